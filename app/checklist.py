@@ -1,0 +1,94 @@
+"""Checklist templates: versioned data files under resources/templates, not code."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from app.paths import templates_dir
+
+CATEGORY_ORDER = ("uniform", "certificate", "grooming", "duty")
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    code: str
+    category: str
+    weight: int
+    label_zh: str
+    label_en: str
+
+    def label(self, lang: str) -> str:
+        return self.label_zh if lang.startswith("zh") else self.label_en
+
+
+@dataclass(frozen=True)
+class Category:
+    code: str
+    weight: int
+    label_zh: str
+    label_en: str
+
+    def label(self, lang: str) -> str:
+        return self.label_zh if lang.startswith("zh") else self.label_en
+
+
+@dataclass(frozen=True)
+class ChecklistTemplate:
+    template_id: str
+    version: int
+    categories: tuple[Category, ...]
+    common_items: tuple[ChecklistItem, ...]
+    task_items: dict[str, tuple[ChecklistItem, ...]]
+
+    def items_for(self, task_type: str) -> tuple[ChecklistItem, ...]:
+        """Common items then the task's own, grouped in the seeds' category order."""
+        items = self.common_items + self.task_items.get(task_type, ())
+        return tuple(sorted(items, key=lambda item: CATEGORY_ORDER.index(item.category)))
+
+    def category(self, code: str) -> Category:
+        for category in self.categories:
+            if category.code == code:
+                return category
+        raise KeyError(code)
+
+
+def _item(data: dict) -> ChecklistItem:
+    return ChecklistItem(code=data["code"], category=data["category"],
+                         weight=int(data.get("weight", 1)), label_zh=data["label"]["zh_CN"],
+                         label_en=data["label"]["en"])
+
+
+def parse_template(data: dict) -> ChecklistTemplate:
+    categories = tuple(Category(code=c["code"], weight=int(c.get("weight", 0)),
+                                label_zh=c["label"]["zh_CN"], label_en=c["label"]["en"])
+                       for c in data["categories"])
+    known = {c.code for c in categories}
+    common = tuple(_item(i) for i in data["common_items"])
+    tasks = {task: tuple(_item(i) for i in items) for task, items in data["task_items"].items()}
+    for item in common + tuple(i for items in tasks.values() for i in items):
+        if item.category not in known:
+            raise ValueError(f"item {item.code}: unknown category {item.category}")
+    return ChecklistTemplate(template_id=data["template_id"], version=int(data["version"]),
+                             categories=categories, common_items=common, task_items=tasks)
+
+
+def template_files(directory: Path | None = None) -> list[Path]:
+    return sorted((directory or templates_dir()).glob("*_v*.json"))
+
+
+@cache
+def load_template(template_id: str = "checklist", version: int | None = None) -> ChecklistTemplate:
+    """The given version, or the newest one, of a template shipped under resources/."""
+    candidates = []
+    for path in template_files():
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data["template_id"] == template_id:
+            candidates.append(parse_template(data))
+    if version is not None:
+        candidates = [t for t in candidates if t.version == version]
+    if not candidates:
+        raise LookupError(f"no checklist template {template_id} v{version}")
+    return max(candidates, key=lambda t: t.version)

@@ -1,0 +1,176 @@
+"""The profile's tables (SQLAlchemy 2.x typed ORM).
+
+Every table that headquarters will later receive carries a UUID key, created/updated
+timestamps, the id of the device that recorded the row and a ``deleted_at`` tombstone, so
+that sync can merge rows from many laptops without guessing. The schema changes only through
+the Alembic migrations in ``app/migrations``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class ProfileSetting(Base):
+    """Key/value facts about this profile (device id, ...); never synced."""
+
+    __tablename__ = "profile_setting"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class Synced:
+    """Columns every synced record carries."""
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utc_now, onupdate=utc_now
+    )
+    device_id: Mapped[str] = mapped_column(String(36))
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+
+
+class Company(Synced, Base):
+    __tablename__ = "company"
+
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    licence_no: Mapped[str] = mapped_column(String(100), default="")
+    credit_grade: Mapped[str] = mapped_column(String(20), default="")
+    blacklisted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Event(Synced, Base):
+    __tablename__ = "event"
+
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    venue: Mapped[str] = mapped_column(String(200), default="")
+    organizer: Mapped[str] = mapped_column(String(200), default="")
+    starts_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    ends_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    expected_attendance: Mapped[int] = mapped_column(Integer, default=0)
+    venue_capacity: Mapped[int] = mapped_column(Integer, default=0)
+    risk_level: Mapped[str] = mapped_column(String(10), default="medium")
+    # "commercial" or "government": with the risk level it fixes the staffing mode (seed 000).
+    event_kind: Mapped[str] = mapped_column(String(20), default="commercial")
+    company_id: Mapped[str | None] = mapped_column(ForeignKey("company.id"))
+    checklist_template: Mapped[str] = mapped_column(String(100), default="checklist")
+    # Salt for the ID-number hashes of this event's roster: travels with the event so that
+    # headquarters can match the same person, yet the number itself is never stored.
+    id_salt: Mapped[str] = mapped_column(String(64))
+
+
+class Post(Synced, Base):
+    __tablename__ = "post"
+    __table_args__ = (UniqueConstraint("event_id", "name"),)
+
+    event_id: Mapped[str] = mapped_column(ForeignKey("event.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    zone: Mapped[str] = mapped_column(String(100), default="")
+    task_type: Mapped[str] = mapped_column(String(20))
+    required_headcount: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class Guard(Synced, Base):
+    __tablename__ = "guard"
+    __table_args__ = (
+        UniqueConstraint("event_id", "cert_key"),
+        Index("ix_guard_event_post", "event_id", "post_id"),
+    )
+
+    event_id: Mapped[str] = mapped_column(ForeignKey("event.id"))
+    roster_row: Mapped[int | None] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(100))
+    gender: Mapped[str] = mapped_column(String(4), default="")
+    id_masked: Mapped[str] = mapped_column(String(18), default="")
+    id_hash: Mapped[str] = mapped_column(String(64), default="")
+    cert_no: Mapped[str] = mapped_column(String(50))
+    # What a scanner can type of the certificate number (digits and A-Z): the lookup key.
+    cert_key: Mapped[str] = mapped_column(String(50))
+    company_name: Mapped[str] = mapped_column(String(200), default="")
+    phone: Mapped[str] = mapped_column(String(30), default="")
+    background_check: Mapped[str] = mapped_column(String(10), default="pending")
+    trained: Mapped[bool] = mapped_column(Boolean, default=False)
+    photo_path: Mapped[str | None] = mapped_column(String(500))
+    post_id: Mapped[str | None] = mapped_column(ForeignKey("post.id"))
+
+
+class Inspection(Synced, Base):
+    """One scan of one badge at one post, with the verdict the supervisor was shown."""
+
+    __tablename__ = "inspection"
+    __table_args__ = (Index("ix_inspection_event_guard", "event_id", "guard_id"),)
+
+    event_id: Mapped[str] = mapped_column(ForeignKey("event.id"))
+    post_id: Mapped[str | None] = mapped_column(ForeignKey("post.id"), index=True)
+    guard_id: Mapped[str | None] = mapped_column(ForeignKey("guard.id"))
+    scanned_text: Mapped[str] = mapped_column(String(200))
+    verdict: Mapped[str] = mapped_column(String(30))
+    template_id: Mapped[str] = mapped_column(String(100), default="")
+    template_version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CheckResult(Synced, Base):
+    __tablename__ = "check_result"
+    __table_args__ = (UniqueConstraint("inspection_id", "item_code"),)
+
+    inspection_id: Mapped[str] = mapped_column(ForeignKey("inspection.id"))
+    category: Mapped[str] = mapped_column(String(30))
+    item_code: Mapped[str] = mapped_column(String(60))
+    compliant: Mapped[bool] = mapped_column(Boolean)
+
+
+class Finding(Synced, Base):
+    """Something non-compliant: a failed checklist item, or what a scan itself revealed."""
+
+    __tablename__ = "finding"
+    __table_args__ = (Index("ix_finding_event", "event_id"),)
+
+    event_id: Mapped[str] = mapped_column(ForeignKey("event.id"))
+    inspection_id: Mapped[str | None] = mapped_column(ForeignKey("inspection.id"), index=True)
+    post_id: Mapped[str | None] = mapped_column(ForeignKey("post.id"))
+    guard_id: Mapped[str | None] = mapped_column(ForeignKey("guard.id"))
+    category: Mapped[str] = mapped_column(String(30))
+    item_code: Mapped[str] = mapped_column(String(60))
+    company_name: Mapped[str] = mapped_column(String(200), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    evidence_path: Mapped[str | None] = mapped_column(String(500))
+    correction: Mapped[str] = mapped_column(String(20), default="not_corrected")
+
+
+class PostStatus(Synced, Base):
+    """A post found absent or understaffed at a given moment."""
+
+    __tablename__ = "post_status"
+
+    event_id: Mapped[str] = mapped_column(ForeignKey("event.id"), index=True)
+    post_id: Mapped[str] = mapped_column(ForeignKey("post.id"))
+    status: Mapped[str] = mapped_column(String(20))
+    present_count: Mapped[int] = mapped_column(Integer, default=0)
+    note: Mapped[str] = mapped_column(Text, default="")

@@ -1,0 +1,348 @@
+"""Reading and checking the roster a security company sends (.xlsx or .csv).
+
+Companies send what their office software produces: a title row above the header, Chinese
+headers, stray spaces, full-width digits, a lower-case x, numbers stored as numbers, blank and
+duplicated lines. Everything that normalises cleanly is accepted silently; everything else is a
+problem tied to the row number a spreadsheet program shows and to the column's header.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication
+
+from app.identity import (
+    cert_key,
+    id_number_problem,
+    normalise_id_number,
+    normalise_text,
+)
+
+TASK_TYPES = ("安检", "验票", "巡逻", "守卫", "秩序维护")
+
+COL_SEQ = "序号"
+COL_NAME = "姓名"
+COL_GENDER = "性别"
+COL_ID = "身份证号"
+COL_CERT = "保安员证号"
+COL_COMPANY = "所属公司"
+COL_POST = "岗位"
+COL_TASK = "岗位类型"
+COL_PHONE = "联系电话"
+COL_BACKGROUND = "背景审查"
+COL_TRAINING = "岗前培训"
+COLUMNS = (COL_SEQ, COL_NAME, COL_GENDER, COL_ID, COL_CERT, COL_COMPANY, COL_POST, COL_TASK,
+           COL_PHONE, COL_BACKGROUND, COL_TRAINING)
+REQUIRED_COLUMNS = (COL_NAME, COL_ID, COL_CERT, COL_COMPANY)
+
+_HEADER_ALIASES = {
+    "身份证号码": COL_ID, "公民身份号码": COL_ID, "身份证": COL_ID,
+    "保安员证编号": COL_CERT, "保安证号": COL_CERT, "证号": COL_CERT, "保安员证": COL_CERT,
+    "公司": COL_COMPANY, "单位": COL_COMPANY, "所属单位": COL_COMPANY, "公司名称": COL_COMPANY,
+    "手机": COL_PHONE, "电话": COL_PHONE, "手机号": COL_PHONE, "联系方式": COL_PHONE,
+    "岗位名称": COL_POST, "执勤岗位": COL_POST, "类型": COL_TASK, "岗位职责": COL_TASK,
+    "背景审核": COL_BACKGROUND, "政审": COL_BACKGROUND, "培训": COL_TRAINING,
+    "培训情况": COL_TRAINING, "编号": COL_SEQ,
+}
+_BACKGROUND_VALUES = {"通过": "passed", "合格": "passed", "未通过": "failed", "不通过": "failed",
+                      "不合格": "failed", "待审": "pending", "审查中": "pending"}
+_TRAINING_VALUES = {"已培训": True, "是": True, "通过": True, "合格": True, "已完成": True,
+                    "未培训": False, "否": False, "未完成": False}
+_PHONE = re.compile(r"^1\d{10}$")
+_ZONE = re.compile(r"^(.+?区)")
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("Roster", text)
+
+
+class RosterFileError(Exception):
+    """The file cannot be read as a roster at all (wrong format, no header row...)."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int
+    column: str
+    severity: str  # "error" or "warning"
+    message: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {"row": self.row, "column": self.column, "severity": self.severity,
+                "message": self.message}
+
+
+@dataclass
+class RosterRow:
+    row: int
+    name: str
+    gender: str
+    id_number: str
+    cert_no: str
+    company: str
+    post: str
+    task_type: str
+    phone: str
+    background_check: str
+    trained: bool
+    has_error: bool = False
+
+
+@dataclass
+class RosterReport:
+    source: str
+    rows: list[RosterRow] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    main_company: str = ""
+
+    @property
+    def valid_rows(self) -> list[RosterRow]:
+        return [row for row in self.rows if not row.has_error]
+
+    @property
+    def error_count(self) -> int:
+        return sum(1 for p in self.problems if p.severity == "error")
+
+    def summary(self) -> dict[str, object]:
+        return {
+            "rows": len(self.rows),
+            "valid": len(self.valid_rows),
+            "problems": [p.as_dict() for p in self.problems],
+        }
+
+
+def _read_xlsx(path: Path) -> list[tuple[int, list[object]]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:
+        raise RosterFileError(_tr("Cannot read {file} as an Excel workbook: {error}").format(
+            file=path.name, error=exc)) from exc
+    try:
+        sheet = workbook.worksheets[0]
+        return [(index, list(values)) for index, values in
+                enumerate(sheet.iter_rows(values_only=True), start=1)]
+    finally:
+        workbook.close()
+
+
+def _read_csv(path: Path) -> list[tuple[int, list[object]]]:
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise RosterFileError(_tr("{file} is neither UTF-8 nor GB18030 text").format(
+            file=path.name))
+    try:
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text[:4096], ",\t;")
+    except csv.Error:
+        dialect = csv.excel
+    return [(index, list(values)) for index, values in
+            enumerate(csv.reader(io.StringIO(text), dialect), start=1)]
+
+
+def read_table(path: Path) -> list[tuple[int, list[object]]]:
+    suffix = path.suffix.lower()
+    if not path.is_file():
+        raise RosterFileError(_tr("File not found: {file}").format(file=str(path)))
+    if suffix in (".xlsx", ".xlsm"):
+        return _read_xlsx(path)
+    if suffix in (".csv", ".txt", ".tsv"):
+        return _read_csv(path)
+    raise RosterFileError(_tr("{file}: only .xlsx and .csv rosters are supported").format(
+        file=path.name))
+
+
+def _canonical_header(cell: object) -> str:
+    text = re.sub(r"\s+", "", normalise_text(cell))
+    return _HEADER_ALIASES.get(text, text)
+
+
+def _find_header(table: list[tuple[int, list[object]]]) -> tuple[int, dict[str, int]]:
+    best: tuple[int, dict[str, int]] | None = None
+    for position, (_row_no, cells) in enumerate(table[:30]):
+        columns: dict[str, int] = {}
+        for index, cell in enumerate(cells):
+            header = _canonical_header(cell)
+            if header in COLUMNS and header not in columns:
+                columns[header] = index
+        if len(columns) >= 3 and (best is None or len(columns) > len(best[1])):
+            best = (position, columns)
+    if best is None:
+        raise RosterFileError(_tr(
+            "No header row found: expected columns such as 姓名, 身份证号, 保安员证号"))
+    return best
+
+
+def check_roster(path: str | Path, main_company: str | None = None) -> RosterReport:
+    """Read and validate a roster; nothing is written anywhere."""
+    path = Path(path)
+    table = read_table(path)
+    header_position, columns = _find_header(table)
+    report = RosterReport(source=str(path))
+    header_row_no = table[header_position][0]
+    for column in REQUIRED_COLUMNS:
+        if column not in columns:
+            report.problems.append(Problem(header_row_no, column, "error",
+                                           _tr("Required column is missing")))
+    if report.problems:
+        return report
+
+    def cell(cells: list[object], column: str) -> object:
+        index = columns.get(column)
+        return cells[index] if index is not None and index < len(cells) else None
+
+    parsed: list[tuple[RosterRow, list[object]]] = []
+    for row_no, cells in table[header_position + 1:]:
+        content = [normalise_text(cell(cells, c)) for c in COLUMNS if c != COL_SEQ]
+        if not any(content):
+            continue  # blank line, perhaps with only a 序号 left in it
+        parsed.append((_parse_row(row_no, cells, cell, report), cells))
+
+    companies = Counter(row.company for row, _ in parsed if row.company)
+    report.main_company = main_company or (companies.most_common(1)[0][0] if companies else "")
+    _check_across_rows(report, [row for row, _ in parsed])
+    report.rows = [row for row, _ in parsed]
+    report.problems.sort(key=lambda p: (p.row, COLUMNS.index(p.column)
+                                        if p.column in COLUMNS else 99))
+    return report
+
+
+def _parse_row(
+    row_no: int,
+    cells: list[object],
+    cell: Callable[[list[object], str], object],
+    report: RosterReport,
+) -> RosterRow:
+    problems = report.problems
+    first_problem = len(problems)
+
+    def error(column: str, message: str) -> None:
+        problems.append(Problem(row_no, column, "error", message))
+
+    def warning(column: str, message: str) -> None:
+        problems.append(Problem(row_no, column, "warning", message))
+
+    name = re.sub(r"\s+", "", normalise_text(cell(cells, COL_NAME)))
+    if not name:
+        error(COL_NAME, _tr("Name is missing"))
+
+    raw_id = cell(cells, COL_ID)
+    id_number = normalise_id_number(raw_id)
+    id_problem = id_number_problem(id_number)
+    if isinstance(raw_id, float) and id_problem:
+        error(COL_ID, _tr("ID number was stored as a number and lost digits ({value}); "
+                          "format the column as text and type it again").format(value=raw_id))
+    elif id_problem == "missing":
+        error(COL_ID, _tr("ID number is missing"))
+    elif id_problem == "length":
+        error(COL_ID, _tr("ID number has {count} characters, 18 are needed").format(
+            count=len(id_number)))
+    elif id_problem == "chars":
+        error(COL_ID, _tr("ID number may only hold digits and a final X"))
+    elif id_problem == "check_digit":
+        error(COL_ID, _tr("ID number check digit is wrong (GB 11643): a digit was mistyped"))
+
+    cert_no = re.sub(r"\s+", "", normalise_text(cell(cells, COL_CERT))).upper()
+    if not cert_no:
+        error(COL_CERT, _tr("Certificate number is missing"))
+    elif not cert_key(cert_no):
+        error(COL_CERT, _tr("Certificate number has no digits or letters"))
+
+    company = re.sub(r"\s+", "", normalise_text(cell(cells, COL_COMPANY)))
+    if not company:
+        error(COL_COMPANY, _tr("Company is missing"))
+
+    gender = normalise_text(cell(cells, COL_GENDER))
+    if gender and gender not in ("男", "女"):
+        warning(COL_GENDER, _tr("Gender should be 男 or 女"))
+
+    post = re.sub(r"\s+", "", normalise_text(cell(cells, COL_POST)))
+    task_type = re.sub(r"\s+", "", normalise_text(cell(cells, COL_TASK)))
+    if task_type and task_type not in TASK_TYPES:
+        warning(COL_TASK, _tr("Unknown task type; expected one of 安检, 验票, 巡逻, 守卫, 秩序维护; "
+                              "the guard is imported without a post"))
+        task_type = ""
+
+    phone = re.sub(r"[\s-]+", "", normalise_text(cell(cells, COL_PHONE)))
+    if phone and not _PHONE.match(phone):
+        warning(COL_PHONE, _tr("Phone number does not look like an 11-digit mobile number"))
+
+    background_text = normalise_text(cell(cells, COL_BACKGROUND))
+    background = _BACKGROUND_VALUES.get(background_text, "pending")
+    if not background_text:
+        warning(COL_BACKGROUND, _tr("Background check not recorded: treated as pending"))
+    elif background_text not in _BACKGROUND_VALUES:
+        warning(COL_BACKGROUND, _tr("Background check value not understood: treated as pending"))
+
+    training_text = normalise_text(cell(cells, COL_TRAINING))
+    trained = _TRAINING_VALUES.get(training_text, False)
+    if not training_text:
+        warning(COL_TRAINING, _tr("Pre-job training not recorded: treated as not trained"))
+    elif training_text not in _TRAINING_VALUES:
+        warning(COL_TRAINING, _tr("Training value not understood: treated as not trained"))
+
+    has_error = any(p.severity == "error" for p in problems[first_problem:])
+    return RosterRow(row=row_no, name=name, gender=gender, id_number=id_number,
+                     cert_no=cert_no, company=company, post=post, task_type=task_type,
+                     phone=phone, background_check=background, trained=trained,
+                     has_error=has_error)
+
+
+def _check_across_rows(report: RosterReport, rows: list[RosterRow]) -> None:
+    seen_lines: dict[tuple[object, ...], int] = {}
+    seen_certs: dict[str, int] = {}
+    seen_ids: dict[str, int] = {}
+    post_types: dict[str, tuple[str, int]] = {}
+    for row in rows:
+        line = (row.name, row.gender, row.id_number, row.cert_no, row.company, row.post,
+                row.task_type, row.phone, row.background_check, row.trained)
+        if line in seen_lines:
+            report.problems.append(Problem(row.row, COL_CERT, "error", _tr(
+                "Duplicated line: the same guard as row {row}").format(row=seen_lines[line])))
+            row.has_error = True
+            continue
+        seen_lines[line] = row.row
+        key = cert_key(row.cert_no)
+        if key:
+            if key in seen_certs:
+                report.problems.append(Problem(row.row, COL_CERT, "error", _tr(
+                    "Certificate number already used in row {row}").format(row=seen_certs[key])))
+                row.has_error = True
+            else:
+                seen_certs[key] = row.row
+        if row.id_number and not id_number_problem(row.id_number):
+            if row.id_number in seen_ids:
+                report.problems.append(Problem(row.row, COL_ID, "error", _tr(
+                    "ID number already used in row {row}").format(row=seen_ids[row.id_number])))
+                row.has_error = True
+            else:
+                seen_ids[row.id_number] = row.row
+        if row.company and report.main_company and row.company != report.main_company:
+            report.problems.append(Problem(row.row, COL_COMPANY, "warning", _tr(
+                "Guard of another company than {company}: check for subcontracting or "
+                "borrowed guards").format(company=report.main_company)))
+        if row.post and row.task_type:
+            first = post_types.setdefault(row.post, (row.task_type, row.row))
+            if first[0] != row.task_type:
+                report.problems.append(Problem(row.row, COL_TASK, "warning", _tr(
+                    "Post {post} has task type {first} in row {row}; this row's type is "
+                    "ignored").format(post=row.post, first=first[0], row=first[1])))
+                row.task_type = first[0]
+
+
+def zone_of(post_name: str) -> str:
+    match = _ZONE.match(post_name)
+    return match.group(1) if match else ""

@@ -1,0 +1,680 @@
+"""The supervisor's workbench: every query and change the screens need, without Qt.
+
+Queries return frozen values; changes open one session each, commit before returning (so
+what the screen then shows as saved is on disk) and return what they changed. The last
+changes can be undone: each change pushes the step that reverts it.
+"""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from app.checklist import ChecklistItem, ChecklistTemplate, load_template
+from app.db import Database
+from app.domain import STAFFING_CATEGORY, STAFFING_FINDINGS, Verdict
+from app.identity import cert_key, hash_id_number, mask_id_number
+from app.models import (
+    CheckResult,
+    Company,
+    Event,
+    Finding,
+    Guard,
+    Inspection,
+    Post,
+    PostStatus,
+    new_id,
+    utc_now,
+)
+from app.roster import RosterReport, zone_of
+
+
+class WorkbenchError(Exception):
+    """A change the rules refuse (e.g. a duplicate name); the message is for people."""
+
+
+@dataclass(frozen=True)
+class CompanyInfo:
+    id: str
+    name: str
+    licence_no: str
+    credit_grade: str
+    blacklisted: bool
+
+
+@dataclass(frozen=True)
+class EventInfo:
+    id: str
+    name: str
+    venue: str
+    organizer: str
+    starts_at: datetime | None
+    ends_at: datetime | None
+    expected_attendance: int
+    venue_capacity: int
+    risk_level: str
+    event_kind: str
+    company: CompanyInfo | None
+
+
+@dataclass(frozen=True)
+class EventInput:
+    name: str
+    venue: str = ""
+    organizer: str = ""
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    expected_attendance: int = 0
+    venue_capacity: int = 0
+    risk_level: str = "medium"
+    event_kind: str = "commercial"
+    company_name: str = ""
+    company_licence_no: str = ""
+    company_credit_grade: str = ""
+    company_blacklisted: bool = False
+
+
+@dataclass(frozen=True)
+class PostInfo:
+    id: str
+    name: str
+    zone: str
+    task_type: str
+    required_headcount: int
+    assigned_count: int = 0
+    inspected_count: int = 0
+    status: str | None = None
+
+
+@dataclass(frozen=True)
+class GuardInfo:
+    id: str
+    name: str
+    gender: str
+    id_masked: str
+    cert_no: str
+    company_name: str
+    background_check: str
+    trained: bool
+    photo_path: str | None
+    post_id: str | None
+    post_name: str | None
+    roster_row: int | None = None
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    verdict: Verdict
+    scanned_text: str
+    cert_key: str
+    guard: GuardInfo | None
+    post: PostInfo | None  # where the supervisor is standing
+    previous_checks: int = 0
+
+
+@dataclass(frozen=True)
+class ItemState:
+    item: ChecklistItem
+    compliant: bool | None
+    finding_id: str | None = None
+    note: str = ""
+    evidence_path: str | None = None
+    correction: str = "not_corrected"
+
+
+@dataclass(frozen=True)
+class InspectionInfo:
+    id: str
+    scan: ScanResult
+    items: tuple[ItemState, ...]
+    staffing_finding_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    event_id: str
+    imported: int
+    updated: int
+    posts_created: int
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    posts_total: int
+    posts_visited: int
+    posts_unstaffed: int
+    posts_absent: int
+    posts_understaffed: int
+    guards_rostered: int
+    guards_checked: int
+    inspections: int
+    findings: int
+    findings_not_corrected: int
+    findings_by_category: dict[str, int] = field(default_factory=dict)
+    findings_by_company: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class _UndoStep:
+    label: str
+    revert: Callable[[Session], None]
+
+
+def _live(model: type) -> object:
+    return model.deleted_at.is_(None)
+
+
+class Workbench:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.device_id = db.device_id
+        self._undo: list[_UndoStep] = []
+
+    # ----------------------------------------------------------------- events
+    def list_events(self) -> list[EventInfo]:
+        with self.db.read() as s:
+            events = s.scalars(select(Event).where(_live(Event)).order_by(Event.created_at))
+            return [self._event_info(s, e) for e in events]
+
+    def event(self, event_id: str) -> EventInfo:
+        with self.db.read() as s:
+            event = s.get(Event, event_id)
+            if event is None:
+                raise WorkbenchError(f"no event {event_id}")
+            return self._event_info(s, event)
+
+    def find_event(self, name: str) -> EventInfo | None:
+        with self.db.read() as s:
+            event = s.scalar(select(Event).where(Event.name == name, _live(Event)))
+            return self._event_info(s, event) if event else None
+
+    def _event_info(self, s: Session, event: Event) -> EventInfo:
+        company = s.get(Company, event.company_id) if event.company_id else None
+        return EventInfo(
+            id=event.id, name=event.name, venue=event.venue, organizer=event.organizer,
+            starts_at=event.starts_at, ends_at=event.ends_at,
+            expected_attendance=event.expected_attendance, venue_capacity=event.venue_capacity,
+            risk_level=event.risk_level, event_kind=event.event_kind,
+            company=CompanyInfo(company.id, company.name, company.licence_no,
+                                company.credit_grade, company.blacklisted) if company else None)
+
+    def save_event(self, data: EventInput, event_id: str | None = None) -> str:
+        """Create or update an event and its contracted company; returns the event id."""
+        name = data.name.strip()
+        if not name:
+            raise WorkbenchError("event name is required")
+        with self.db.begin() as s:
+            clash = s.scalar(select(Event.id).where(Event.name == name, Event.id != event_id))
+            if clash:
+                raise WorkbenchError(f"an event named {name} already exists")
+            company_id = None
+            if data.company_name.strip():
+                company = self._upsert_company(s, data)
+                company_id = company.id
+            event = s.get(Event, event_id) if event_id else None
+            if event is None:
+                event = Event(id=event_id or new_id(), device_id=self.device_id,
+                              id_salt=secrets.token_hex(16), name=name)
+                s.add(event)
+            event.name = name
+            event.venue = data.venue.strip()
+            event.organizer = data.organizer.strip()
+            event.starts_at = data.starts_at
+            event.ends_at = data.ends_at
+            event.expected_attendance = data.expected_attendance
+            event.venue_capacity = data.venue_capacity
+            event.risk_level = data.risk_level
+            event.event_kind = data.event_kind
+            event.company_id = company_id
+            s.flush()
+            return event.id
+
+    def _upsert_company(self, s: Session, data: EventInput) -> Company:
+        name = data.company_name.strip()
+        company = s.scalar(select(Company).where(Company.name == name))
+        if company is None:
+            company = Company(name=name, device_id=self.device_id)
+            s.add(company)
+        company.licence_no = data.company_licence_no.strip()
+        company.credit_grade = data.company_credit_grade.strip()
+        company.blacklisted = data.company_blacklisted
+        company.deleted_at = None
+        s.flush()
+        return company
+
+    # ----------------------------------------------------------------- roster
+    def import_roster(self, event_id: str, report: RosterReport) -> ImportResult:
+        """Import the roster's valid rows in one transaction (all of them or nothing).
+
+        A guard already on the event's roster (same certificate number) is updated, so a
+        company's corrected roster can be imported again.
+        """
+        with self.db.begin() as s:
+            event = s.get(Event, event_id)
+            if event is None:
+                raise WorkbenchError(f"no event {event_id}")
+            posts = {p.name: p for p in s.scalars(select(Post).where(Post.event_id == event_id))}
+            guards = {g.cert_key: g for g in
+                      s.scalars(select(Guard).where(Guard.event_id == event_id))}
+            if event.company_id is None and report.main_company:
+                company = s.scalar(select(Company).where(Company.name == report.main_company))
+                if company is None:
+                    company = Company(name=report.main_company, device_id=self.device_id)
+                    s.add(company)
+                    s.flush()
+                event.company_id = company.id
+            posts_created = imported = updated = 0
+            headcount: dict[str, int] = {}
+            for row in report.valid_rows:
+                post = None
+                if row.post and row.task_type:
+                    post = posts.get(row.post)
+                    if post is None:
+                        post = Post(event_id=event_id, name=row.post, zone=zone_of(row.post),
+                                    task_type=row.task_type, required_headcount=0,
+                                    device_id=self.device_id)
+                        s.add(post)
+                        posts[row.post] = post
+                        posts_created += 1
+                    headcount[post.name] = headcount.get(post.name, 0) + 1
+                key = cert_key(row.cert_no)
+                guard = guards.get(key)
+                if guard is None:
+                    guard = Guard(event_id=event_id, cert_key=key, device_id=self.device_id)
+                    s.add(guard)
+                    guards[key] = guard
+                    imported += 1
+                else:
+                    guard.deleted_at = None
+                    updated += 1
+                guard.roster_row = row.row
+                guard.name = row.name
+                guard.gender = row.gender
+                guard.id_masked = mask_id_number(row.id_number)
+                guard.id_hash = hash_id_number(row.id_number, event.id_salt)
+                guard.cert_no = row.cert_no
+                guard.company_name = row.company
+                guard.phone = row.phone
+                guard.background_check = row.background_check
+                guard.trained = row.trained
+                s.flush()
+                guard.post_id = post.id if post else None
+            for name, count in headcount.items():
+                posts[name].required_headcount = max(posts[name].required_headcount, count)
+        return ImportResult(event_id, imported, updated, posts_created)
+
+    def guards(self, event_id: str) -> list[GuardInfo]:
+        with self.db.read() as s:
+            rows = s.execute(
+                select(Guard, Post.name).outerjoin(Post, Guard.post_id == Post.id)
+                .where(Guard.event_id == event_id, _live(Guard))
+                .order_by(Guard.roster_row, Guard.name))
+            return [self._guard_info(g, post_name) for g, post_name in rows]
+
+    @staticmethod
+    def _guard_info(g: Guard, post_name: str | None) -> GuardInfo:
+        return GuardInfo(id=g.id, name=g.name, gender=g.gender, id_masked=g.id_masked,
+                         cert_no=g.cert_no, company_name=g.company_name,
+                         background_check=g.background_check, trained=g.trained,
+                         photo_path=g.photo_path, post_id=g.post_id, post_name=post_name,
+                         roster_row=g.roster_row)
+
+    # ------------------------------------------------------------------ posts
+    def posts(self, event_id: str) -> list[PostInfo]:
+        with self.db.read() as s:
+            assigned = dict(s.execute(
+                select(Guard.post_id, func.count()).where(Guard.event_id == event_id, _live(Guard))
+                .group_by(Guard.post_id)).all())
+            inspected = dict(s.execute(
+                select(Inspection.post_id, func.count(func.distinct(Inspection.guard_id)))
+                .where(Inspection.event_id == event_id, _live(Inspection))
+                .group_by(Inspection.post_id)).all())
+            status = dict(s.execute(
+                select(PostStatus.post_id, PostStatus.status)
+                .where(PostStatus.event_id == event_id, _live(PostStatus))
+                .order_by(PostStatus.created_at)).all())
+            posts = s.scalars(select(Post).where(Post.event_id == event_id, _live(Post))
+                              .order_by(Post.zone, Post.name))
+            return [PostInfo(p.id, p.name, p.zone, p.task_type, p.required_headcount,
+                             assigned.get(p.id, 0), inspected.get(p.id, 0), status.get(p.id))
+                    for p in posts]
+
+    def post(self, post_id: str) -> PostInfo:
+        with self.db.read() as s:
+            p = s.get(Post, post_id)
+            if p is None:
+                raise WorkbenchError(f"no post {post_id}")
+            return PostInfo(p.id, p.name, p.zone, p.task_type, p.required_headcount)
+
+    def save_post(self, event_id: str, name: str, zone: str, task_type: str,
+                  required_headcount: int, post_id: str | None = None) -> str:
+        name = name.strip()
+        if not name:
+            raise WorkbenchError("post name is required")
+        with self.db.begin() as s:
+            clash = s.scalar(select(Post.id).where(Post.event_id == event_id, Post.name == name,
+                                                   Post.id != post_id))
+            if clash:
+                raise WorkbenchError(f"a post named {name} already exists")
+            post = s.get(Post, post_id) if post_id else None
+            if post is None:
+                post = Post(event_id=event_id, device_id=self.device_id, name=name,
+                            task_type=task_type)
+                s.add(post)
+            post.name = name
+            post.zone = zone.strip() or zone_of(name)
+            post.task_type = task_type
+            post.required_headcount = max(0, required_headcount)
+            s.flush()
+            return post.id
+
+    def assign_guard(self, guard_id: str, post_id: str | None) -> None:
+        """Fix a guard to a post (定岗位), or release the guard with None."""
+        with self.db.begin() as s:
+            guard = s.get(Guard, guard_id)
+            if guard is None:
+                raise WorkbenchError(f"no guard {guard_id}")
+            guard.post_id = post_id
+
+    # ------------------------------------------------------------ inspection
+    def template(self, event_id: str) -> ChecklistTemplate:
+        with self.db.read() as s:
+            template_id = s.scalar(select(Event.checklist_template).where(Event.id == event_id))
+        return load_template(template_id or "checklist")
+
+    def lookup(self, event_id: str, scanned_text: str, post_id: str | None) -> ScanResult:
+        """The verdict for a scanned or typed certificate number: a read, nothing written."""
+        cleaned = "".join(ch for ch in scanned_text if ch.isprintable()).strip()
+        key = cert_key(cleaned)
+        with self.db.read() as s:
+            current = s.get(Post, post_id) if post_id else None
+            current_info = (PostInfo(current.id, current.name, current.zone, current.task_type,
+                                     current.required_headcount) if current else None)
+            if not key:
+                return ScanResult(Verdict.UNREADABLE, cleaned, key, None, current_info)
+            row = s.execute(
+                select(Guard, Post.name, Company.name)
+                .outerjoin(Post, Guard.post_id == Post.id)
+                .join(Event, Guard.event_id == Event.id)
+                .outerjoin(Company, Event.company_id == Company.id)
+                .where(Guard.event_id == event_id, Guard.cert_key == key, _live(Guard))).first()
+            if row is None:
+                return ScanResult(Verdict.NOT_ON_ROSTER, cleaned, key, None, current_info)
+            guard, post_name, contracted = row
+            info = self._guard_info(guard, post_name)
+            previous = s.scalar(select(func.count()).select_from(Inspection).where(
+                Inspection.event_id == event_id, Inspection.guard_id == guard.id,
+                _live(Inspection))) or 0
+            if current_info is None and guard.post_id:
+                current_info = PostInfo(guard.post_id, post_name or "", zone_of(post_name or ""),
+                                        "", 0)
+                current = s.get(Post, guard.post_id)
+                if current:
+                    current_info = PostInfo(current.id, current.name, current.zone,
+                                            current.task_type, current.required_headcount)
+        if contracted and guard.company_name != contracted:
+            verdict = Verdict.OTHER_COMPANY
+        elif guard.background_check == "failed":
+            verdict = Verdict.BACKGROUND_FAILED
+        elif not guard.trained:
+            verdict = Verdict.NOT_TRAINED
+        elif current_info is not None and guard.post_id != current_info.id:
+            verdict = Verdict.ASSIGNED_ELSEWHERE
+        else:
+            verdict = Verdict.ASSIGNED_HERE
+        return ScanResult(verdict, cleaned, key, info, current_info, previous)
+
+    def record_scan(self, event_id: str, scan: ScanResult) -> InspectionInfo:
+        """Store the inspection the scan opens, with the finding the verdict itself is."""
+        if scan.verdict == Verdict.UNREADABLE:
+            raise WorkbenchError("an unreadable scan is not recorded")
+        template = self.template(event_id)
+        with self.db.begin() as s:
+            inspection = Inspection(
+                event_id=event_id, post_id=scan.post.id if scan.post else None,
+                guard_id=scan.guard.id if scan.guard else None,
+                scanned_text=scan.scanned_text[:200], verdict=str(scan.verdict),
+                template_id=template.template_id, template_version=template.version,
+                device_id=self.device_id)
+            s.add(inspection)
+            finding_id = None
+            item_code = STAFFING_FINDINGS.get(scan.verdict)
+            if item_code:
+                finding = Finding(
+                    event_id=event_id, inspection_id=inspection.id,
+                    post_id=inspection.post_id, guard_id=inspection.guard_id,
+                    category=STAFFING_CATEGORY, item_code=item_code,
+                    company_name=scan.guard.company_name if scan.guard else "",
+                    note="", correction="not_corrected", device_id=self.device_id)
+                s.add(finding)
+                finding_id = finding.id
+        inspection_id = inspection.id
+
+        def revert(s: Session) -> None:
+            now = utc_now()
+            for model, column in ((Inspection, Inspection.id),
+                                  (Finding, Finding.inspection_id),
+                                  (CheckResult, CheckResult.inspection_id)):
+                s.execute(update(model).where(column == inspection_id, _live(model))
+                          .values(deleted_at=now, updated_at=now))
+
+        self._undo.append(_UndoStep("scan", revert))
+        task_type = scan.post.task_type if scan.post else ""
+        items = tuple(ItemState(item, None) for item in template.items_for(task_type))
+        return InspectionInfo(inspection_id, scan, items, finding_id)
+
+    def set_item(self, inspection_id: str, item: ChecklistItem, compliant: bool) -> ItemState:
+        """Record one checklist item; a non-compliant one opens (or reopens) its finding."""
+        with self.db.begin() as s:
+            inspection = s.get(Inspection, inspection_id)
+            if inspection is None or inspection.deleted_at is not None:
+                raise WorkbenchError("the inspection was undone")
+            result = s.scalar(select(CheckResult).where(
+                CheckResult.inspection_id == inspection_id, CheckResult.item_code == item.code))
+            previous = (None if result is None or result.deleted_at is not None
+                        else result.compliant)
+            if result is None:
+                result = CheckResult(inspection_id=inspection_id, item_code=item.code,
+                                     category=item.category, compliant=compliant,
+                                     device_id=self.device_id)
+                s.add(result)
+            result.compliant = compliant
+            result.deleted_at = None
+            finding = s.scalar(select(Finding).where(Finding.inspection_id == inspection_id,
+                                                     Finding.item_code == item.code))
+            if not compliant:
+                if finding is None:
+                    company = s.scalar(select(Guard.company_name).where(
+                        Guard.id == inspection.guard_id)) if inspection.guard_id else ""
+                    finding = Finding(event_id=inspection.event_id, inspection_id=inspection_id,
+                                      post_id=inspection.post_id, guard_id=inspection.guard_id,
+                                      category=item.category, item_code=item.code,
+                                      company_name=company or "", device_id=self.device_id)
+                    s.add(finding)
+                finding.deleted_at = None
+            elif finding is not None and finding.deleted_at is None:
+                finding.deleted_at = utc_now()
+            s.flush()
+            state = self._item_state(item, result, finding)
+            result_id = result.id
+
+        def revert(s: Session) -> None:
+            result = s.get(CheckResult, result_id)
+            finding = s.scalar(select(Finding).where(Finding.inspection_id == inspection_id,
+                                                     Finding.item_code == item.code))
+            if previous is None:
+                result.deleted_at = utc_now()
+            else:
+                result.compliant = previous
+            if finding is not None:
+                finding.deleted_at = None if previous is False else utc_now()
+
+        self._undo.append(_UndoStep("item", revert))
+        return state
+
+    def mark_all_compliant(self, inspection_id: str,
+                           items: tuple[ChecklistItem, ...]) -> list[ItemState]:
+        """Every item not yet recorded becomes compliant; recorded findings stay."""
+        with self.db.begin() as s:
+            existing = {r.item_code: r for r in s.scalars(select(CheckResult).where(
+                CheckResult.inspection_id == inspection_id))}
+            created: list[str] = []
+            for item in items:
+                result = existing.get(item.code)
+                if result is not None and result.deleted_at is None:
+                    continue
+                if result is None:
+                    result = CheckResult(inspection_id=inspection_id, item_code=item.code,
+                                         category=item.category, device_id=self.device_id)
+                    s.add(result)
+                result.compliant = True
+                result.deleted_at = None
+                created.append(item.code)
+            s.flush()
+
+        def revert(s: Session) -> None:
+            now = utc_now()
+            s.execute(update(CheckResult).where(CheckResult.inspection_id == inspection_id,
+                                                CheckResult.item_code.in_(created))
+                      .values(deleted_at=now, updated_at=now))
+
+        self._undo.append(_UndoStep("all", revert))
+        return list(self.item_states(inspection_id, items))
+
+    def item_states(self, inspection_id: str,
+                    items: tuple[ChecklistItem, ...]) -> tuple[ItemState, ...]:
+        with self.db.read() as s:
+            results = {r.item_code: r for r in s.scalars(select(CheckResult).where(
+                CheckResult.inspection_id == inspection_id, _live(CheckResult)))}
+            findings = {f.item_code: f for f in s.scalars(select(Finding).where(
+                Finding.inspection_id == inspection_id, _live(Finding)))}
+            return tuple(self._item_state(item, results.get(item.code), findings.get(item.code))
+                         for item in items)
+
+    @staticmethod
+    def _item_state(item: ChecklistItem, result: CheckResult | None,
+                    finding: Finding | None) -> ItemState:
+        if finding is not None and finding.deleted_at is not None:
+            finding = None
+        return ItemState(item=item,
+                         compliant=None if result is None or result.deleted_at else
+                         result.compliant,
+                         finding_id=finding.id if finding else None,
+                         note=finding.note if finding else "",
+                         evidence_path=finding.evidence_path if finding else None,
+                         correction=finding.correction if finding else "not_corrected")
+
+    def update_finding(self, finding_id: str, *, note: str | None = None,
+                       correction: str | None = None,
+                       evidence_file: str | Path | None = None) -> None:
+        """Note, correction state or evidence photo of a finding (a copy kept in the profile)."""
+        stored_evidence = None
+        if evidence_file is not None:
+            source = Path(evidence_file)
+            if not source.is_file():
+                raise WorkbenchError(f"evidence file not found: {source}")
+            evidence_dir = self.db.data_dir / "evidence"
+            evidence_dir.mkdir(exist_ok=True)
+            stored = evidence_dir / f"{new_id()}{source.suffix.lower()}"
+            shutil.copyfile(source, stored)
+            stored_evidence = str(stored.relative_to(self.db.data_dir))
+        with self.db.begin() as s:
+            finding = s.get(Finding, finding_id)
+            if finding is None:
+                raise WorkbenchError(f"no finding {finding_id}")
+            before = (finding.note, finding.correction, finding.evidence_path)
+            if note is not None:
+                finding.note = note
+            if correction is not None:
+                finding.correction = correction
+            if stored_evidence is not None:
+                finding.evidence_path = stored_evidence
+
+        def revert(s: Session) -> None:
+            finding = s.get(Finding, finding_id)
+            finding.note, finding.correction, finding.evidence_path = before
+
+        self._undo.append(_UndoStep("finding", revert))
+
+    def finding(self, finding_id: str) -> Finding:
+        with self.db.read() as s:
+            finding = s.get(Finding, finding_id)
+            if finding is None:
+                raise WorkbenchError(f"no finding {finding_id}")
+            s.expunge(finding)
+            return finding
+
+    def set_post_status(self, event_id: str, post_id: str, status: str,
+                        present_count: int = 0, note: str = "") -> str:
+        """Record a post found absent or understaffed."""
+        with self.db.begin() as s:
+            record = PostStatus(event_id=event_id, post_id=post_id, status=status,
+                                present_count=present_count, note=note,
+                                device_id=self.device_id)
+            s.add(record)
+        record_id = record.id
+
+        def revert(s: Session) -> None:
+            s.get(PostStatus, record_id).deleted_at = utc_now()
+
+        self._undo.append(_UndoStep("post", revert))
+        return record_id
+
+    # ------------------------------------------------------------------- undo
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
+    def undo(self) -> str | None:
+        """Revert the last change; returns what kind of change it was, or None."""
+        if not self._undo:
+            return None
+        step = self._undo.pop()
+        with self.db.begin() as s:
+            step.revert(s)
+        return step.label
+
+    # -------------------------------------------------------------- dashboard
+    def dashboard(self, event_id: str) -> Dashboard:
+        with self.db.read() as s:
+            posts_total = s.scalar(select(func.count()).select_from(Post).where(
+                Post.event_id == event_id, _live(Post))) or 0
+            staffed = s.scalar(select(func.count(func.distinct(Guard.post_id))).where(
+                Guard.event_id == event_id, _live(Guard), Guard.post_id.is_not(None))) or 0
+            visited, checked, inspections = s.execute(select(
+                func.count(func.distinct(Inspection.post_id)),
+                func.count(func.distinct(Inspection.guard_id)),
+                func.count()).where(Inspection.event_id == event_id, _live(Inspection))).one()
+            status_rows = s.execute(select(PostStatus.status,
+                                           func.count(func.distinct(PostStatus.post_id)))
+                                    .where(PostStatus.event_id == event_id, _live(PostStatus))
+                                    .group_by(PostStatus.status)).all()
+            statuses = dict(status_rows)
+            rostered = s.scalar(select(func.count()).select_from(Guard).where(
+                Guard.event_id == event_id, _live(Guard))) or 0
+            live_findings = (Finding.event_id == event_id, _live(Finding))
+            by_category = dict(s.execute(select(Finding.category, func.count())
+                                         .where(*live_findings).group_by(Finding.category)).all())
+            by_company = dict(s.execute(select(Finding.company_name, func.count())
+                                        .where(*live_findings)
+                                        .group_by(Finding.company_name)).all())
+            not_corrected = s.scalar(select(func.count()).select_from(Finding).where(
+                *live_findings, Finding.correction == "not_corrected")) or 0
+        absent = statuses.get("absent", 0)
+        understaffed = statuses.get("understaffed", 0)
+        if absent or understaffed:
+            by_category["post"] = absent + understaffed
+        return Dashboard(
+            posts_total=posts_total, posts_visited=visited, posts_unstaffed=posts_total - staffed,
+            posts_absent=absent, posts_understaffed=understaffed, guards_rostered=rostered,
+            guards_checked=checked, inspections=inspections,
+            findings=sum(v for k, v in by_category.items() if k != "post"),
+            findings_not_corrected=not_corrected, findings_by_category=by_category,
+            findings_by_company={k or "?": v for k, v in by_company.items()})

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Installs what is needed and runs the whole test suite (offscreen, no display needed).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+export QT_QPA_PLATFORM=offscreen
+.venv/bin/python -m ruff check app ui tests bench
+exec .venv/bin/python -m pytest -q "$@"
