@@ -1,0 +1,115 @@
+"""The command line. The forms documented in README.md are contracts with headquarters'
+scripts: keep them exactly; new options may be added."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 1
+EXIT_USAGE = 2
+
+
+def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
+    default = argparse.SUPPRESS if suppress else None
+    parser.add_argument("--data-dir", default=default, metavar="DIR",
+                        help="keep the whole profile in DIR (or set VENUE_SUPERVISOR_DATA_DIR)")
+    parser.add_argument("--lang", default=default, choices=("zh_CN", "en"),
+                        help="interface language (default: Chinese on a Chinese system)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m app",
+        description="Venue Supervisor (大型活动安保现场督导). Without a command: open the app.")
+    _global_options(parser, suppress=False)
+    parser.add_argument("--demo", action="store_true", help="open the built-in demo event")
+    parser.add_argument("--screenshot", metavar="FILE.png",
+                        help="with --demo: show the inspection screen offscreen with a scanned "
+                             "guard, save a screenshot to FILE.png and exit")
+    parser.add_argument("--ready-file", metavar="FILE", help=argparse.SUPPRESS)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    roster = commands.add_parser("roster", help="check or import a company's roster")
+    roster_commands = roster.add_subparsers(dest="roster_command", metavar="ACTION",
+                                            required=True)
+    check = roster_commands.add_parser("check", help="validate a roster without importing it")
+    check.add_argument("file", metavar="FILE")
+    check.add_argument("--company", help="the contracted company (default: the most common)")
+    _global_options(check, suppress=True)
+    do_import = roster_commands.add_parser("import", help="import a roster into an event")
+    do_import.add_argument("file", metavar="FILE")
+    do_import.add_argument("--event", required=True, metavar="NAME",
+                           help="the event's name; created if the profile has none by that name")
+    _global_options(do_import, suppress=True)
+
+    demo = commands.add_parser("demo-event", help="create the demo event in the profile")
+    _global_options(demo, suppress=True)
+    return parser
+
+
+def _print_json(payload: object) -> None:
+    sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
+
+
+def _roster_command(args: argparse.Namespace) -> int:
+    from app.i18n import choose_language, core_application
+    from app.roster import RosterFileError, check_roster
+
+    core_application(choose_language(args.lang))
+    if args.roster_command == "check":
+        try:
+            report = check_roster(args.file, main_company=args.company)
+        except RosterFileError as exc:
+            print(str(exc), file=sys.stderr)
+            return EXIT_USAGE
+        _print_json(report.summary())
+        return EXIT_OK if report.error_count == 0 else EXIT_PROBLEMS
+
+    from app.db import Database, ProfileError
+    from app.paths import resolve_data_dir
+    from app.workbench import EventInput, Workbench
+
+    try:
+        workbench = Workbench(Database(resolve_data_dir(args.data_dir)))
+    except ProfileError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+    event = workbench.find_event(args.event)
+    company = event.company.name if event and event.company else None
+    try:
+        report = check_roster(args.file, main_company=company)
+    except RosterFileError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+    event_id = event.id if event else workbench.save_event(EventInput(name=args.event))
+    result = workbench.import_roster(event_id, report)
+    summary = report.summary()
+    summary.update({"event": args.event, "imported": result.imported, "updated": result.updated,
+                    "posts_created": result.posts_created})
+    _print_json(summary)
+    return EXIT_OK if report.error_count == 0 else EXIT_PROBLEMS
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "roster":
+        return _roster_command(args)
+    if args.command == "demo-event":
+        from app.db import Database
+        from app.demo import create_demo_event
+        from app.paths import resolve_data_dir
+        from app.workbench import Workbench
+
+        event_id = create_demo_event(Workbench(Database(resolve_data_dir(args.data_dir))))
+        _print_json({"event_id": event_id})
+        return EXIT_OK
+    if args.screenshot and not args.demo:
+        parser.error("--screenshot goes with --demo")
+    from ui.application import run_gui  # the widgets load only when a window is wanted
+
+    return run_gui(args)

@@ -1,0 +1,39 @@
+"""Shared fixtures. Qt runs offscreen; every test gets its own temporary profile."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.pop("VENUE_SUPERVISOR_DATA_DIR", None)
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO.parent / "shared" / "fixtures"
+FIXTURE_ROSTER = FIXTURES / "roster_concert_600.xlsx"
+
+
+@pytest.fixture
+def profile_dir(tmp_path: Path) -> Path:
+    path = tmp_path / "profile"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def workbench(profile_dir: Path):
+    from app.db import Database
+    from app.workbench import Workbench
+
+    db = Database(profile_dir)
+    yield Workbench(db)
+    db.close()
+
+
+@pytest.fixture
+def fixture_roster() -> Path:
+    if not FIXTURE_ROSTER.is_file():
+        pytest.fail(f"fixture missing: {FIXTURE_ROSTER} (shared/ must sit beside the checkout)")
+    return FIXTURE_ROSTER
