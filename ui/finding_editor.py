@@ -1,0 +1,122 @@
+"""Note, correction state and evidence photo of the selected finding."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QFileDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.workbench import Workbench
+
+
+class FindingEditor(QGroupBox):
+    changed = Signal()  # something was saved
+    done = Signal()  # the user finished typing: give the focus back to the scan field
+
+    def __init__(self, workbench: Workbench, parent: QWidget | None = None) -> None:
+        super().__init__(self.tr("Finding"), parent)
+        self.workbench = workbench
+        self.finding_id: str | None = None
+        self.heading = QLabel()
+        self.heading.setWordWrap(True)
+        self.note = QLineEdit()
+        self.note.setPlaceholderText(self.tr("What was wrong, what was said (Enter saves)"))
+        self.note.editingFinished.connect(self._save_note)
+        self.note.returnPressed.connect(self.done)
+        self.corrected = QRadioButton(self.tr("Corrected on the spot (F3)"))
+        self.not_corrected = QRadioButton(self.tr("Not corrected"))
+        group = QButtonGroup(self)
+        group.addButton(self.corrected)
+        group.addButton(self.not_corrected)
+        self.corrected.clicked.connect(lambda: self._save_correction("corrected"))
+        self.not_corrected.clicked.connect(lambda: self._save_correction("not_corrected"))
+        self.evidence_button = QPushButton(self.tr("Attach photo…"))
+        self.evidence_button.clicked.connect(self._choose_evidence)
+        self.evidence_label = QLabel()
+        self.evidence_label.setWordWrap(True)
+        for button in (self.corrected, self.not_corrected, self.evidence_button):
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.note)
+        row = QHBoxLayout()
+        row.addWidget(self.corrected)
+        row.addWidget(self.not_corrected)
+        layout.addLayout(row)
+        evidence = QHBoxLayout()
+        evidence.addWidget(self.evidence_button)
+        evidence.addWidget(self.evidence_label, 1)
+        layout.addLayout(evidence)
+        self.show_finding(None)
+
+    def show_finding(self, finding_id: str | None, title: str = "") -> None:
+        self.finding_id = finding_id
+        enabled = finding_id is not None
+        for widget in (self.note, self.corrected, self.not_corrected, self.evidence_button):
+            widget.setEnabled(enabled)
+        if not enabled:
+            self.heading.setText(self.tr("Select a finding (an item marked ✗) to add a note, "
+                                       "its correction state or a photo."))
+            self.note.clear()
+            self.corrected.setAutoExclusive(False)
+            self.corrected.setChecked(False)
+            self.not_corrected.setChecked(False)
+            self.corrected.setAutoExclusive(True)
+            self.evidence_label.clear()
+            return
+        finding = self.workbench.finding(finding_id)
+        self.heading.setText(title)
+        self.note.setText(finding.note)
+        (self.corrected if finding.correction == "corrected" else self.not_corrected).setChecked(
+            True)
+        self.evidence_label.setText(Path(finding.evidence_path).name if finding.evidence_path
+                                    else self.tr("no photo"))
+
+    def _save_note(self) -> None:
+        if self.finding_id is None:
+            return
+        if self.workbench.finding(self.finding_id).note != self.note.text():
+            self.workbench.update_finding(self.finding_id, note=self.note.text())
+            self.changed.emit()
+
+    def _save_correction(self, state: str) -> None:
+        if self.finding_id is not None:
+            self.workbench.update_finding(self.finding_id, correction=state)
+            self.changed.emit()
+
+    def toggle_correction(self) -> None:
+        if self.finding_id is None:
+            return
+        state = "not_corrected" if self.corrected.isChecked() else "corrected"
+        (self.corrected if state == "corrected" else self.not_corrected).setChecked(True)
+        self._save_correction(state)
+
+    def _choose_evidence(self) -> None:
+        if self.finding_id is None:
+            return
+        path, _ = QFileDialog.getOpenFileName(
+            self, self.tr("Evidence photo"), str(Path.home()),
+            self.tr("Images (*.jpg *.jpeg *.png *.bmp *.heic)"))
+        if path:
+            self.attach_evidence(path)
+        self.done.emit()
+
+    def attach_evidence(self, path: str) -> None:
+        if self.finding_id is None:
+            return
+        self.workbench.update_finding(self.finding_id, evidence_file=path)
+        self.evidence_label.setText(Path(path).name)
+        self.changed.emit()

@@ -1,0 +1,355 @@
+"""The inspection screen: choose the post, scan its guards, tick their checklists."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain import (
+    STAFFING_FINDINGS,
+    Verdict,
+    post_state_text,
+    staffing_item_text,
+    task_type_text,
+)
+from app.workbench import InspectionInfo, PostInfo, ScanResult, Workbench, WorkbenchError
+from ui.checklist_panel import ChecklistPanel
+from ui.finding_editor import FindingEditor
+from ui.result_card import ResultCard
+from ui.scan_field import ScanField
+
+POST_ID_ROLE = Qt.ItemDataRole.UserRole
+
+
+class InspectionPage(QWidget):
+    changed = Signal()  # the page saved something: figures elsewhere should refresh
+    card_shown = Signal(object)  # the verdict card has been repainted for this ScanResult
+
+    def __init__(self, workbench: Workbench, lang: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.workbench = workbench
+        self.lang = lang
+        self.event_id: str | None = None
+        self.current_post: PostInfo | None = None
+        self.inspection: InspectionInfo | None = None
+        self.selected_index: int | None = None
+
+        # left: posts
+        self.post_filter = QLineEdit()
+        self.post_filter.setPlaceholderText(self.tr("Find a post (zone, name, task)"))
+        self.post_filter.textChanged.connect(self._filter_posts)
+        self.post_list = QListWidget()
+        self.post_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.post_list.currentItemChanged.connect(self._post_chosen)
+        self.absent_button = QPushButton(self.tr("Post absent (F6)"))
+        self.understaffed_button = QPushButton(self.tr("Understaffed (F7)"))
+        self.absent_button.clicked.connect(lambda: self.mark_post("absent"))
+        self.understaffed_button.clicked.connect(lambda: self.mark_post("understaffed"))
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.addWidget(QLabel(self.tr("Posts")))
+        left_layout.addWidget(self.post_filter)
+        left_layout.addWidget(self.post_list, 1)
+        left_layout.addWidget(self.absent_button)
+        left_layout.addWidget(self.understaffed_button)
+
+        # centre: scan, card, checklist
+        self.post_heading = QLabel()
+        heading_font = QFont(self.font())
+        heading_font.setPointSize(15)
+        heading_font.setBold(True)
+        self.post_heading.setFont(heading_font)
+        self.scan_field = ScanField()
+        scan_font = QFont(self.font())
+        scan_font.setPointSize(18)
+        self.scan_field.setFont(scan_font)
+        self.scan_field.setPlaceholderText(self.tr("Scan the badge, or type the certificate "
+                                                   "number and press Enter"))
+        self.scan_field.submitted.connect(self.handle_scan)
+        self.card = ResultCard(workbench.db.data_dir)
+        self.checklist = ChecklistPanel(lang)
+        self.checklist.toggled.connect(self.toggle_item)
+        checklist_scroll = QScrollArea()
+        checklist_scroll.setWidgetResizable(True)
+        checklist_scroll.setWidget(self.checklist)
+        checklist_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.all_ok_button = QPushButton(self.tr("All compliant (F2)"))
+        self.all_ok_button.clicked.connect(self.mark_all_compliant)
+        self.undo_button = QPushButton(self.tr("Undo (Ctrl+Z)"))
+        self.undo_button.clicked.connect(self.undo)
+        self.saved_label = QLabel()
+        actions = QHBoxLayout()
+        actions.addWidget(self.all_ok_button)
+        actions.addWidget(self.undo_button)
+        actions.addStretch(1)
+        actions.addWidget(self.saved_label)
+        centre = QWidget()
+        centre_layout = QVBoxLayout(centre)
+        centre_layout.addWidget(self.post_heading)
+        centre_layout.addWidget(self.scan_field)
+        centre_layout.addWidget(self.card)
+        centre_layout.addLayout(actions)
+        centre_layout.addWidget(checklist_scroll, 1)
+
+        # right: finding, figures, keys
+        self.finding_editor = FindingEditor(workbench)
+        self.finding_editor.changed.connect(self._finding_saved)
+        self.finding_editor.done.connect(self.focus_scan)
+        self.figures = QLabel()
+        self.figures.setWordWrap(True)
+        figures_box = QGroupBox(self.tr("Progress"))
+        QVBoxLayout(figures_box).addWidget(self.figures)
+        keys = QLabel(self.tr(
+            "Keys\nEnter / Tab: scan\nF2: all compliant\nCtrl+1…9: toggle item\n"
+            "F3: corrected on the spot\nF6 / F7: post absent / understaffed\n"
+            "Ctrl+Z: undo\nEsc: clear"))
+        keys.setWordWrap(True)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.addWidget(self.finding_editor)
+        right_layout.addWidget(figures_box)
+        right_layout.addWidget(keys)
+        right_layout.addStretch(1)
+
+        for button in (self.absent_button, self.understaffed_button, self.all_ok_button,
+                       self.undo_button):
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+
+        splitter = QSplitter()
+        splitter.addWidget(left)
+        splitter.addWidget(centre)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([260, 760, 320])
+        layout = QGridLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(splitter)
+
+        self._shortcut(QKeySequence(Qt.Key.Key_F2), self.mark_all_compliant)
+        self._shortcut(QKeySequence(Qt.Key.Key_F3), self.finding_editor.toggle_correction)
+        self._shortcut(QKeySequence(Qt.Key.Key_F6), lambda: self.mark_post("absent"))
+        self._shortcut(QKeySequence(Qt.Key.Key_F7), lambda: self.mark_post("understaffed"))
+        self._shortcut(QKeySequence(Qt.Key.Key_Escape), self.clear)
+        for number in range(1, 10):
+            self._shortcut(QKeySequence(f"Ctrl+{number}"),
+                           lambda n=number: self.toggle_item(n - 1))
+        QApplication.instance().focusChanged.connect(self._keep_scan_focus)
+
+    def _shortcut(self, keys: QKeySequence, slot: object) -> None:
+        shortcut = QShortcut(keys, self)
+        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut.activated.connect(slot)
+
+    # ----------------------------------------------------------------- focus
+    def focus_scan(self) -> None:
+        self.scan_field.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _keep_scan_focus(self, _old: QWidget | None, new: QWidget | None) -> None:
+        """The scan field takes back the focus from anything that is not for typing."""
+        if not self.isVisible() or QApplication.activeModalWidget() is not None:
+            return
+        typing = (QLineEdit, QTextEdit, QAbstractSpinBox, QComboBox)
+        if new is None or (self.isAncestorOf(new) and not isinstance(new, typing)):
+            QTimer.singleShot(0, self.focus_scan)
+
+    # ----------------------------------------------------------------- posts
+    def set_event(self, event_id: str | None) -> None:
+        self.event_id = event_id
+        self.clear()
+        self.current_post = None
+        self.reload_posts()
+        self._update_heading()
+
+    def reload_posts(self) -> None:
+        current_id = self.current_post.id if self.current_post else None
+        self.post_list.blockSignals(True)
+        self.post_list.clear()
+        if self.event_id:
+            for post in self.workbench.posts(self.event_id):
+                item = QListWidgetItem(self._post_text(post))
+                item.setData(POST_ID_ROLE, post)
+                self.post_list.addItem(item)
+                if post.id == current_id:
+                    self.post_list.setCurrentItem(item)
+        self.post_list.blockSignals(False)
+        self._filter_posts(self.post_filter.text())
+
+    def _post_text(self, post: PostInfo) -> str:
+        text = self.tr("{name}  [{task}]  checked {checked}/{assigned}").format(
+            name=post.name, task=task_type_text(post.task_type), checked=post.inspected_count,
+            assigned=post.assigned_count)
+        if post.status:
+            text += "  · " + post_state_text(post.status)
+        elif post.assigned_count == 0:
+            text += "  · " + self.tr("no guard assigned")
+        return text
+
+    def _filter_posts(self, text: str) -> None:
+        needle = text.strip().lower()
+        for row in range(self.post_list.count()):
+            item = self.post_list.item(row)
+            post: PostInfo = item.data(POST_ID_ROLE)
+            haystack = f"{post.name} {post.zone} {post.task_type} {task_type_text(post.task_type)}"
+            item.setHidden(bool(needle) and needle not in haystack.lower())
+
+    def _post_chosen(self, item: QListWidgetItem | None, _previous: object = None) -> None:
+        self.current_post = item.data(POST_ID_ROLE) if item else None
+        self._update_heading()
+        self.focus_scan()
+
+    def select_post(self, post_id: str) -> None:
+        for row in range(self.post_list.count()):
+            item = self.post_list.item(row)
+            if item.data(POST_ID_ROLE).id == post_id:
+                self.post_list.setCurrentItem(item)
+                return
+
+    def _update_heading(self) -> None:
+        if self.current_post:
+            self.post_heading.setText(self.tr("Post: {name} · {task} · {count} required").format(
+                name=self.current_post.name, task=task_type_text(self.current_post.task_type),
+                count=self.current_post.required_headcount))
+        else:
+            self.post_heading.setText(self.tr("Choose a post on the left, or scan a guard: "
+                                              "the guard's fixed post is taken."))
+
+    def mark_post(self, status: str) -> None:
+        if not self.event_id or not self.current_post:
+            self._say(self.tr("Choose the post first."))
+            return
+        present = 0
+        if status == "understaffed":
+            present, ok = QInputDialog.getInt(
+                self, self.tr("Understaffed post"),
+                self.tr("How many guards are at {post}? ({count} required)").format(
+                    post=self.current_post.name, count=self.current_post.required_headcount),
+                0, 0, max(0, self.current_post.required_headcount - 1) or 999)
+            if not ok:
+                self.focus_scan()
+                return
+        self.workbench.set_post_status(self.event_id, self.current_post.id, status, present)
+        self._saved(self.tr("{post}: {state} recorded").format(
+            post=self.current_post.name, state=post_state_text(status)))
+        self.reload_posts()
+        self.focus_scan()
+
+    # ------------------------------------------------------------------ scan
+    def handle_scan(self, text: str) -> ScanResult | None:
+        if not self.event_id:
+            self._say(self.tr("Open or create an event first."))
+            return None
+        post_id = self.current_post.id if self.current_post else None
+        scan = self.workbench.lookup(self.event_id, text, post_id)
+        self.card.show_result(scan)
+        self.card.repaint()  # the verdict is on screen before anything is written
+        self.card_shown.emit(scan)
+        if scan.verdict == Verdict.UNREADABLE:
+            return scan
+        self.inspection = self.workbench.record_scan(self.event_id, scan)
+        if self.current_post is None and scan.post is not None:
+            self.select_post(scan.post.id)
+        self.checklist.set_items(self.inspection.items)
+        self.selected_index = None
+        self.checklist.select(None)
+        if self.inspection.staffing_finding_id:
+            code = STAFFING_FINDINGS[scan.verdict]
+            self.finding_editor.show_finding(self.inspection.staffing_finding_id,
+                                             staffing_item_text(code))
+        else:
+            self.finding_editor.show_finding(None)
+        self._saved(self.tr("Scan recorded"))
+        return scan
+
+    def toggle_item(self, index: int) -> None:
+        if self.inspection is None or not 0 <= index < len(self.checklist.states):
+            return
+        state = self.checklist.states[index]
+        compliant = state.compliant is False  # unset or compliant -> finding; finding -> ok
+        try:
+            new_state = self.workbench.set_item(self.inspection.id, state.item, compliant)
+        except WorkbenchError as exc:
+            self._say(str(exc))
+            return
+        self.checklist.update_item(index, new_state)
+        self.selected_index = index
+        self.checklist.select(index)
+        self.finding_editor.show_finding(new_state.finding_id, state.item.label(self.lang))
+        self._saved(self.tr("Item saved"))
+
+    def mark_all_compliant(self) -> None:
+        if self.inspection is None:
+            return
+        items = tuple(s.item for s in self.checklist.states)
+        for index, state in enumerate(self.workbench.mark_all_compliant(self.inspection.id,
+                                                                        items)):
+            self.checklist.update_item(index, state)
+        self._saved(self.tr("Remaining items marked compliant"))
+
+    def undo(self) -> None:
+        what = self.workbench.undo()
+        if what is None:
+            self._say(self.tr("Nothing to undo."))
+            return
+        if what == "scan":
+            self.clear()
+        elif self.inspection is not None:
+            states = self.workbench.item_states(self.inspection.id,
+                                                tuple(s.item for s in self.checklist.states))
+            for index, state in enumerate(states):
+                self.checklist.update_item(index, state)
+            selected = (states[self.selected_index] if self.selected_index is not None
+                        else None)
+            self.finding_editor.show_finding(selected.finding_id if selected else None,
+                                             selected.item.label(self.lang) if selected else "")
+        if what == "post":
+            self.reload_posts()
+        self._saved(self.tr("Undone"))
+        self.focus_scan()
+
+    def clear(self) -> None:
+        self.inspection = None
+        self.selected_index = None
+        self.card.clear()
+        self.checklist.set_items(())
+        self.finding_editor.show_finding(None)
+
+    def _finding_saved(self) -> None:
+        if self.inspection is not None and self.selected_index is not None:
+            state = self.workbench.item_states(
+                self.inspection.id, (self.checklist.states[self.selected_index].item,))[0]
+            self.checklist.update_item(self.selected_index, state)
+        self._saved(self.tr("Finding saved"))
+
+    def _saved(self, what: str) -> None:
+        self.saved_label.setText(self.tr("✓ {what}, saved {time}").format(
+            what=what, time=datetime.now().strftime("%H:%M:%S")))
+        self.changed.emit()
+
+    def _say(self, message: str) -> None:
+        QMessageBox.information(self, self.tr("Venue Supervisor"), message)
+        self.focus_scan()
+
+    def set_figures(self, text: str) -> None:
+        self.figures.setText(text)

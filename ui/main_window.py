@@ -1,0 +1,239 @@
+"""The main window: the event at the top, the pages in tabs, figures kept current."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import APP_NAME_ZH
+from app.domain import risk_text, staffing_mode, staffing_mode_text
+from app.workbench import EventInfo, Workbench
+from ui.event_page import EventPage
+from ui.import_dialog import ImportDialog
+from ui.inspection_page import InspectionPage
+from ui.tables import DashboardPage, PostsPage, RosterPage
+
+LAST_EVENT_SETTING = "last_event_id"
+FIGURES_REFRESH_MS = 300
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, workbench: Workbench, lang: str, event_id: str | None = None) -> None:
+        super().__init__()
+        self.workbench = workbench
+        self.lang = lang
+        self.current_event: EventInfo | None = None
+        self.setWindowTitle(self.tr("Venue Supervisor") +
+                            ("" if lang == "zh_CN" else f" ({APP_NAME_ZH})"))
+        self.resize(1440, 900)
+
+        self.event_choice = QComboBox()
+        self.event_choice.setMinimumWidth(320)
+        self.event_choice.activated.connect(self._event_chosen)
+        self.event_summary = QLabel()
+        self.event_summary.setWordWrap(True)
+        self.blacklist_banner = QLabel()
+        self.blacklist_banner.setWordWrap(True)
+        self.blacklist_banner.setStyleSheet(
+            "background: #b3261e; color: white; font-weight: bold; font-size: 15pt;"
+            " padding: 6px;")
+        self.blacklist_banner.hide()
+        header = QWidget()
+        header_layout = QVBoxLayout(header)
+        header_layout.setContentsMargins(6, 4, 6, 0)
+        row = QHBoxLayout()
+        row.addWidget(QLabel(self.tr("Event:")))
+        row.addWidget(self.event_choice)
+        row.addWidget(self.event_summary, 1)
+        header_layout.addLayout(row)
+        header_layout.addWidget(self.blacklist_banner)
+
+        self.inspection = InspectionPage(workbench, lang)
+        self.dashboard = DashboardPage()
+        self.posts_page = PostsPage(workbench)
+        self.roster_page = RosterPage(workbench)
+        self.event_page = EventPage(workbench)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.inspection, self.tr("Inspection"))
+        self.tabs.addTab(self.dashboard, self.tr("Dashboard"))
+        self.tabs.addTab(self.posts_page, self.tr("Posts"))
+        self.tabs.addTab(self.roster_page, self.tr("Roster"))
+        self.tabs.addTab(self.event_page, self.tr("Event"))
+        self.tabs.currentChanged.connect(self._tab_changed)
+
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(header)
+        layout.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
+        self.status = QLabel()
+        self.statusBar().addPermanentWidget(self.status)
+
+        self._figures_timer = QTimer(self)
+        self._figures_timer.setSingleShot(True)
+        self._figures_timer.setInterval(FIGURES_REFRESH_MS)
+        self._figures_timer.timeout.connect(self.refresh_figures)
+        self.inspection.changed.connect(self._figures_timer.start)
+        self.posts_page.changed.connect(self._structure_changed)
+        self.roster_page.changed.connect(self._structure_changed)
+        self.roster_page.import_requested.connect(self.import_roster)
+        self.event_page.saved.connect(self._event_saved)
+        self._build_menu()
+
+        chosen = event_id or workbench.db.setting(LAST_EVENT_SETTING)
+        self.reload_events(chosen)
+
+    def _build_menu(self) -> None:
+        file_menu = self.menuBar().addMenu(self.tr("&File"))
+        new_event = QAction(self.tr("New event"), self)
+        new_event.triggered.connect(self.new_event)
+        import_action = QAction(self.tr("Import roster…"), self)
+        import_action.setShortcut(QKeySequence("Ctrl+I"))
+        import_action.triggered.connect(self.import_roster)
+        quit_action = QAction(self.tr("Quit"), self)
+        quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        quit_action.triggered.connect(self.close)
+        for action in (new_event, import_action):
+            file_menu.addAction(action)
+        file_menu.addSeparator()
+        file_menu.addAction(quit_action)
+        edit_menu = self.menuBar().addMenu(self.tr("&Edit"))
+        self.undo_action = QAction(self.tr("Undo last action"), self)
+        self.undo_action.setShortcut(QKeySequence("Ctrl+Z"))
+        self.undo_action.triggered.connect(self.inspection.undo)
+        edit_menu.addAction(self.undo_action)
+
+    # ---------------------------------------------------------------- events
+    def reload_events(self, select_id: str | None = None) -> None:
+        events = self.workbench.list_events()
+        self.event_choice.clear()
+        for event in events:
+            self.event_choice.addItem(event.name, event.id)
+        index = self.event_choice.findData(select_id) if select_id else -1
+        if index < 0 and events:
+            index = len(events) - 1
+        if index >= 0:
+            self.event_choice.setCurrentIndex(index)
+            self.set_event(self.event_choice.itemData(index))
+        else:
+            self.set_event(None)
+            self.tabs.setCurrentWidget(self.event_page)
+
+    def _event_chosen(self, index: int) -> None:
+        self.set_event(self.event_choice.itemData(index))
+
+    def set_event(self, event_id: str | None) -> None:
+        self.current_event = self.workbench.event(event_id) if event_id else None
+        if event_id:
+            self.workbench.db.set_setting(LAST_EVENT_SETTING, event_id)
+        self._show_event_header()
+        self.event_page.load(self.current_event)
+        for page in (self.inspection, self.posts_page, self.roster_page):
+            page.set_event(event_id)
+        self.refresh_figures()
+        if event_id:
+            self.inspection.focus_scan()
+
+    def _show_event_header(self) -> None:
+        event = self.current_event
+        if event is None:
+            self.event_summary.setText(self.tr("No event yet: fill in the Event tab and save."))
+            self.blacklist_banner.hide()
+            return
+        company = event.company
+        mode = staffing_mode_text(staffing_mode(event.risk_level, event.event_kind))
+        parts = [event.venue,
+                 event.starts_at.astimezone().strftime("%Y-%m-%d %H:%M") if event.starts_at
+                 else "",
+                 self.tr("risk {level}").format(level=risk_text(event.risk_level)), mode,
+                 self.tr("company: {name}").format(name=company.name) if company else
+                 self.tr("no company yet")]
+        self.event_summary.setText("  ·  ".join(p for p in parts if p))
+        if company and company.blacklisted:
+            self.blacklist_banner.setText(self.tr(
+                "⚠ BLACK-LISTED COMPANY: {name} is on the black list. Report to headquarters "
+                "before the event.").format(name=company.name))
+            self.blacklist_banner.show()
+        else:
+            self.blacklist_banner.hide()
+
+    def new_event(self) -> None:
+        self.event_page.load(None)
+        self.tabs.setCurrentWidget(self.event_page)
+
+    def _event_saved(self, event_id: str) -> None:
+        self.reload_events(event_id)
+
+    def import_roster(self) -> None:
+        if self.current_event is None:
+            QMessageBox.information(self, self.tr("Import roster"),
+                                    self.tr("Create the event first (Event tab)."))
+            return
+        path, _ = QFileDialog.getOpenFileName(
+            self, self.tr("Company roster"), "", self.tr("Rosters (*.xlsx *.csv)"))
+        if not path:
+            return
+        self.open_import_dialog(path)
+
+    def open_import_dialog(self, path: str) -> ImportDialog:
+        assert self.current_event is not None
+        company = self.current_event.company.name if self.current_event.company else None
+        dialog = ImportDialog(self.workbench, self.current_event.id, path, company, self)
+        dialog.finished.connect(lambda _code: self._import_finished(dialog))
+        dialog.open()
+        return dialog
+
+    def _import_finished(self, dialog: ImportDialog) -> None:
+        if dialog.import_result is not None:
+            self.statusBar().showMessage(self.tr(
+                "Roster imported: {new} new, {updated} updated guards, {posts} new posts").format(
+                new=dialog.import_result.imported, updated=dialog.import_result.updated,
+                posts=dialog.import_result.posts_created), 10000)
+            self.set_event(dialog.import_result.event_id)
+
+    # --------------------------------------------------------------- figures
+    def _structure_changed(self) -> None:
+        self.inspection.reload_posts()
+        self.posts_page.reload()
+        self.refresh_figures()
+
+    def _tab_changed(self, _index: int) -> None:
+        if self.tabs.currentWidget() is self.inspection:
+            self.inspection.focus_scan()
+        elif self.tabs.currentWidget() is self.posts_page:
+            self.posts_page.reload()
+
+    def refresh_figures(self) -> None:
+        if self.current_event is None:
+            self.dashboard.show_figures(None)
+            self.inspection.set_figures("")
+            return
+        figures = self.workbench.dashboard(self.current_event.id)
+        self.dashboard.show_figures(figures)
+        self.inspection.set_figures(self.tr(
+            "Posts visited: {visited} / {posts}\nGuards checked: {checked} / {rostered}\n"
+            "Posts absent: {absent}, understaffed: {under}\n"
+            "Findings: {findings} ({open} not corrected)").format(
+            visited=figures.posts_visited, posts=figures.posts_total,
+            checked=figures.guards_checked, rostered=figures.guards_rostered,
+            absent=figures.posts_absent, under=figures.posts_understaffed,
+            findings=figures.findings, open=figures.findings_not_corrected))
+        self.inspection.reload_posts()
+        self.status.setText(self.tr("All changes saved · device {device}").format(
+            device=self.workbench.device_id[:8]))
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self.inspection.finding_editor.note.editingFinished.emit()  # keep a half-typed note
+        super().closeEvent(event)

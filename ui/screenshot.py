@@ -1,0 +1,46 @@
+"""``--demo --screenshot FILE``: the inspection screen with a scanned guard, saved as PNG."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from app.domain import Verdict
+from ui.main_window import MainWindow
+
+
+def stage_demo_scan(window: MainWindow) -> None:
+    """Scan a guard at their own post, mark the checklist compliant, record one finding."""
+    assert window.current_event is not None
+    workbench = window.workbench
+    guards = workbench.guards(window.current_event.id)
+    guard = next(g for g in guards if g.post_id and g.trained
+                 and g.background_check == "passed" and g.company_name ==
+                 (window.current_event.company.name if window.current_event.company else g.company_name))
+    page = window.inspection
+    window.tabs.setCurrentWidget(page)
+    page.select_post(guard.post_id or "")
+    scan = page.handle_scan(guard.cert_no)
+    assert scan is not None and scan.verdict == Verdict.ASSIGNED_HERE
+    page.toggle_item(1)  # the insignia is missing
+    page.finding_editor.note.setText("未佩戴保安服务标志，已当场指出并佩戴")
+    page.finding_editor.note.editingFinished.emit()
+    page.finding_editor.toggle_correction()
+    page.mark_all_compliant()
+    window.refresh_figures()
+
+
+def take_demo_screenshot(window: MainWindow, path: Path) -> None:
+    try:
+        stage_demo_scan(window)
+        QApplication.processEvents()
+        if not window.grab().save(str(path)):
+            raise OSError(f"cannot write {path}")
+        print(str(path))
+    except Exception as exc:  # report and leave with an error code, never hang
+        print(f"screenshot failed: {exc}", file=sys.stderr)
+        QApplication.exit(1)
+        return
+    QApplication.exit(0)

@@ -1,0 +1,310 @@
+"""Roster, posts and dashboard pages: tables over plain values from the workbench."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain import (
+    background_text,
+    category_text,
+    post_state_text,
+    task_type_text,
+)
+from app.roster import TASK_TYPES
+from app.workbench import Dashboard, GuardInfo, PostInfo, Workbench, WorkbenchError
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class RowsModel(QAbstractTableModel):
+    """A read-only table of immutable rows; each column is a header and a getter."""
+
+    def __init__(self, columns: Sequence[tuple[str, Callable[[Any], object]]]) -> None:
+        super().__init__()
+        self.columns = list(columns)
+        self.rows: list[Any] = []
+
+    def set_rows(self, rows: list[Any]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if role == Qt.ItemDataRole.DisplayRole and index.isValid():
+            value = self.columns[index.column()][1](self.rows[index.row()])
+            return "" if value is None else str(value)
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.columns[section][0]
+        return None
+
+
+def _table(model: RowsModel) -> QTableView:
+    view = QTableView()
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.verticalHeader().setVisible(False)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    view.horizontalHeader().setStretchLastSection(True)
+    view.setAlternatingRowColors(True)
+    return view
+
+
+class RosterPage(QWidget):
+    import_requested = Signal()
+    changed = Signal()
+
+    def __init__(self, workbench: Workbench, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.workbench = workbench
+        self.event_id: str | None = None
+        self._loaded_for: str | None = None
+        self.model = RowsModel([
+            (self.tr("Row"), lambda g: g.roster_row),
+            (self.tr("Name"), lambda g: g.name),
+            (self.tr("Gender"), lambda g: g.gender),
+            (self.tr("ID number (masked)"), lambda g: g.id_masked),
+            (self.tr("Certificate"), lambda g: g.cert_no),
+            (self.tr("Company"), lambda g: g.company_name),
+            (self.tr("Fixed post"), lambda g: g.post_name),
+            (self.tr("Background check"), lambda g: background_text(g.background_check)),
+            (self.tr("Trained"), lambda g: self.tr("yes") if g.trained else self.tr("no")),
+        ])
+        self.all_rows: list[GuardInfo] = []
+        self.filter = QLineEdit()
+        self.filter.setPlaceholderText(self.tr("Filter by name, certificate, company or post"))
+        self.filter.textChanged.connect(self._apply_filter)
+        self.count = QLabel()
+        import_button = QPushButton(self.tr("Import roster (.xlsx / .csv)…"))
+        import_button.clicked.connect(self.import_requested)
+        self.post_choice = QComboBox()
+        assign_button = QPushButton(self.tr("Assign selected guards to post"))
+        assign_button.clicked.connect(self._assign)
+        self.view = _table(self.model)
+        top = QHBoxLayout()
+        top.addWidget(self.filter, 1)
+        top.addWidget(self.count)
+        top.addWidget(import_button)
+        bottom = QHBoxLayout()
+        bottom.addWidget(QLabel(self.tr("Fixed post (定岗位):")))
+        bottom.addWidget(self.post_choice, 1)
+        bottom.addWidget(assign_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(bottom)
+
+    def set_event(self, event_id: str | None) -> None:
+        self.event_id = event_id
+        self._loaded_for = None
+        if self.isVisible():
+            self.reload()
+
+    def showEvent(self, event: object) -> None:  # noqa: N802
+        # The roster can hold 100,000 guards: load it when it is looked at, not at start.
+        if self._loaded_for != self.event_id:
+            self.reload()
+        super().showEvent(event)
+
+    def reload(self) -> None:
+        self._loaded_for = self.event_id
+        self.all_rows = self.workbench.guards(self.event_id) if self.event_id else []
+        self.post_choice.clear()
+        self.post_choice.addItem(self.tr("(no post)"), None)
+        if self.event_id:
+            for post in self.workbench.posts(self.event_id):
+                self.post_choice.addItem(post.name, post.id)
+        self._apply_filter(self.filter.text())
+
+    def _apply_filter(self, text: str) -> None:
+        needle = text.strip().lower()
+        rows = self.all_rows if not needle else [
+            g for g in self.all_rows
+            if needle in f"{g.name} {g.cert_no} {g.company_name} {g.post_name or ''}".lower()]
+        self.model.set_rows(rows)
+        self.count.setText(self.tr("{shown} of {total} guards").format(
+            shown=len(rows), total=len(self.all_rows)))
+
+    def _assign(self) -> None:
+        rows = {index.row() for index in self.view.selectionModel().selectedRows()}
+        if not rows:
+            QMessageBox.information(self, self.tr("Assign"), self.tr("Select guards first."))
+            return
+        post_id = self.post_choice.currentData()
+        for row in rows:
+            self.workbench.assign_guard(self.model.rows[row].id, post_id)
+        self.reload()
+        self.changed.emit()
+
+
+class PostsPage(QWidget):
+    changed = Signal()
+
+    def __init__(self, workbench: Workbench, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.workbench = workbench
+        self.event_id: str | None = None
+        self.editing: PostInfo | None = None
+        self.model = RowsModel([
+            (self.tr("Post"), lambda p: p.name),
+            (self.tr("Zone"), lambda p: p.zone),
+            (self.tr("Task"), lambda p: task_type_text(p.task_type)),
+            (self.tr("Required"), lambda p: p.required_headcount),
+            (self.tr("Assigned"), lambda p: p.assigned_count),
+            (self.tr("Checked"), lambda p: p.inspected_count),
+            (self.tr("Status"), lambda p: post_state_text(p.status) if p.status else
+             (self.tr("no guard assigned") if p.assigned_count == 0 else "")),
+        ])
+        self.view = _table(self.model)
+        self.view.selectionModel().currentRowChanged.connect(self._row_chosen)
+        self.name = QLineEdit()
+        self.zone = QLineEdit()
+        self.task = QComboBox()
+        for task in TASK_TYPES:
+            self.task.addItem(task_type_text(task), task)
+        self.headcount = QSpinBox()
+        self.headcount.setRange(0, 500)
+        save = QPushButton(self.tr("Save post"))
+        save.clicked.connect(self.save)
+        new = QPushButton(self.tr("New post"))
+        new.clicked.connect(self._new)
+        form_box = QGroupBox(self.tr("Post (定岗位、定任务、定责任)"))
+        form = QFormLayout(form_box)
+        form.addRow(self.tr("Name"), self.name)
+        form.addRow(self.tr("Zone"), self.zone)
+        form.addRow(self.tr("Task type"), self.task)
+        form.addRow(self.tr("Required headcount"), self.headcount)
+        buttons = QHBoxLayout()
+        buttons.addWidget(new)
+        buttons.addWidget(save)
+        form.addRow(buttons)
+        layout = QHBoxLayout(self)
+        layout.addWidget(self.view, 3)
+        layout.addWidget(form_box, 2, Qt.AlignmentFlag.AlignTop)
+
+    def set_event(self, event_id: str | None) -> None:
+        self.event_id = event_id
+        self.reload()
+
+    def reload(self) -> None:
+        self.model.set_rows(self.workbench.posts(self.event_id) if self.event_id else [])
+
+    def _row_chosen(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if not current.isValid():
+            return
+        post: PostInfo = self.model.rows[current.row()]
+        self.editing = post
+        self.name.setText(post.name)
+        self.zone.setText(post.zone)
+        self.task.setCurrentIndex(max(0, self.task.findData(post.task_type)))
+        self.headcount.setValue(post.required_headcount)
+
+    def _new(self) -> None:
+        self.editing = None
+        self.view.clearSelection()
+        for edit in (self.name, self.zone):
+            edit.clear()
+        self.headcount.setValue(1)
+
+    def save(self) -> None:
+        if not self.event_id:
+            return
+        try:
+            self.workbench.save_post(self.event_id, self.name.text(), self.zone.text(),
+                                     self.task.currentData(), self.headcount.value(),
+                                     self.editing.id if self.editing else None)
+        except WorkbenchError as exc:
+            QMessageBox.warning(self, self.tr("Post"), str(exc))
+            return
+        self.reload()
+        self.changed.emit()
+
+
+class DashboardPage(QWidget):
+    """The event's progress at a glance, refreshed after every saved change."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.tiles: dict[str, QLabel] = {}
+        grid = QGridLayout()
+        names = [
+            ("posts", self.tr("Posts visited")),
+            ("guards", self.tr("Guards checked / rostered")),
+            ("absent", self.tr("Posts absent / understaffed")),
+            ("unstaffed", self.tr("Posts without a guard")),
+            ("findings", self.tr("Findings (not corrected)")),
+            ("inspections", self.tr("Scans recorded")),
+        ]
+        for index, (key, title) in enumerate(names):
+            box = QGroupBox(title)
+            value = QLabel("–")
+            font = QFont(value.font())
+            font.setPointSize(26)
+            font.setBold(True)
+            value.setFont(font)
+            QVBoxLayout(box).addWidget(value)
+            grid.addWidget(box, index // 3, index % 3)
+            self.tiles[key] = value
+        self.by_category = RowsModel([(self.tr("Category"), lambda r: r[0]),
+                                      (self.tr("Findings"), lambda r: r[1])])
+        self.by_company = RowsModel([(self.tr("Company"), lambda r: r[0]),
+                                     (self.tr("Findings"), lambda r: r[1])])
+        tables = QHBoxLayout()
+        for title, model in ((self.tr("Findings per category"), self.by_category),
+                             (self.tr("Findings per company"), self.by_company)):
+            box = QGroupBox(title)
+            QVBoxLayout(box).addWidget(_table(model))
+            tables.addWidget(box)
+        layout = QVBoxLayout(self)
+        layout.addLayout(grid)
+        layout.addLayout(tables, 1)
+
+    def show_figures(self, figures: Dashboard | None) -> None:
+        if figures is None:
+            for tile in self.tiles.values():
+                tile.setText("–")
+            self.by_category.set_rows([])
+            self.by_company.set_rows([])
+            return
+        self.tiles["posts"].setText(f"{figures.posts_visited} / {figures.posts_total}")
+        self.tiles["guards"].setText(f"{figures.guards_checked} / {figures.guards_rostered}")
+        self.tiles["absent"].setText(f"{figures.posts_absent} / {figures.posts_understaffed}")
+        self.tiles["unstaffed"].setText(str(figures.posts_unstaffed))
+        self.tiles["findings"].setText(f"{figures.findings} ({figures.findings_not_corrected})")
+        self.tiles["inspections"].setText(str(figures.inspections))
+        self.by_category.set_rows(sorted(((category_text(k), v) for k, v in
+                                          figures.findings_by_category.items()),
+                                         key=lambda r: -r[1]))
+        self.by_company.set_rows(sorted(figures.findings_by_company.items(),
+                                        key=lambda r: -r[1]))
