@@ -272,8 +272,8 @@ def _parse_row(
     post = re.sub(r"\s+", "", normalise_text(cell(cells, COL_POST)))
     task_type = re.sub(r"\s+", "", normalise_text(cell(cells, COL_TASK)))
     if task_type and task_type not in TASK_TYPES:
-        warning(COL_TASK, _tr("Unknown task type; expected one of 安检, 验票, 巡逻, 守卫, 秩序维护; "
-                              "the guard is imported without a post"))
+        warning(COL_TASK, _tr("Unknown task type; expected one of 安检, 验票, 巡逻, 守卫, "
+                              "秩序维护; the guard is imported without a post"))
         task_type = ""
 
     phone = re.sub(r"[\s-]+", "", normalise_text(cell(cells, COL_PHONE)))

@@ -16,9 +16,10 @@ def stage_demo_scan(window: MainWindow) -> None:
     assert window.current_event is not None
     workbench = window.workbench
     guards = workbench.guards(window.current_event.id)
+    company = window.current_event.company
     guard = next(g for g in guards if g.post_id and g.trained
-                 and g.background_check == "passed" and g.company_name ==
-                 (window.current_event.company.name if window.current_event.company else g.company_name))
+                 and g.background_check == "passed"
+                 and (company is None or g.company_name == company.name))
     page = window.inspection
     window.tabs.setCurrentWidget(page)
     page.select_post(guard.post_id or "")
