@@ -8,11 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from PySide6.QtCore import QCoreApplication
-
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("Domain", text)
+from app.i18n import translate
 
 
 class Verdict(StrEnum):
@@ -42,22 +38,31 @@ POST_STATES = ("absent", "understaffed")
 
 def verdict_text(verdict: str) -> str:
     return {
-        Verdict.ASSIGNED_HERE: _tr("Assigned to this post"),
-        Verdict.ASSIGNED_ELSEWHERE: _tr("Assigned elsewhere"),
-        Verdict.NOT_ON_ROSTER: _tr("Not on the roster"),
-        Verdict.OTHER_COMPANY: _tr("Other company: subcontracted or borrowed guard"),
-        Verdict.BACKGROUND_FAILED: _tr("Background check failed"),
-        Verdict.NOT_TRAINED: _tr("Not trained before the job"),
-        Verdict.UNREADABLE: _tr("Unreadable scan"),
+        Verdict.ASSIGNED_HERE: translate("Domain", "Assigned to this post"),
+        Verdict.ASSIGNED_ELSEWHERE: translate("Domain", "Assigned elsewhere"),
+        Verdict.NOT_ON_ROSTER: translate("Domain", "Not on the roster"),
+        Verdict.OTHER_COMPANY: translate(
+            "Domain", "Other company: subcontracted or borrowed guard"
+        ),
+        Verdict.BACKGROUND_FAILED: translate("Domain", "Background check failed"),
+        Verdict.NOT_TRAINED: translate("Domain", "Not trained before the job"),
+        Verdict.UNREADABLE: translate("Domain", "Unreadable scan"),
     }[Verdict(verdict)]
 
 
 def risk_text(risk: str) -> str:
-    return {"low": _tr("Low"), "medium": _tr("Medium"), "high": _tr("High")}[risk]
+    return {
+        "low": translate("Domain", "Low"),
+        "medium": translate("Domain", "Medium"),
+        "high": translate("Domain", "High"),
+    }[risk]
 
 
 def event_kind_text(kind: str) -> str:
-    return {"commercial": _tr("Commercial event"), "government": _tr("Government event")}[kind]
+    return {
+        "commercial": translate("Domain", "Commercial event"),
+        "government": translate("Domain", "Government event"),
+    }[kind]
 
 
 def staffing_mode(risk: str, kind: str) -> str:
@@ -71,55 +76,72 @@ def staffing_mode(risk: str, kind: str) -> str:
 
 def staffing_mode_text(mode: str) -> str:
     return {
-        "police_lead": _tr("Police lead, security guards assist"),
-        "guards_lead_police_assist": _tr("Security guards lead, police assist"),
-        "guards_lead_police_supervise": _tr(
-            "Security guards lead, staff and volunteers assist, police supervise"),
+        "police_lead": translate("Domain", "Police lead, security guards assist"),
+        "guards_lead_police_assist": translate("Domain", "Security guards lead, police assist"),
+        "guards_lead_police_supervise": translate(
+            "Domain", "Security guards lead, staff and volunteers assist, police supervise"
+        ),
     }[mode]
 
 
 def background_text(state: str) -> str:
-    return {"passed": _tr("Passed"), "failed": _tr("Failed"), "pending": _tr("Pending")}[state]
+    return {
+        "passed": translate("Domain", "Passed"),
+        "failed": translate("Domain", "Failed"),
+        "pending": translate("Domain", "Pending"),
+    }[state]
 
 
 def correction_text(state: str) -> str:
-    return {"corrected": _tr("Corrected on the spot"),
-            "not_corrected": _tr("Not corrected")}[state]
+    return {
+        "corrected": translate("Domain", "Corrected on the spot"),
+        "not_corrected": translate("Domain", "Not corrected"),
+    }[state]
 
 
 def post_state_text(state: str) -> str:
-    return {"absent": _tr("Absent"), "understaffed": _tr("Understaffed")}[state]
+    return {
+        "absent": translate("Domain", "Absent"),
+        "understaffed": translate("Domain", "Understaffed"),
+    }[state]
 
 
 def category_text(code: str) -> str:
     return {
-        "uniform": _tr("Uniform"),
-        "certificate": _tr("Certificate carried"),
-        "grooming": _tr("Grooming and posture"),
-        "duty": _tr("Duty performed"),
-        STAFFING_CATEGORY: _tr("Staffing and certification"),
-        "post": _tr("Post staffing"),
+        "uniform": translate("Domain", "Uniform"),
+        "certificate": translate("Domain", "Certificate carried"),
+        "grooming": translate("Domain", "Grooming and posture"),
+        "duty": translate("Domain", "Duty performed"),
+        STAFFING_CATEGORY: translate("Domain", "Staffing and certification"),
+        "post": translate("Domain", "Post staffing"),
     }.get(code, code)
 
 
 def staffing_item_text(code: str) -> str:
     return {
-        "staffing.not_on_roster": _tr("Guard not on the roster"),
-        "staffing.other_company": _tr("Guard of another company (subcontracting / borrowed)"),
-        "staffing.background_failed": _tr("Guard failed the background check"),
-        "staffing.not_trained": _tr("Guard without pre-job training"),
+        "staffing.not_on_roster": translate("Domain", "Guard not on the roster"),
+        "staffing.other_company": translate(
+            "Domain", "Guard of another company (subcontracting / borrowed)"
+        ),
+        "staffing.background_failed": translate("Domain", "Guard failed the background check"),
+        "staffing.not_trained": translate("Domain", "Guard without pre-job training"),
     }.get(code, code)
 
 
-TASK_TYPE_EN = {"安检": "Screening", "验票": "Ticket check", "巡逻": "Patrol", "守卫": "Guarding",
-                "秩序维护": "Order keeping"}
+TASK_TYPE_EN = {
+    "安检": "Screening",
+    "验票": "Ticket check",
+    "巡逻": "Patrol",
+    "守卫": "Guarding",
+    "秩序维护": "Order keeping",
+}
 
 
 def task_type_text(task_type: str) -> str:
     return {
-        "安检": _tr("Screening"),
-        "验票": _tr("Ticket check"),
-        "巡逻": _tr("Patrol"),
-        "守卫": _tr("Guarding"),
-        "秩序维护": _tr("Order keeping"),
+        "安检": translate("Domain", "Screening"),
+        "验票": translate("Domain", "Ticket check"),
+        "巡逻": translate("Domain", "Patrol"),
+        "守卫": translate("Domain", "Guarding"),
+        "秩序维护": translate("Domain", "Order keeping"),
     }.get(task_type, task_type)

@@ -55,3 +55,8 @@ def core_application(lang: str) -> QCoreApplication:
     app = QCoreApplication.instance() or QCoreApplication([])
     install_translators(app, lang)
     return app
+
+
+def translate(context: str, text: str) -> str:
+    """Qt's translation lookup; named so that ``pyside6-lupdate`` collects the call sites."""
+    return QCoreApplication.translate(context, text)

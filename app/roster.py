@@ -16,8 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication
-
+from app.i18n import translate
 from app.identity import (
     cert_key,
     id_number_problem,
@@ -38,29 +37,68 @@ COL_TASK = "岗位类型"
 COL_PHONE = "联系电话"
 COL_BACKGROUND = "背景审查"
 COL_TRAINING = "岗前培训"
-COLUMNS = (COL_SEQ, COL_NAME, COL_GENDER, COL_ID, COL_CERT, COL_COMPANY, COL_POST, COL_TASK,
-           COL_PHONE, COL_BACKGROUND, COL_TRAINING)
+COLUMNS = (
+    COL_SEQ,
+    COL_NAME,
+    COL_GENDER,
+    COL_ID,
+    COL_CERT,
+    COL_COMPANY,
+    COL_POST,
+    COL_TASK,
+    COL_PHONE,
+    COL_BACKGROUND,
+    COL_TRAINING,
+)
 REQUIRED_COLUMNS = (COL_NAME, COL_ID, COL_CERT, COL_COMPANY)
 
 _HEADER_ALIASES = {
-    "身份证号码": COL_ID, "公民身份号码": COL_ID, "身份证": COL_ID,
-    "保安员证编号": COL_CERT, "保安证号": COL_CERT, "证号": COL_CERT, "保安员证": COL_CERT,
-    "公司": COL_COMPANY, "单位": COL_COMPANY, "所属单位": COL_COMPANY, "公司名称": COL_COMPANY,
-    "手机": COL_PHONE, "电话": COL_PHONE, "手机号": COL_PHONE, "联系方式": COL_PHONE,
-    "岗位名称": COL_POST, "执勤岗位": COL_POST, "类型": COL_TASK, "岗位职责": COL_TASK,
-    "背景审核": COL_BACKGROUND, "政审": COL_BACKGROUND, "培训": COL_TRAINING,
-    "培训情况": COL_TRAINING, "编号": COL_SEQ,
+    "身份证号码": COL_ID,
+    "公民身份号码": COL_ID,
+    "身份证": COL_ID,
+    "保安员证编号": COL_CERT,
+    "保安证号": COL_CERT,
+    "证号": COL_CERT,
+    "保安员证": COL_CERT,
+    "公司": COL_COMPANY,
+    "单位": COL_COMPANY,
+    "所属单位": COL_COMPANY,
+    "公司名称": COL_COMPANY,
+    "手机": COL_PHONE,
+    "电话": COL_PHONE,
+    "手机号": COL_PHONE,
+    "联系方式": COL_PHONE,
+    "岗位名称": COL_POST,
+    "执勤岗位": COL_POST,
+    "类型": COL_TASK,
+    "岗位职责": COL_TASK,
+    "背景审核": COL_BACKGROUND,
+    "政审": COL_BACKGROUND,
+    "培训": COL_TRAINING,
+    "培训情况": COL_TRAINING,
+    "编号": COL_SEQ,
 }
-_BACKGROUND_VALUES = {"通过": "passed", "合格": "passed", "未通过": "failed", "不通过": "failed",
-                      "不合格": "failed", "待审": "pending", "审查中": "pending"}
-_TRAINING_VALUES = {"已培训": True, "是": True, "通过": True, "合格": True, "已完成": True,
-                    "未培训": False, "否": False, "未完成": False}
+_BACKGROUND_VALUES = {
+    "通过": "passed",
+    "合格": "passed",
+    "未通过": "failed",
+    "不通过": "failed",
+    "不合格": "failed",
+    "待审": "pending",
+    "审查中": "pending",
+}
+_TRAINING_VALUES = {
+    "已培训": True,
+    "是": True,
+    "通过": True,
+    "合格": True,
+    "已完成": True,
+    "未培训": False,
+    "否": False,
+    "未完成": False,
+}
 _PHONE = re.compile(r"^1\d{10}$")
 _ZONE = re.compile(r"^(.+?区)")
-
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("Roster", text)
 
 
 class RosterFileError(Exception):
@@ -75,8 +113,12 @@ class Problem:
     message: str
 
     def as_dict(self) -> dict[str, object]:
-        return {"row": self.row, "column": self.column, "severity": self.severity,
-                "message": self.message}
+        return {
+            "row": self.row,
+            "column": self.column,
+            "severity": self.severity,
+            "message": self.message,
+        }
 
 
 @dataclass
@@ -124,12 +166,17 @@ def _read_xlsx(path: Path) -> list[tuple[int, list[object]]]:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:
-        raise RosterFileError(_tr("Cannot read {file} as an Excel workbook: {error}").format(
-            file=path.name, error=exc)) from exc
+        raise RosterFileError(
+            translate("Roster", "Cannot read {file} as an Excel workbook: {error}").format(
+                file=path.name, error=exc
+            )
+        ) from exc
     try:
         sheet = workbook.worksheets[0]
-        return [(index, list(values)) for index, values in
-                enumerate(sheet.iter_rows(values_only=True), start=1)]
+        return [
+            (index, list(values))
+            for index, values in enumerate(sheet.iter_rows(values_only=True), start=1)
+        ]
     finally:
         workbook.close()
 
@@ -143,26 +190,36 @@ def _read_csv(path: Path) -> list[tuple[int, list[object]]]:
         except UnicodeDecodeError:
             continue
     else:
-        raise RosterFileError(_tr("{file} is neither UTF-8 nor GB18030 text").format(
-            file=path.name))
+        raise RosterFileError(
+            translate("Roster", "{file} is neither UTF-8 nor GB18030 text").format(file=path.name)
+        )
+    sample = text[:4096]
+    delimiter: dict[str, str] = {}
     try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text[:4096], ",\t;")
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, ",\t;")
     except csv.Error:
+        # A title row above the header defeats the sniffer: take the most frequent delimiter.
         dialect = csv.excel
-    return [(index, list(values)) for index, values in
-            enumerate(csv.reader(io.StringIO(text), dialect), start=1)]
+        delimiter = {"delimiter": max(",\t;", key=sample.count)}
+    return [
+        (index, list(values))
+        for index, values in enumerate(csv.reader(io.StringIO(text), dialect, **delimiter), start=1)
+    ]
 
 
 def read_table(path: Path) -> list[tuple[int, list[object]]]:
     suffix = path.suffix.lower()
     if not path.is_file():
-        raise RosterFileError(_tr("File not found: {file}").format(file=str(path)))
+        raise RosterFileError(translate("Roster", "File not found: {file}").format(file=str(path)))
     if suffix in (".xlsx", ".xlsm"):
         return _read_xlsx(path)
     if suffix in (".csv", ".txt", ".tsv"):
         return _read_csv(path)
-    raise RosterFileError(_tr("{file}: only .xlsx and .csv rosters are supported").format(
-        file=path.name))
+    raise RosterFileError(
+        translate("Roster", "{file}: only .xlsx and .csv rosters are supported").format(
+            file=path.name
+        )
+    )
 
 
 def _canonical_header(cell: object) -> str:
@@ -181,8 +238,11 @@ def _find_header(table: list[tuple[int, list[object]]]) -> tuple[int, dict[str, 
         if len(columns) >= 3 and (best is None or len(columns) > len(best[1])):
             best = (position, columns)
     if best is None:
-        raise RosterFileError(_tr(
-            "No header row found: expected columns such as 姓名, 身份证号, 保安员证号"))
+        raise RosterFileError(
+            translate(
+                "Roster", "No header row found: expected columns such as 姓名, 身份证号, 保安员证号"
+            )
+        )
     return best
 
 
@@ -195,8 +255,14 @@ def check_roster(path: str | Path, main_company: str | None = None) -> RosterRep
     header_row_no = table[header_position][0]
     for column in REQUIRED_COLUMNS:
         if column not in columns:
-            report.problems.append(Problem(header_row_no, column, "error",
-                                           _tr("Required column is missing")))
+            report.problems.append(
+                Problem(
+                    header_row_no,
+                    column,
+                    "error",
+                    translate("Roster", "Required column is missing"),
+                )
+            )
     if report.problems:
         return report
 
@@ -205,7 +271,7 @@ def check_roster(path: str | Path, main_company: str | None = None) -> RosterRep
         return cells[index] if index is not None and index < len(cells) else None
 
     parsed: list[tuple[RosterRow, list[object]]] = []
-    for row_no, cells in table[header_position + 1:]:
+    for row_no, cells in table[header_position + 1 :]:
         content = [normalise_text(cell(cells, c)) for c in COLUMNS if c != COL_SEQ]
         if not any(content):
             continue  # blank line, perhaps with only a 序号 left in it
@@ -215,8 +281,9 @@ def check_roster(path: str | Path, main_company: str | None = None) -> RosterRep
     report.main_company = main_company or (companies.most_common(1)[0][0] if companies else "")
     _check_across_rows(report, [row for row, _ in parsed])
     report.rows = [row for row, _ in parsed]
-    report.problems.sort(key=lambda p: (p.row, COLUMNS.index(p.column)
-                                        if p.column in COLUMNS else 99))
+    report.problems.sort(
+        key=lambda p: (p.row, COLUMNS.index(p.column) if p.column in COLUMNS else 99)
+    )
     return report
 
 
@@ -237,68 +304,111 @@ def _parse_row(
 
     name = re.sub(r"\s+", "", normalise_text(cell(cells, COL_NAME)))
     if not name:
-        error(COL_NAME, _tr("Name is missing"))
+        error(COL_NAME, translate("Roster", "Name is missing"))
 
     raw_id = cell(cells, COL_ID)
     id_number = normalise_id_number(raw_id)
     id_problem = id_number_problem(id_number)
-    if isinstance(raw_id, float) and id_problem:
-        error(COL_ID, _tr("ID number was stored as a number and lost digits ({value}); "
-                          "format the column as text and type it again").format(value=raw_id))
+    if isinstance(raw_id, float):  # 15 significant digits: the damaged number may still pass
+        error(
+            COL_ID,
+            translate(
+                "Roster",
+                "ID number was stored as a number and lost digits ({value}); "
+                "format the column as text and type it again",
+            ).format(value=raw_id),
+        )
     elif id_problem == "missing":
-        error(COL_ID, _tr("ID number is missing"))
+        error(COL_ID, translate("Roster", "ID number is missing"))
     elif id_problem == "length":
-        error(COL_ID, _tr("ID number has {count} characters, 18 are needed").format(
-            count=len(id_number)))
+        error(
+            COL_ID,
+            translate("Roster", "ID number has {count} characters, 18 are needed").format(
+                count=len(id_number)
+            ),
+        )
     elif id_problem == "chars":
-        error(COL_ID, _tr("ID number may only hold digits and a final X"))
+        error(COL_ID, translate("Roster", "ID number may only hold digits and a final X"))
     elif id_problem == "check_digit":
-        error(COL_ID, _tr("ID number check digit is wrong (GB 11643): a digit was mistyped"))
+        error(
+            COL_ID,
+            translate("Roster", "ID number check digit is wrong (GB 11643): a digit was mistyped"),
+        )
 
     cert_no = re.sub(r"\s+", "", normalise_text(cell(cells, COL_CERT))).upper()
     if not cert_no:
-        error(COL_CERT, _tr("Certificate number is missing"))
+        error(COL_CERT, translate("Roster", "Certificate number is missing"))
     elif not cert_key(cert_no):
-        error(COL_CERT, _tr("Certificate number has no digits or letters"))
+        error(COL_CERT, translate("Roster", "Certificate number has no digits or letters"))
 
     company = re.sub(r"\s+", "", normalise_text(cell(cells, COL_COMPANY)))
     if not company:
-        error(COL_COMPANY, _tr("Company is missing"))
+        error(COL_COMPANY, translate("Roster", "Company is missing"))
 
     gender = normalise_text(cell(cells, COL_GENDER))
     if gender and gender not in ("男", "女"):
-        warning(COL_GENDER, _tr("Gender should be 男 or 女"))
+        warning(COL_GENDER, translate("Roster", "Gender should be 男 or 女"))
 
     post = re.sub(r"\s+", "", normalise_text(cell(cells, COL_POST)))
     task_type = re.sub(r"\s+", "", normalise_text(cell(cells, COL_TASK)))
     if task_type and task_type not in TASK_TYPES:
-        warning(COL_TASK, _tr("Unknown task type; expected one of 安检, 验票, 巡逻, 守卫, "
-                              "秩序维护; the guard is imported without a post"))
+        warning(
+            COL_TASK,
+            translate(
+                "Roster",
+                "Unknown task type; expected one of 安检, 验票, 巡逻, 守卫, "
+                "秩序维护; the guard is imported without a post",
+            ),
+        )
         task_type = ""
 
     phone = re.sub(r"[\s-]+", "", normalise_text(cell(cells, COL_PHONE)))
     if phone and not _PHONE.match(phone):
-        warning(COL_PHONE, _tr("Phone number does not look like an 11-digit mobile number"))
+        warning(
+            COL_PHONE,
+            translate("Roster", "Phone number does not look like an 11-digit mobile number"),
+        )
 
     background_text = normalise_text(cell(cells, COL_BACKGROUND))
     background = _BACKGROUND_VALUES.get(background_text, "pending")
     if not background_text:
-        warning(COL_BACKGROUND, _tr("Background check not recorded: treated as pending"))
+        warning(
+            COL_BACKGROUND, translate("Roster", "Background check not recorded: treated as pending")
+        )
     elif background_text not in _BACKGROUND_VALUES:
-        warning(COL_BACKGROUND, _tr("Background check value not understood: treated as pending"))
+        warning(
+            COL_BACKGROUND,
+            translate("Roster", "Background check value not understood: treated as pending"),
+        )
 
     training_text = normalise_text(cell(cells, COL_TRAINING))
     trained = _TRAINING_VALUES.get(training_text, False)
     if not training_text:
-        warning(COL_TRAINING, _tr("Pre-job training not recorded: treated as not trained"))
+        warning(
+            COL_TRAINING,
+            translate("Roster", "Pre-job training not recorded: treated as not trained"),
+        )
     elif training_text not in _TRAINING_VALUES:
-        warning(COL_TRAINING, _tr("Training value not understood: treated as not trained"))
+        warning(
+            COL_TRAINING,
+            translate("Roster", "Training value not understood: treated as not trained"),
+        )
 
     has_error = any(p.severity == "error" for p in problems[first_problem:])
-    return RosterRow(row=row_no, name=name, gender=gender, id_number=id_number,
-                     cert_no=cert_no, company=company, post=post, task_type=task_type,
-                     phone=phone, background_check=background, trained=trained,
-                     has_error=has_error)
+    return RosterRow(
+        row=row_no,
+        name=name,
+        gender=gender,
+        id_number=id_number,
+        cert_no=cert_no,
+        company=company,
+        post=post,
+        task_type=task_type,
+        phone=phone,
+        background_check=background,
+        trained=trained,
+        has_error=has_error,
+    )
 
 
 def _check_across_rows(report: RosterReport, rows: list[RosterRow]) -> None:
@@ -307,39 +417,91 @@ def _check_across_rows(report: RosterReport, rows: list[RosterRow]) -> None:
     seen_ids: dict[str, int] = {}
     post_types: dict[str, tuple[str, int]] = {}
     for row in rows:
-        line = (row.name, row.gender, row.id_number, row.cert_no, row.company, row.post,
-                row.task_type, row.phone, row.background_check, row.trained)
+        line = (
+            row.name,
+            row.gender,
+            row.id_number,
+            row.cert_no,
+            row.company,
+            row.post,
+            row.task_type,
+            row.phone,
+            row.background_check,
+            row.trained,
+        )
         if line in seen_lines:
-            report.problems.append(Problem(row.row, COL_CERT, "error", _tr(
-                "Duplicated line: the same guard as row {row}").format(row=seen_lines[line])))
+            report.problems.append(
+                Problem(
+                    row.row,
+                    COL_CERT,
+                    "error",
+                    translate("Roster", "Duplicated line: the same guard as row {row}").format(
+                        row=seen_lines[line]
+                    ),
+                )
+            )
             row.has_error = True
             continue
         seen_lines[line] = row.row
         key = cert_key(row.cert_no)
         if key:
             if key in seen_certs:
-                report.problems.append(Problem(row.row, COL_CERT, "error", _tr(
-                    "Certificate number already used in row {row}").format(row=seen_certs[key])))
+                report.problems.append(
+                    Problem(
+                        row.row,
+                        COL_CERT,
+                        "error",
+                        translate("Roster", "Certificate number already used in row {row}").format(
+                            row=seen_certs[key]
+                        ),
+                    )
+                )
                 row.has_error = True
             else:
                 seen_certs[key] = row.row
         if row.id_number and not id_number_problem(row.id_number):
             if row.id_number in seen_ids:
-                report.problems.append(Problem(row.row, COL_ID, "error", _tr(
-                    "ID number already used in row {row}").format(row=seen_ids[row.id_number])))
+                report.problems.append(
+                    Problem(
+                        row.row,
+                        COL_ID,
+                        "error",
+                        translate("Roster", "ID number already used in row {row}").format(
+                            row=seen_ids[row.id_number]
+                        ),
+                    )
+                )
                 row.has_error = True
             else:
                 seen_ids[row.id_number] = row.row
         if row.company and report.main_company and row.company != report.main_company:
-            report.problems.append(Problem(row.row, COL_COMPANY, "warning", _tr(
-                "Guard of another company than {company}: check for subcontracting or "
-                "borrowed guards").format(company=report.main_company)))
+            report.problems.append(
+                Problem(
+                    row.row,
+                    COL_COMPANY,
+                    "warning",
+                    translate(
+                        "Roster",
+                        "Guard of another company than {company}: check for subcontracting or "
+                        "borrowed guards",
+                    ).format(company=report.main_company),
+                )
+            )
         if row.post and row.task_type:
             first = post_types.setdefault(row.post, (row.task_type, row.row))
             if first[0] != row.task_type:
-                report.problems.append(Problem(row.row, COL_TASK, "warning", _tr(
-                    "Post {post} has task type {first} in row {row}; this row's type is "
-                    "ignored").format(post=row.post, first=first[0], row=first[1])))
+                report.problems.append(
+                    Problem(
+                        row.row,
+                        COL_TASK,
+                        "warning",
+                        translate(
+                            "Roster",
+                            "Post {post} has task type {first} in row {row}; this row's type is "
+                            "ignored",
+                        ).format(post=row.post, first=first[0], row=first[1]),
+                    )
+                )
                 row.task_type = first[0]
 
 

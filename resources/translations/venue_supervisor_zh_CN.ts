@@ -1,0 +1,976 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>Application</name>
+    <message>
+        <source>Venue Supervisor</source>
+        <translation>大型活动安保现场督导</translation>
+    </message>
+    <message>
+        <source>The profile cannot be opened:
+{error}</source>
+        <translation>无法打开数据档案：
+{error}</translation>
+    </message>
+</context>
+<context>
+    <name>ChecklistPanel</name>
+    <message>
+        <source>The checklist appears after a scan.</source>
+        <translation>扫码后在此显示检查表。</translation>
+    </message>
+</context>
+<context>
+    <name>DashboardPage</name>
+    <message>
+        <source>Posts visited</source>
+        <translation>已检查岗位</translation>
+    </message>
+    <message>
+        <source>Guards checked / rostered</source>
+        <translation>已检查 / 在册保安员</translation>
+    </message>
+    <message>
+        <source>Posts absent / understaffed</source>
+        <translation>缺岗 / 人员不足岗位</translation>
+    </message>
+    <message>
+        <source>Posts without a guard</source>
+        <translation>未安排保安员的岗位</translation>
+    </message>
+    <message>
+        <source>Findings (not corrected)</source>
+        <translation>问题数（未整改）</translation>
+    </message>
+    <message>
+        <source>Scans recorded</source>
+        <translation>扫码记录数</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>Findings</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <source>Company</source>
+        <translation>公司</translation>
+    </message>
+    <message>
+        <source>Findings per category</source>
+        <translation>按类别统计问题</translation>
+    </message>
+    <message>
+        <source>Findings per company</source>
+        <translation>按公司统计问题</translation>
+    </message>
+</context>
+<context>
+    <name>Domain</name>
+    <message>
+        <source>Assigned to this post</source>
+        <translation>本岗位人员</translation>
+    </message>
+    <message>
+        <source>Assigned elsewhere</source>
+        <translation>非本岗位人员</translation>
+    </message>
+    <message>
+        <source>Not on the roster</source>
+        <translation>不在名单内</translation>
+    </message>
+    <message>
+        <source>Other company: subcontracted or borrowed guard</source>
+        <translation>他公司人员：疑似转包或外借</translation>
+    </message>
+    <message>
+        <source>Background check failed</source>
+        <translation>背景审查未通过</translation>
+    </message>
+    <message>
+        <source>Not trained before the job</source>
+        <translation>未经岗前培训</translation>
+    </message>
+    <message>
+        <source>Unreadable scan</source>
+        <translation>无法识别</translation>
+    </message>
+    <message>
+        <source>Low</source>
+        <translation>低</translation>
+    </message>
+    <message>
+        <source>Medium</source>
+        <translation>中</translation>
+    </message>
+    <message>
+        <source>High</source>
+        <translation>高</translation>
+    </message>
+    <message>
+        <source>Commercial event</source>
+        <translation>商业活动</translation>
+    </message>
+    <message>
+        <source>Government event</source>
+        <translation>政务活动</translation>
+    </message>
+    <message>
+        <source>Police lead, security guards assist</source>
+        <translation>以警察安保力量为主，保安力量为辅</translation>
+    </message>
+    <message>
+        <source>Security guards lead, police assist</source>
+        <translation>以保安为主，警察为辅</translation>
+    </message>
+    <message>
+        <source>Security guards lead, staff and volunteers assist, police supervise</source>
+        <translation>以保安为主、工作人员和志愿者为辅、公安机关加强监管</translation>
+    </message>
+    <message>
+        <source>Passed</source>
+        <translation>通过</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>未通过</translation>
+    </message>
+    <message>
+        <source>Pending</source>
+        <translation>待审查</translation>
+    </message>
+    <message>
+        <source>Corrected on the spot</source>
+        <translation>当场纠正</translation>
+    </message>
+    <message>
+        <source>Not corrected</source>
+        <translation>未纠正</translation>
+    </message>
+    <message>
+        <source>Absent</source>
+        <translation>缺岗</translation>
+    </message>
+    <message>
+        <source>Understaffed</source>
+        <translation>人员不足</translation>
+    </message>
+    <message>
+        <source>Uniform</source>
+        <translation>着装规范</translation>
+    </message>
+    <message>
+        <source>Certificate carried</source>
+        <translation>证件携带</translation>
+    </message>
+    <message>
+        <source>Grooming and posture</source>
+        <translation>仪容站姿</translation>
+    </message>
+    <message>
+        <source>Duty performed</source>
+        <translation>履行职能</translation>
+    </message>
+    <message>
+        <source>Staffing and certification</source>
+        <translation>人员资质</translation>
+    </message>
+    <message>
+        <source>Post staffing</source>
+        <translation>岗位在岗</translation>
+    </message>
+    <message>
+        <source>Guard not on the roster</source>
+        <translation>人员不在报备名单内</translation>
+    </message>
+    <message>
+        <source>Guard of another company (subcontracting / borrowed)</source>
+        <translation>他公司人员（转包 / 外借）</translation>
+    </message>
+    <message>
+        <source>Guard failed the background check</source>
+        <translation>背景审查未通过人员上岗</translation>
+    </message>
+    <message>
+        <source>Guard without pre-job training</source>
+        <translation>未经岗前培训人员上岗</translation>
+    </message>
+    <message>
+        <source>Screening</source>
+        <translation>安检</translation>
+    </message>
+    <message>
+        <source>Ticket check</source>
+        <translation>验票</translation>
+    </message>
+    <message>
+        <source>Patrol</source>
+        <translation>巡逻</translation>
+    </message>
+    <message>
+        <source>Guarding</source>
+        <translation>守卫</translation>
+    </message>
+    <message>
+        <source>Order keeping</source>
+        <translation>秩序维护</translation>
+    </message>
+</context>
+<context>
+    <name>EventPage</name>
+    <message>
+        <source>On the black list</source>
+        <translation>列入黑名单</translation>
+    </message>
+    <message>
+        <source>Event</source>
+        <translation>活动</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Venue</source>
+        <translation>场馆</translation>
+    </message>
+    <message>
+        <source>Organizer</source>
+        <translation>主办方</translation>
+    </message>
+    <message>
+        <source>Starts</source>
+        <translation>开始时间</translation>
+    </message>
+    <message>
+        <source>Ends</source>
+        <translation>结束时间</translation>
+    </message>
+    <message>
+        <source>Expected attendance</source>
+        <translation>预计参加人数</translation>
+    </message>
+    <message>
+        <source>Venue capacity</source>
+        <translation>场馆容量</translation>
+    </message>
+    <message>
+        <source>Nature</source>
+        <translation>活动性质</translation>
+    </message>
+    <message>
+        <source>Risk level</source>
+        <translation>风险等级</translation>
+    </message>
+    <message>
+        <source>Staffing mode</source>
+        <translation>安保工作模式</translation>
+    </message>
+    <message>
+        <source>Contracted security company</source>
+        <translation>承接安保的保安服务公司</translation>
+    </message>
+    <message>
+        <source>Company</source>
+        <translation>公司</translation>
+    </message>
+    <message>
+        <source>Licence number</source>
+        <translation>许可证号</translation>
+    </message>
+    <message>
+        <source>Credit grade</source>
+        <translation>信用等级</translation>
+    </message>
+    <message>
+        <source>Save event</source>
+        <translation>保存活动</translation>
+    </message>
+    <message>
+        <source>New event</source>
+        <translation>新建活动</translation>
+    </message>
+    <message>
+        <source>Expected attendance exceeds the venue&apos;s capacity</source>
+        <translation>预计参加人数超过场馆容量</translation>
+    </message>
+    <message>
+        <source>⚠ This company is on the black list. It should not provide security for this event: report to headquarters.</source>
+        <translation>⚠ 该公司已列入黑名单，不应承接本次活动安保，请立即报告市局。</translation>
+    </message>
+    <message>
+        <source>The event needs a name.</source>
+        <translation>请填写活动名称。</translation>
+    </message>
+    <message>
+        <source>The event ends before it starts.</source>
+        <translation>结束时间早于开始时间。</translation>
+    </message>
+</context>
+<context>
+    <name>FindingEditor</name>
+    <message>
+        <source>Finding</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <source>What was wrong, what was said (Enter saves)</source>
+        <translation>问题情况及现场指出内容（回车保存）</translation>
+    </message>
+    <message>
+        <source>Corrected on the spot (F3)</source>
+        <translation>当场纠正 (F3)</translation>
+    </message>
+    <message>
+        <source>Not corrected</source>
+        <translation>未纠正</translation>
+    </message>
+    <message>
+        <source>Attach photo…</source>
+        <translation>添加照片…</translation>
+    </message>
+    <message>
+        <source>Select a finding (an item marked ✗) to add a note, its correction state or a photo.</source>
+        <translation>选择一个问题（标为 ✗ 的项目）以填写说明、整改情况或添加照片。</translation>
+    </message>
+    <message>
+        <source>no photo</source>
+        <translation>无照片</translation>
+    </message>
+    <message>
+        <source>Evidence photo</source>
+        <translation>取证照片</translation>
+    </message>
+    <message>
+        <source>Images (*.jpg *.jpeg *.png *.bmp *.heic)</source>
+        <translation>图片 (*.jpg *.jpeg *.png *.bmp *.heic)</translation>
+    </message>
+</context>
+<context>
+    <name>ImportDialog</name>
+    <message>
+        <source>Import roster: {file}</source>
+        <translation>导入名单：{file}</translation>
+    </message>
+    <message>
+        <source>Reading {file}…</source>
+        <translation>正在读取 {file}…</translation>
+    </message>
+    <message>
+        <source>Row</source>
+        <translation>行号</translation>
+    </message>
+    <message>
+        <source>Column</source>
+        <translation>列</translation>
+    </message>
+    <message>
+        <source>Severity</source>
+        <translation>级别</translation>
+    </message>
+    <message>
+        <source>Problem</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <source>Import</source>
+        <translation>导入</translation>
+    </message>
+    <message>
+        <source>{rows} guards in the file, {valid} can be imported; {errors} error(s), {warnings} warning(s). Rows with an error are left out; nothing is written until you press Import.</source>
+        <translation>文件中共 {rows} 名保安员，可导入 {valid} 名；错误 {errors} 处，提示 {warnings} 处。有错误的行不导入；点击“导入”之前不会写入任何数据。</translation>
+    </message>
+    <message>
+        <source>error</source>
+        <translation>错误</translation>
+    </message>
+    <message>
+        <source>warning</source>
+        <translation>提示</translation>
+    </message>
+    <message>
+        <source>Import {count} valid rows</source>
+        <translation>导入 {count} 条有效记录</translation>
+    </message>
+    <message>
+        <source>Unexpected error while reading the roster: {error}</source>
+        <translation>读取名单时发生意外错误：{error}</translation>
+    </message>
+    <message>
+        <source>Import failed</source>
+        <translation>导入失败</translation>
+    </message>
+    <message>
+        <source>Nothing was imported: {error}</source>
+        <translation>未导入任何数据：{error}</translation>
+    </message>
+</context>
+<context>
+    <name>InspectionPage</name>
+    <message>
+        <source>Find a post (zone, name, task)</source>
+        <translation>查找岗位（区域、名称、任务）</translation>
+    </message>
+    <message>
+        <source>Post absent (F6)</source>
+        <translation>岗位缺岗 (F6)</translation>
+    </message>
+    <message>
+        <source>Understaffed (F7)</source>
+        <translation>人员不足 (F7)</translation>
+    </message>
+    <message>
+        <source>Posts</source>
+        <translation>岗位</translation>
+    </message>
+    <message>
+        <source>Scan the badge, or type the certificate number and press Enter</source>
+        <translation>扫描保安员证，或输入证号后按回车</translation>
+    </message>
+    <message>
+        <source>All compliant (F2)</source>
+        <translation>全部合格 (F2)</translation>
+    </message>
+    <message>
+        <source>Undo (Ctrl+Z)</source>
+        <translation>撤销 (Ctrl+Z)</translation>
+    </message>
+    <message>
+        <source>Progress</source>
+        <translation>督导进度</translation>
+    </message>
+    <message>
+        <source>Keys
+Enter / Tab: scan
+F2: all compliant
+Ctrl+1…9: toggle item
+F3: corrected on the spot
+F6 / F7: post absent / understaffed
+Ctrl+Z: undo
+Esc: clear</source>
+        <translation>快捷键
+回车 / Tab：扫码确认
+F2：全部合格
+Ctrl+1…9：切换检查项
+F3：当场纠正
+F6 / F7：缺岗 / 人员不足
+Ctrl+Z：撤销
+Esc：清除</translation>
+    </message>
+    <message>
+        <source>{name}  [{task}]  checked {checked}/{assigned}</source>
+        <translation>{name}  [{task}]  已查 {checked}/{assigned}</translation>
+    </message>
+    <message>
+        <source>no guard assigned</source>
+        <translation>未安排人员</translation>
+    </message>
+    <message>
+        <source>Post: {name} · {task} · {count} required</source>
+        <translation>岗位：{name} · {task} · 定员 {count} 人</translation>
+    </message>
+    <message>
+        <source>Choose a post on the left, or scan a guard: the guard&apos;s fixed post is taken.</source>
+        <translation>请在左侧选择岗位，或直接扫码：将自动定位到该保安员的固定岗位。</translation>
+    </message>
+    <message>
+        <source>Choose the post first.</source>
+        <translation>请先选择岗位。</translation>
+    </message>
+    <message>
+        <source>Understaffed post</source>
+        <translation>岗位人员不足</translation>
+    </message>
+    <message>
+        <source>How many guards are at {post}? ({count} required)</source>
+        <translation>{post} 现有几名保安员？（定员 {count} 人）</translation>
+    </message>
+    <message>
+        <source>{post}: {state} recorded</source>
+        <translation>{post}：已记录{state}</translation>
+    </message>
+    <message>
+        <source>Open or create an event first.</source>
+        <translation>请先打开或新建活动。</translation>
+    </message>
+    <message>
+        <source>Scan recorded</source>
+        <translation>扫码已记录</translation>
+    </message>
+    <message>
+        <source>Item saved</source>
+        <translation>检查项已保存</translation>
+    </message>
+    <message>
+        <source>Remaining items marked compliant</source>
+        <translation>其余项目已标为合格</translation>
+    </message>
+    <message>
+        <source>Nothing to undo.</source>
+        <translation>没有可撤销的操作。</translation>
+    </message>
+    <message>
+        <source>Undone</source>
+        <translation>已撤销</translation>
+    </message>
+    <message>
+        <source>Finding saved</source>
+        <translation>问题已保存</translation>
+    </message>
+    <message>
+        <source>✓ {what}, saved {time}</source>
+        <translation>✓ {what}，已于 {time} 保存</translation>
+    </message>
+    <message>
+        <source>Venue Supervisor</source>
+        <translation>大型活动安保现场督导</translation>
+    </message>
+</context>
+<context>
+    <name>ItemRow</name>
+    <message>
+        <source>Ctrl+{n} toggles this item</source>
+        <translation>Ctrl+{n} 切换此项</translation>
+    </message>
+    <message>
+        <source>not checked</source>
+        <translation>未检查</translation>
+    </message>
+    <message>
+        <source>✓ compliant</source>
+        <translation>✓ 合格</translation>
+    </message>
+    <message>
+        <source>✗ finding</source>
+        <translation>✗ 问题</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Venue Supervisor</source>
+        <translation>大型活动安保现场督导</translation>
+    </message>
+    <message>
+        <source>Event:</source>
+        <translation>活动：</translation>
+    </message>
+    <message>
+        <source>Inspection</source>
+        <translation>督导检查</translation>
+    </message>
+    <message>
+        <source>Dashboard</source>
+        <translation>概览</translation>
+    </message>
+    <message>
+        <source>Posts</source>
+        <translation>岗位</translation>
+    </message>
+    <message>
+        <source>Roster</source>
+        <translation>人员名单</translation>
+    </message>
+    <message>
+        <source>Event</source>
+        <translation>活动</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>New event</source>
+        <translation>新建活动</translation>
+    </message>
+    <message>
+        <source>Import roster…</source>
+        <translation>导入名单…</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>退出</translation>
+    </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation>编辑(&amp;E)</translation>
+    </message>
+    <message>
+        <source>Undo last action</source>
+        <translation>撤销上一步操作</translation>
+    </message>
+    <message>
+        <source>No event yet: fill in the Event tab and save.</source>
+        <translation>尚无活动：请在“活动”页填写并保存。</translation>
+    </message>
+    <message>
+        <source>risk {level}</source>
+        <translation>风险等级：{level}</translation>
+    </message>
+    <message>
+        <source>company: {name}</source>
+        <translation>保安公司：{name}</translation>
+    </message>
+    <message>
+        <source>no company yet</source>
+        <translation>尚未指定保安公司</translation>
+    </message>
+    <message>
+        <source>⚠ BLACK-LISTED COMPANY: {name} is on the black list. Report to headquarters before the event.</source>
+        <translation>⚠ 黑名单公司：{name} 已列入黑名单，请在活动开始前报告市局。</translation>
+    </message>
+    <message>
+        <source>Import roster</source>
+        <translation>导入名单</translation>
+    </message>
+    <message>
+        <source>Create the event first (Event tab).</source>
+        <translation>请先新建活动（“活动”页）。</translation>
+    </message>
+    <message>
+        <source>Company roster</source>
+        <translation>保安公司人员名单</translation>
+    </message>
+    <message>
+        <source>Rosters (*.xlsx *.csv)</source>
+        <translation>人员名单 (*.xlsx *.csv)</translation>
+    </message>
+    <message>
+        <source>Roster imported: {new} new, {updated} updated guards, {posts} new posts</source>
+        <translation>名单已导入：新增 {new} 人，更新 {updated} 人，新增岗位 {posts} 个</translation>
+    </message>
+    <message>
+        <source>Posts visited: {visited} / {posts}
+Guards checked: {checked} / {rostered}
+Posts absent: {absent}, understaffed: {under}
+Findings: {findings} ({open} not corrected)</source>
+        <translation>已检查岗位：{visited} / {posts}
+已检查保安员：{checked} / {rostered}
+缺岗：{absent}，人员不足：{under}
+问题：{findings}（未整改 {open}）</translation>
+    </message>
+    <message>
+        <source>All changes saved · device {device}</source>
+        <translation>所有更改已保存 · 设备 {device}</translation>
+    </message>
+</context>
+<context>
+    <name>PostsPage</name>
+    <message>
+        <source>Post</source>
+        <translation>岗位</translation>
+    </message>
+    <message>
+        <source>Zone</source>
+        <translation>区域</translation>
+    </message>
+    <message>
+        <source>Task</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <source>Required</source>
+        <translation>定员</translation>
+    </message>
+    <message>
+        <source>Assigned</source>
+        <translation>已安排人数</translation>
+    </message>
+    <message>
+        <source>Checked</source>
+        <translation>已检查人数</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>no guard assigned</source>
+        <translation>未安排人员</translation>
+    </message>
+    <message>
+        <source>Save post</source>
+        <translation>保存岗位</translation>
+    </message>
+    <message>
+        <source>New post</source>
+        <translation>新建岗位</translation>
+    </message>
+    <message>
+        <source>Post (定岗位、定任务、定责任)</source>
+        <translation>岗位（定岗位、定任务、定责任）</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>岗位名称</translation>
+    </message>
+    <message>
+        <source>Task type</source>
+        <translation>岗位类型</translation>
+    </message>
+    <message>
+        <source>Required headcount</source>
+        <translation>定员人数</translation>
+    </message>
+</context>
+<context>
+    <name>ResultCard</name>
+    <message>
+        <source>Scan a badge or type a certificate number</source>
+        <translation>请扫描保安员证或输入证号</translation>
+    </message>
+    <message>
+        <source>The scan field is always ready: no need to click it.</source>
+        <translation>扫码框始终就绪，无需点击。</translation>
+    </message>
+    <message>
+        <source>Fixed post: {post}</source>
+        <translation>固定岗位：{post}</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>Certificate {number} is not on this event&apos;s roster</source>
+        <translation>证号 {number} 不在本次活动报备名单内</translation>
+    </message>
+    <message>
+        <source>Works for {company}: record the subcontracting</source>
+        <translation>所属 {company}：请记录转包 / 外借问题</translation>
+    </message>
+    <message>
+        <source>No certificate number in what was scanned; scan again</source>
+        <translation>扫码内容中没有证号，请重新扫描</translation>
+    </message>
+    <message>
+        <source>checked {count} time(s) before</source>
+        <translation>此前已检查 {count} 次</translation>
+    </message>
+    <message>
+        <source>Unknown person</source>
+        <translation>身份不明</translation>
+    </message>
+    <message>
+        <source>Scanned: {text}</source>
+        <translation>扫码内容：{text}</translation>
+    </message>
+    <message>
+        <source>Company: {company}</source>
+        <translation>所属公司：{company}</translation>
+    </message>
+    <message>
+        <source>Certificate: {number}</source>
+        <translation>保安员证号：{number}</translation>
+    </message>
+    <message>
+        <source>ID number: {masked}</source>
+        <translation>身份证号：{masked}</translation>
+    </message>
+    <message>
+        <source>Background check: {state}   Pre-job training: {trained}</source>
+        <translation>背景审查：{state}   岗前培训：{trained}</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>否</translation>
+    </message>
+</context>
+<context>
+    <name>Roster</name>
+    <message>
+        <source>Cannot read {file} as an Excel workbook: {error}</source>
+        <translation>无法将 {file} 作为 Excel 工作簿读取：{error}</translation>
+    </message>
+    <message>
+        <source>{file} is neither UTF-8 nor GB18030 text</source>
+        <translation>{file} 既不是 UTF-8 也不是 GB18030 编码的文本</translation>
+    </message>
+    <message>
+        <source>File not found: {file}</source>
+        <translation>找不到文件：{file}</translation>
+    </message>
+    <message>
+        <source>{file}: only .xlsx and .csv rosters are supported</source>
+        <translation>{file}：仅支持 .xlsx 和 .csv 格式的名单</translation>
+    </message>
+    <message>
+        <source>No header row found: expected columns such as 姓名, 身份证号, 保安员证号</source>
+        <translation>未找到表头行：应包含 姓名、身份证号、保安员证号 等列</translation>
+    </message>
+    <message>
+        <source>Required column is missing</source>
+        <translation>缺少必需的列</translation>
+    </message>
+    <message>
+        <source>Name is missing</source>
+        <translation>缺少姓名</translation>
+    </message>
+    <message>
+        <source>ID number was stored as a number and lost digits ({value}); format the column as text and type it again</source>
+        <translation>身份证号以数字格式保存，已丢失位数（{value}）；请将该列设为文本格式后重新录入</translation>
+    </message>
+    <message>
+        <source>ID number is missing</source>
+        <translation>缺少身份证号</translation>
+    </message>
+    <message>
+        <source>ID number has {count} characters, 18 are needed</source>
+        <translation>身份证号为 {count} 位，应为 18 位</translation>
+    </message>
+    <message>
+        <source>ID number may only hold digits and a final X</source>
+        <translation>身份证号只能由数字和末位 X 组成</translation>
+    </message>
+    <message>
+        <source>ID number check digit is wrong (GB 11643): a digit was mistyped</source>
+        <translation>身份证号校验码错误（GB 11643）：有数字录入错误</translation>
+    </message>
+    <message>
+        <source>Certificate number is missing</source>
+        <translation>缺少保安员证号</translation>
+    </message>
+    <message>
+        <source>Certificate number has no digits or letters</source>
+        <translation>保安员证号中没有数字或字母</translation>
+    </message>
+    <message>
+        <source>Company is missing</source>
+        <translation>缺少所属公司</translation>
+    </message>
+    <message>
+        <source>Gender should be 男 or 女</source>
+        <translation>性别应为“男”或“女”</translation>
+    </message>
+    <message>
+        <source>Unknown task type; expected one of 安检, 验票, 巡逻, 守卫, 秩序维护; the guard is imported without a post</source>
+        <translation>岗位类型无法识别，应为 安检、验票、巡逻、守卫、秩序维护 之一；该人员导入后不安排岗位</translation>
+    </message>
+    <message>
+        <source>Phone number does not look like an 11-digit mobile number</source>
+        <translation>联系电话不是 11 位手机号码</translation>
+    </message>
+    <message>
+        <source>Background check not recorded: treated as pending</source>
+        <translation>未填写背景审查结果：按待审查处理</translation>
+    </message>
+    <message>
+        <source>Background check value not understood: treated as pending</source>
+        <translation>背景审查结果无法识别：按待审查处理</translation>
+    </message>
+    <message>
+        <source>Pre-job training not recorded: treated as not trained</source>
+        <translation>未填写岗前培训情况：按未培训处理</translation>
+    </message>
+    <message>
+        <source>Training value not understood: treated as not trained</source>
+        <translation>岗前培训情况无法识别：按未培训处理</translation>
+    </message>
+    <message>
+        <source>Duplicated line: the same guard as row {row}</source>
+        <translation>重复行：与第 {row} 行为同一人</translation>
+    </message>
+    <message>
+        <source>Certificate number already used in row {row}</source>
+        <translation>保安员证号与第 {row} 行重复</translation>
+    </message>
+    <message>
+        <source>ID number already used in row {row}</source>
+        <translation>身份证号与第 {row} 行重复</translation>
+    </message>
+    <message>
+        <source>Guard of another company than {company}: check for subcontracting or borrowed guards</source>
+        <translation>非 {company} 人员：请核查是否存在转包或外借</translation>
+    </message>
+    <message>
+        <source>Post {post} has task type {first} in row {row}; this row&apos;s type is ignored</source>
+        <translation>岗位 {post} 在第 {row} 行的类型为 {first}；本行类型不予采用</translation>
+    </message>
+</context>
+<context>
+    <name>RosterPage</name>
+    <message>
+        <source>Row</source>
+        <translation>行号</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Gender</source>
+        <translation>性别</translation>
+    </message>
+    <message>
+        <source>ID number (masked)</source>
+        <translation>身份证号（脱敏）</translation>
+    </message>
+    <message>
+        <source>Certificate</source>
+        <translation>保安员证号</translation>
+    </message>
+    <message>
+        <source>Company</source>
+        <translation>公司</translation>
+    </message>
+    <message>
+        <source>Fixed post</source>
+        <translation>固定岗位</translation>
+    </message>
+    <message>
+        <source>Background check</source>
+        <translation>背景审查</translation>
+    </message>
+    <message>
+        <source>Trained</source>
+        <translation>岗前培训</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <source>Filter by name, certificate, company or post</source>
+        <translation>按姓名、证号、公司或岗位筛选</translation>
+    </message>
+    <message>
+        <source>Import roster (.xlsx / .csv)…</source>
+        <translation>导入名单 (.xlsx / .csv)…</translation>
+    </message>
+    <message>
+        <source>Assign selected guards to post</source>
+        <translation>将所选人员安排到岗位</translation>
+    </message>
+    <message>
+        <source>Fixed post (定岗位):</source>
+        <translation>固定岗位（定岗位）：</translation>
+    </message>
+    <message>
+        <source>(no post)</source>
+        <translation>（不安排岗位）</translation>
+    </message>
+    <message>
+        <source>{shown} of {total} guards</source>
+        <translation>显示 {shown} / 共 {total} 人</translation>
+    </message>
+    <message>
+        <source>Assign</source>
+        <translation>安排岗位</translation>
+    </message>
+    <message>
+        <source>Select guards first.</source>
+        <translation>请先选择人员。</translation>
+    </message>
+</context>
+</TS>
