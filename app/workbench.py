@@ -7,6 +7,7 @@ changes can be undone: each change pushes the step that reverts it.
 
 from __future__ import annotations
 
+import re
 import secrets
 import shutil
 from collections.abc import Callable
@@ -165,6 +166,12 @@ class Dashboard:
 class _UndoStep:
     label: str
     revert: Callable[[Session], None]
+
+
+def natural_key(text: str) -> tuple[object, ...]:
+    """A区2号 before A区10号: numbers inside names compare as numbers."""
+    return tuple(int(part) if part.isdigit() else part
+                 for part in re.split(r"(\d+)", text))
 
 
 def _live(model: type) -> object:
@@ -340,8 +347,9 @@ class Workbench:
                 select(PostStatus.post_id, PostStatus.status)
                 .where(PostStatus.event_id == event_id, _live(PostStatus))
                 .order_by(PostStatus.created_at)).all())
-            posts = s.scalars(select(Post).where(Post.event_id == event_id, _live(Post))
-                              .order_by(Post.zone, Post.name))
+            posts = sorted(s.scalars(select(Post).where(Post.event_id == event_id,
+                                                        _live(Post))),
+                           key=lambda p: natural_key(p.name))
             return [PostInfo(p.id, p.name, p.zone, p.task_type, p.required_headcount,
                              assigned.get(p.id, 0), inspected.get(p.id, 0), status.get(p.id))
                     for p in posts]
@@ -437,8 +445,10 @@ class Workbench:
             raise WorkbenchError("an unreadable scan is not recorded")
         template = self.template(event_id)
         with self.db.begin() as s:
+            # Ids given here: the column default would only fill them in at the flush, too
+            # late for the finding that points to the inspection.
             inspection = Inspection(
-                event_id=event_id, post_id=scan.post.id if scan.post else None,
+                id=new_id(), event_id=event_id, post_id=scan.post.id if scan.post else None,
                 guard_id=scan.guard.id if scan.guard else None,
                 scanned_text=scan.scanned_text[:200], verdict=str(scan.verdict),
                 template_id=template.template_id, template_version=template.version,
@@ -448,7 +458,7 @@ class Workbench:
             item_code = STAFFING_FINDINGS.get(scan.verdict)
             if item_code:
                 finding = Finding(
-                    event_id=event_id, inspection_id=inspection.id,
+                    id=new_id(), event_id=event_id, inspection_id=inspection.id,
                     post_id=inspection.post_id, guard_id=inspection.guard_id,
                     category=STAFFING_CATEGORY, item_code=item_code,
                     company_name=scan.guard.company_name if scan.guard else "",

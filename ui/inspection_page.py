@@ -152,8 +152,8 @@ class InspectionPage(QWidget):
         self._shortcut(QKeySequence(Qt.Key.Key_F6), lambda: self.mark_post("absent"))
         self._shortcut(QKeySequence(Qt.Key.Key_F7), lambda: self.mark_post("understaffed"))
         self._shortcut(QKeySequence(Qt.Key.Key_Escape), self.clear)
-        for number in range(1, 10):
-            self._shortcut(QKeySequence(f"Ctrl+{number}"),
+        for number in range(1, 11):
+            self._shortcut(QKeySequence(f"Ctrl+{number % 10}"),
                            lambda n=number: self.toggle_item(n - 1))
         QApplication.instance().focusChanged.connect(self._keep_scan_focus)
 

@@ -23,7 +23,7 @@ MAX_SCAN_LENGTH = 1024
 _TERMINATORS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab, Qt.Key.Key_Backtab)
 # Keys the workbench's shortcuts use even while this field has focus.
 _PASS_THROUGH_CTRL = {Qt.Key.Key_Z, Qt.Key.Key_Y} | {
-    getattr(Qt.Key, f"Key_{n}") for n in range(1, 10)}
+    getattr(Qt.Key, f"Key_{n}") for n in range(10)}
 
 
 class ScanField(QLineEdit):
