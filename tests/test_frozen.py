@@ -1,0 +1,37 @@
+"""The PyInstaller spec builds a program that starts and reads a roster (smoke test)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+
+pytestmark = pytest.mark.slow
+
+
+def test_frozen_build_runs(tmp_path: Path, fixture_roster: Path) -> None:
+    pyinstaller = shutil.which("pyinstaller") or str(Path(sys.executable).with_name(
+        "pyinstaller"))
+    subprocess.run([pyinstaller, "--noconfirm", "--log-level", "ERROR", "--distpath",
+                    str(tmp_path / "dist"), "--workpath", str(tmp_path / "build"),
+                    str(REPO / "build.spec")], cwd=REPO, check=True, timeout=400)
+    program = tmp_path / "dist" / "venue-supervisor" / "venue-supervisor"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    checked = subprocess.run([str(program), "roster", "check", str(fixture_roster),
+                              "--lang", "zh_CN"], capture_output=True, text=True, env=env,
+                             timeout=60, check=True)
+    summary = json.loads(checked.stdout.splitlines()[0])
+    assert (summary["rows"], summary["valid"]) == (600, 600)
+    assert summary["problems"][0]["message"].startswith("未填写背景审查")  # .qm bundled
+    shot = tmp_path / "frozen.png"
+    subprocess.run([str(program), "--demo", "--data-dir", str(tmp_path / "profile"),
+                    "--lang", "zh_CN", "--screenshot", str(shot)], env=env, timeout=120,
+                   check=True, capture_output=True)
+    assert shot.stat().st_size > 50_000
