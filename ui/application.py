@@ -50,6 +50,27 @@ def make_application(lang: str, argv: list[str] | None = None) -> QApplication:
     return app
 
 
+def install_error_handling(data_dir: Path) -> Path:
+    """Log to the profile; an unexpected error is logged with its traceback and shown as a
+    fault of the program, never silently swallowed."""
+    log_path = data_dir / "venue-supervisor.log"
+    logging.basicConfig(filename=log_path, level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    def excepthook(kind: type[BaseException], value: BaseException, trace: object) -> None:
+        log.error("unexpected error", exc_info=(kind, value, trace))  # type: ignore[arg-type]
+        if QApplication.instance() is not None:
+            QMessageBox.critical(
+                None, QCoreApplication.translate("Application", "Venue Supervisor"),
+                QCoreApplication.translate(
+                    "Application",
+                    "An unexpected error occurred; what was saved before stays saved.\n"
+                    "{error}\n\nDetails are in {log}").format(error=value, log=log_path))
+
+    sys.excepthook = excepthook
+    return log_path
+
+
 def run_gui(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     if args.screenshot:
@@ -64,6 +85,7 @@ def run_gui(args: argparse.Namespace) -> int:
                                  "Application", "The profile cannot be opened:\n{error}")
                              .format(error=exc))
         return 2
+    install_error_handling(db.data_dir)
     workbench = Workbench(db)
     event_id = None
     if args.demo:

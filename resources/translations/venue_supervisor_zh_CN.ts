@@ -8,6 +8,16 @@
         <translation>大型活动安保现场督导</translation>
     </message>
     <message>
+        <source>An unexpected error occurred; what was saved before stays saved.
+{error}
+
+Details are in {log}</source>
+        <translation>发生意外错误；此前已保存的内容不受影响。
+{error}
+
+详细信息见 {log}</translation>
+    </message>
+    <message>
         <source>The profile cannot be opened:
 {error}</source>
         <translation>无法打开数据档案：
