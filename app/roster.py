@@ -278,7 +278,16 @@ def check_roster(path: str | Path, main_company: str | None = None) -> RosterRep
         parsed.append((_parse_row(row_no, cells, cell, report), cells))
 
     companies = Counter(row.company for row, _ in parsed if row.company)
-    report.main_company = main_company or (companies.most_common(1)[0][0] if companies else "")
+    roster_company = companies.most_common(1)[0][0] if companies else ""
+    if main_company and (main_company in companies or not roster_company):
+        report.main_company = main_company
+    else:
+        report.main_company = roster_company
+        if main_company:
+            # One warning for the whole file rather than one on every row.
+            report.problems.append(Problem(header_row_no, COL_COMPANY, "warning", translate(
+                "Roster", "The roster's company {roster} is not the event's contracted "
+                "company {company}").format(roster=roster_company, company=main_company)))
     _check_across_rows(report, [row for row, _ in parsed])
     report.rows = [row for row, _ in parsed]
     report.problems.sort(

@@ -820,6 +820,10 @@ Findings: {findings} ({open} not corrected)</source>
         <translation>缺少必需的列</translation>
     </message>
     <message>
+        <source>The roster&apos;s company {roster} is not the event&apos;s contracted company {company}</source>
+        <translation>名单中的公司 {roster} 不是本次活动承接安保的公司 {company}</translation>
+    </message>
+    <message>
         <source>Name is missing</source>
         <translation>缺少姓名</translation>
     </message>
