@@ -445,25 +445,25 @@ class Workbench:
             raise WorkbenchError("an unreadable scan is not recorded")
         template = self.template(event_id)
         with self.db.begin() as s:
-            # Ids given here: the column default would only fill them in at the flush, too
-            # late for the finding that points to the inspection.
             inspection = Inspection(
-                id=new_id(), event_id=event_id, post_id=scan.post.id if scan.post else None,
+                event_id=event_id, post_id=scan.post.id if scan.post else None,
                 guard_id=scan.guard.id if scan.guard else None,
                 scanned_text=scan.scanned_text[:200], verdict=str(scan.verdict),
                 template_id=template.template_id, template_version=template.version,
                 device_id=self.device_id)
             s.add(inspection)
+            s.flush()  # the id default is filled in at the flush; the finding points to it
             finding_id = None
             item_code = STAFFING_FINDINGS.get(scan.verdict)
             if item_code:
                 finding = Finding(
-                    id=new_id(), event_id=event_id, inspection_id=inspection.id,
+                    event_id=event_id, inspection_id=inspection.id,
                     post_id=inspection.post_id, guard_id=inspection.guard_id,
                     category=STAFFING_CATEGORY, item_code=item_code,
                     company_name=scan.guard.company_name if scan.guard else "",
                     note="", correction="not_corrected", device_id=self.device_id)
                 s.add(finding)
+                s.flush()
                 finding_id = finding.id
         inspection_id = inspection.id
 

@@ -74,7 +74,8 @@ def number(text: str) -> str:
     return f"@NUM:{text}@"
 
 
-_NUM_CELL = re.compile(r'<c r="([A-Z]+\d+)"([^>]*?) t="inlineStr"><is><t>@NUM:([^@<]+)@</t></is></c>')
+_NUM_CELL = re.compile(
+    r'<c r="([A-Z]+\d+)"([^>]*?) t="inlineStr"><is><t>@NUM:([^@<]+)@</t></is></c>')
 
 
 def write_xlsx(path: Path, rows: list[list[object] | None], *, title: str | None = TITLE,
@@ -145,13 +146,14 @@ def test_fixture_rows_carry_spreadsheet_row_numbers(fixture_roster: Path) -> Non
     assert pending == FIXTURE_BLANK_BACKGROUND_ROWS
 
 
-def test_check_roster_with_another_main_company_warns_on_every_row(fixture_roster: Path) -> None:
+def test_contracted_company_absent_from_the_roster_is_one_warning(fixture_roster: Path) -> None:
     report = check_roster(fixture_roster, main_company=OTHER)
     company_warnings = [p for p in report.problems if p.column == COL_COMPANY]
-    assert len(company_warnings) == 600
-    assert all(p.severity == "warning" for p in company_warnings)
+    assert [(p.row, p.severity) for p in company_warnings] == [(2, "warning")]  # header row
+    assert OTHER in company_warnings[0].message and FIXTURE_MAIN in company_warnings[0].message
     assert report.error_count == 0
-    assert report.main_company == OTHER
+    assert len(report.valid_rows) == 600
+    assert report.main_company == FIXTURE_MAIN
 
 
 # ------------------------------------------------------- a malformed roster
@@ -238,6 +240,16 @@ def test_malformed_roster_problems_are_exact(malformed: Path) -> None:
     assert len(report.problems) == 8
     assert report.error_count == 7
     assert [p.row for p in report.problems] == sorted(p.row for p in report.problems)
+
+
+def test_contracted_company_in_the_roster_flags_the_other_rows(malformed: Path) -> None:
+    """The event's company is OTHER: now the MAIN guards are the borrowed ones."""
+    report = check_roster(malformed, main_company=OTHER)
+    assert report.main_company == OTHER
+    company_rows = [p.row for p in report.problems if p.column == COL_COMPANY]
+    assert company_rows == [3, 4, 5, 6, 7, 11, 12, 13, 14, 16, 17]  # not 10: a duplicate line
+    assert all(p.severity == "warning" for p in report.problems if p.column == COL_COMPANY)
+    assert report.error_count == 7
 
 
 def test_malformed_roster_rows_and_validity(malformed: Path) -> None:
@@ -356,9 +368,7 @@ def test_header_aliases_and_no_title_row(tmp_path: Path) -> None:
          "通过", "已培训"],
     ], title=None, header=header)
     report = check_roster(path)
-    assert report.problems == [
-        p for p in report.problems if p.column == COL_GENDER  # no gender column: no problem
-    ] == []
+    assert report.problems == []  # no gender column at all is not a problem
     (row,) = report.rows
     assert row.row == 2
     assert (row.id_number, row.cert_no, row.company, row.phone) == (
