@@ -101,7 +101,9 @@ class Guard(Synced, Base):
     __tablename__ = "guard"
     __table_args__ = (
         UniqueConstraint("event_id", "cert_key"),
-        Index("ix_guard_event_post", "event_id", "post_id"),
+        # Covering indexes (deleted_at included): the per-post and dashboard counts are
+        # answered from the index alone, even with 100,000 guards on the roster.
+        Index("ix_guard_event_live_post", "event_id", "deleted_at", "post_id"),
     )
 
     event_id: Mapped[str] = mapped_column(ForeignKey("event.id"))
@@ -125,7 +127,10 @@ class Inspection(Synced, Base):
     """One scan of one badge at one post, with the verdict the supervisor was shown."""
 
     __tablename__ = "inspection"
-    __table_args__ = (Index("ix_inspection_event_guard", "event_id", "guard_id"),)
+    __table_args__ = (
+        Index("ix_inspection_event_guard_live", "event_id", "guard_id", "deleted_at"),
+        Index("ix_inspection_event_live_post", "event_id", "deleted_at", "post_id", "guard_id"),
+    )
 
     event_id: Mapped[str] = mapped_column(ForeignKey("event.id"))
     post_id: Mapped[str | None] = mapped_column(ForeignKey("post.id"), index=True)
@@ -150,7 +155,10 @@ class Finding(Synced, Base):
     """Something non-compliant: a failed checklist item, or what a scan itself revealed."""
 
     __tablename__ = "finding"
-    __table_args__ = (Index("ix_finding_event", "event_id"),)
+    __table_args__ = (
+        Index("ix_finding_event_live", "event_id", "deleted_at", "category", "company_name",
+              "correction"),
+    )
 
     event_id: Mapped[str] = mapped_column(ForeignKey("event.id"))
     inspection_id: Mapped[str | None] = mapped_column(ForeignKey("inspection.id"), index=True)
@@ -168,8 +176,11 @@ class PostStatus(Synced, Base):
     """A post found absent or understaffed at a given moment."""
 
     __tablename__ = "post_status"
+    __table_args__ = (
+        Index("ix_post_status_event_live", "event_id", "deleted_at", "post_id", "status"),
+    )
 
-    event_id: Mapped[str] = mapped_column(ForeignKey("event.id"), index=True)
+    event_id: Mapped[str] = mapped_column(ForeignKey("event.id"))
     post_id: Mapped[str] = mapped_column(ForeignKey("post.id"))
     status: Mapped[str] = mapped_column(String(20))
     present_count: Mapped[int] = mapped_column(Integer, default=0)
