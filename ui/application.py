@@ -47,6 +47,10 @@ def make_application(lang: str, argv: list[str] | None = None) -> QApplication:
     font = QFont(family, UI_FONT_POINT_SIZE)
     app.setFont(font)
     install_translators(app, lang)
+    if not hasattr(app, "_garbage_collector"):
+        from ui.tasks import GuiThreadGarbageCollector
+
+        app._garbage_collector = GuiThreadGarbageCollector(app)  # type: ignore[attr-defined]
     return app
 
 

@@ -63,6 +63,8 @@ class FindingEditor(QGroupBox):
         self.show_finding(None)
 
     def show_finding(self, finding_id: str | None, title: str = "") -> None:
+        if finding_id != self.finding_id:
+            self._save_note()  # a half-typed note stays with the finding it was typed for
         self.finding_id = finding_id
         enabled = finding_id is not None
         for widget in (self.note, self.corrected, self.not_corrected, self.evidence_button):

@@ -35,6 +35,7 @@ class ImportDialog(QDialog):
         self.event_id = event_id
         self.report: RosterReport | None = None
         self.import_result: ImportResult | None = None
+        self._importing = False
 
         self.summary = QLabel(self.tr("Reading {file}…").format(file=Path(path).name))
         self.summary.setWordWrap(True)
@@ -50,7 +51,7 @@ class ImportDialog(QDialog):
         self.import_button = QPushButton(self.tr("Import"))
         self.import_button.setEnabled(False)
         self.buttons.addButton(self.import_button, QDialogButtonBox.ButtonRole.AcceptRole)
-        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.import_button.clicked.connect(self._import)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -96,16 +97,27 @@ class ImportDialog(QDialog):
         if self.report is None:
             return
         self.import_button.setEnabled(False)
+        # One transaction that cannot be stopped half-way: no Cancel (or Esc) that would
+        # close the dialog while the roster is still written behind it.
+        self._importing = True
+        self.cancel_button.setEnabled(False)
         self.progress.show()
         report = self.report
         run_in_background(lambda: self.workbench.import_roster(self.event_id, report),
                           self._imported, self._import_failed)
 
     def _imported(self, result: ImportResult) -> None:
+        self._importing = False
         self.import_result = result
         self.accept()
 
+    def reject(self) -> None:
+        if not self._importing:
+            super().reject()
+
     def _import_failed(self, exc: Exception) -> None:
+        self._importing = False
+        self.cancel_button.setEnabled(True)
         self.progress.hide()
         QMessageBox.critical(self, self.tr("Import failed"), self.tr(
             "Nothing was imported: {error}").format(error=exc))

@@ -336,10 +336,12 @@ class InspectionPage(QWidget):
         self.finding_editor.show_finding(None)
 
     def _finding_saved(self) -> None:
-        if self.inspection is not None and self.selected_index is not None:
-            state = self.workbench.item_states(
-                self.inspection.id, (self.checklist.states[self.selected_index].item,))[0]
-            self.checklist.update_item(self.selected_index, state)
+        # Every row: the note saved may be that of the row selected before this one.
+        if self.inspection is not None and self.checklist.states:
+            states = self.workbench.item_states(
+                self.inspection.id, tuple(s.item for s in self.checklist.states))
+            for index, state in enumerate(states):
+                self.checklist.update_item(index, state)
         self._saved(self.tr("Finding saved"))
 
     def _saved(self, what: str) -> None:

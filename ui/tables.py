@@ -176,6 +176,7 @@ class PostsPage(QWidget):
         self.workbench = workbench
         self.event_id: str | None = None
         self.editing: PostInfo | None = None
+        self._stale = True
         self.model = RowsModel([
             (self.tr("Post"), lambda p: p.name),
             (self.tr("Zone"), lambda p: p.zone),
@@ -215,9 +216,22 @@ class PostsPage(QWidget):
 
     def set_event(self, event_id: str | None) -> None:
         self.event_id = event_id
-        self.reload()
+        self._stale = True
+        if self.isVisible():
+            self.reload()
+
+    def showEvent(self, event: object) -> None:  # noqa: N802
+        if self._stale:  # loaded when looked at: keeps the start fast on a large event
+            self.reload()
+        super().showEvent(event)
+
+    def mark_stale(self) -> None:
+        self._stale = True
+        if self.isVisible():
+            self.reload()
 
     def reload(self) -> None:
+        self._stale = False
         self.model.set_rows(self.workbench.posts(self.event_id) if self.event_id else [])
 
     def _row_chosen(self, current: QModelIndex, _previous: QModelIndex) -> None:

@@ -3,12 +3,13 @@ thread. Workers never touch widgets; each opens its own database session."""
 
 from __future__ import annotations
 
+import gc
 import logging
 import traceback
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
 log = logging.getLogger(__name__)
 
@@ -59,3 +60,26 @@ def run_in_background(fn: Callable[[], Any], on_done: Callable[[Any], None],
 
 def wait_for_background(timeout_ms: int = 30000) -> bool:
     return QThreadPool.globalInstance().waitForDone(timeout_ms)
+
+
+class GuiThreadGarbageCollector(QObject):
+    """Python's cyclic collector runs on whichever thread happens to allocate; if that is a
+    worker, it may destroy Qt widgets off the GUI thread and crash. As qutebrowser does, the
+    automatic collector is switched off and the GUI thread collects on a timer instead."""
+
+    INTERVAL_MS = 1000
+
+    def __init__(self, parent: QObject) -> None:
+        super().__init__(parent)
+        gc.disable()
+        self._timer = QTimer(self)
+        self._timer.setInterval(self.INTERVAL_MS)
+        self._timer.timeout.connect(self.collect)
+        self._timer.start()
+
+    def collect(self) -> None:
+        threshold0, threshold1, threshold2 = gc.get_threshold()
+        count0, count1, count2 = gc.get_count()
+        if count0 > threshold0:
+            generation = 2 if count2 > threshold2 else 1 if count1 > threshold1 else 0
+            gc.collect(generation)

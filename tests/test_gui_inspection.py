@@ -1,0 +1,451 @@
+"""The inspection screen driven like a supervisor does: a scanner typing into the scan field,
+Ctrl+number, F2, F3, F6, a typed note, undo. Every check looks at the card on screen and at
+the rows in the profile's database."""
+
+from __future__ import annotations
+
+import gc
+from dataclasses import dataclass
+
+import pytest
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
+from PySide6.QtWidgets import QInputDialog, QMessageBox
+from sqlalchemy import select
+
+from app.domain import Verdict, verdict_text
+from app.identity import cert_key, id_check_char
+from app.models import CheckResult, Finding, Inspection, PostStatus
+from app.roster import RosterReport, RosterRow
+from app.workbench import EventInput, Workbench
+from ui.application import make_application
+from ui.main_window import MainWindow
+from ui.scan_field import SCANNER_IDLE_MS
+from ui.tasks import wait_for_background
+
+pytestmark = pytest.mark.gui
+
+MAIN = "辽宁安盾保安服务有限公司"
+OTHER = "锦州恒安保安服务有限公司"
+POST_A = "A区1号安检口"
+POST_B = "B区2号检票口"
+# key: (certificate, company, post, task type, background check, trained)
+GUARDS = {
+    "here": ("辽100000000001", MAIN, POST_A, "安检", "passed", True),
+    "elsewhere": ("辽100000000002", MAIN, POST_B, "验票", "passed", True),
+    "other": ("辽100000000003", OTHER, POST_A, "安检", "passed", True),
+    "failed": ("辽100000000004", MAIN, POST_A, "安检", "failed", True),
+    "untrained": ("辽100000000005", MAIN, POST_A, "安检", "passed", False),
+}
+NOT_ON_ROSTER = "100000009999"
+
+
+@dataclass(frozen=True)
+class SmallEvent:
+    event_id: str
+    posts: dict[str, str]  # post name -> id
+    certs: dict[str, str]  # guard key -> certificate number
+
+
+def small_roster() -> RosterReport:
+    report = RosterReport(source="test", main_company=MAIN)
+    for row_no, (key, (cert, company, post, task, background, trained)) in enumerate(
+            GUARDS.items(), start=3):
+        first17 = f"21110219900101{row_no:03d}"
+        report.rows.append(RosterRow(
+            row=row_no, name=f"测试{key}", gender="男", id_number=first17 + id_check_char(first17),
+            cert_no=cert, company=company, post=post, task_type=task, phone="13800000000",
+            background_check=background, trained=trained))
+    return report
+
+
+@pytest.fixture
+def lang() -> str:
+    return "en"
+
+
+def release_widgets() -> None:
+    """Drain the thread pool, then delete the closed windows and collect their wrappers here,
+    on the GUI thread: a garbage collection that a worker thread happens to run must not be
+    the one that finalizes a window (a crash)."""
+    assert wait_for_background()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
+
+
+@pytest.fixture
+def gui(qapp, lang):
+    app = make_application(lang)
+    yield app
+    release_widgets()
+
+
+@pytest.fixture
+def messages(monkeypatch) -> list[str]:
+    """Message boxes never block: they are recorded here instead."""
+    said: list[str] = []
+
+    def record(_parent, _title, text, *_args, **_kwargs):
+        said.append(text)
+        return QMessageBox.StandardButton.Ok
+
+    for name in ("information", "warning", "critical", "question"):
+        monkeypatch.setattr(QMessageBox, name, staticmethod(record))
+    return said
+
+
+@pytest.fixture
+def small_event(workbench: Workbench) -> SmallEvent:
+    event_id = workbench.save_event(EventInput(name="测试演唱会", company_name=MAIN))
+    workbench.import_roster(event_id, small_roster())
+    posts = {p.name: p.id for p in workbench.posts(event_id)}
+    return SmallEvent(event_id, posts, {key: spec[0] for key, spec in GUARDS.items()})
+
+
+@pytest.fixture
+def window(gui, qtbot, workbench, small_event, lang, messages):
+    win = MainWindow(workbench, lang, small_event.event_id)
+    qtbot.addWidget(win, before_close_func=lambda _w: wait_for_background())
+    win.show()
+    qtbot.waitExposed(win)
+    win.activateWindow()
+    qtbot.waitUntil(win.inspection.scan_field.hasFocus)
+    yield win
+    win.close()
+
+
+def live_inspections(workbench: Workbench) -> list[Inspection]:
+    with workbench.db.read() as s:
+        return list(s.scalars(select(Inspection).where(Inspection.deleted_at.is_(None))
+                              .order_by(Inspection.created_at)))
+
+
+def live_results(workbench: Workbench, inspection_id: str) -> dict[str, bool]:
+    with workbench.db.read() as s:
+        return {r.item_code: r.compliant for r in s.scalars(select(CheckResult).where(
+            CheckResult.inspection_id == inspection_id, CheckResult.deleted_at.is_(None)))}
+
+
+def live_findings(workbench: Workbench, inspection_id: str) -> dict[str, Finding]:
+    with workbench.db.read() as s:
+        return {f.item_code: f for f in s.scalars(select(Finding).where(
+            Finding.inspection_id == inspection_id, Finding.deleted_at.is_(None)))}
+
+
+def scan(qtbot, window: MainWindow, text: str, terminator=Qt.Key.Key_Return) -> None:
+    field = window.inspection.scan_field
+    qtbot.keyClicks(field, text)
+    qtbot.keyClick(field, terminator)
+
+
+# ------------------------------------------------------------------ verdicts
+VERDICT_CASES = [
+    # (verdict, what is scanned: a guard key or literal text, where the supervisor stands)
+    (Verdict.ASSIGNED_HERE, "here", POST_A),
+    (Verdict.ASSIGNED_ELSEWHERE, "elsewhere", POST_A),
+    (Verdict.NOT_ON_ROSTER, NOT_ON_ROSTER, POST_A),
+    (Verdict.OTHER_COMPANY, "other", POST_A),
+    (Verdict.BACKGROUND_FAILED, "failed", POST_A),
+    (Verdict.NOT_TRAINED, "untrained", POST_A),
+    (Verdict.UNREADABLE, "###", POST_A),
+]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+@pytest.mark.parametrize(("verdict", "scanned", "post"), VERDICT_CASES,
+                         ids=[str(case[0]) for case in VERDICT_CASES])
+def test_typed_certificate_gives_the_verdict(qtbot, window, workbench, small_event, verdict,
+                                             scanned, post, lang):
+    page = window.inspection
+    page.select_post(small_event.posts[post])
+    assert page.current_post is not None and page.current_post.name == post
+    # A keyboard-wedge scanner types what it can: the digits, not the province prefix 辽.
+    text = cert_key(small_event.certs[scanned]) if scanned in small_event.certs else scanned
+    with qtbot.waitSignal(page.card_shown, timeout=3000) as shown:
+        scan(qtbot, window, text)
+    assert shown.args[0].verdict == verdict
+    assert page.card.verdict_label.text() == verdict_text(verdict)
+    assert page.scan_field.text() == ""
+
+    rows = live_inspections(workbench)
+    if verdict == Verdict.UNREADABLE:
+        assert rows == []  # nothing to record, scan again
+        assert page.inspection is None
+        return
+    assert [r.verdict for r in rows] == [str(verdict)]
+    assert rows[0].post_id == small_event.posts[post]
+    assert rows[0].id == page.inspection.id
+    if verdict == Verdict.ASSIGNED_ELSEWHERE:
+        assert POST_B in page.card.detail_label.text()  # the guard's fixed post
+        assert POST_B in page.card.facts.text()
+    if verdict == Verdict.NOT_ON_ROSTER:
+        assert rows[0].guard_id is None
+    else:
+        assert page.card.name_label.text() == f"测试{scanned}"
+    findings = live_findings(workbench, rows[0].id)
+    if verdict in (Verdict.ASSIGNED_HERE, Verdict.ASSIGNED_ELSEWHERE):
+        assert findings == {}
+    else:
+        assert list(findings) == [f"staffing.{verdict}"]
+        assert page.finding_editor.finding_id == findings[f"staffing.{verdict}"].id
+
+
+def test_scan_without_a_chosen_post_takes_the_guards_fixed_post(qtbot, window, workbench,
+                                                                small_event):
+    page = window.inspection
+    assert page.current_post is None
+    scan(qtbot, window, cert_key(small_event.certs["here"]))
+    assert page.card.verdict_label.text() == verdict_text(Verdict.ASSIGNED_HERE)
+    assert page.current_post is not None and page.current_post.name == POST_A
+    assert POST_A in page.post_heading.text()
+    assert [r.post_id for r in live_inspections(workbench)] == [small_event.posts[POST_A]]
+    assert len(page.checklist.rows) == len(workbench.template(small_event.event_id)
+                                           .items_for("安检"))
+
+
+def test_full_certificate_with_chinese_prefix_matches(qtbot, window, workbench, small_event):
+    """Typed by hand with an input method elsewhere and pasted: the prefix is harmless."""
+    page = window.inspection
+    page.select_post(small_event.posts[POST_A])
+    page.scan_field.setText(small_event.certs["here"])
+    qtbot.keyClick(page.scan_field, Qt.Key.Key_Return)
+    assert page.card.verdict_label.text() == verdict_text(Verdict.ASSIGNED_HERE)
+    assert [r.verdict for r in live_inspections(workbench)] == [Verdict.ASSIGNED_HERE]
+
+
+# ------------------------------------------------------------- scanner quirks
+def test_input_method_is_off_in_the_scan_field(window):
+    field = window.inspection.scan_field
+    assert field.testAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled) is False
+
+
+def test_spaces_around_the_number_are_ignored(qtbot, window, workbench, small_event):
+    page = window.inspection
+    page.select_post(small_event.posts[POST_A])
+    scan(qtbot, window, "  " + cert_key(small_event.certs["here"]) + "  ")
+    assert page.card.verdict_label.text() == verdict_text(Verdict.ASSIGNED_HERE)
+    rows = live_inspections(workbench)
+    assert [r.verdict for r in rows] == [Verdict.ASSIGNED_HERE]
+    assert rows[0].scanned_text == cert_key(small_event.certs["here"])
+
+
+def test_tab_ends_a_scan_and_keeps_the_focus(qtbot, window, workbench, small_event):
+    page = window.inspection
+    page.select_post(small_event.posts[POST_A])
+    scan(qtbot, window, cert_key(small_event.certs["untrained"]), Qt.Key.Key_Tab)
+    assert page.card.verdict_label.text() == verdict_text(Verdict.NOT_TRAINED)
+    assert [r.verdict for r in live_inspections(workbench)] == [Verdict.NOT_TRAINED]
+    assert page.scan_field.hasFocus()
+    assert page.scan_field.text() == ""
+
+
+def test_doubled_enter_records_one_inspection(qtbot, window, workbench, small_event):
+    page = window.inspection
+    page.select_post(small_event.posts[POST_A])
+    field = page.scan_field
+    qtbot.keyClicks(field, cert_key(small_event.certs["here"]))
+    with qtbot.waitSignal(field.submitted, timeout=1000):
+        qtbot.keyClick(field, Qt.Key.Key_Return)
+    with qtbot.assertNotEmitted(field.submitted):
+        qtbot.keyClick(field, Qt.Key.Key_Return)
+        qtbot.keyClick(field, Qt.Key.Key_Enter)
+    assert len(live_inspections(workbench)) == 1
+    assert page.card.verdict_label.text() == verdict_text(Verdict.ASSIGNED_HERE)
+
+
+def test_burst_without_terminator_submits_after_idle(qtbot, window, workbench, small_event):
+    page = window.inspection
+    page.select_post(small_event.posts[POST_A])
+    qtbot.keyClicks(page.scan_field, cert_key(small_event.certs["other"]))  # a fast burst
+    assert page.scan_field.text() == cert_key(small_event.certs["other"])  # not yet
+    qtbot.waitUntil(lambda: len(live_inspections(workbench)) == 1, timeout=3000)
+    assert page.card.verdict_label.text() == verdict_text(Verdict.OTHER_COMPANY)
+    assert live_inspections(workbench)[0].verdict == Verdict.OTHER_COMPANY
+    assert page.scan_field.text() == ""
+
+
+def test_short_typing_without_terminator_is_not_submitted(qtbot, window, workbench):
+    field = window.inspection.scan_field
+    with qtbot.assertNotEmitted(field.submitted, wait=SCANNER_IDLE_MS + 150):
+        qtbot.keyClicks(field, "10000")  # fewer characters than any scanner burst
+    assert field.text() == "10000"
+    assert live_inspections(workbench) == []
+
+
+def test_certificate_without_prefix_matches(qtbot, window, workbench, small_event):
+    page = window.inspection
+    page.select_post(small_event.posts[POST_A])
+    digits = small_event.certs["failed"].removeprefix("辽")
+    assert digits != small_event.certs["failed"]
+    scan(qtbot, window, digits)
+    assert page.card.verdict_label.text() == verdict_text(Verdict.BACKGROUND_FAILED)
+    guard_ids = {g.cert_no: g.id for g in workbench.guards(small_event.event_id)}
+    rows = live_inspections(workbench)
+    assert [r.guard_id for r in rows] == [guard_ids[small_event.certs["failed"]]]
+
+
+# ------------------------------------------------------------------- ticking
+def test_ticks_notes_correction_and_undo(qtbot, window, workbench, small_event):
+    page = window.inspection
+    page.select_post(small_event.posts[POST_A])
+    assert window.dashboard.tiles["guards"].text() == "0 / 5"
+    scan(qtbot, window, cert_key(small_event.certs["here"]))
+    inspection_id = page.inspection.id
+    items = [state.item for state in page.checklist.states]
+    assert len(items) == 11
+    qtbot.waitUntil(lambda: window.dashboard.tiles["guards"].text() == "1 / 5")
+    assert window.dashboard.tiles["inspections"].text() == "1"
+
+    # Ctrl+2: item 2 is a finding
+    qtbot.keyClick(page.scan_field, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    assert live_results(workbench, inspection_id) == {items[1].code: False}
+    findings = live_findings(workbench, inspection_id)
+    assert list(findings) == [items[1].code]
+    finding_id = findings[items[1].code].id
+    assert page.checklist.states[1].compliant is False
+    assert page.finding_editor.finding_id == finding_id
+    assert page.finding_editor.note.isEnabled()
+    qtbot.waitUntil(lambda: window.dashboard.tiles["findings"].text() == "1 (1)")
+
+    # F2: every other item compliant
+    qtbot.keyClick(page.scan_field, Qt.Key.Key_F2)
+    results = live_results(workbench, inspection_id)
+    assert results == {item.code: item.code != items[1].code for item in items}
+    assert [s.compliant for s in page.checklist.states] == [i != 1 for i in range(len(items))]
+
+    # a note typed into the finding editor, Enter saves and gives the focus back
+    note = page.finding_editor.note
+    qtbot.mouseClick(note, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(note.hasFocus)
+    qtbot.keyClicks(note, "no insignia worn")
+    qtbot.keyClick(note, Qt.Key.Key_Return)
+    assert workbench.finding(finding_id).note == "no insignia worn"
+    qtbot.waitUntil(page.scan_field.hasFocus)
+    assert page.checklist.states[1].note == "no insignia worn"
+
+    # F3: corrected on the spot
+    qtbot.keyClick(page.scan_field, Qt.Key.Key_F3)
+    assert workbench.finding(finding_id).correction == "corrected"
+    assert page.finding_editor.corrected.isChecked()
+    qtbot.waitUntil(lambda: window.dashboard.tiles["findings"].text() == "1 (0)")
+
+    # undo, step by step, from the page and from the window's Ctrl+Z
+    page.undo()
+    assert workbench.finding(finding_id).correction == "not_corrected"
+    assert page.finding_editor.not_corrected.isChecked()
+    qtbot.keyClick(page.scan_field, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert workbench.finding(finding_id).note == ""
+    assert page.finding_editor.note.text() == ""
+    qtbot.keyClick(page.scan_field, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert live_results(workbench, inspection_id) == {items[1].code: False}
+    assert [s.compliant for s in page.checklist.states][:3] == [None, False, None]
+    qtbot.keyClick(page.scan_field, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert live_results(workbench, inspection_id) == {}
+    assert live_findings(workbench, inspection_id) == {}
+    assert page.checklist.states[1].compliant is None
+    qtbot.waitUntil(lambda: window.dashboard.tiles["findings"].text() == "0 (0)")
+    qtbot.keyClick(page.scan_field, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert live_inspections(workbench) == []
+    assert page.inspection is None
+    qtbot.waitUntil(lambda: window.dashboard.tiles["guards"].text() == "0 / 5")
+
+
+def test_toggle_twice_makes_the_item_compliant(qtbot, window, workbench, small_event):
+    page = window.inspection
+    page.select_post(small_event.posts[POST_B])
+    scan(qtbot, window, cert_key(small_event.certs["elsewhere"]))
+    inspection_id = page.inspection.id
+    code = page.checklist.states[0].item.code
+    page.toggle_item(0)
+    assert live_results(workbench, inspection_id) == {code: False}
+    assert code in live_findings(workbench, inspection_id)
+    page.toggle_item(0)
+    assert live_results(workbench, inspection_id) == {code: True}
+    assert live_findings(workbench, inspection_id) == {}
+    page.toggle_item(99)  # no such item: nothing happens
+    assert live_results(workbench, inspection_id) == {code: True}
+
+
+def test_toggle_before_any_scan_does_nothing(qtbot, window, workbench, small_event):
+    page = window.inspection
+    qtbot.keyClick(page.scan_field, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(page.scan_field, Qt.Key.Key_F2)
+    with workbench.db.read() as s:
+        assert s.scalars(select(CheckResult)).all() == []
+
+
+def test_post_absent_and_understaffed(qtbot, window, workbench, small_event, monkeypatch,
+                                      messages):
+    page = window.inspection
+    qtbot.keyClick(page.scan_field, Qt.Key.Key_F6)  # no post chosen yet: told so
+    assert len(messages) == 1
+    page.select_post(small_event.posts[POST_B])
+    qtbot.keyClick(page.scan_field, Qt.Key.Key_F6)
+    with workbench.db.read() as s:
+        statuses = s.scalars(select(PostStatus)).all()
+    assert [(p.post_id, p.status) for p in statuses] == [(small_event.posts[POST_B], "absent")]
+    qtbot.waitUntil(lambda: window.dashboard.tiles["absent"].text() == "1 / 0")
+    assert window.workbench.posts(small_event.event_id)[1].status == "absent"
+
+    asked: list[int] = []
+
+    def get_int(_parent, _title, _label, value, minimum, maximum, *_args, **_kwargs):
+        asked.append(maximum)
+        return 0, True
+
+    monkeypatch.setattr(QInputDialog, "getInt", staticmethod(get_int))
+    page.select_post(small_event.posts[POST_A])
+    qtbot.keyClick(page.scan_field, Qt.Key.Key_F7)
+    assert asked
+    qtbot.waitUntil(lambda: window.dashboard.tiles["absent"].text() == "1 / 1")
+    page.undo()
+    qtbot.waitUntil(lambda: window.dashboard.tiles["absent"].text() == "1 / 0")
+    assert len(messages) == 1
+
+
+# --------------------------------------------------------------------- focus
+def test_scan_field_keeps_the_focus(qtbot, window, workbench, small_event):
+    page = window.inspection
+    page.select_post(small_event.posts[POST_A])
+    scan(qtbot, window, cert_key(small_event.certs["here"]))
+    qtbot.mouseClick(page.checklist.rows[0], Qt.MouseButton.LeftButton)
+    assert page.checklist.states[0].compliant is False  # the click toggled the row
+    assert live_results(workbench, page.inspection.id) == {
+        page.checklist.states[0].item.code: False}
+    qtbot.waitUntil(page.scan_field.hasFocus)
+
+    # the post filter is for typing: it may keep the focus; a post click gives it back
+    qtbot.mouseClick(page.post_filter, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(page.post_filter.hasFocus)
+    page.post_filter.clearFocus()
+    qtbot.waitUntil(page.scan_field.hasFocus)
+    rect = page.post_list.visualItemRect(page.post_list.item(0))
+    qtbot.mouseClick(page.post_list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.waitUntil(page.scan_field.hasFocus)
+
+    # the next scan goes straight in
+    scan(qtbot, window, cert_key(small_event.certs["other"]))
+    assert page.card.verdict_label.text() == verdict_text(Verdict.OTHER_COMPANY)
+
+
+def test_half_typed_note_is_kept_when_the_next_item_is_ticked(qtbot, window, workbench,
+                                                              small_event):
+    """The supervisor types a note, does not press Enter and clicks the next item."""
+    page = window.inspection
+    page.select_post(small_event.posts[POST_A])
+    scan(qtbot, window, cert_key(small_event.certs["here"]))
+    page.toggle_item(1)
+    first = page.finding_editor.finding_id
+    note = page.finding_editor.note
+    qtbot.mouseClick(note, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(note, "cap missing")
+    qtbot.mouseClick(page.checklist.rows[3], Qt.MouseButton.LeftButton)
+    second = page.finding_editor.finding_id
+    assert second not in (None, first)
+    assert workbench.finding(first).note == "cap missing"
+    assert page.checklist.states[1].note == "cap missing"
+    assert "✎" in page.checklist.rows[1].state.text()
+    assert note.text() == ""  # the editor now shows the second finding
+
+    qtbot.keyClicks(note, "phone")
+    qtbot.keyClick(page.scan_field, Qt.Key.Key_Escape)  # Esc clears the screen
+    assert workbench.finding(second).note == "phone"
