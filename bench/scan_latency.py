@@ -525,7 +525,10 @@ def run_scans(profile: BenchProfile, scans: int, warmup: int, unknown_share: flo
         return (time.perf_counter() - began) * 1000
 
     nones = sys.getrefcount(None)
-    refresh_ms = [timed_ms(window.refresh_figures) for _ in range(3)]
+    # The counts run on a worker; what the GUI thread does is showing them.
+    counted = (profile.event_id, workbench.dashboard(profile.event_id),
+               workbench.posts(profile.event_id))
+    refresh_ms = [timed_ms(lambda: window._show_figures(counted)) for _ in range(3)]
     none_lost_refresh = (nones - sys.getrefcount(None)) // 3 if none_lost else 0
     dashboard_ms = [timed_ms(lambda: workbench.dashboard(profile.event_id)) for _ in range(3)]
     posts_ms = [timed_ms(lambda: workbench.posts(profile.event_id)) for _ in range(3)]
@@ -598,11 +601,10 @@ def report(profile: BenchProfile, run: ScanRun, warmup: int) -> bool:
     print()
     print(f"first scan after the window opened: card {run.first.card_ms:.2f} ms, "
           f"full {run.first.full_ms:.2f} ms")
-    print("GUI-thread work the figures timer does 300 ms after a scan (refresh_figures): "
-          f"median {statistics.median(run.refresh_ms):.0f} ms "
+    print("figures refreshed 300 ms after a change: counted on a worker thread "
           f"(dashboard() {statistics.median(run.dashboard_ms):.0f} ms, "
-          f"posts() {statistics.median(run.posts_ms):.0f} ms); a scan arriving meanwhile "
-          "waits for it")
+          f"posts() {statistics.median(run.posts_ms):.0f} ms), then shown on the GUI thread "
+          f"in {statistics.median(run.refresh_ms):.1f} ms (median)")
     p95 = percentile(card, 95)
     ok = p95 < CARD_GOAL_MS
     print()

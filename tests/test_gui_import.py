@@ -193,8 +193,8 @@ def test_import_writes_exactly_the_valid_rows(qtbot, window, workbench, event_id
     assert [g.roster_row for g in guards] == [3, 4, 7]
     assert guard_count(workbench) == 3
     assert {p.name for p in workbench.posts(event_id)} == {"A区1号安检口", "C区3号巡逻线"}
-    # the window shows the new roster at once
-    assert window.dashboard.tiles["guards"].text() == "0 / 3"
+    # the window shows the new roster (the figures are counted on a worker)
+    qtbot.waitUntil(lambda: window.dashboard.tiles["guards"].text() == "0 / 3")
     assert window.inspection.post_list.count() == 2
     assert "3" in window.statusBar().currentMessage()
 
@@ -213,7 +213,8 @@ def test_fixture_roster_imports_600_guards(qtbot, gui, workbench, messages, fixt
     assert guard_count(workbench) == FIXTURE_GUARDS
     assert len({g.cert_no for g in workbench.guards(event_id)}) == FIXTURE_GUARDS
     assert workbench.event(event_id).company.name == MAIN
-    assert window.dashboard.tiles["guards"].text() == f"0 / {FIXTURE_GUARDS}"
+    qtbot.waitUntil(
+        lambda: window.dashboard.tiles["guards"].text() == f"0 / {FIXTURE_GUARDS}")
     assert MAIN in window.event_summary.text()
     assert messages == []
     window.close()

@@ -181,18 +181,39 @@ class InspectionPage(QWidget):
         self.current_post = None
         self.reload_posts()
         self._update_heading()
+        if event_id:
+            # SQLAlchemy compiles a query the first time it runs; do it now, not on the first
+            # badge the supervisor scans.
+            QTimer.singleShot(0, lambda: self.workbench.lookup(event_id, "0", None))
 
-    def reload_posts(self) -> None:
+    def reload_posts(self, posts: list[PostInfo] | None = None) -> None:
+        """Show the event's posts with their counts; ``posts`` if the caller has them.
+
+        When the same posts are listed already only the lines whose counts changed are
+        rewritten: a scan changes one line, and a large event has thousands.
+        """
+        if posts is None:
+            posts = self.workbench.posts(self.event_id) if self.event_id else []
+        listed = [self.post_list.item(row).data(POST_ID_ROLE).id
+                  for row in range(self.post_list.count())]
+        if listed == [post.id for post in posts]:
+            for row, post in enumerate(posts):
+                item = self.post_list.item(row)
+                if item.data(POST_ID_ROLE) != post:
+                    item.setData(POST_ID_ROLE, post)
+                    item.setText(self._post_text(post))
+                    if self.current_post and post.id == self.current_post.id:
+                        self.current_post = post
+            return
         current_id = self.current_post.id if self.current_post else None
         self.post_list.blockSignals(True)
         self.post_list.clear()
-        if self.event_id:
-            for post in self.workbench.posts(self.event_id):
-                item = QListWidgetItem(self._post_text(post))
-                item.setData(POST_ID_ROLE, post)
-                self.post_list.addItem(item)
-                if post.id == current_id:
-                    self.post_list.setCurrentItem(item)
+        for post in posts:
+            item = QListWidgetItem(self._post_text(post))
+            item.setData(POST_ID_ROLE, post)
+            self.post_list.addItem(item)
+            if post.id == current_id:
+                self.post_list.setCurrentItem(item)
         self.post_list.blockSignals(False)
         self._filter_posts(self.post_filter.text())
 

@@ -18,11 +18,12 @@ from PySide6.QtWidgets import (
 
 from app import APP_NAME_ZH
 from app.domain import risk_text, staffing_mode, staffing_mode_text
-from app.workbench import EventInfo, Workbench
+from app.workbench import Dashboard, EventInfo, PostInfo, Workbench
 from ui.event_page import EventPage
 from ui.import_dialog import ImportDialog
 from ui.inspection_page import InspectionPage
 from ui.tables import DashboardPage, PostsPage, RosterPage
+from ui.tasks import run_in_background
 
 LAST_EVENT_SETTING = "last_event_id"
 FIGURES_REFRESH_MS = 300
@@ -85,6 +86,8 @@ class MainWindow(QMainWindow):
         self._figures_timer.setSingleShot(True)
         self._figures_timer.setInterval(FIGURES_REFRESH_MS)
         self._figures_timer.timeout.connect(self.refresh_figures)
+        self._figures_running = False
+        self._figures_again = False
         self.inspection.changed.connect(self._figures_timer.start)
         self.posts_page.changed.connect(self._structure_changed)
         self.roster_page.changed.connect(self._structure_changed)
@@ -206,21 +209,48 @@ class MainWindow(QMainWindow):
     # --------------------------------------------------------------- figures
     def _structure_changed(self) -> None:
         self.inspection.reload_posts()
-        self.posts_page.reload()
+        self.posts_page.mark_stale()
         self.refresh_figures()
 
     def _tab_changed(self, _index: int) -> None:
         if self.tabs.currentWidget() is self.inspection:
             self.inspection.focus_scan()
-        elif self.tabs.currentWidget() is self.posts_page:
-            self.posts_page.reload()
 
     def refresh_figures(self) -> None:
+        """Recount the figures on a worker thread and show them when they arrive.
+
+        On an event of 100,000 guards the counts take a few hundred milliseconds: on the GUI
+        thread they would hold up the next scan.
+        """
         if self.current_event is None:
             self.dashboard.show_figures(None)
             self.inspection.set_figures("")
             return
-        figures = self.workbench.dashboard(self.current_event.id)
+        if self._figures_running:
+            self._figures_again = True
+            return
+        self._figures_running = True
+        event_id = self.current_event.id
+        workbench = self.workbench
+        run_in_background(lambda: (event_id, workbench.dashboard(event_id),
+                                   workbench.posts(event_id)),
+                          self._show_figures, self._figures_failed)
+
+    def _figures_done(self) -> None:
+        self._figures_running = False
+        if self._figures_again:
+            self._figures_again = False
+            self._figures_timer.start()
+
+    def _figures_failed(self, exc: Exception) -> None:
+        self._figures_done()
+        self.status.setText(self.tr("Figures could not be counted: {error}").format(error=exc))
+
+    def _show_figures(self, result: tuple[str, Dashboard, list[PostInfo]]) -> None:
+        self._figures_done()
+        event_id, figures, posts = result
+        if self.current_event is None or self.current_event.id != event_id:
+            return  # another event was opened meanwhile
         self.dashboard.show_figures(figures)
         self.inspection.set_figures(self.tr(
             "Posts visited: {visited} / {posts}\nGuards checked: {checked} / {rostered}\n"
@@ -230,7 +260,8 @@ class MainWindow(QMainWindow):
             checked=figures.guards_checked, rostered=figures.guards_rostered,
             absent=figures.posts_absent, under=figures.posts_understaffed,
             findings=figures.findings, open=figures.findings_not_corrected))
-        self.inspection.reload_posts()
+        self.inspection.reload_posts(posts)
+        self.posts_page.mark_stale()
         self.status.setText(self.tr("All changes saved · device {device}").format(
             device=self.workbench.device_id[:8]))
 

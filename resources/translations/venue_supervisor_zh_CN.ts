@@ -653,6 +653,10 @@ Esc：清除</translation>
         <translation>名单已导入：新增 {new} 人，更新 {updated} 人，新增岗位 {posts} 个</translation>
     </message>
     <message>
+        <source>Figures could not be counted: {error}</source>
+        <translation>统计数据未能更新：{error}</translation>
+    </message>
+    <message>
         <source>Posts visited: {visited} / {posts}
 Guards checked: {checked} / {rostered}
 Posts absent: {absent}, understaffed: {under}
