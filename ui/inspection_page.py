@@ -266,7 +266,7 @@ class InspectionPage(QWidget):
                 self, self.tr("Understaffed post"),
                 self.tr("How many guards are at {post}? ({count} required)").format(
                     post=self.current_post.name, count=self.current_post.required_headcount),
-                0, 0, max(0, self.current_post.required_headcount - 1) or 999)
+                0, 0, max(0, self.current_post.required_headcount - 1))
             if not ok:
                 self.focus_scan()
                 return
