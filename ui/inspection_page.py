@@ -62,6 +62,7 @@ class InspectionPage(QWidget):
         self.post_filter.textChanged.connect(self._filter_posts)
         self.post_list = QListWidget()
         self.post_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.post_list.setToolTip(self.tr("checked / assigned guards per post"))
         self.post_list.currentItemChanged.connect(self._post_chosen)
         self.absent_button = QPushButton(self.tr("Post absent (F6)"))
         self.understaffed_button = QPushButton(self.tr("Understaffed (F7)"))
@@ -142,7 +143,7 @@ class InspectionPage(QWidget):
         splitter.addWidget(centre)
         splitter.addWidget(right)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([260, 760, 320])
+        splitter.setSizes([300, 760, 320])
         layout = QGridLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(splitter)
@@ -218,7 +219,7 @@ class InspectionPage(QWidget):
         self._filter_posts(self.post_filter.text())
 
     def _post_text(self, post: PostInfo) -> str:
-        text = self.tr("{name}  [{task}]  checked {checked}/{assigned}").format(
+        text = self.tr("{name} · {task} · {checked}/{assigned}").format(
             name=post.name, task=task_type_text(post.task_type), checked=post.inspected_count,
             assigned=post.assigned_count)
         if post.status:

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QApplication
 
 from app.domain import Verdict
 from ui.main_window import MainWindow
+from ui.tasks import wait_for_background
 
 
 def stage_demo_scan(window: MainWindow) -> None:
@@ -36,7 +37,9 @@ def stage_demo_scan(window: MainWindow) -> None:
 def take_demo_screenshot(window: MainWindow, path: Path) -> None:
     try:
         stage_demo_scan(window)
-        QApplication.processEvents()
+        wait_for_background()
+        for _ in range(3):  # the figures arrive from a worker; let the layout settle
+            QApplication.processEvents()
         if not window.grab().save(str(path)):
             raise OSError(f"cannot write {path}")
         print(str(path))

@@ -425,6 +425,10 @@ Details are in {log}</source>
         <translation>查找岗位（区域、名称、任务）</translation>
     </message>
     <message>
+        <source>checked / assigned guards per post</source>
+        <translation>各岗位已检查 / 已安排人数</translation>
+    </message>
+    <message>
         <source>Post absent (F6)</source>
         <translation>岗位缺岗 (F6)</translation>
     </message>
@@ -471,8 +475,8 @@ Ctrl+Z：撤销
 Esc：清除</translation>
     </message>
     <message>
-        <source>{name}  [{task}]  checked {checked}/{assigned}</source>
-        <translation>{name}  [{task}]  已查 {checked}/{assigned}</translation>
+        <source>{name} · {task} · {checked}/{assigned}</source>
+        <translation>{name} · {task} · {checked}/{assigned}</translation>
     </message>
     <message>
         <source>no guard assigned</source>
