@@ -383,6 +383,23 @@ class Workbench:
             s.flush()
             return post.id
 
+    def set_guard_photo(self, guard_id: str, photo_file: str | Path) -> str:
+        """Keep a copy of the guard's photo in the profile; returns its relative path."""
+        source = Path(photo_file)
+        if not source.is_file():
+            raise WorkbenchError(f"photo file not found: {source}")
+        photos = self.db.data_dir / "photos"
+        photos.mkdir(exist_ok=True)
+        stored = photos / f"{guard_id}-{new_id()[:8]}{source.suffix.lower()}"
+        shutil.copyfile(source, stored)
+        relative = str(stored.relative_to(self.db.data_dir))
+        with self.db.begin() as s:
+            guard = s.get(Guard, guard_id)
+            if guard is None:
+                raise WorkbenchError(f"no guard {guard_id}")
+            guard.photo_path = relative
+        return relative
+
     def assign_guard(self, guard_id: str, post_id: str | None) -> None:
         """Fix a guard to a post (定岗位), or release the guard with None."""
         with self.db.begin() as s:

@@ -316,7 +316,7 @@ def test_ticks_notes_correction_and_undo(qtbot, window, workbench, small_event):
     note = page.finding_editor.note
     qtbot.mouseClick(note, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(note.hasFocus)
-    qtbot.keyClicks(note, "no insignia worn")
+    qtbot.keyClicks(note, "no insignia worn", delay=45)  # a person types, not a scanner
     qtbot.keyClick(note, Qt.Key.Key_Return)
     assert workbench.finding(finding_id).note == "no insignia worn"
     qtbot.waitUntil(page.scan_field.hasFocus)
@@ -449,3 +449,39 @@ def test_half_typed_note_is_kept_when_the_next_item_is_ticked(qtbot, window, wor
     qtbot.keyClicks(note, "phone")
     qtbot.keyClick(page.scan_field, Qt.Key.Key_Escape)  # Esc clears the screen
     assert workbench.finding(second).note == "phone"
+
+
+def test_scanner_firing_into_the_note_is_a_scan(qtbot, window, workbench, small_event):
+    """The supervisor is typing a note when the next guard's badge is scanned."""
+    page = window.inspection
+    page.select_post(small_event.posts[POST_A])
+    scan(qtbot, window, cert_key(small_event.certs["here"]))
+    page.toggle_item(0)
+    finding_id = page.finding_editor.finding_id
+    note = page.finding_editor.note
+    qtbot.mouseClick(note, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(note, "dirty", delay=45)
+    qtbot.keyClicks(note, cert_key(small_event.certs["elsewhere"]))  # the scanner's burst
+    qtbot.keyClick(note, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: len(live_inspections(workbench)) == 2)
+    assert live_inspections(workbench)[-1].verdict == Verdict.ASSIGNED_ELSEWHERE
+    assert workbench.finding(finding_id).note == "dirty"
+    qtbot.waitUntil(page.scan_field.hasFocus)
+
+
+def test_guard_photo_is_copied_and_shown(qtbot, window, workbench, small_event, tmp_path):
+    from PySide6.QtGui import QColor, QImage
+
+    image = QImage(60, 80, QImage.Format.Format_RGB32)
+    image.fill(QColor("#123456"))
+    source = tmp_path / "photo.png"
+    assert image.save(str(source))
+    guard = next(g for g in workbench.guards(small_event.event_id)
+                 if g.cert_no == small_event.certs["here"])
+    stored = workbench.set_guard_photo(guard.id, source)
+    assert (workbench.db.data_dir / stored).read_bytes() == source.read_bytes()
+    page = window.inspection
+    page.select_post(small_event.posts[POST_A])
+    scan(qtbot, window, cert_key(small_event.certs["here"]))
+    shown = page.card.photo.pixmap().toImage()
+    assert shown.pixelColor(shown.width() // 2, shown.height() // 2) == QColor("#123456")

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QRadioButton,
     QVBoxLayout,
@@ -19,10 +18,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.workbench import Workbench
+from ui.scan_field import NoteField
 
 
 class FindingEditor(QGroupBox):
     changed = Signal()  # something was saved
+    scanned = Signal(str)  # a badge was scanned while the note had the focus
     done = Signal()  # the user finished typing: give the focus back to the scan field
 
     def __init__(self, workbench: Workbench, parent: QWidget | None = None) -> None:
@@ -31,7 +32,8 @@ class FindingEditor(QGroupBox):
         self.finding_id: str | None = None
         self.heading = QLabel()
         self.heading.setWordWrap(True)
-        self.note = QLineEdit()
+        self.note = NoteField()
+        self.note.scanned.connect(self.scanned)
         self.note.setPlaceholderText(self.tr("What was wrong, what was said (Enter saves)"))
         self.note.editingFinished.connect(self._save_note)
         self.note.returnPressed.connect(self.done)
@@ -65,6 +67,7 @@ class FindingEditor(QGroupBox):
     def show_finding(self, finding_id: str | None, title: str = "") -> None:
         if finding_id != self.finding_id:
             self._save_note()  # a half-typed note stays with the finding it was typed for
+            self.note.reset_burst()
         self.finding_id = finding_id
         enabled = finding_id is not None
         for widget in (self.note, self.corrected, self.not_corrected, self.evidence_button):

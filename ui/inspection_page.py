@@ -118,6 +118,7 @@ class InspectionPage(QWidget):
         self.finding_editor = FindingEditor(workbench)
         self.finding_editor.changed.connect(self._finding_saved)
         self.finding_editor.done.connect(self.focus_scan)
+        self.finding_editor.scanned.connect(self._scanned_into_note)
         self.figures = QLabel()
         self.figures.setWordWrap(True)
         figures_box = QGroupBox(self.tr("Progress"))
@@ -303,6 +304,11 @@ class InspectionPage(QWidget):
             self.finding_editor.show_finding(None)
         self._saved(self.tr("Scan recorded"))
         return scan
+
+    def _scanned_into_note(self, text: str) -> None:
+        self.finding_editor.note.editingFinished.emit()  # the note typed so far is kept
+        self.focus_scan()
+        self.handle_scan(text)
 
     def toggle_item(self, index: int) -> None:
         if self.inspection is None or not 0 <= index < len(self.checklist.states):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QFocusEvent, QKeyEvent
 from PySide6.QtWidgets import QLineEdit, QWidget
 
 # A scanner types a whole code in a few milliseconds per character; people do not.
@@ -81,3 +81,67 @@ class ScanField(QLineEdit):
         self.clear()
         if text:  # a second Enter on an empty field is a scanner echo, not a scan
             self.submitted.emit(text)
+
+
+class NoteField(QLineEdit):
+    """A finding's note. A scanner firing while the supervisor is typing here (a burst of
+    fast keys, then Enter, Tab or silence) is a scan, not note text: it is taken back out of
+    the note and handed on through ``scanned``."""
+
+    scanned = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._burst = 0
+        self._burst_start = 0
+        self._last_key_at = 0.0
+        self._idle = QTimer(self)
+        self._idle.setSingleShot(True)
+        self._idle.setInterval(SCANNER_IDLE_MS)
+        self._idle.timeout.connect(self._take_burst)
+
+    def event(self, event: QEvent) -> bool:
+        if (event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
+                and event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab)
+                and self._burst >= SCANNER_MIN_BURST):
+            self._take_burst()
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        if event.key() in _TERMINATORS and self._burst >= SCANNER_MIN_BURST:
+            self._take_burst()
+            return
+        now = time.perf_counter()
+        if event.text() and event.text().isprintable():
+            if now - self._last_key_at <= SCANNER_KEY_INTERVAL_S:
+                self._burst += 1
+            else:
+                self._burst = 1
+                self._burst_start = self.cursorPosition()
+            self._last_key_at = now
+            if self._burst >= SCANNER_MIN_BURST:
+                self._idle.start()
+        else:
+            self._burst = 0
+        super().keyPressEvent(event)
+
+    def reset_burst(self) -> None:
+        self._idle.stop()
+        self._burst = 0
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:  # noqa: N802
+        self.reset_burst()
+        super().focusOutEvent(event)
+
+    def _take_burst(self) -> None:
+        self._idle.stop()
+        if self._burst < SCANNER_MIN_BURST:
+            return
+        self._burst = 0
+        text, start, end = self.text(), self._burst_start, self.cursorPosition()
+        code = text[start:end].strip()
+        self.setText(text[:start] + text[end:])
+        self.setCursorPosition(start)
+        if code:
+            self.scanned.emit(code)

@@ -10,6 +10,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QFileDialog,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -111,6 +112,8 @@ class RosterPage(QWidget):
         self.post_choice = QComboBox()
         assign_button = QPushButton(self.tr("Assign selected guards to post"))
         assign_button.clicked.connect(self._assign)
+        photo_button = QPushButton(self.tr("Set photo…"))
+        photo_button.clicked.connect(self._choose_photo)
         self.view = _table(self.model)
         top = QHBoxLayout()
         top.addWidget(self.filter, 1)
@@ -120,6 +123,8 @@ class RosterPage(QWidget):
         bottom.addWidget(QLabel(self.tr("Fixed post (定岗位):")))
         bottom.addWidget(self.post_choice, 1)
         bottom.addWidget(assign_button)
+        bottom.addSpacing(24)
+        bottom.addWidget(photo_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.view, 1)
@@ -155,6 +160,17 @@ class RosterPage(QWidget):
         self.model.set_rows(rows)
         self.count.setText(self.tr("{shown} of {total} guards").format(
             shown=len(rows), total=len(self.all_rows)))
+
+    def _choose_photo(self) -> None:
+        rows = [index.row() for index in self.view.selectionModel().selectedRows()]
+        if len(rows) != 1:
+            QMessageBox.information(self, self.tr("Photo"), self.tr("Select one guard."))
+            return
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Guard's photo"), "",
+                                              self.tr("Images (*.jpg *.jpeg *.png *.bmp)"))
+        if path:
+            self.workbench.set_guard_photo(self.model.rows[rows[0]].id, path)
+            self.reload()
 
     def _assign(self) -> None:
         rows = {index.row() for index in self.view.selectionModel().selectedRows()}

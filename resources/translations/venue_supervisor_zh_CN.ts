@@ -975,6 +975,10 @@ Findings: {findings} ({open} not corrected)</source>
         <translation>将所选人员安排到岗位</translation>
     </message>
     <message>
+        <source>Set photo…</source>
+        <translation>设置照片…</translation>
+    </message>
+    <message>
         <source>Fixed post (定岗位):</source>
         <translation>固定岗位（定岗位）：</translation>
     </message>
@@ -985,6 +989,22 @@ Findings: {findings} ({open} not corrected)</source>
     <message>
         <source>{shown} of {total} guards</source>
         <translation>显示 {shown} / 共 {total} 人</translation>
+    </message>
+    <message>
+        <source>Photo</source>
+        <translation>照片</translation>
+    </message>
+    <message>
+        <source>Select one guard.</source>
+        <translation>请选择一名保安员。</translation>
+    </message>
+    <message>
+        <source>Guard&apos;s photo</source>
+        <translation>保安员照片</translation>
+    </message>
+    <message>
+        <source>Images (*.jpg *.jpeg *.png *.bmp)</source>
+        <translation>图片 (*.jpg *.jpeg *.png *.bmp)</translation>
     </message>
     <message>
         <source>Assign</source>
