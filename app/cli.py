@@ -48,6 +48,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo-event", help="create the demo event in the profile")
     _global_options(demo, suppress=True)
+
+    from app.badge_cli import add_badge_parser
+
+    add_badge_parser(commands, lambda sub, suppress: _global_options(sub, suppress=suppress))
     return parser
 
 
@@ -99,6 +103,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "roster":
         return _roster_command(args)
+    if args.command == "badge":
+        from app.badge_cli import run_badge_command
+
+        return run_badge_command(args)
     if args.command == "demo-event":
         from app.db import Database
         from app.demo import create_demo_event

@@ -7,14 +7,27 @@ the same import as a company's file, so the demo exercises the real path.
 
 from __future__ import annotations
 
+import hashlib
 import random
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from app.badge import (
+    BadgePayload,
+    TrustedIssuer,
+    encode_payload,
+    key_id,
+    raw_public_key,
+    write_trust_list,
+)
 from app.checklist import load_template
 from app.domain import Verdict
-from app.identity import id_check_char
+from app.identity import cert_key, id_check_char
+from app.qr import make_qr_image
 from app.roster import TASK_TYPES, RosterReport, RosterRow
-from app.workbench import EventInput, Workbench
+from app.trust_store import import_revocations, import_trust_list
+from app.workbench import EventInput, GuardInfo, Workbench
 
 DEMO_SEED = 20261124
 DEMO_EVENT_NAME = "2026年市体育中心“星光之夜”演唱会"
@@ -70,6 +83,52 @@ def demo_roster(seed: int = DEMO_SEED) -> tuple[RosterReport, list[tuple[str, st
     return report, [posts[i] for i in sorted(unstaffed)]
 
 
+# The demo's badges are signed by a key derived from a public string: it proves nothing and
+# is named as a demonstration everywhere it appears. Real keys come from `badge keygen`.
+DEMO_ISSUER_NAME = "演示签发机关（非真实，仅供演示）"
+DEMO_KEY = Ed25519PrivateKey.from_private_bytes(
+    hashlib.sha256(b"venue-supervisor demo issuer, not a real key").digest())
+DEMO_BADGE_COUNT = 12
+
+
+def demo_issuer() -> TrustedIssuer:
+    public = raw_public_key(DEMO_KEY)
+    return TrustedIssuer(kid=key_id(public), public_key=public, name=DEMO_ISSUER_NAME,
+                         valid_from=date(2020, 1, 1), valid_until=date(2099, 12, 31))
+
+
+def demo_badge(guard: GuardInfo, licence_no: str, today: date | None = None,
+               key: Ed25519PrivateKey = DEMO_KEY) -> str:
+    """The signed badge text the demo's headquarters would have issued to ``guard``."""
+    today = today or date.today()
+    return encode_payload(BadgePayload(
+        cert_no=guard.cert_no, name=guard.name, company=guard.company_name,
+        licence_no=licence_no, issued_on=today - timedelta(days=200),
+        expires_on=today + timedelta(days=365), photo_hash=None,
+        kid=key_id(raw_public_key(key))), key)
+
+
+def _demo_trust(workbench: Workbench, event_id: str, guards: list[GuardInfo]) -> None:
+    """Trust the demo issuer, revoke one guard's certificate, and leave a few badge pictures
+    in the profile (demo-badges/) to try the camera, a photo file or the clipboard with."""
+    folder = workbench.db.data_dir / "demo-badges"
+    folder.mkdir(exist_ok=True)
+    write_trust_list(folder / "trust-list.json", [demo_issuer()])
+    import_trust_list(workbench.db, folder / "trust-list.json")
+    revoked = guards[-1]
+    (folder / "revoked.txt").write_text(
+        f"# 演示吊销列表\n{revoked.cert_no}\n", encoding="utf-8")
+    import_revocations(workbench.db, folder / "revoked.txt")
+    workbench.trust.reload()
+    licence = workbench.event(event_id).company
+    licence_no = licence.licence_no if licence else ""
+    for guard in guards[:DEMO_BADGE_COUNT] + [revoked]:
+        make_qr_image(demo_badge(guard, licence_no)).save(folder / f"{cert_key(guard.cert_no)}.png")
+    forged = demo_badge(guards[0], licence_no, key=Ed25519PrivateKey.from_private_bytes(
+        hashlib.sha256(b"a forger's key").digest()))
+    make_qr_image(forged).save(folder / "forged.png")
+
+
 def create_demo_event(workbench: Workbench, seed: int = DEMO_SEED,
                       with_inspections: bool = True) -> str:
     """Create the demo event in the workbench's profile (once) and return its id."""
@@ -87,6 +146,8 @@ def create_demo_event(workbench: Workbench, seed: int = DEMO_SEED,
     workbench.import_roster(event_id, report)
     for post_name, task in unstaffed_posts:
         workbench.save_post(event_id, post_name, "", task, 6)
+    guards = [g for g in workbench.guards(event_id) if g.company_name == MAIN_COMPANY]
+    _demo_trust(workbench, event_id, guards)
     if with_inspections:
         _demo_inspections(workbench, event_id, random.Random(seed + 1), report)
     workbench._undo.clear()

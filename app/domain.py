@@ -18,7 +18,9 @@ class Verdict(StrEnum):
     OTHER_COMPANY = "other_company"
     BACKGROUND_FAILED = "background_failed"
     NOT_TRAINED = "not_trained"
+    BADGE_INVALID = "badge_invalid"  # forged, expired, revoked, unknown issuer, garbled
     UNREADABLE = "unreadable"
+    POST_SCANNED = "post_scanned"  # a post label: the supervisor is now at that post
 
 
 # The verdicts that are findings in themselves: the guard should not be working here at all.
@@ -27,6 +29,7 @@ STAFFING_FINDINGS = {
     Verdict.OTHER_COMPANY: "staffing.other_company",
     Verdict.BACKGROUND_FAILED: "staffing.background_failed",
     Verdict.NOT_TRAINED: "staffing.not_trained",
+    Verdict.BADGE_INVALID: "staffing.badge_invalid",
 }
 STAFFING_CATEGORY = "staffing"
 RISK_LEVELS = ("low", "medium", "high")
@@ -46,8 +49,24 @@ def verdict_text(verdict: str) -> str:
         ),
         Verdict.BACKGROUND_FAILED: translate("Domain", "Background check failed"),
         Verdict.NOT_TRAINED: translate("Domain", "Not trained before the job"),
+        Verdict.BADGE_INVALID: translate("Domain", "Badge not genuine or not valid"),
         Verdict.UNREADABLE: translate("Domain", "Unreadable scan"),
+        Verdict.POST_SCANNED: translate("Domain", "Post label scanned"),
     }[Verdict(verdict)]
+
+
+def badge_verdict_text(verdict: str) -> str:
+    """What the badge itself proved, in words a supervisor reads at a glance."""
+    return {
+        "VALID": translate("Domain", "Electronic certificate verified"),
+        "UNSIGNED_LEGACY": translate("Domain", "Unverified badge (plain certificate number)"),
+        "MALFORMED": translate("Domain", "Damaged or unknown code: not a valid badge"),
+        "UNKNOWN_ISSUER": translate("Domain", "Issuer not trusted: possible forgery"),
+        "BAD_SIGNATURE": translate("Domain", "Signature does not match: forged or altered"),
+        "NOT_YET_VALID": translate("Domain", "Certificate not yet valid"),
+        "EXPIRED": translate("Domain", "Certificate expired"),
+        "REVOKED": translate("Domain", "Certificate revoked"),
+    }.get(verdict, verdict)
 
 
 def risk_text(risk: str) -> str:
@@ -125,6 +144,9 @@ def staffing_item_text(code: str) -> str:
         ),
         "staffing.background_failed": translate("Domain", "Guard failed the background check"),
         "staffing.not_trained": translate("Domain", "Guard without pre-job training"),
+        "staffing.badge_invalid": translate(
+            "Domain", "Badge forged, expired, revoked or not readable"
+        ),
     }.get(code, code)
 
 

@@ -9,14 +9,16 @@ the Alembic migrations in ``app/migrations``.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -135,8 +137,10 @@ class Inspection(Synced, Base):
     event_id: Mapped[str] = mapped_column(ForeignKey("event.id"))
     post_id: Mapped[str | None] = mapped_column(ForeignKey("post.id"), index=True)
     guard_id: Mapped[str | None] = mapped_column(ForeignKey("guard.id"))
-    scanned_text: Mapped[str] = mapped_column(String(200))
+    scanned_text: Mapped[str] = mapped_column(String(400))
     verdict: Mapped[str] = mapped_column(String(30))
+    # What the badge itself proved: VALID, UNSIGNED_LEGACY, BAD_SIGNATURE... (app.badge)
+    badge_verdict: Mapped[str | None] = mapped_column(String(20))
     template_id: Mapped[str] = mapped_column(String(100), default="")
     template_version: Mapped[int] = mapped_column(Integer, default=0)
 
@@ -185,3 +189,32 @@ class PostStatus(Synced, Base):
     status: Mapped[str] = mapped_column(String(20))
     present_count: Mapped[int] = mapped_column(Integer, default=0)
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+class TrustedIssuer(Base):
+    """A headquarters key that signs badges, from an imported trust list (not synced up)."""
+
+    __tablename__ = "trusted_issuer"
+
+    kid: Mapped[str] = mapped_column(String(8), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    public_key: Mapped[bytes] = mapped_column(LargeBinary(32))
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_until: Mapped[date] = mapped_column(Date)
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+
+
+class RevokedCertificate(Base):
+    """A revoked certificate, by its scanner-typable key; a million rows stay one index probe
+    away (WITHOUT ROWID: the key is the table)."""
+
+    __tablename__ = "revoked_certificate"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    cert_key: Mapped[str] = mapped_column(String(50), primary_key=True)
+
+
+class RevokedIssuer(Base):
+    __tablename__ = "revoked_issuer"
+
+    kid: Mapped[str] = mapped_column(String(8), primary_key=True)

@@ -12,12 +12,19 @@ import secrets
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from app.badge import (
+    BadgeCheck,
+    BadgeVerdict,
+    is_signed_payload,
+    parse_post_payload,
+    verify,
+)
 from app.checklist import ChecklistItem, ChecklistTemplate, load_template
 from app.db import Database
 from app.domain import STAFFING_CATEGORY, STAFFING_FINDINGS, Verdict
@@ -35,6 +42,7 @@ from app.models import (
     utc_now,
 )
 from app.roster import RosterReport, zone_of
+from app.trust_store import ProfileTrustStore
 
 
 class WorkbenchError(Exception):
@@ -116,8 +124,9 @@ class ScanResult:
     scanned_text: str
     cert_key: str
     guard: GuardInfo | None
-    post: PostInfo | None  # where the supervisor is standing
+    post: PostInfo | None  # where the supervisor is standing (or the post a label names)
     previous_checks: int = 0
+    badge: BadgeCheck | None = None
 
 
 @dataclass(frozen=True)
@@ -183,6 +192,8 @@ class Workbench:
         self.db = db
         self.device_id = db.device_id
         self._undo: list[_UndoStep] = []
+        self._trust: ProfileTrustStore | None = None
+        self.today: Callable[[], date] = date.today  # badges' dates are checked against it
 
     # ----------------------------------------------------------------- events
     def list_events(self) -> list[EventInfo]:
@@ -414,16 +425,44 @@ class Workbench:
             template_id = s.scalar(select(Event.checklist_template).where(Event.id == event_id))
         return load_template(template_id or "checklist")
 
+    @property
+    def trust(self) -> ProfileTrustStore:
+        """The profile's trust and revocation lists (loaded once, reloaded after imports)."""
+        if self._trust is None:
+            self._trust = ProfileTrustStore(self.db)
+        return self._trust
+
+    def read_badge(self, text: str) -> tuple[BadgeCheck | None, str]:
+        """What the badge proves, and the certificate key to look up in the roster.
+
+        A signed badge is verified offline against the trust list; a plain number is a
+        legacy badge: looked up, but shown as unverified (and still refused if revoked).
+        """
+        check = verify(text, self.trust, self.today())
+        if check.verdict == BadgeVerdict.MALFORMED and not is_signed_payload(text):
+            return None, ""  # nothing a badge could carry: a misread, not a forgery
+        return check, cert_key(check.cert_no) if check.cert_no else ""
+
     def lookup(self, event_id: str, scanned_text: str, post_id: str | None) -> ScanResult:
-        """The verdict for a scanned or typed certificate number: a read, nothing written."""
+        """The verdict for a scanned badge, a typed certificate number or a post label: a
+        read, nothing written."""
         cleaned = "".join(ch for ch in scanned_text if ch.isprintable()).strip()
-        key = cert_key(cleaned)
+        post_name = parse_post_payload(cleaned)
         with self.db.read() as s:
+            if post_name is not None:
+                post = s.scalar(select(Post).where(Post.event_id == event_id,
+                                                   Post.name == post_name, _live(Post)))
+                info = (PostInfo(post.id, post.name, post.zone, post.task_type,
+                                 post.required_headcount) if post else None)
+                return ScanResult(Verdict.POST_SCANNED if post else Verdict.UNREADABLE,
+                                  cleaned, "", None, info)
+            check, key = self.read_badge(cleaned)
             current = s.get(Post, post_id) if post_id else None
             current_info = (PostInfo(current.id, current.name, current.zone, current.task_type,
                                      current.required_headcount) if current else None)
             if not key:
-                return ScanResult(Verdict.UNREADABLE, cleaned, key, None, current_info)
+                verdict = Verdict.BADGE_INVALID if check else Verdict.UNREADABLE
+                return ScanResult(verdict, cleaned, key, None, current_info, badge=check)
             row = s.execute(
                 select(Guard, Post.name, Company.name)
                 .outerjoin(Post, Guard.post_id == Post.id)
@@ -431,20 +470,26 @@ class Workbench:
                 .outerjoin(Company, Event.company_id == Company.id)
                 .where(Guard.event_id == event_id, Guard.cert_key == key, _live(Guard))).first()
             if row is None:
-                return ScanResult(Verdict.NOT_ON_ROSTER, cleaned, key, None, current_info)
+                verdict = (Verdict.BADGE_INVALID if check and not check.trusted
+                           else Verdict.NOT_ON_ROSTER)
+                return ScanResult(verdict, cleaned, key, None, current_info, badge=check)
             guard, post_name, contracted = row
             info = self._guard_info(guard, post_name)
             previous = s.scalar(select(func.count()).select_from(Inspection).where(
                 Inspection.event_id == event_id, Inspection.guard_id == guard.id,
                 _live(Inspection))) or 0
             if current_info is None and guard.post_id:
-                current_info = PostInfo(guard.post_id, post_name or "", zone_of(post_name or ""),
-                                        "", 0)
                 current = s.get(Post, guard.post_id)
                 if current:
                     current_info = PostInfo(current.id, current.name, current.zone,
                                             current.task_type, current.required_headcount)
-        if contracted and guard.company_name != contracted:
+        # A verified badge says which company headquarters certified the guard for; it
+        # outranks what the company wrote in its own roster.
+        company = (check.payload.company if check and check.payload and check.trusted
+                   else guard.company_name)
+        if check and not check.trusted:
+            verdict = Verdict.BADGE_INVALID
+        elif contracted and company != contracted:
             verdict = Verdict.OTHER_COMPANY
         elif guard.background_check == "failed":
             verdict = Verdict.BACKGROUND_FAILED
@@ -454,18 +499,19 @@ class Workbench:
             verdict = Verdict.ASSIGNED_ELSEWHERE
         else:
             verdict = Verdict.ASSIGNED_HERE
-        return ScanResult(verdict, cleaned, key, info, current_info, previous)
+        return ScanResult(verdict, cleaned, key, info, current_info, previous, badge=check)
 
     def record_scan(self, event_id: str, scan: ScanResult) -> InspectionInfo:
         """Store the inspection the scan opens, with the finding the verdict itself is."""
-        if scan.verdict == Verdict.UNREADABLE:
-            raise WorkbenchError("an unreadable scan is not recorded")
+        if scan.verdict in (Verdict.UNREADABLE, Verdict.POST_SCANNED):
+            raise WorkbenchError("only a scanned badge opens an inspection")
         template = self.template(event_id)
         with self.db.begin() as s:
             inspection = Inspection(
                 event_id=event_id, post_id=scan.post.id if scan.post else None,
                 guard_id=scan.guard.id if scan.guard else None,
-                scanned_text=scan.scanned_text[:200], verdict=str(scan.verdict),
+                scanned_text=scan.scanned_text[:400], verdict=str(scan.verdict),
+                badge_verdict=str(scan.badge.verdict) if scan.badge else None,
                 template_id=template.template_id, template_version=template.version,
                 device_id=self.device_id)
             s.add(inspection)

@@ -24,6 +24,7 @@ from ui.scan_field import NoteField
 class FindingEditor(QGroupBox):
     changed = Signal()  # something was saved
     scanned = Signal(str)  # a badge was scanned while the note had the focus
+    photo_requested = Signal()  # take the evidence photo with the camera
     done = Signal()  # the user finished typing: give the focus back to the scan field
 
     def __init__(self, workbench: Workbench, parent: QWidget | None = None) -> None:
@@ -46,9 +47,12 @@ class FindingEditor(QGroupBox):
         self.not_corrected.clicked.connect(lambda: self._save_correction("not_corrected"))
         self.evidence_button = QPushButton(self.tr("Attach photo…"))
         self.evidence_button.clicked.connect(self._choose_evidence)
+        self.camera_button = QPushButton(self.tr("Take photo"))
+        self.camera_button.clicked.connect(self.photo_requested)
         self.evidence_label = QLabel()
         self.evidence_label.setWordWrap(True)
-        for button in (self.corrected, self.not_corrected, self.evidence_button):
+        for button in (self.corrected, self.not_corrected, self.evidence_button,
+                       self.camera_button):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
 
         layout = QVBoxLayout(self)
@@ -60,6 +64,7 @@ class FindingEditor(QGroupBox):
         layout.addLayout(row)
         evidence = QHBoxLayout()
         evidence.addWidget(self.evidence_button)
+        evidence.addWidget(self.camera_button)
         evidence.addWidget(self.evidence_label, 1)
         layout.addLayout(evidence)
         self.show_finding(None)
@@ -70,7 +75,8 @@ class FindingEditor(QGroupBox):
             self.note.reset_burst()
         self.finding_id = finding_id
         enabled = finding_id is not None
-        for widget in (self.note, self.corrected, self.not_corrected, self.evidence_button):
+        for widget in (self.note, self.corrected, self.not_corrected, self.evidence_button,
+                       self.camera_button):
             widget.setEnabled(enabled)
         if not enabled:
             self.heading.setText(self.tr("Select a finding (an item marked ✗) to add a note, "

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtGui import QFont, QImage, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
     QComboBox,
+    QFileDialog,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -34,11 +38,15 @@ from app.domain import (
     staffing_item_text,
     task_type_text,
 )
+from app.qr import decode_qr
 from app.workbench import InspectionInfo, PostInfo, ScanResult, Workbench, WorkbenchError
+from ui.camera import CameraPanel, qimage_to_gray_array
 from ui.checklist_panel import ChecklistPanel
 from ui.finding_editor import FindingEditor
 from ui.result_card import ResultCard
 from ui.scan_field import ScanField
+from ui.sound import ScanCue
+from ui.tasks import run_in_background
 
 POST_ID_ROLE = Qt.ItemDataRole.UserRole
 
@@ -128,15 +136,29 @@ class InspectionPage(QWidget):
             "F3: corrected on the spot\nF6 / F7: post absent / understaffed\n"
             "Ctrl+Z: undo\nEsc: clear"))
         keys.setWordWrap(True)
+        self.camera = CameraPanel(workbench.db)
+        self.camera.decoded.connect(self._scanned_elsewhere)
+        self.image_button = QPushButton(self.tr("Badge photo…"))
+        self.image_button.clicked.connect(self.scan_image_file)
+        self.paste_button = QPushButton(self.tr("Paste image (Ctrl+Shift+V)"))
+        self.paste_button.clicked.connect(self.scan_clipboard_image)
+        image_row = QHBoxLayout()
+        image_row.addWidget(self.image_button)
+        image_row.addWidget(self.paste_button)
+        camera_layout = self.camera.layout()
+        assert isinstance(camera_layout, QVBoxLayout)
+        camera_layout.addLayout(image_row)
+        self.finding_editor.photo_requested.connect(self._evidence_from_camera)
         right = QWidget()
         right_layout = QVBoxLayout(right)
+        right_layout.addWidget(self.camera)
         right_layout.addWidget(self.finding_editor)
         right_layout.addWidget(figures_box)
         right_layout.addWidget(keys)
         right_layout.addStretch(1)
 
         for button in (self.absent_button, self.understaffed_button, self.all_ok_button,
-                       self.undo_button):
+                       self.undo_button, self.image_button, self.paste_button):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
 
         splitter = QSplitter()
@@ -154,10 +176,23 @@ class InspectionPage(QWidget):
         self._shortcut(QKeySequence(Qt.Key.Key_F6), lambda: self.mark_post("absent"))
         self._shortcut(QKeySequence(Qt.Key.Key_F7), lambda: self.mark_post("understaffed"))
         self._shortcut(QKeySequence(Qt.Key.Key_Escape), self.clear)
+        self._shortcut(QKeySequence("Ctrl+Shift+V"), self.scan_clipboard_image)
+        self.cue: ScanCue | None = None
+        # QtMultimedia takes a moment to load: after the window is up, not before.
+        self._later(self._load_cue)
         for number in range(1, 11):
             self._shortcut(QKeySequence(f"Ctrl+{number % 10}"),
                            lambda n=number: self.toggle_item(n - 1))
         QApplication.instance().focusChanged.connect(self._keep_scan_focus)
+
+    def _later(self, slot: Callable[[], object]) -> None:
+        """Run ``slot`` once the event loop is free; never after this page is gone (a
+        timer owned by the page dies with it)."""
+        timer = QTimer(self)
+        timer.setSingleShot(True)
+        timer.timeout.connect(slot)
+        timer.timeout.connect(timer.deleteLater)
+        timer.start(0)
 
     def _shortcut(self, keys: QKeySequence, slot: object) -> None:
         shortcut = QShortcut(keys, self)
@@ -174,7 +209,7 @@ class InspectionPage(QWidget):
             return
         typing = (QLineEdit, QTextEdit, QAbstractSpinBox, QComboBox)
         if new is None or (self.isAncestorOf(new) and not isinstance(new, typing)):
-            QTimer.singleShot(0, self.focus_scan)
+            self._later(self.focus_scan)
 
     # ----------------------------------------------------------------- posts
     def set_event(self, event_id: str | None) -> None:
@@ -186,7 +221,7 @@ class InspectionPage(QWidget):
         if event_id:
             # SQLAlchemy compiles a query the first time it runs; do it now, not on the first
             # badge the supervisor scans.
-            QTimer.singleShot(0, lambda: self.workbench.lookup(event_id, "0", None))
+            self._later(lambda: self.workbench.lookup(event_id, "0", None))
 
     def reload_posts(self, posts: list[PostInfo] | None = None) -> None:
         """Show the event's posts with their counts; ``posts`` if the caller has them.
@@ -288,6 +323,12 @@ class InspectionPage(QWidget):
         self.card.show_result(scan)
         self.card.repaint()  # the verdict is on screen before anything is written
         self.card_shown.emit(scan)
+        if self.cue is not None and scan.verdict != Verdict.UNREADABLE:
+            self.cue.play(scan.verdict in (Verdict.ASSIGNED_HERE, Verdict.POST_SCANNED))
+        if scan.verdict == Verdict.POST_SCANNED and scan.post is not None:
+            self.select_post(scan.post.id)
+            self.clear_checklist()
+            return scan
         if scan.verdict == Verdict.UNREADABLE:
             return scan
         self.inspection = self.workbench.record_scan(self.event_id, scan)
@@ -304,6 +345,61 @@ class InspectionPage(QWidget):
             self.finding_editor.show_finding(None)
         self._saved(self.tr("Scan recorded"))
         return scan
+
+    def _load_cue(self) -> None:
+        if self.cue is None:
+            self.cue = ScanCue(self)
+
+    def _scanned_elsewhere(self, text: str) -> None:
+        """A code from the camera, a photo or the clipboard: the same path as the scan field."""
+        self.focus_scan()
+        self.handle_scan(text)
+
+    def scan_image_file(self, path: str | None = None) -> None:
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(
+                self, self.tr("Photo of a badge"), "",
+                self.tr("Images (*.jpg *.jpeg *.png *.bmp *.webp)"))
+            self.focus_scan()
+            if not path:
+                return
+        image = QImage(path)
+        if image.isNull():
+            self._say(self.tr("{file} is not an image that can be read.").format(
+                file=Path(path).name))
+            return
+        self._decode_still(image)
+
+    def scan_clipboard_image(self) -> None:
+        image = QApplication.clipboard().image()
+        if image.isNull():
+            self._say(self.tr("The clipboard holds no image. Copy a photo of the badge first."))
+            return
+        self._decode_still(image)
+
+    def _decode_still(self, image: QImage) -> None:
+        pixels = qimage_to_gray_array(image)
+
+        def found(texts: list[str]) -> None:
+            if not texts:
+                self._say(self.tr("No QR code found in the image. Take the photo closer and "
+                                  "sharper, or type the certificate number."))
+                return
+            for text in texts:
+                self._scanned_elsewhere(text)
+
+        run_in_background(lambda: decode_qr(pixels), found,
+                          lambda exc: self._say(str(exc)))
+
+    def _evidence_from_camera(self) -> None:
+        if not self.camera.running or self.camera.last_frame.isNull():
+            self._say(self.tr("Start the camera first to take a photo."))
+            return
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "camera.jpg"
+            if self.camera.save_frame(path):
+                self.finding_editor.attach_evidence(str(path))
+        self.focus_scan()
 
     def _scanned_into_note(self, text: str) -> None:
         self.finding_editor.note.editingFinished.emit()  # the note typed so far is kept
@@ -357,9 +453,12 @@ class InspectionPage(QWidget):
         self.focus_scan()
 
     def clear(self) -> None:
+        self.card.clear()
+        self.clear_checklist()
+
+    def clear_checklist(self) -> None:
         self.inspection = None
         self.selected_index = None
-        self.card.clear()
         self.checklist.set_items(())
         self.finding_editor.show_finding(None)
 

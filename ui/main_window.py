@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -11,6 +13,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QProgressDialog,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -18,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from app import APP_NAME_ZH
 from app.domain import risk_text, staffing_mode, staffing_mode_text
+from app.trust_store import import_revocations, import_trust_list
 from app.workbench import Dashboard, EventInfo, PostInfo, Workbench
 from ui.event_page import EventPage
 from ui.import_dialog import ImportDialog
@@ -80,6 +84,8 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
         self.status = QLabel()
+        self.trust_status = QLabel()
+        self.statusBar().addPermanentWidget(self.trust_status)
         self.statusBar().addPermanentWidget(self.status)
 
         self._figures_timer = QTimer(self)
@@ -97,6 +103,7 @@ class MainWindow(QMainWindow):
 
         chosen = event_id or workbench.db.setting(LAST_EVENT_SETTING)
         self.reload_events(chosen)
+        self._show_trust_status()
 
     def _build_menu(self) -> None:
         file_menu = self.menuBar().addMenu(self.tr("&File"))
@@ -108,7 +115,11 @@ class MainWindow(QMainWindow):
         quit_action = QAction(self.tr("Quit"), self)
         quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         quit_action.triggered.connect(self.close)
-        for action in (new_event, import_action):
+        trust_action = QAction(self.tr("Import trust list…"), self)
+        trust_action.triggered.connect(self.import_trust_list)
+        revocation_action = QAction(self.tr("Import revocation list…"), self)
+        revocation_action.triggered.connect(self.import_revocation_list)
+        for action in (new_event, import_action, trust_action, revocation_action):
             file_menu.addAction(action)
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
@@ -205,6 +216,59 @@ class MainWindow(QMainWindow):
                 new=dialog.import_result.imported, updated=dialog.import_result.updated,
                 posts=dialog.import_result.posts_created), 10000)
             self.set_event(dialog.import_result.event_id)
+
+    # ------------------------------------------------------- trust and revocation
+    def import_trust_list(self, path: str | None = None) -> None:
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(
+                self, self.tr("Trust list from headquarters"), "",
+                self.tr("Trust lists (*.json)"))
+            if not path:
+                return
+        self._import_lists(lambda: ("trust", import_trust_list(self.workbench.db, path)))
+
+    def import_revocation_list(self, path: str | None = None) -> None:
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(
+                self, self.tr("Revocation list from headquarters"), "",
+                self.tr("Revocation lists (*.txt *.csv);;All files (*)"))
+            if not path:
+                return
+        self._import_lists(lambda: ("revoked", import_revocations(self.workbench.db, path)))
+
+    def _import_lists(self, work: Callable[[], tuple[str, object]]) -> None:
+        progress = QProgressDialog(self.tr("Importing…"), "", 0, 0, self)
+        progress.setCancelButton(None)
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        progress.setMinimumDuration(300)
+
+        def done(result: tuple[str, object]) -> None:
+            progress.close()
+            self.workbench.trust.reload()
+            kind, counts = result
+            if kind == "trust":
+                message = self.tr("{count} trusted issuer key(s) imported.").format(count=counts)
+            else:
+                certificates, issuers = counts  # type: ignore[misc]
+                message = self.tr("Revocation list in force: {certs} certificate(s) and "
+                                  "{keys} issuer key(s) revoked.").format(
+                    certs=certificates, keys=issuers)
+            self.statusBar().showMessage(message, 15000)
+            self._show_trust_status()
+            QMessageBox.information(self, self.tr("Venue Supervisor"), message)
+
+        def failed(exc: Exception) -> None:
+            progress.close()
+            QMessageBox.warning(self, self.tr("Import failed"), self.tr(
+                "Nothing was changed: {error}").format(error=exc))
+
+        run_in_background(work, done, failed)
+
+    def _show_trust_status(self) -> None:
+        summary = self.workbench.trust.summary()
+        self.trust_status.setText(self.tr(
+            "Trusted issuers: {issuers} · revoked: {revoked}").format(
+            issuers=summary.issuers, revoked=summary.revoked_certificates))
 
     # --------------------------------------------------------------- figures
     def _structure_changed(self) -> None:

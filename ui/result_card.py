@@ -17,13 +17,14 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from app.domain import Verdict, background_text, verdict_text
+from app.domain import Verdict, background_text, badge_verdict_text, verdict_text
 from app.workbench import ScanResult
 
 GOOD = "#1b7f3b"
 WARN = "#b86e00"
 BAD = "#b3261e"
 NEUTRAL = "#5f6368"
+INFO = "#1a5fb4"
 VERDICT_STYLE: dict[Verdict, tuple[str, str]] = {
     Verdict.ASSIGNED_HERE: (GOOD, "check"),
     Verdict.ASSIGNED_ELSEWHERE: (WARN, "arrow"),
@@ -31,7 +32,9 @@ VERDICT_STYLE: dict[Verdict, tuple[str, str]] = {
     Verdict.OTHER_COMPANY: (BAD, "cross"),
     Verdict.BACKGROUND_FAILED: (BAD, "cross"),
     Verdict.NOT_TRAINED: (WARN, "bang"),
+    Verdict.BADGE_INVALID: (BAD, "cross"),
     Verdict.UNREADABLE: (NEUTRAL, "question"),
+    Verdict.POST_SCANNED: (INFO, "arrow"),
 }
 
 
@@ -150,6 +153,13 @@ class ResultCard(QFrame):
         text_column = QVBoxLayout()
         text_column.addWidget(self.verdict_label)
         text_column.addWidget(self.detail_label)
+        self.badge_label = QLabel()
+        self.badge_label.setObjectName("badge")
+        badge_font = QFont(self.font())
+        badge_font.setPointSize(13)
+        badge_font.setBold(True)
+        self.badge_label.setFont(badge_font)
+        text_column.addWidget(self.badge_label)
         banner_layout.addLayout(text_column, 1)
         self.banner = banner
 
@@ -170,6 +180,7 @@ class ResultCard(QFrame):
         self.icon.set_symbol(NEUTRAL, "")
         self.verdict_label.setText(self.tr("Scan a badge or type a certificate number"))
         self.detail_label.setText(self.tr("The scan field is always ready: no need to click it."))
+        self.badge_label.setText("")
         self.name_label.setText("")
         self.facts.setText("")
         self.photo.setPixmap(self._placeholder)
@@ -188,6 +199,9 @@ class ResultCard(QFrame):
         self.icon.set_symbol(colour, symbol)
         self.verdict_label.setText(verdict_text(scan.verdict))
         guard = scan.guard
+        badge = scan.badge
+        payload = badge.payload if badge else None
+        number = badge.cert_no if badge and badge.cert_no else scan.scanned_text[:40]
         detail = ""
         if scan.verdict == Verdict.ASSIGNED_ELSEWHERE and guard:
             detail = self.tr("Fixed post: {post}").format(
@@ -196,19 +210,40 @@ class ResultCard(QFrame):
             detail = scan.post.name
         elif scan.verdict == Verdict.NOT_ON_ROSTER:
             detail = self.tr("Certificate {number} is not on this event's roster").format(
-                number=scan.scanned_text)
+                number=number)
         elif scan.verdict == Verdict.OTHER_COMPANY and guard:
+            company = payload.company if payload and badge and badge.trusted else (
+                guard.company_name)
             detail = self.tr("Works for {company}: record the subcontracting").format(
-                company=guard.company_name)
+                company=company)
+        elif scan.verdict == Verdict.BADGE_INVALID:
+            detail = self.tr("Do not accept this badge: check the person's identity")
         elif scan.verdict == Verdict.UNREADABLE:
             detail = self.tr("No certificate number in what was scanned; scan again")
+        elif scan.verdict == Verdict.POST_SCANNED and scan.post:
+            detail = self.tr("Now inspecting at {post}").format(post=scan.post.name)
         if scan.previous_checks:
             detail += ("  ·  " if detail else "") + self.tr(
                 "checked {count} time(s) before").format(count=scan.previous_checks)
         self.detail_label.setText(detail)
+        if badge is None:
+            self.badge_label.setText("")
+        else:
+            mark = {"VALID": "✓ ", "UNSIGNED_LEGACY": "? "}.get(badge.verdict, "✗ ")
+            self.badge_label.setText(mark + badge_verdict_text(badge.verdict))
         if guard is None:
-            self.name_label.setText(self.tr("Unknown person"))
-            self.facts.setText(self.tr("Scanned: {text}").format(text=scan.scanned_text[:80]))
+            if payload is not None:
+                self.name_label.setText(payload.name)
+                self.facts.setText("\n".join([
+                    self.tr("Company: {company}").format(company=payload.company),
+                    self.tr("Certificate: {number}").format(number=payload.cert_no),
+                    self.tr("Valid until: {date}").format(date=payload.expires_on.isoformat()),
+                ]))
+            else:
+                self.name_label.setText(self.tr("Unknown person") if scan.verdict !=
+                                        Verdict.POST_SCANNED else "")
+                self.facts.setText(self.tr("Scanned: {text}").format(text=number) if
+                                   scan.verdict != Verdict.POST_SCANNED else "")
             self.photo.setPixmap(self._placeholder)
             return
         self.name_label.setText(guard.name)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
+from app.demo import demo_badge
 from app.domain import Verdict
 from ui.main_window import MainWindow
 from ui.tasks import wait_for_background
@@ -24,7 +25,8 @@ def stage_demo_scan(window: MainWindow) -> None:
     page = window.inspection
     window.tabs.setCurrentWidget(page)
     page.select_post(guard.post_id or "")
-    scan = page.handle_scan(guard.cert_no)
+    licence_no = company.licence_no if company else ""
+    scan = page.handle_scan(demo_badge(guard, licence_no))
     assert scan is not None and scan.verdict == Verdict.ASSIGNED_HERE
     page.toggle_item(1)  # the insignia is missing
     page.finding_editor.note.setText("未佩戴保安服务标志，已当场指出并佩戴")

@@ -25,6 +25,33 @@ Details are in {log}</source>
     </message>
 </context>
 <context>
+    <name>CameraPanel</name>
+    <message>
+        <source>Camera</source>
+        <translation>摄像头</translation>
+    </message>
+    <message>
+        <source>Start camera</source>
+        <translation>打开摄像头</translation>
+    </message>
+    <message>
+        <source>No camera found. Scan with the USB scanner, type the number, or open a photo of the badge.</source>
+        <translation>未找到摄像头。请使用扫码枪、手工输入证号，或打开证件照片识别。</translation>
+    </message>
+    <message>
+        <source>The camera stopped: {error}</source>
+        <translation>摄像头已停止：{error}</translation>
+    </message>
+    <message>
+        <source>Stop camera</source>
+        <translation>关闭摄像头</translation>
+    </message>
+    <message>
+        <source>Hold the badge&apos;s QR code in front of the camera.</source>
+        <translation>请将证件二维码对准摄像头。</translation>
+    </message>
+</context>
+<context>
     <name>ChecklistPanel</name>
     <message>
         <source>The checklist appears after a scan.</source>
@@ -105,8 +132,48 @@ Details are in {log}</source>
         <translation>未经岗前培训</translation>
     </message>
     <message>
+        <source>Badge not genuine or not valid</source>
+        <translation>证件无效或非真实证件</translation>
+    </message>
+    <message>
         <source>Unreadable scan</source>
         <translation>无法识别</translation>
+    </message>
+    <message>
+        <source>Post label scanned</source>
+        <translation>已扫描岗位码</translation>
+    </message>
+    <message>
+        <source>Electronic certificate verified</source>
+        <translation>电子证书验证通过</translation>
+    </message>
+    <message>
+        <source>Unverified badge (plain certificate number)</source>
+        <translation>未验证证件（仅含证号的旧式二维码）</translation>
+    </message>
+    <message>
+        <source>Damaged or unknown code: not a valid badge</source>
+        <translation>二维码损坏或格式不明：不是有效证件</translation>
+    </message>
+    <message>
+        <source>Issuer not trusted: possible forgery</source>
+        <translation>签发机关不受信任：疑似伪造</translation>
+    </message>
+    <message>
+        <source>Signature does not match: forged or altered</source>
+        <translation>签名不符：证件被伪造或篡改</translation>
+    </message>
+    <message>
+        <source>Certificate not yet valid</source>
+        <translation>证件尚未生效</translation>
+    </message>
+    <message>
+        <source>Certificate expired</source>
+        <translation>证件已过期</translation>
+    </message>
+    <message>
+        <source>Certificate revoked</source>
+        <translation>证件已吊销</translation>
     </message>
     <message>
         <source>Low</source>
@@ -207,6 +274,10 @@ Details are in {log}</source>
     <message>
         <source>Guard without pre-job training</source>
         <translation>未经岗前培训人员上岗</translation>
+    </message>
+    <message>
+        <source>Badge forged, expired, revoked or not readable</source>
+        <translation>证件伪造、过期、吊销或无法识别</translation>
     </message>
     <message>
         <source>Screening</source>
@@ -343,6 +414,10 @@ Details are in {log}</source>
         <translation>添加照片…</translation>
     </message>
     <message>
+        <source>Take photo</source>
+        <translation>拍照</translation>
+    </message>
+    <message>
         <source>Select a finding (an item marked ✗) to add a note, its correction state or a photo.</source>
         <translation>选择一个问题（标为 ✗ 的项目）以填写说明、整改情况或添加照片。</translation>
     </message>
@@ -475,6 +550,14 @@ Ctrl+Z：撤销
 Esc：清除</translation>
     </message>
     <message>
+        <source>Badge photo…</source>
+        <translation>识别证件照片…</translation>
+    </message>
+    <message>
+        <source>Paste image (Ctrl+Shift+V)</source>
+        <translation>粘贴图片 (Ctrl+Shift+V)</translation>
+    </message>
+    <message>
         <source>{name} · {task} · {checked}/{assigned}</source>
         <translation>{name} · {task} · {checked}/{assigned}</translation>
     </message>
@@ -513,6 +596,30 @@ Esc：清除</translation>
     <message>
         <source>Scan recorded</source>
         <translation>扫码已记录</translation>
+    </message>
+    <message>
+        <source>Photo of a badge</source>
+        <translation>证件照片</translation>
+    </message>
+    <message>
+        <source>Images (*.jpg *.jpeg *.png *.bmp *.webp)</source>
+        <translation>图片 (*.jpg *.jpeg *.png *.bmp *.webp)</translation>
+    </message>
+    <message>
+        <source>{file} is not an image that can be read.</source>
+        <translation>{file} 不是可读取的图片。</translation>
+    </message>
+    <message>
+        <source>The clipboard holds no image. Copy a photo of the badge first.</source>
+        <translation>剪贴板中没有图片，请先复制证件照片。</translation>
+    </message>
+    <message>
+        <source>No QR code found in the image. Take the photo closer and sharper, or type the certificate number.</source>
+        <translation>图片中未找到二维码。请靠近拍摄、保持清晰，或手工输入证号。</translation>
+    </message>
+    <message>
+        <source>Start the camera first to take a photo.</source>
+        <translation>请先打开摄像头再拍照。</translation>
     </message>
     <message>
         <source>Item saved</source>
@@ -609,6 +716,14 @@ Esc：清除</translation>
         <translation>退出</translation>
     </message>
     <message>
+        <source>Import trust list…</source>
+        <translation>导入信任列表…</translation>
+    </message>
+    <message>
+        <source>Import revocation list…</source>
+        <translation>导入吊销列表…</translation>
+    </message>
+    <message>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
@@ -655,6 +770,46 @@ Esc：清除</translation>
     <message>
         <source>Roster imported: {new} new, {updated} updated guards, {posts} new posts</source>
         <translation>名单已导入：新增 {new} 人，更新 {updated} 人，新增岗位 {posts} 个</translation>
+    </message>
+    <message>
+        <source>Trust list from headquarters</source>
+        <translation>市局下发的信任列表</translation>
+    </message>
+    <message>
+        <source>Trust lists (*.json)</source>
+        <translation>信任列表 (*.json)</translation>
+    </message>
+    <message>
+        <source>Revocation list from headquarters</source>
+        <translation>市局下发的吊销列表</translation>
+    </message>
+    <message>
+        <source>Revocation lists (*.txt *.csv);;All files (*)</source>
+        <translation>吊销列表 (*.txt *.csv);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Importing…</source>
+        <translation>正在导入…</translation>
+    </message>
+    <message>
+        <source>{count} trusted issuer key(s) imported.</source>
+        <translation>已导入 {count} 个受信任的签发密钥。</translation>
+    </message>
+    <message>
+        <source>Revocation list in force: {certs} certificate(s) and {keys} issuer key(s) revoked.</source>
+        <translation>吊销列表已生效：吊销证件 {certs} 个，吊销签发密钥 {keys} 个。</translation>
+    </message>
+    <message>
+        <source>Import failed</source>
+        <translation>导入失败</translation>
+    </message>
+    <message>
+        <source>Nothing was changed: {error}</source>
+        <translation>未做任何更改：{error}</translation>
+    </message>
+    <message>
+        <source>Trusted issuers: {issuers} · revoked: {revoked}</source>
+        <translation>受信任签发机关：{issuers} · 已吊销：{revoked}</translation>
     </message>
     <message>
         <source>Figures could not be counted: {error}</source>
@@ -761,12 +916,24 @@ Findings: {findings} ({open} not corrected)</source>
         <translation>所属 {company}：请记录转包 / 外借问题</translation>
     </message>
     <message>
+        <source>Do not accept this badge: check the person&apos;s identity</source>
+        <translation>不得认可此证件：请核实人员身份</translation>
+    </message>
+    <message>
         <source>No certificate number in what was scanned; scan again</source>
         <translation>扫码内容中没有证号，请重新扫描</translation>
     </message>
     <message>
+        <source>Now inspecting at {post}</source>
+        <translation>当前督导岗位：{post}</translation>
+    </message>
+    <message>
         <source>checked {count} time(s) before</source>
         <translation>此前已检查 {count} 次</translation>
+    </message>
+    <message>
+        <source>Valid until: {date}</source>
+        <translation>有效期至：{date}</translation>
     </message>
     <message>
         <source>Unknown person</source>
