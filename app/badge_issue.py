@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
+import qrcode
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 from reportlab.lib.pagesizes import A4
@@ -285,9 +286,9 @@ def _pil_font(size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(font_path()), size, index=0)
 
 
-def _badge_png(code: object, payload: BadgePayload) -> Image.Image:
+def _badge_png(code: qrcode.QRCode, payload: BadgePayload) -> Image.Image:
     """The QR code with the guard's name and certificate number under it."""
-    qr = qr_image(code, box_size=8)  # type: ignore[arg-type]
+    qr = qr_image(code, box_size=8)
     width = qr.width
     image = Image.new("L", (width, qr.height + 96), 255)
     image.paste(qr, (0, 0))
@@ -495,14 +496,15 @@ def _draw_card(canvas: Canvas, card: _Card, x: float, y: float, font: str,
         canvas.setFont(font, company_size)
         canvas.drawString(text_x, line_y, line)
     if payload.licence_no:
-        line_y -= 3.6 * mm
+        # One line, label and number: room for a three-line company name above it.
+        line_y -= 3.8 * mm
         canvas.setFillColorRGB(*GREY_TEXT)
         canvas.setFont(font, 5.2)
         canvas.drawString(text_x, line_y, "许可证号")
+        label_w = stringWidth("许可证号", font, 5.2) + 1 * mm
         canvas.setFillColorRGB(0, 0, 0)
-        line_y -= 6.5 * 1.15
-        canvas.setFont(font, _fit_size(payload.licence_no, font, 6.5, text_w, 5))
-        canvas.drawString(text_x, line_y, payload.licence_no)
+        canvas.setFont(font, _fit_size(payload.licence_no, font, 6.5, text_w - label_w, 4.5))
+        canvas.drawString(text_x + label_w, line_y, payload.licence_no)
 
     # Certificate number and validity under the photo.
     value_x = photo_x + 7.5 * mm
