@@ -133,6 +133,15 @@ def add_badge_parser(commands: argparse._SubParsersAction,  # type: ignore[type-
                         help="revoke every badge of this issuer key id; may be repeated")
     global_options(revoke, True)
 
+    trust_import = actions.add_parser(
+        "trust-import", help="laptop: import a trust list into the profile (--data-dir)")
+    trust_import.add_argument("file", metavar="FILE")
+    global_options(trust_import, True)
+    revoked_import = actions.add_parser(
+        "revoked-import", help="laptop: replace the profile's revocation list with FILE")
+    revoked_import.add_argument("file", metavar="FILE")
+    global_options(revoked_import, True)
+
 
 def _print_json(payload: object) -> None:
     sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
@@ -173,6 +182,8 @@ def run_badge_command(args: argparse.Namespace) -> int:
         "verify": _verify,
         "trust-export": _trust_export,
         "revoke-export": _revoke_export,
+        "trust-import": _profile_import,
+        "revoked-import": _profile_import,
     }
     try:
         return handlers[args.badge_command](args)
@@ -349,4 +360,27 @@ def _revoke_export(args: argparse.Namespace) -> int:
         raise CommandError(f"cannot write {args.out}: {exc.strerror or exc}") from exc
     _print_json({"revocation_list": str(args.out), "certificates": certificates,
                  "issuers": issuers})
+    return EXIT_OK
+
+
+def _profile_import(args: argparse.Namespace) -> int:
+    """Load headquarters' lists into this laptop's profile, as the File menu does."""
+    from app.db import Database, ProfileError
+    from app.paths import resolve_data_dir
+    from app.trust_store import import_revocations, import_trust_list
+
+    if not Path(args.file).is_file():
+        raise CommandError(f"file not found: {args.file}")
+    try:
+        db = Database(resolve_data_dir(getattr(args, "data_dir", None)))
+    except ProfileError as exc:
+        raise CommandError(str(exc)) from exc
+    try:
+        if args.badge_command == "trust-import":
+            _print_json({"issuers": import_trust_list(db, args.file)})
+        else:
+            certificates, issuers = import_revocations(db, args.file)
+            _print_json({"revoked_certificates": certificates, "revoked_issuers": issuers})
+    finally:
+        db.close()
     return EXIT_OK

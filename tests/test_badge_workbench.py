@@ -154,3 +154,40 @@ def test_million_revocations_import_and_lookup(workbench, event_id, tmp_path):
 
 def test_signed_payload_uses_the_key_under_test() -> None:
     assert signed(KEY).startswith("VS1")
+
+
+def test_lists_import_from_the_command_line(tmp_path):
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    trust = tmp_path / "trust.json"
+    write_trust_list(trust, [issuer()])
+    revoked = tmp_path / "revoked.txt"
+    revoked.write_text(f"# list\n{CERT}\nISSUER 0000ABCD\n", encoding="utf-8")
+    profile = tmp_path / "laptop"
+
+    def run(*args: str) -> str:
+        done = subprocess.run([sys.executable, "-m", "app", "badge", *args, "--data-dir",
+                               str(profile)], cwd=REPO, capture_output=True, text=True,
+                              timeout=60)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip()
+
+    assert run("trust-import", str(trust)) == '{"issuers": 1}'
+    assert run("revoked-import", str(revoked)) == (
+        '{"revoked_certificates": 1, "revoked_issuers": 1}')
+    from app.db import Database
+    from app.trust_store import ProfileTrustStore
+
+    db = Database(profile)
+    store = ProfileTrustStore(db)
+    assert store.issuer(KID) is not None
+    assert store.is_revoked_certificate("334107653877")
+    assert store.is_revoked_issuer("0000ABCD")
+    db.close()
+    missing = subprocess.run([sys.executable, "-m", "app", "badge", "trust-import",
+                              str(tmp_path / "nope.json"), "--data-dir", str(profile)],
+                             cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert missing.returncode == 2 and "not found" in missing.stderr
