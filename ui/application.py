@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtCore import QCoreApplication, QLoggingCategory, QTimer
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -38,6 +38,10 @@ def register_font() -> str:
 
 
 def make_application(lang: str, argv: list[str] | None = None) -> QApplication:
+    # QtMultimedia lists every optional library it could not load (pipewire, VA-API...):
+    # noise on a laptop that simply has none of them.
+    QLoggingCategory.setFilterRules("qt.multimedia.symbolsresolver=false\n"
+                                    "qt.multimedia.ffmpeg=false")
     app = QApplication.instance() or QApplication(argv or [sys.argv[0]])
     assert isinstance(app, QApplication)
     app.setApplicationName(APP_NAME)
