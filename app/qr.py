@@ -117,12 +117,21 @@ def make_qr_image(text: str, box_size: int = 8,
     return qr_image(make_qr(text, max_version), box_size)
 
 
-def decode_qr(image: Any) -> list[str]:
-    """The text of every QR code in ``image``, each once, in reading order.
+# The second look decode_qr takes when the first finds nothing: the image sharpened by a
+# difference of box filters, 3 x 3 mean + SHARPEN_AMOUNT x (3 x 3 mean - 7 x 7 mean). zxing's
+# local-average binarizer loses a code whose modules are a few pixels wide once defocus, glare
+# on the card holder or a shadow has flattened them; this restores the module-scale contrast
+# while the 3 x 3 mean keeps sensor noise down. On bench/badge.py's degraded webcam frames
+# (2.5-5 px a module) it raises the share read from 78 % to 90 % (81 % to 92 % over 350
+# frames of three seeds), for about 4 ms more on a 1280 x 720 frame that holds no code (the
+# camera's usual frame: 0.8 -> 4.5 ms); a code the first look reads costs nothing more.
+SHARPEN_AMOUNT = 1.5
+_SMALLEST_QR = 21  # modules across a version-1 code: anything smaller holds none
+_BGR_TO_GRAY = np.array([0.114, 0.587, 0.299], dtype=np.float32)
+_BAND_ROWS = 64
 
-    ``image`` is a PIL image or a numpy uint8 array (grayscale H x W, or H x W x 3 BGR), as a
-    camera frame arrives. Unreadable or empty images give an empty list, never an exception.
-    """
+
+def _read(image: Any) -> list[str]:
     try:
         results = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
     except (ValueError, TypeError, RuntimeError):
@@ -132,3 +141,73 @@ def decode_qr(image: Any) -> list[str]:
         if result.valid and result.text and result.text not in texts:
             texts.append(result.text)
     return texts
+
+
+def _gray(image: Any) -> np.ndarray | None:
+    """``image`` as a grayscale uint8 array, or None for what decode_qr cannot sharpen."""
+    if isinstance(image, Image.Image):
+        return np.asarray(image.convert("L"))
+    if isinstance(image, np.ndarray) and image.dtype == np.uint8:
+        if image.ndim == 2:
+            return image
+        if image.ndim == 3 and image.shape[2] == 3:  # BGR, as camera frames come
+            return np.rint(image @ _BGR_TO_GRAY).astype(np.uint8)
+    return None
+
+
+def sharpened(gray: np.ndarray, amount: float = SHARPEN_AMOUNT) -> np.ndarray:
+    """3 x 3 mean + amount x (3 x 3 mean - 7 x 7 mean) of a grayscale uint8 image (edges
+    extended), as uint8: module-scale edges steepened, pixel noise smoothed.
+
+    Worked in bands of rows: whole-frame temporaries (about 20 MB for a 720p frame) would be
+    fresh pages at every call, and their page faults cost several times the arithmetic.
+    """
+    g = np.asarray(gray, dtype=np.uint8)
+    h, w = g.shape
+    out = np.empty((h, w), dtype=np.uint8)
+    c3 = np.float32((1 + amount) / 9)
+    c7 = np.float32(amount / 49)
+    for top in range(0, h, _BAND_ROWS):
+        n = min(_BAND_ROWS, h - top)
+        rows = np.clip(np.arange(top - 3, top + n + 3), 0, h - 1)
+        p = np.pad(g[rows], ((0, 0), (3, 3)), mode="edge").astype(np.uint16)
+        # box sums by shifted additions (at most 49 x 255: within uint16)
+        v3 = p[2:n + 2] + p[3:n + 3]
+        v3 += p[4:n + 4]
+        v7 = v3 + p[0:n]
+        for k in (1, 5, 6):
+            v7 += p[k:n + k]
+        s3 = v3[:, 2:w + 2] + v3[:, 3:w + 3]
+        s3 += v3[:, 4:w + 4]
+        s7 = v7[:, 0:w] + v7[:, 1:w + 1]
+        for k in range(2, 7):
+            s7 += v7[:, k:w + k]
+        f = s3.astype(np.float32)
+        f *= c3
+        f7 = s7.astype(np.float32)
+        f7 *= c7
+        f -= f7
+        f += np.float32(0.5)
+        np.clip(f, 0, 255, out=f)
+        out[top:top + n] = f
+    return out
+
+
+def decode_qr(image: Any) -> list[str]:
+    """The text of every QR code in ``image``, each once, in reading order.
+
+    ``image`` is a PIL image or a numpy uint8 array (grayscale H x W, or H x W x 3 BGR), as a
+    camera frame arrives. Unreadable or empty images give an empty list, never an exception.
+    When zxing finds nothing, it looks once more at a sharpened copy (``sharpened``): a
+    blurred, low-contrast or shadowed code at a few pixels a module is read that way.
+    """
+    texts = _read(image)
+    if texts:
+        return texts
+    try:
+        gray = _gray(image)
+        if gray is None or min(gray.shape) < _SMALLEST_QR:
+            return []
+        return _read(sharpened(gray))
+    except (ValueError, TypeError, MemoryError):
+        return []
