@@ -76,7 +76,9 @@ def parse_template(data: dict) -> ChecklistTemplate:
 
 
 def template_files(directory: Path | None = None) -> list[Path]:
-    return sorted((directory or templates_dir()).glob("*_v*.json"))
+    """The checklist templates; other versioned data (scoring_v1.json) shares the folder."""
+    return sorted(path for path in (directory or templates_dir()).glob("*_v*.json")
+                  if not path.name.startswith("scoring_"))
 
 
 @cache

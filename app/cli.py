@@ -52,6 +52,10 @@ def build_parser() -> argparse.ArgumentParser:
     from app.badge_cli import add_badge_parser
 
     add_badge_parser(commands, lambda sub, suppress: _global_options(sub, suppress=suppress))
+
+    from app.report_cli import add_report_parsers
+
+    add_report_parsers(commands, lambda sub, suppress: _global_options(sub, suppress=suppress))
     return parser
 
 
@@ -107,6 +111,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         from app.badge_cli import run_badge_command
 
         return run_badge_command(args)
+    if args.command == "report":
+        from app.report_cli import run_report_command
+
+        return run_report_command(args)
+    if args.command == "verify-pdf":
+        from app.report_cli import run_verify_command
+
+        return run_verify_command(args)
     if args.command == "demo-event":
         from app.db import Database
         from app.demo import create_demo_event

@@ -10,8 +10,10 @@ from __future__ import annotations
 import hashlib
 import random
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import select, update
 
 from app.badge import (
     BadgePayload,
@@ -24,8 +26,10 @@ from app.badge import (
 from app.checklist import load_template
 from app.domain import Verdict
 from app.identity import cert_key, id_check_char
+from app.models import CheckResult, Event, Finding, Inspection, PostStatus, utc_now
 from app.qr import make_qr_image
 from app.roster import TASK_TYPES, RosterReport, RosterRow
+from app.scoring import Score, ScoringRules, load_rules
 from app.trust_store import import_revocations, import_trust_list
 from app.workbench import EventInput, GuardInfo, Workbench
 
@@ -176,3 +180,210 @@ def _demo_inspections(workbench: Workbench, event_id: str, rng: random.Random,
     absent = [p for p in posts.values() if p.assigned_count == 0][:1]
     for post in absent:
         workbench.set_post_status(event_id, post.id, "absent", 0, "岗位无人")
+
+
+# --- the demo's evaluation: a day of rounds, evidence photos, a drawn signature -------------
+
+DEMO_NOTES = {
+    "uniform.standard": "制服外披便装外套，已要求立即更换",
+    "uniform.insignia": "未佩戴保安服务标志",
+    "certificate.carried": "未随身携带保安员证，经核对名单后上岗",
+    "certificate.matches": "证件照片与本人差异较大，已现场核实身份",
+    "grooming.appearance": "精神状态差，已提醒",
+    "grooming.posture": "上岗期间低头玩手机",
+    "duty.on_post": "脱岗约十分钟，已责令返岗",
+    "duty.knows_task": "对应急疏散路线不熟悉",
+    "duty.screening.every_person": "入场高峰时未做到人人过检",
+    "duty.screening.equipment": "手持金属探测器未开机",
+    "duty.screening.prohibited": "查获打火机未登记",
+    "duty.ticket.every_ticket": "放行一名无票人员，已追回",
+    "duty.ticket.flow": "检票口排队拥挤，未及时疏导",
+    "duty.patrol.route": "未按规定路线巡逻",
+    "duty.patrol.report": "发现消防通道堆物未及时报告",
+    "duty.guard.access": "无证人员进入后台区域未拦阻",
+    "duty.guard.exits": "安全出口堆放物品",
+    "duty.order.crowd": "散场时看台出口拥挤，疏导不力",
+    "duty.order.one_way": "未落实单向通行，观众逆行",
+}
+
+
+def demo_signature_png(seed: int = DEMO_SEED, width: int = 720, height: int = 240) -> bytes:
+    """A plausible handwritten signature: a few fast cursive strokes with a pen whose width
+    follows the speed, drawn at three times the size and scaled down for smooth edges."""
+    import io
+    import math
+
+    from PIL import Image, ImageDraw
+
+    rng = random.Random(seed)
+    factor = 3
+    image = Image.new("RGBA", (width * factor, height * factor), (255, 255, 255, 0))
+    draw = ImageDraw.Draw(image)
+    ink = (18, 28, 70, 255)
+    x = width * 0.08
+    for stroke in range(3):  # three "characters" written in one go each
+        points = []
+        span = width * rng.uniform(0.2, 0.26)
+        loops = rng.uniform(2.2, 3.4)
+        phase = rng.uniform(0, math.pi)
+        steps = 160
+        for step in range(steps + 1):
+            t = step / steps
+            px = x + span * t + span * 0.12 * math.sin(2 * math.pi * loops * t + phase)
+            py = (height * 0.55 - height * 0.22 * math.sin(math.pi * loops * t + phase)
+                  * (1 - 0.4 * t) + height * 0.06 * math.sin(7 * t + stroke))
+            points.append((px, py))
+        for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
+            speed = math.hypot(x1 - x0, y1 - y0)
+            pen = max(2.0, 6.5 - speed * 0.9)
+            draw.line((x0 * factor, y0 * factor, x1 * factor, y1 * factor), fill=ink,
+                      width=int(pen * factor))
+            radius = pen * factor / 2
+            draw.ellipse((x1 * factor - radius, y1 * factor - radius,
+                          x1 * factor + radius, y1 * factor + radius), fill=ink)
+        x += span * rng.uniform(1.02, 1.12)
+    # a closing flourish under the name
+    y = height * 0.8
+    draw.line((width * 0.12 * factor, y * factor, x * 0.95 * factor, (y - 18) * factor),
+              fill=ink, width=3 * factor)
+    small = image.resize((width, height), Image.Resampling.LANCZOS)
+    buffer = io.BytesIO()
+    small.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def demo_evidence_photo(path: Path, caption: str, seed: int) -> Path:
+    """A synthetic 'evidence photo' (a figure at a gate, marked as a demonstration)."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    from app.paths import font_path
+
+    rng = random.Random(seed)
+    width, height = 800, 600
+    image = Image.new("RGB", (width, height))
+    draw = ImageDraw.Draw(image)
+    top = (rng.randint(90, 140), rng.randint(110, 160), rng.randint(150, 200))
+    for row in range(height):  # sky to ground
+        k = row / height
+        draw.line((0, row, width, row), fill=tuple(int(c * (1 - k) + 70 * k) for c in top))
+    draw.rectangle((0, int(height * 0.62), width, height), fill=(88, 88, 92))
+    gate_x = rng.randint(80, 420)
+    draw.rectangle((gate_x, 170, gate_x + 60, 470), fill=(150, 150, 155))
+    draw.rectangle((gate_x + 200, 170, gate_x + 260, 470), fill=(150, 150, 155))
+    draw.rectangle((gate_x, 150, gate_x + 260, 185), fill=(120, 120, 128))
+    person_x = gate_x + rng.randint(90, 170)
+    draw.ellipse((person_x - 22, 250, person_x + 22, 294), fill=(220, 190, 160))
+    draw.rectangle((person_x - 38, 296, person_x + 38, 430), fill=(35, 45, 80))
+    draw.rectangle((person_x - 30, 430, person_x + 30, 520), fill=(30, 30, 40))
+    font = ImageFont.truetype(str(font_path()), 30, index=0)
+    draw.rectangle((0, height - 52, width, height), fill=(0, 0, 0))
+    draw.text((16, height - 46), f"演示照片 · {caption}", fill=(255, 255, 255), font=font)
+    image.save(path, "JPEG", quality=85)
+    return path
+
+
+def add_demo_day(workbench: Workbench, event_id: str, seed: int = DEMO_SEED,
+                 inspections: int = 260, photos: int = 4) -> None:
+    """A day of rounds on the demo event for the evaluation: many guards checked, about one
+    in twelve with a finding (notes, corrections, a few evidence photos), two posts found
+    understaffed at the entry peak. Meant for a throwaway profile (``report --demo``)."""
+    rng = random.Random(seed + 2)
+    template = load_template()
+    posts = {p.id: p for p in workbench.posts(event_id)}
+    with workbench.db.read() as session:  # a round goes to the guards not seen yet
+        seen = set(session.scalars(select(Inspection.guard_id).where(
+            Inspection.event_id == event_id, Inspection.deleted_at.is_(None))))
+    guards = [g for g in workbench.guards(event_id) if g.post_id and g.company_name ==
+              MAIN_COMPANY and g.id not in seen]
+    rng.shuffle(guards)
+    photo_dir = workbench.db.data_dir / "demo-photos"
+    photo_dir.mkdir(exist_ok=True)
+    photo_count = 0
+    for guard in guards[:inspections]:
+        post = posts[guard.post_id or ""]
+        scan = workbench.lookup(event_id, guard.cert_no, post.id)
+        inspection = workbench.record_scan(event_id, scan)
+        items = template.items_for(post.task_type)
+        if scan.verdict == Verdict.ASSIGNED_HERE and rng.random() < 0.08:
+            item = rng.choice(items)
+            state = workbench.set_item(inspection.id, item, False)
+            evidence = None
+            if photo_count < photos:
+                photo_count += 1
+                evidence = demo_evidence_photo(photo_dir / f"evidence-{photo_count}.jpg",
+                                               post.name, seed + photo_count)
+            workbench.update_finding(
+                state.finding_id or "", note=DEMO_NOTES.get(item.code, "现场指出，已要求整改"),
+                correction="corrected" if rng.random() < 0.6 else "not_corrected",
+                evidence_file=evidence)
+        workbench.mark_all_compliant(inspection.id, items)
+    staffed = [p for p in posts.values() if p.assigned_count > 2]
+    rng.shuffle(staffed)
+    for post in staffed[:2]:
+        workbench.set_post_status(event_id, post.id, "understaffed",
+                                  max(0, post.required_headcount - 2),
+                                  "入场高峰时段人员不足")
+    workbench._undo.clear()
+    _hold_event_today(workbench, event_id, rng)
+
+
+def _hold_event_today(workbench: Workbench, event_id: str, rng: random.Random,
+                      hours: float = 6.0) -> None:
+    """Move the demo event and its rounds into the last hours, as if it had just ended: the
+    generated rounds took seconds, and a report whose findings all carry the same minute,
+    weeks before the event's date, would show nothing about a day of supervision. Only for
+    a throwaway demo profile; real records keep the time they were made."""
+    now = utc_now()
+    start = now - timedelta(hours=hours)
+    end = now - timedelta(minutes=15)
+    with workbench.db.begin() as s:
+        event = s.get(Event, event_id)
+        if event is None:
+            return
+        event.starts_at = start - timedelta(minutes=30)
+        event.ends_at = end
+        ids = list(s.scalars(select(Inspection.id).where(Inspection.event_id == event_id)
+                             .order_by(Inspection.created_at, Inspection.id)))
+        span = (end - start).total_seconds() - 300
+        for index, inspection_id in enumerate(ids):
+            at = start + timedelta(seconds=span * (index + rng.random() * 0.6) / max(1, len(ids)))
+            later = at + timedelta(seconds=rng.randint(15, 90))
+            s.execute(update(Inspection).where(Inspection.id == inspection_id)
+                      .values(created_at=at, updated_at=at))
+            s.execute(update(CheckResult).where(CheckResult.inspection_id == inspection_id)
+                      .values(created_at=later, updated_at=later))
+            s.execute(update(Finding).where(Finding.inspection_id == inspection_id)
+                      .values(created_at=later, updated_at=later))
+        for record_id in list(s.scalars(select(PostStatus.id).where(
+                PostStatus.event_id == event_id))):
+            at = start + timedelta(seconds=rng.uniform(0.1, 0.5) * span)
+            s.execute(update(PostStatus).where(PostStatus.id == record_id)
+                      .values(created_at=at, updated_at=at))
+
+
+def demo_evaluation_text(score: Score, rules: ScoringRules | None = None) -> tuple[str, str]:
+    """The supervisor's comment and recommendation for the demo, written from the figures
+    (as a supervisor would), so that the demo report reads consistently."""
+    rules = rules or load_rules()
+    counts: dict[str, int] = {}
+    for deduction in score.deductions:
+        if deduction.category in ("staffing", "post"):
+            counts[deduction.reason_code] = counts.get(deduction.reason_code, 0) + 1
+    problems = []
+    if score.findings:
+        problems.append(f"个别保安员着装、持证、站姿或履职不规范（{score.findings} 项，"
+                        f"当场纠正 {score.findings_corrected} 项）")
+    staffing = [f"{rules.label(code)} {count} 人" for code, count in sorted(counts.items())
+                if code.startswith("staffing.")]
+    if staffing:
+        problems.append("；".join(staffing))
+    posts = [f"{rules.label(code)} {count} 个岗位" for code, count in sorted(counts.items())
+             if code.startswith("post.")]
+    if posts:
+        problems.append("、".join(posts))
+    comment = ("该公司能够按照安保方案定岗定责，主要入口安检、验票秩序总体良好。"
+               + ("存在的主要问题：" + "；".join(problems) + "。" if problems else "")
+               + "请该公司在七日内书面报送整改报告，并对涉及人员逐一说明情况。")
+    recommendation = {"excellent": "recommend", "good": "recommend",
+                      "pass": "conditional"}.get(score.grade, "not_recommend")
+    return comment, recommendation

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -218,3 +219,40 @@ class RevokedIssuer(Base):
     __tablename__ = "revoked_issuer"
 
     kid: Mapped[str] = mapped_column(String(8), primary_key=True)
+
+
+class Evaluation(Synced, Base):
+    """The comprehensive evaluation (综合考评) of an event's security company.
+
+    Versioned, never edited once signed: a correction is a new row (``version`` + 1) whose
+    ``previous_id`` points to the signed one, and both stay. The signed PDF itself lives in
+    the profile's ``reports/`` folder; its SHA-256 here ties the file to the row.
+    """
+
+    __tablename__ = "evaluation"
+    __table_args__ = (
+        UniqueConstraint("event_id", "version"),
+        # The lock check on every scan: newest live evaluation of the event, one index probe.
+        Index("ix_evaluation_event_live_version", "event_id", "deleted_at", "version"),
+    )
+
+    event_id: Mapped[str] = mapped_column(ForeignKey("event.id"))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    previous_id: Mapped[str | None] = mapped_column(ForeignKey("evaluation.id"))
+    status: Mapped[str] = mapped_column(String(10), default="draft")  # draft | signed
+    supervisor_name: Mapped[str] = mapped_column(String(100), default="")
+    comment: Mapped[str] = mapped_column(Text, default="")
+    # recommend | conditional | not_recommend (for the company's future bids)
+    recommendation: Mapped[str] = mapped_column(String(20), default="recommend")
+    score_total: Mapped[float | None] = mapped_column(Float)
+    grade: Mapped[str | None] = mapped_column(String(20))
+    coverage: Mapped[float | None] = mapped_column(Float)
+    signed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    document_id: Mapped[str] = mapped_column(String(40), unique=True)
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64))
+    pdf_path: Mapped[str | None] = mapped_column(String(500))  # relative to the profile
+    signature_png: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # The certificate that signed the PDF, and the hash of the report data the PDF's QR
+    # code carries (see docs/scoring.md).
+    signer_subject: Mapped[str | None] = mapped_column(String(300))
+    content_sha256: Mapped[str | None] = mapped_column(String(64))

@@ -12,7 +12,7 @@ import secrets
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from sqlalchemy import func, select, update
@@ -32,6 +32,7 @@ from app.identity import cert_key, hash_id_number, mask_id_number
 from app.models import (
     CheckResult,
     Company,
+    Evaluation,
     Event,
     Finding,
     Guard,
@@ -47,6 +48,67 @@ from app.trust_store import ProfileTrustStore
 
 class WorkbenchError(Exception):
     """A change the rules refuse (e.g. a duplicate name); the message is for people."""
+
+
+LOCKED_MESSAGE = "the evaluation of this event is signed: start a new version to correct it"
+
+
+class RecordLockedError(WorkbenchError):
+    """The change would alter records a signed evaluation rests on.
+
+    Once the supervisor signs, the event's records are evidence: the signed PDF says what they
+    were. A correction is a new version of the evaluation (EvaluationService.new_version),
+    after which new scans and ticks are allowed again while the records the signature covers
+    stay as they were.
+    """
+
+    def __init__(self, message: str = LOCKED_MESSAGE) -> None:
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class LockState:
+    locked: bool  # the newest evaluation is signed: the event takes no change at all
+    frozen_before: datetime | None  # records created up to this moment (UTC) are read-only
+
+    def frozen(self, created_at: datetime | None) -> bool:
+        return (self.frozen_before is not None and created_at is not None
+                and naive_utc(created_at) <= self.frozen_before)
+
+
+def naive_utc(moment: datetime) -> datetime:
+    """SQLite gives back the UTC wall time without an offset; compare in that form."""
+    if moment.tzinfo is None:
+        return moment
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def lock_state(s: Session, event_id: str) -> LockState:
+    """One probe of ix_evaluation_event_live_version: the two newest evaluations say whether
+    the event is locked and since when its older records are frozen (a draft's predecessor
+    is always signed, so the newest signature is among the two)."""
+    rows = s.execute(select(Evaluation.status, Evaluation.signed_at)
+                     .where(Evaluation.event_id == event_id, Evaluation.deleted_at.is_(None))
+                     .order_by(Evaluation.version.desc()).limit(2)).all()
+    if not rows:
+        return LockState(False, None)
+    frozen = next((naive_utc(r.signed_at) for r in rows if r.signed_at is not None), None)
+    return LockState(rows[0].status == "signed", frozen)
+
+
+def _refuse_if_locked(s: Session, event_id: str) -> LockState:
+    state = lock_state(s, event_id)
+    if state.locked:
+        raise RecordLockedError()
+    return state
+
+
+def _refuse_if_frozen(s: Session, inspection: Inspection) -> None:
+    """An inspection the last signature covers stays as it was, even in a new version."""
+    state = _refuse_if_locked(s, inspection.event_id)
+    if state.frozen(inspection.created_at):
+        raise RecordLockedError(
+            "this inspection is part of a signed evaluation: it can no longer be changed")
 
 
 @dataclass(frozen=True)
@@ -175,6 +237,8 @@ class Dashboard:
 class _UndoStep:
     label: str
     revert: Callable[[Session], None]
+    event_id: str | None = None
+    made_at: datetime = field(default_factory=lambda: naive_utc(utc_now()))
 
 
 def natural_key(text: str) -> tuple[object, ...]:
@@ -278,6 +342,7 @@ class Workbench:
             event = s.get(Event, event_id)
             if event is None:
                 raise WorkbenchError(f"no event {event_id}")
+            _refuse_if_locked(s, event_id)
             posts = {p.name: p for p in s.scalars(select(Post).where(Post.event_id == event_id))}
             guards = {g.cert_key: g for g in
                       s.scalars(select(Guard).where(Guard.event_id == event_id))}
@@ -378,6 +443,7 @@ class Workbench:
         if not name:
             raise WorkbenchError("post name is required")
         with self.db.begin() as s:
+            _refuse_if_locked(s, event_id)
             clash = s.scalar(select(Post.id).where(Post.event_id == event_id, Post.name == name,
                                                    Post.id != post_id))
             if clash:
@@ -417,6 +483,7 @@ class Workbench:
             guard = s.get(Guard, guard_id)
             if guard is None:
                 raise WorkbenchError(f"no guard {guard_id}")
+            _refuse_if_locked(s, guard.event_id)
             guard.post_id = post_id
 
     # ------------------------------------------------------------ inspection
@@ -507,6 +574,7 @@ class Workbench:
             raise WorkbenchError("only a scanned badge opens an inspection")
         template = self.template(event_id)
         with self.db.begin() as s:
+            _refuse_if_locked(s, event_id)
             inspection = Inspection(
                 event_id=event_id, post_id=scan.post.id if scan.post else None,
                 guard_id=scan.guard.id if scan.guard else None,
@@ -538,7 +606,7 @@ class Workbench:
                 s.execute(update(model).where(column == inspection_id, _live(model))
                           .values(deleted_at=now, updated_at=now))
 
-        self._undo.append(_UndoStep("scan", revert))
+        self._undo.append(_UndoStep("scan", revert, event_id))
         task_type = scan.post.task_type if scan.post else ""
         items = tuple(ItemState(item, None) for item in template.items_for(task_type))
         return InspectionInfo(inspection_id, scan, items, finding_id)
@@ -549,6 +617,8 @@ class Workbench:
             inspection = s.get(Inspection, inspection_id)
             if inspection is None or inspection.deleted_at is not None:
                 raise WorkbenchError("the inspection was undone")
+            _refuse_if_frozen(s, inspection)
+            event_id = inspection.event_id
             result = s.scalar(select(CheckResult).where(
                 CheckResult.inspection_id == inspection_id, CheckResult.item_code == item.code))
             previous = (None if result is None or result.deleted_at is not None
@@ -589,13 +659,18 @@ class Workbench:
             if finding is not None:
                 finding.deleted_at = None if previous is False else utc_now()
 
-        self._undo.append(_UndoStep("item", revert))
+        self._undo.append(_UndoStep("item", revert, event_id))
         return state
 
     def mark_all_compliant(self, inspection_id: str,
                            items: tuple[ChecklistItem, ...]) -> list[ItemState]:
         """Every item not yet recorded becomes compliant; recorded findings stay."""
         with self.db.begin() as s:
+            inspection = s.get(Inspection, inspection_id)
+            if inspection is None:
+                raise WorkbenchError(f"no inspection {inspection_id}")
+            _refuse_if_frozen(s, inspection)
+            event_id = inspection.event_id
             existing = {r.item_code: r for r in s.scalars(select(CheckResult).where(
                 CheckResult.inspection_id == inspection_id))}
             created: list[str] = []
@@ -618,7 +693,7 @@ class Workbench:
                                                 CheckResult.item_code.in_(created))
                       .values(deleted_at=now, updated_at=now))
 
-        self._undo.append(_UndoStep("all", revert))
+        self._undo.append(_UndoStep("all", revert, event_id))
         return list(self.item_states(inspection_id, items))
 
     def item_states(self, inspection_id: str,
@@ -648,20 +723,29 @@ class Workbench:
                        correction: str | None = None,
                        evidence_file: str | Path | None = None) -> None:
         """Note, correction state or evidence photo of a finding (a copy kept in the profile)."""
-        stored_evidence = None
-        if evidence_file is not None:
-            source = Path(evidence_file)
-            if not source.is_file():
-                raise WorkbenchError(f"evidence file not found: {source}")
-            evidence_dir = self.db.data_dir / "evidence"
-            evidence_dir.mkdir(exist_ok=True)
-            stored = evidence_dir / f"{new_id()}{source.suffix.lower()}"
-            shutil.copyfile(source, stored)
-            stored_evidence = str(stored.relative_to(self.db.data_dir))
+        source = Path(evidence_file) if evidence_file is not None else None
+        if source is not None and not source.is_file():
+            raise WorkbenchError(f"evidence file not found: {source}")
         with self.db.begin() as s:
             finding = s.get(Finding, finding_id)
             if finding is None:
                 raise WorkbenchError(f"no finding {finding_id}")
+            inspection = s.get(Inspection, finding.inspection_id) if finding.inspection_id \
+                else None
+            if inspection is not None:
+                _refuse_if_frozen(s, inspection)
+            elif lock_state(s, finding.event_id).frozen(finding.created_at):
+                raise RecordLockedError()
+            else:
+                _refuse_if_locked(s, finding.event_id)
+            event_id = finding.event_id
+            stored_evidence = None
+            if source is not None:  # copied only once the change is allowed
+                evidence_dir = self.db.data_dir / "evidence"
+                evidence_dir.mkdir(exist_ok=True)
+                stored = evidence_dir / f"{new_id()}{source.suffix.lower()}"
+                shutil.copyfile(source, stored)
+                stored_evidence = str(stored.relative_to(self.db.data_dir))
             before = (finding.note, finding.correction, finding.evidence_path)
             if note is not None:
                 finding.note = note
@@ -674,7 +758,7 @@ class Workbench:
             finding = s.get(Finding, finding_id)
             finding.note, finding.correction, finding.evidence_path = before
 
-        self._undo.append(_UndoStep("finding", revert))
+        self._undo.append(_UndoStep("finding", revert, event_id))
 
     def finding(self, finding_id: str) -> Finding:
         with self.db.read() as s:
@@ -688,6 +772,7 @@ class Workbench:
                         present_count: int = 0, note: str = "") -> str:
         """Record a post found absent or understaffed."""
         with self.db.begin() as s:
+            _refuse_if_locked(s, event_id)
             record = PostStatus(event_id=event_id, post_id=post_id, status=status,
                                 present_count=present_count, note=note,
                                 device_id=self.device_id)
@@ -697,7 +782,7 @@ class Workbench:
         def revert(s: Session) -> None:
             s.get(PostStatus, record_id).deleted_at = utc_now()
 
-        self._undo.append(_UndoStep("post", revert))
+        self._undo.append(_UndoStep("post", revert, event_id))
         return record_id
 
     # ------------------------------------------------------------------- undo
@@ -706,11 +791,20 @@ class Workbench:
         return bool(self._undo)
 
     def undo(self) -> str | None:
-        """Revert the last change; returns what kind of change it was, or None."""
+        """Revert the last change; returns what kind of change it was, or None.
+
+        A change made before the event's evaluation was signed cannot be undone any more
+        (RecordLockedError); it leaves the undo stack, since it never can be again.
+        """
         if not self._undo:
             return None
         step = self._undo.pop()
         with self.db.begin() as s:
+            if step.event_id is not None:
+                state = lock_state(s, step.event_id)
+                if state.locked or (state.frozen_before is not None
+                                    and step.made_at <= state.frozen_before):
+                    raise RecordLockedError()
             step.revert(s)
         return step.label
 

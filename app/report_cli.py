@@ -1,0 +1,293 @@
+"""``python -m app report ...`` and ``python -m app verify-pdf``: the signed evaluation from a
+script, and an independent check of a signed PDF.
+
+The forms documented in README.md are contracts with headquarters' scripts:
+
+    report --event ID --out FILE.pdf [--p12 FILE --passphrase-file F]
+    report --demo --out FILE.pdf
+    verify-pdf FILE.pdf
+
+Results go to stdout as one JSON object; messages for people go to stderr. Exit status for
+``report``: 0 signed PDF written, 2 the command could not run (no such event, wrong
+passphrase, unreadable key file). For ``verify-pdf``: 0 only when every signature is intact
+and valid, 1 when not (changed, extended, damaged, unsigned), 2 when the file cannot be read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import hashlib
+import json
+import secrets
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from app.badge_cli import CommandError
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 1
+EXIT_USAGE = 2
+DEFAULT_SUPERVISOR = "督导员"
+DEMO_SUPERVISOR = "李建国（演示）"
+DEMO_ORGANIZATION = "演示单位（非真实，仅供演示）"
+
+
+def add_report_parsers(commands: argparse._SubParsersAction,  # type: ignore[type-arg]
+                       global_options: Callable[[argparse.ArgumentParser, bool], None]) -> None:
+    """Add ``report`` and ``verify-pdf`` to the main parser (imports nothing heavy)."""
+    report = commands.add_parser(
+        "report", help="the event's comprehensive evaluation as a signed PDF")
+    which = report.add_mutually_exclusive_group(required=True)
+    which.add_argument("--event", metavar="ID",
+                       help="the event's id (or its name)")
+    which.add_argument("--demo", action="store_true",
+                       help="the demo event with a day of inspections, in a temporary "
+                            "profile, signed by a fresh demonstration identity")
+    report.add_argument("--out", required=True, metavar="FILE.pdf",
+                        help="where to write the signed PDF")
+    report.add_argument("--p12", metavar="FILE",
+                        help="the supervisor's PKCS#12 key file (default: the profile's "
+                             "supervisor identity, created on first use)")
+    report.add_argument("--passphrase-file", metavar="F",
+                        help="read the key file's passphrase from the first line of F "
+                             "instead of asking for it")
+    report.add_argument("--supervisor", metavar="NAME",
+                        help="the supervisor's name (default: the profile's, else 督导员)")
+    report.add_argument("--signature", metavar="FILE.png",
+                        help="the drawn signature as an image (default: the name, typeset)")
+    report.add_argument("--comment", metavar="TEXT", help="the supervisor's comment")
+    report.add_argument("--recommendation",
+                        choices=("recommend", "conditional", "not_recommend"),
+                        help="recommendation for the company's future bids")
+    global_options(report, True)
+
+    verify = commands.add_parser(
+        "verify-pdf", help="check a signed evaluation PDF: intact, and who signed it")
+    verify.add_argument("file", metavar="FILE.pdf")
+    verify.add_argument("--trust", metavar="CERT", action="append",
+                        help="a certificate (PEM or DER) to trust as the signer's root; "
+                             "may be repeated")
+    global_options(verify, True)
+
+
+def _print_json(payload: object) -> None:
+    sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def _read_passphrase(path: str | None, prompt: str, confirm: bool = False) -> bytes:
+    """From --passphrase-file (its first line), else asked for on the terminal."""
+    if path:
+        try:
+            lines = Path(path).read_bytes().splitlines()
+        except OSError as exc:
+            raise CommandError(f"cannot read the passphrase file {path}: "
+                               f"{exc.strerror or exc}") from exc
+        if not lines or not lines[0]:
+            raise CommandError(f"the passphrase file {path} is empty")
+        return lines[0]
+    try:
+        first = getpass.getpass(prompt)
+        if confirm and getpass.getpass("The same passphrase again: ") != first:
+            raise CommandError("the two passphrases differ; nothing was written")
+    except (EOFError, KeyboardInterrupt) as exc:
+        raise CommandError("no passphrase given") from exc
+    if not first:
+        raise CommandError("no passphrase given")
+    return first.encode("utf-8")
+
+
+def typed_signature_png(name: str) -> bytes:
+    """The supervisor's name set in the bundled font, for a signature made without a pad."""
+    import io
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    from app.paths import font_path
+
+    font = ImageFont.truetype(str(font_path()), 96, index=0)
+    probe = ImageDraw.Draw(Image.new("L", (1, 1)))
+    left, top, right, bottom = probe.textbbox((0, 0), name, font=font)
+    image = Image.new("RGBA", (right - left + 40, bottom - top + 40), (255, 255, 255, 0))
+    ImageDraw.Draw(image).text((20 - left, 20 - top), name, font=font, fill=(18, 28, 70, 255))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def run_report_command(args: argparse.Namespace) -> int:
+    from app.evaluation import EvaluationError
+    from app.signing import SigningError
+
+    try:
+        if args.demo:
+            return _report_demo(args)
+        return _report_event(args)
+    except (CommandError, SigningError, EvaluationError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _write_out(source: bytes, out: str) -> Path:
+    target = Path(out)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(source)
+    except OSError as exc:
+        raise CommandError(f"cannot write {target}: {exc.strerror or exc}") from exc
+    return target
+
+
+def _summary(info: object, report_grade_text: str, out: Path, signer: str) -> dict[str, object]:
+    from app.evaluation import EvaluationInfo
+
+    assert isinstance(info, EvaluationInfo)
+    return {"event_id": info.event_id, "document_id": info.document_id,
+            "version": info.version, "status": info.status, "score": info.score_total,
+            "grade": info.grade, "grade_text": report_grade_text,
+            "coverage": info.coverage, "signer": signer, "pdf": str(out),
+            "sha256": hashlib.sha256(out.read_bytes()).hexdigest(),
+            "signed_at": info.signed_at.isoformat() if info.signed_at else None}
+
+
+def _report_event(args: argparse.Namespace) -> int:
+    from app.db import Database, ProfileError
+    from app.evaluation import EvaluationService
+    from app.paths import resolve_data_dir
+    from app.scoring import grade_text
+    from app.signing import (
+        SUPERVISOR_NAME_SETTING,
+        ensure_supervisor_identity,
+        load_signer,
+        supervisor_p12_path,
+    )
+    from app.workbench import Workbench, WorkbenchError
+
+    try:
+        db = Database(resolve_data_dir(args.data_dir))
+    except ProfileError as exc:
+        raise CommandError(str(exc)) from exc
+    try:
+        workbench = Workbench(db)
+        try:
+            event = workbench.event(args.event)
+        except WorkbenchError:
+            event = workbench.find_event(args.event)
+        if event is None:
+            raise CommandError(f"no event with the id or name {args.event!r} in {db.data_dir}")
+        service = EvaluationService(db)
+        current = service.draft(event.id)
+        if current.is_signed:  # already signed: hand out the kept PDF, never sign twice
+            kept = service.signed_pdf_path(current.id)
+            if kept is None or not kept.is_file():
+                raise CommandError(f"the signed PDF of {current.document_id} is missing")
+            out = _write_out(kept.read_bytes(), args.out)
+            print(f"{current.document_id} was signed before; its PDF is copied. Start a new "
+                  "version in the app to correct it.", file=sys.stderr)
+            _print_json(_summary(current, grade_text(current.grade or "fail"), out,
+                                 current.signer_subject or ""))
+            return EXIT_OK
+        supervisor = (args.supervisor or current.supervisor_name
+                      or db.setting(SUPERVISOR_NAME_SETTING) or DEFAULT_SUPERVISOR)
+        if args.p12:
+            signer = load_signer(args.p12, _read_passphrase(
+                args.passphrase_file, "Passphrase for the supervisor's key file: "))
+        else:
+            existing = supervisor_p12_path(db)
+            passphrase = _read_passphrase(
+                args.passphrase_file,
+                "Passphrase for the supervisor's key file: " if existing else
+                "Passphrase for the new supervisor key file: ", confirm=existing is None)
+            path = existing or ensure_supervisor_identity(db, supervisor, passphrase)
+            if existing is None:
+                print(f"A new supervisor key and self-signed certificate for {supervisor} "
+                      f"were created: {path}", file=sys.stderr)
+            signer = load_signer(path, passphrase)
+        if args.signature:
+            try:
+                signature = Path(args.signature).read_bytes()
+            except OSError as exc:
+                raise CommandError(f"cannot read {args.signature}: "
+                                   f"{exc.strerror or exc}") from exc
+        else:
+            signature = typed_signature_png(supervisor)
+        service.update_draft(current.id, supervisor_name=supervisor, comment=args.comment,
+                             recommendation=args.recommendation)
+        info = service.sign(current.id, signature, signer)
+        kept = service.signed_pdf_path(info.id)
+        assert kept is not None
+        out = _write_out(kept.read_bytes(), args.out)
+        _print_json(_summary(info, grade_text(info.grade or "fail"), out, signer.subject_name))
+        return EXIT_OK
+    finally:
+        db.close()
+
+
+def _report_demo(args: argparse.Namespace) -> int:
+    """Everything in a temporary profile: the demo event, a day of rounds, the evaluation
+    with a comment from the figures, a drawn signature, a fresh self-signed identity."""
+    from app.db import Database
+    from app.demo import add_demo_day, create_demo_event, demo_evaluation_text, demo_signature_png
+    from app.evaluation import EvaluationService
+    from app.scoring import compute_score, grade_text
+    from app.signing import create_self_signed_p12, load_signer
+    from app.workbench import Workbench
+
+    with tempfile.TemporaryDirectory(prefix="vs-report-demo-") as folder:
+        profile = Path(folder) / "profile"
+        db = Database(profile)
+        try:
+            workbench = Workbench(db)
+            event_id = create_demo_event(workbench)
+            add_demo_day(workbench, event_id)
+            service = EvaluationService(db)
+            draft = service.draft(event_id)
+            comment, recommendation = demo_evaluation_text(compute_score(db, event_id))
+            service.update_draft(draft.id, comment=comment, recommendation=recommendation,
+                                 supervisor_name=DEMO_SUPERVISOR)
+            passphrase = secrets.token_urlsafe(18).encode("ascii")
+            p12 = create_self_signed_p12(profile / "keys" / "demo-supervisor.p12",
+                                         DEMO_SUPERVISOR, passphrase,
+                                         organization=DEMO_ORGANIZATION)
+            signer = load_signer(p12, passphrase)
+            info = service.sign(draft.id, demo_signature_png(), signer)
+            kept = service.signed_pdf_path(info.id)
+            assert kept is not None
+            target = Path(args.out)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(kept, target)
+            summary = _summary(info, grade_text(info.grade or "fail"), target,
+                               signer.subject_name)
+            summary["certificate_pem"] = signer.certificate_pem.decode("ascii")
+        finally:
+            db.close()
+    _print_json(summary)
+    return EXIT_OK
+
+
+def run_verify_command(args: argparse.Namespace) -> int:
+    from app.signing import verify_pdf
+
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"error: {path} not found", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        print(f"error: cannot read {path}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        result = verify_pdf(data, trust_roots=args.trust or None)
+    except OSError as exc:  # a --trust file that cannot be read
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    payload = result.as_dict()
+    payload["file"] = str(path)
+    payload["sha256"] = hashlib.sha256(data).hexdigest()
+    _print_json(payload)
+    return EXIT_OK if result.intact and result.valid else EXIT_PROBLEMS
