@@ -11,13 +11,14 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPushButton,
     QRadioButton,
     QVBoxLayout,
     QWidget,
 )
 
-from app.workbench import Workbench
+from app.workbench import Workbench, WorkbenchError
 from ui.scan_field import NoteField
 
 
@@ -100,13 +101,11 @@ class FindingEditor(QGroupBox):
         if self.finding_id is None:
             return
         if self.workbench.finding(self.finding_id).note != self.note.text():
-            self.workbench.update_finding(self.finding_id, note=self.note.text())
-            self.changed.emit()
+            self._update(note=self.note.text())
 
     def _save_correction(self, state: str) -> None:
         if self.finding_id is not None:
-            self.workbench.update_finding(self.finding_id, correction=state)
-            self.changed.emit()
+            self._update(correction=state)
 
     def toggle_correction(self) -> None:
         if self.finding_id is None:
@@ -128,6 +127,16 @@ class FindingEditor(QGroupBox):
     def attach_evidence(self, path: str) -> None:
         if self.finding_id is None:
             return
-        self.workbench.update_finding(self.finding_id, evidence_file=path)
-        self.evidence_label.setText(Path(path).name)
+        if self._update(evidence_file=path):
+            self.evidence_label.setText(Path(path).name)
+
+    def _update(self, **changes: object) -> bool:
+        """Save a change of the finding; a refusal (a signed evaluation) is said, not raised."""
+        assert self.finding_id is not None
+        try:
+            self.workbench.update_finding(self.finding_id, **changes)  # type: ignore[arg-type]
+        except WorkbenchError as exc:
+            QMessageBox.warning(self, self.tr("Finding"), str(exc))
+            return False
         self.changed.emit()
+        return True

@@ -307,7 +307,12 @@ class InspectionPage(QWidget):
             if not ok:
                 self.focus_scan()
                 return
-        self.workbench.set_post_status(self.event_id, self.current_post.id, status, present)
+        try:
+            self.workbench.set_post_status(self.event_id, self.current_post.id, status,
+                                           present)
+        except WorkbenchError as exc:
+            self._say(str(exc))
+            return
         self._saved(self.tr("{post}: {state} recorded").format(
             post=self.current_post.name, state=post_state_text(status)))
         self.reload_posts()
@@ -331,7 +336,12 @@ class InspectionPage(QWidget):
             return scan
         if scan.verdict == Verdict.UNREADABLE:
             return scan
-        self.inspection = self.workbench.record_scan(self.event_id, scan)
+        try:
+            self.inspection = self.workbench.record_scan(self.event_id, scan)
+        except WorkbenchError as exc:  # e.g. the event's evaluation is signed
+            self.clear_checklist()
+            self._say(str(exc))
+            return scan
         if self.current_post is None and scan.post is not None:
             self.select_post(scan.post.id)
         self.checklist.set_items(self.inspection.items)
@@ -389,7 +399,7 @@ class InspectionPage(QWidget):
                 self._scanned_elsewhere(text)
 
         run_in_background(lambda: decode_qr(pixels), found,
-                          lambda exc: self._say(str(exc)))
+                          lambda exc: self._say(str(exc)), owner=self)
 
     def _evidence_from_camera(self) -> None:
         if not self.camera.running or self.camera.last_frame.isNull():
@@ -426,13 +436,21 @@ class InspectionPage(QWidget):
         if self.inspection is None:
             return
         items = tuple(s.item for s in self.checklist.states)
-        for index, state in enumerate(self.workbench.mark_all_compliant(self.inspection.id,
-                                                                        items)):
+        try:
+            states = self.workbench.mark_all_compliant(self.inspection.id, items)
+        except WorkbenchError as exc:
+            self._say(str(exc))
+            return
+        for index, state in enumerate(states):
             self.checklist.update_item(index, state)
         self._saved(self.tr("Remaining items marked compliant"))
 
     def undo(self) -> None:
-        what = self.workbench.undo()
+        try:
+            what = self.workbench.undo()
+        except WorkbenchError as exc:
+            self._say(str(exc))
+            return
         if what is None:
             self._say(self.tr("Nothing to undo."))
             return

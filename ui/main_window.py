@@ -23,6 +23,7 @@ from app import APP_NAME_ZH
 from app.domain import risk_text, staffing_mode, staffing_mode_text
 from app.trust_store import import_revocations, import_trust_list
 from app.workbench import Dashboard, EventInfo, PostInfo, Workbench
+from ui.evaluation_page import EvaluationPage
 from ui.event_page import EventPage
 from ui.import_dialog import ImportDialog
 from ui.inspection_page import InspectionPage
@@ -69,11 +70,13 @@ class MainWindow(QMainWindow):
         self.posts_page = PostsPage(workbench)
         self.roster_page = RosterPage(workbench)
         self.event_page = EventPage(workbench)
+        self.evaluation_page = EvaluationPage(workbench, lang)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.inspection, self.tr("Inspection"))
         self.tabs.addTab(self.dashboard, self.tr("Dashboard"))
         self.tabs.addTab(self.posts_page, self.tr("Posts"))
         self.tabs.addTab(self.roster_page, self.tr("Roster"))
+        self.tabs.addTab(self.evaluation_page, self.tr("Evaluation"))
         self.tabs.addTab(self.event_page, self.tr("Event"))
         self.tabs.currentChanged.connect(self._tab_changed)
 
@@ -154,7 +157,8 @@ class MainWindow(QMainWindow):
             self.workbench.db.set_setting(LAST_EVENT_SETTING, event_id)
         self._show_event_header()
         self.event_page.load(self.current_event)
-        for page in (self.inspection, self.posts_page, self.roster_page):
+        for page in (self.inspection, self.posts_page, self.roster_page,
+                     self.evaluation_page):
             page.set_event(event_id)
         self.refresh_figures()
         if event_id:
@@ -262,7 +266,7 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, self.tr("Import failed"), self.tr(
                 "Nothing was changed: {error}").format(error=exc))
 
-        run_in_background(work, done, failed)
+        run_in_background(work, done, failed, owner=self)
 
     def _show_trust_status(self) -> None:
         summary = self.workbench.trust.summary()
@@ -326,6 +330,7 @@ class MainWindow(QMainWindow):
             findings=figures.findings, open=figures.findings_not_corrected))
         self.inspection.reload_posts(posts)
         self.posts_page.mark_stale()
+        self.evaluation_page.mark_stale()
         self.status.setText(self.tr("All changes saved · device {device}").format(
             device=self.workbench.device_id[:8]))
 

@@ -9,6 +9,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
 log = logging.getLogger(__name__)
@@ -38,19 +39,32 @@ class _Task(QRunnable):
 _running: set[_Task] = set()
 
 
+def _gone(callback: Callable[..., None], owner: QObject | None) -> bool:
+    """The widget the result was for has been closed and deleted meanwhile."""
+    for obj in (owner, getattr(callback, "__self__", None)):
+        if isinstance(obj, QObject) and not shiboken6.isValid(obj):
+            return True
+    return False
+
+
 def run_in_background(fn: Callable[[], Any], on_done: Callable[[Any], None],
-                      on_error: Callable[[Exception], None]) -> None:
+                      on_error: Callable[[Exception], None],
+                      owner: QObject | None = None) -> None:
+    """Run ``fn`` on the thread pool; its result or error comes back on the GUI thread, unless
+    ``owner`` (or the object of a bound-method callback) has been deleted by then."""
     task = _Task(fn)
     _running.add(task)
 
     def done(result: object) -> None:
         _running.discard(task)
-        on_done(result)
+        if not _gone(on_done, owner):
+            on_done(result)
 
     def failed(exc: Exception, trace: str) -> None:
         _running.discard(task)
         log.error("background task failed:\n%s", trace)
-        on_error(exc)
+        if not _gone(on_error, owner):
+            on_error(exc)
 
     task.signals.finished.connect(done)
     task.signals.failed.connect(failed)

@@ -301,6 +301,235 @@ Details are in {log}</source>
     </message>
 </context>
 <context>
+    <name>EvaluationPage</name>
+    <message>
+        <source>Score</source>
+        <translation>得分</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>Weight</source>
+        <translation>权重</translation>
+    </message>
+    <message>
+        <source>Deducted</source>
+        <translation>扣分</translation>
+    </message>
+    <message>
+        <source>Points</source>
+        <translation>分值</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Post</source>
+        <translation>岗位</translation>
+    </message>
+    <message>
+        <source>Guard</source>
+        <translation>保安员</translation>
+    </message>
+    <message>
+        <source>Company</source>
+        <translation>公司</translation>
+    </message>
+    <message>
+        <source>Records</source>
+        <translation>记录数</translation>
+    </message>
+    <message>
+        <source>By category</source>
+        <translation>按类别</translation>
+    </message>
+    <message>
+        <source>Deductions and findings</source>
+        <translation>扣分与问题</translation>
+    </message>
+    <message>
+        <source>Recommend for future events</source>
+        <translation>推荐承接今后活动</translation>
+    </message>
+    <message>
+        <source>Recommend with conditions (rectify first)</source>
+        <translation>整改后推荐</translation>
+    </message>
+    <message>
+        <source>Do not recommend</source>
+        <translation>不予推荐</translation>
+    </message>
+    <message>
+        <source>Overall comment: how the company performed, what was corrected, what must change</source>
+        <translation>综合意见：公司履职情况、当场纠正情况、需整改事项</translation>
+    </message>
+    <message>
+        <source>Save comment</source>
+        <translation>保存意见</translation>
+    </message>
+    <message>
+        <source>Supervisor&apos;s opinion</source>
+        <translation>督导员意见</translation>
+    </message>
+    <message>
+        <source>Supervisor</source>
+        <translation>督导员</translation>
+    </message>
+    <message>
+        <source>Recommendation</source>
+        <translation>推荐意见</translation>
+    </message>
+    <message>
+        <source>Comment</source>
+        <translation>综合意见</translation>
+    </message>
+    <message>
+        <source>Clear signature</source>
+        <translation>清除签名</translation>
+    </message>
+    <message>
+        <source>Sign and lock the evaluation</source>
+        <translation>签名并锁定考评</translation>
+    </message>
+    <message>
+        <source>Print…</source>
+        <translation>打印…</translation>
+    </message>
+    <message>
+        <source>Open PDF</source>
+        <translation>打开 PDF</translation>
+    </message>
+    <message>
+        <source>Correct: start a new version</source>
+        <translation>更正：新建版本</translation>
+    </message>
+    <message>
+        <source>Import certificate (.p12)…</source>
+        <translation>导入数字证书 (.p12)…</translation>
+    </message>
+    <message>
+        <source>Signature</source>
+        <translation>签名</translation>
+    </message>
+    <message>
+        <source>Refresh preview</source>
+        <translation>刷新预览</translation>
+    </message>
+    <message>
+        <source>Preview of the PDF</source>
+        <translation>PDF 预览</translation>
+    </message>
+    <message>
+        <source>Coverage: {checked} of {rostered} rostered guards checked ({percent:.0f}%)</source>
+        <translation>覆盖率：在册 {rostered} 人中已检查 {checked} 人（{percent:.0f}%）</translation>
+    </message>
+    <message>
+        <source> (corrected on the spot)</source>
+        <translation>（已当场纠正）</translation>
+    </message>
+    <message>
+        <source>Excellent</source>
+        <translation>优秀</translation>
+    </message>
+    <message>
+        <source>Good</source>
+        <translation>良好</translation>
+    </message>
+    <message>
+        <source>Pass</source>
+        <translation>合格</translation>
+    </message>
+    <message>
+        <source>Fail</source>
+        <translation>不合格</translation>
+    </message>
+    <message>
+        <source>Not yet evaluated: the draft is created when you save the comment or sign.</source>
+        <translation>尚未考评：保存意见或签名时创建考评草稿。</translation>
+    </message>
+    <message>
+        <source>Signed version {version} on {when} · document {doc}. The evaluation and the inspections behind it are read-only; a correction starts a new version.</source>
+        <translation>第 {version} 版已于 {when} 签名 · 文书编号 {doc}。考评及其依据的检查记录已锁定，如需更正请新建版本。</translation>
+    </message>
+    <message>
+        <source>Draft, version {version}: not signed.</source>
+        <translation>草稿，第 {version} 版：尚未签名。</translation>
+    </message>
+    <message>
+        <source>Rendering…</source>
+        <translation>正在生成…</translation>
+    </message>
+    <message>
+        <source>{pages} page(s)</source>
+        <translation>共 {pages} 页</translation>
+    </message>
+    <message>
+        <source>The preview failed: {error}</source>
+        <translation>预览失败：{error}</translation>
+    </message>
+    <message>
+        <source>Sign</source>
+        <translation>签名</translation>
+    </message>
+    <message>
+        <source>Sign on the pad first (mouse, pen or finger).</source>
+        <translation>请先在签名板上签名（鼠标、手写笔或手指）。</translation>
+    </message>
+    <message>
+        <source>Enter the supervisor&apos;s name first.</source>
+        <translation>请先填写督导员姓名。</translation>
+    </message>
+    <message>
+        <source>Signing key</source>
+        <translation>签名密钥</translation>
+    </message>
+    <message>
+        <source>Choose a passphrase for your new signing key:</source>
+        <translation>请为新的签名密钥设置口令：</translation>
+    </message>
+    <message>
+        <source>Passphrase of your signing key:</source>
+        <translation>请输入签名密钥口令：</translation>
+    </message>
+    <message>
+        <source>Certificate from headquarters</source>
+        <translation>市局颁发的数字证书</translation>
+    </message>
+    <message>
+        <source>PKCS#12 (*.p12 *.pfx)</source>
+        <translation>PKCS#12 证书 (*.p12 *.pfx)</translation>
+    </message>
+    <message>
+        <source>Certificate</source>
+        <translation>保安员证号</translation>
+    </message>
+    <message>
+        <source>Passphrase of {file}:</source>
+        <translation>{file} 的口令：</translation>
+    </message>
+    <message>
+        <source>The certificate will sign your evaluations.</source>
+        <translation>今后的考评将使用该证书签名。</translation>
+    </message>
+    <message>
+        <source>No PDF viewer is set up on this computer. The file is here:
+{path}</source>
+        <translation>本机未配置 PDF 阅读器。文件位置：
+{path}</translation>
+    </message>
+    <message>
+        <source>New version</source>
+        <translation>新建版本</translation>
+    </message>
+    <message>
+        <source>Start version {version}? The signed version stays as it is; new scans and ticks go into the new one.</source>
+        <translation>新建第 {version} 版？已签名的版本保持不变；新的扫码和检查记录计入新版本。</translation>
+    </message>
+</context>
+<context>
     <name>EventPage</name>
     <message>
         <source>On the black list</source>
@@ -694,6 +923,10 @@ Esc：清除</translation>
     <message>
         <source>Roster</source>
         <translation>人员名单</translation>
+    </message>
+    <message>
+        <source>Evaluation</source>
+        <translation>综合考评</translation>
     </message>
     <message>
         <source>Event</source>
@@ -1180,6 +1413,13 @@ Findings: {findings} ({open} not corrected)</source>
     <message>
         <source>Select guards first.</source>
         <translation>请先选择人员。</translation>
+    </message>
+</context>
+<context>
+    <name>SignaturePad</name>
+    <message>
+        <source>Sign above the line</source>
+        <translation>请在横线上方签名</translation>
     </message>
 </context>
 </TS>
