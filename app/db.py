@@ -54,15 +54,43 @@ def _current_revision(engine: Engine) -> str | None:
 
 
 def upgrade_schema(engine: Engine) -> None:
+    """Bring the profile to the newest migration, in one transaction.
+
+    SQLite cannot alter a column in place: Alembic's batch mode copies the table, drops the
+    old one and renames the copy. With foreign keys enforced that drop fails as soon as other
+    rows point at the table (a profile with inspections going from 0002 to 0003), so the
+    migrations run with enforcement off (the pragma is ignored inside a transaction, hence
+    before it), and ``foreign_key_check`` proves nothing dangles before the commit. A failure
+    anywhere leaves the profile as it was.
+    """
     from alembic import command
     from alembic.config import Config
 
     migrations = Path(__file__).resolve().parent / "migrations"
     config = Config()
     config.set_main_option("script_location", str(migrations))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.commit()
+        # Python's sqlite3 opens a transaction only before INSERT/UPDATE/DELETE: CREATE,
+        # DROP and ALTER would each commit on their own, and a migration failing half-way
+        # would leave a profile that opens no more. An explicit BEGIN makes it all or nothing.
+        raw = connection.connection.driver_connection
+        previous = raw.isolation_level
+        raw.isolation_level = None
+        try:
+            with connection.begin():
+                connection.exec_driver_sql("BEGIN")
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+                dangling = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if dangling:
+                    raise ProfileError(f"the migration left {len(dangling)} rows pointing "
+                                       f"nowhere (first: {tuple(dangling[0])}); nothing changed")
+        finally:
+            raw.isolation_level = previous
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
 
 
 class Database:
