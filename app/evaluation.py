@@ -42,6 +42,7 @@ from app.models import (
 from app.scoring import (
     OTHER_CATEGORY,
     POST_CATEGORY,
+    Deduction,
     Score,
     ScoringRules,
     compute_score,
@@ -417,7 +418,7 @@ class EvaluationService:
         for code in (STAFFING_CATEGORY, POST_CATEGORY, OTHER_CATEGORY):
             labels[code] = rules.label(code)
         item_labels = _item_labels(template)
-        counted: dict[str, tuple[object, str]] = {}  # finding id -> (deduction, first id)
+        counted: dict[str, tuple[Deduction, str]] = {}  # finding id -> (deduction, first id)
         for d in score.deductions:
             for finding_id in d.finding_ids:
                 counted[finding_id] = (d, d.finding_ids[0])
@@ -436,20 +437,21 @@ class EvaluationService:
             finding_rows = s.execute(
                 select(Finding.id, Finding.inspection_id, Finding.created_at, Finding.category,
                        Finding.item_code, Finding.company_name, Finding.note,
-                       Finding.correction, Finding.evidence_path, Post.name, Guard.name,
+                       Finding.correction, Finding.evidence_path,
+                       Post.name.label("post_name"), Guard.name.label("guard_name"),
                        Guard.cert_no, Inspection.scanned_text)
                 .outerjoin(Post, Finding.post_id == Post.id)
                 .outerjoin(Guard, Finding.guard_id == Guard.id)
                 .outerjoin(Inspection, Finding.inspection_id == Inspection.id)
                 .where(*live(Finding)).order_by(Finding.created_at, Finding.id)).all()
             guard_rows = s.execute(
-                select(Guard.id, Guard.name, Guard.cert_no, Guard.company_name, Post.name,
-                       Guard.roster_row)
+                select(Guard.id, Guard.name, Guard.cert_no, Guard.company_name,
+                       Post.name.label("post_name"), Guard.roster_row)
                 .outerjoin(Post, Guard.post_id == Post.id).where(*live(Guard))).all()
             status_rows = s.execute(
                 select(PostStatus.id, PostStatus.post_id, PostStatus.status,
                        PostStatus.present_count, PostStatus.note, PostStatus.created_at,
-                       Post.name, Post.required_headcount)
+                       Post.name.label("post_name"), Post.required_headcount)
                 .join(Post, PostStatus.post_id == Post.id)
                 .where(*live(PostStatus)).order_by(PostStatus.created_at)).all()
 
@@ -457,6 +459,7 @@ class EvaluationService:
         numbers: dict[str, int] = {}
         for number, f in enumerate(finding_rows, start=1):
             numbers[f.id] = number
+            deduction: Deduction | None
             deduction, first = counted.get(f.id, (None, f.id))
             repeat = first != f.id
             category = deduction.category if deduction else f.category
@@ -470,7 +473,7 @@ class EvaluationService:
                 evidence = candidate if candidate.is_file() else None
             findings.append(ReportFinding(
                 number=number, finding_id=f.id, inspection_id=f.inspection_id, at=f.created_at,
-                post_name=f[9] or "", guard_name=f[10] or "",
+                post_name=f.post_name or "", guard_name=f.guard_name or "",
                 cert_no=f.cert_no or (f.scanned_text or "")[:30], company=f.company_name or "",
                 category=category, category_label=labels.get(category, category),
                 item_code=f.item_code, item_label=item_label, note=f.note or "",
@@ -484,11 +487,11 @@ class EvaluationService:
         checked = {g.guard_id for g in score.per_guard}
         not_checked = sorted(
             (g for g in guard_rows if g.id not in checked),
-            key=lambda g: (natural_key(g[4] or "~"), g.roster_row or 0, g.name))
+            key=lambda g: (natural_key(g.post_name or "~"), g.roster_row or 0, g.name))
         post_points = {d.post_id: d.points for d in score.deductions
                        if d.category == POST_CATEGORY}
         issues = [PostIssue(
-            post_name=r[6], status=r.status, status_label=rules.label(f"post.{r.status}"),
+            post_name=r.post_name, status=r.status, status_label=rules.label(f"post.{r.status}"),
             present_count=r.present_count, required_headcount=r.required_headcount,
             at=r.created_at, note=r.note or "", record_id=r.id,
             points=post_points.get(r.post_id, 0.0)) for r in status_rows]
@@ -501,7 +504,7 @@ class EvaluationService:
             score=score, grade_text=rules.label(f"grade.{score.grade}"),
             findings=tuple(findings),
             not_checked=tuple(NotCheckedGuard(g.name, g.cert_no, g.company_name or "",
-                                              g[4] or "") for g in not_checked),
+                                              g.post_name or "") for g in not_checked),
             post_issues=tuple(issues), comment=row.comment,
             recommendation=row.recommendation,
             recommendation_text=rules.label(f"recommendation.{row.recommendation}"),

@@ -313,14 +313,16 @@ def scale_for(rules: ScoringRules, inspections: int) -> float:
 
 
 @dataclass(frozen=True)
-class _ScopeResult:
+class ScopeScore:
+    """The formula's result for one scope (see score_scope)."""
+
     total: float
     categories: tuple[CategoryScore, ...]
     penalties: tuple[PenaltyScore, ...]
 
 
 def score_scope(deductions: Iterable[Deduction], inspections: int, rules: ScoringRules,
-                weights: dict[str, float]) -> _ScopeResult:
+                weights: dict[str, float]) -> ScopeScore:
     """The formula, applied to the deductions of one scope (event, post, guard, company)
     and that scope's number of inspections. Uses ``base_points``, so it does not matter
     which scope the deductions' ``points`` were scaled for."""
@@ -348,7 +350,7 @@ def score_scope(deductions: Iterable[Deduction], inspections: int, rules: Scorin
     total = sum(weight - min(weight, by_category.get(code, 0.0))
                 for code, weight in weights.items())
     total -= sum(min(rules.cap(p.code), by_category.get(p.code, 0.0)) for p in penalties)
-    return _ScopeResult(_round(max(0.0, total)), tuple(categories), tuple(penalties))
+    return ScopeScore(_round(max(0.0, total)), tuple(categories), tuple(penalties))
 
 
 def _utc(moment: datetime | None) -> datetime | None:

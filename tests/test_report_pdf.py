@@ -278,3 +278,21 @@ def test_draft_preview_has_watermark_and_placeholder(tmp_path: Path) -> None:
     other = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(with_signature)).pages)
     assert "手写签名处" not in other
     assert report.content_sha256 in text.replace(" ", "").replace("\n", "")
+
+
+def test_an_event_without_company_or_records_still_renders(tmp_path: Path) -> None:
+    from app.workbench import EventInput
+
+    db = Database(tmp_path / "profile")
+    try:
+        workbench = Workbench(db)
+        event_id = workbench.save_event(EventInput(name="空白活动"))
+        service = EvaluationService(db)
+        report = service.build_report(service.draft(event_id).id)
+        pdf = render_evaluation_pdf(report, None, draft=True)
+    finally:
+        db.close()
+    assert (report.score.total, report.score.coverage, report.score.inspections) == (
+        100.0, 0.0, 0)
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "空白活动" in text and "本次督导未发现问题" in text and "100.00" in text
