@@ -25,8 +25,12 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.badge_cli import CommandError
+
+if TYPE_CHECKING:
+    from app.evaluation import EvaluationInfo
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -142,10 +146,8 @@ def _write_out(source: bytes, out: str) -> Path:
     return target
 
 
-def _summary(info: object, report_grade_text: str, out: Path, signer: str) -> dict[str, object]:
-    from app.evaluation import EvaluationInfo
-
-    assert isinstance(info, EvaluationInfo)
+def _summary(info: EvaluationInfo, report_grade_text: str, out: Path,
+             signer: str) -> dict[str, object]:
     return {"event_id": info.event_id, "document_id": info.document_id,
             "version": info.version, "status": info.status, "score": info.score_total,
             "grade": info.grade, "grade_text": report_grade_text,

@@ -19,10 +19,11 @@ import io
 import logging
 import os
 import shutil
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -62,7 +63,7 @@ class PdfSigner:
     stays inside this module.
     """
 
-    signer: object  # pyhanko.sign.signers.SimpleSigner (kept opaque: no pyHanko types leak)
+    signer: Any  # pyhanko.sign.signers.SimpleSigner (kept opaque: no pyHanko types leak)
     subject_name: str  # the certificate's common name, e.g. the supervisor's name
     subject: str  # the whole distinguished name, RFC 4514
     issuer: str
@@ -250,13 +251,17 @@ def sign_pdf(pdf_bytes: bytes, signer: PdfSigner, reason: str = "综合考评",
 
 
 # -------------------------------------------------------------------------- validation
-def _trust_roots(trust_roots: object) -> list[object]:
-    """Certificates given as PEM/DER bytes, file paths or asn1crypto/cryptography objects."""
+TrustRoot = bytes | str | os.PathLike[str] | x509.Certificate | Any
+
+
+def _trust_roots(trust_roots: Iterable[TrustRoot] | None) -> list[Any]:
+    """Certificates given as PEM/DER bytes, file paths, or asn1crypto / cryptography
+    certificate objects, as asn1crypto certificates for pyHanko's validation context."""
     from asn1crypto import pem
     from asn1crypto import x509 as asn1_x509
 
-    roots: list[object] = []
-    for root in trust_roots or ():  # type: ignore[attr-defined]
+    roots: list[Any] = []
+    for root in trust_roots or ():
         if isinstance(root, asn1_x509.Certificate):
             roots.append(root)
             continue
@@ -265,7 +270,7 @@ def _trust_roots(trust_roots: object) -> list[object]:
         elif isinstance(root, bytes):
             data = root
         else:
-            data = Path(root).read_bytes()  # type: ignore[arg-type]
+            data = Path(root).read_bytes()
         if pem.detect(data):
             for _, _, der in pem.unarmor(data, multiple=True):
                 roots.append(asn1_x509.Certificate.load(der))
@@ -275,7 +280,7 @@ def _trust_roots(trust_roots: object) -> list[object]:
 
 
 def verify_pdf(path_or_bytes: str | os.PathLike[str] | bytes,
-               trust_roots: object = None) -> PdfVerification:
+               trust_roots: Iterable[TrustRoot] | None = None) -> PdfVerification:
     """Check every signature in the PDF with pyHanko's validator, offline.
 
     ``intact`` is True only when each signature's digest matches the signed bytes, the

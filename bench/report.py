@@ -359,17 +359,20 @@ def print_table(result: dict[str, Any], built: float | None, args: argparse.Name
           f"listed; {result['pages']} pages, {result['pdf_bytes'] / 1024:.0f} KiB signed; "
           f"signature intact: {result['intact']}")
     print()
-    print(f"  {'step':<34}{'cold ms':>10}{'warm ms':>10}")
+    print(f"  {'step':<40}{'cold ms':>10}{'warm ms':>10}")
     for key, label in (("compute_score", "compute_score"),
                        ("build_report", "build_report (includes compute_score)"),
                        ("render", "render PDF (reportlab)"), ("sign", "sign PDF (pyHanko)"),
                        ("total", "build_report + render + sign")):
-        print(f"  {label:<34}{cold(key):>10.0f}{warm(key):>10.0f}")
+        print(f"  {label:<40}{cold(key):>10.0f}{warm(key):>10.0f}")
     print()
+    cold_s = steps["total"][0]
     time_s = result["service_sign_s"]
     rows = [
-        ("time to a signed PDF (EvaluationService.sign, first call)",
-         f"< {TIME_GOAL_S:.0f} s", f"{time_s:.2f} s", time_s < TIME_GOAL_S),
+        ("time to a signed PDF, cold (first in the process)", f"< {TIME_GOAL_S:.0f} s",
+         f"{cold_s:.2f} s", cold_s < TIME_GOAL_S),
+        ("time to a signed PDF, EvaluationService.sign (warm)", f"< {TIME_GOAL_S:.0f} s",
+         f"{time_s:.2f} s", time_s < TIME_GOAL_S),
         ("peak memory, process (ru_maxrss)", f"< {MEMORY_GOAL_MB:.0f} MB",
          f"{result['maxrss_mb']:.0f} MB", result["maxrss_mb"] < MEMORY_GOAL_MB),
         ("peak memory, Python allocations (tracemalloc)", "—",
