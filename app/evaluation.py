@@ -123,6 +123,7 @@ class ReportFinding:
     points: float  # deducted from the event's total
     base_points: float
     counted_with: int | None = None  # number of the finding this one was counted with
+    evidence_file: str | None = None  # as recorded (relative to the profile), even if missing
 
 
 @dataclass(frozen=True)
@@ -237,8 +238,7 @@ def report_payload(report: EvaluationReport) -> dict[str, object]:
         "per_post": [[p.post_id, p.score, p.findings, p.inspections] for p in score.per_post],
         "per_guard": [[g.guard_id, g.score, g.findings, g.inspections]
                       for g in score.per_guard],
-        "findings": [[f.finding_id, _iso(f.at), f.note, f.correction,
-                      f.evidence_path.name if f.evidence_path else None]
+        "findings": [[f.finding_id, _iso(f.at), f.note, f.correction, f.evidence_file]
                      for f in report.findings],
         "not_checked": [[g.cert_no, g.name] for g in report.not_checked],
         "post_issues": [[p.record_id, p.status, p.present_count] for p in report.post_issues],
@@ -482,7 +482,8 @@ class EvaluationService:
                 evidence_path=evidence,
                 points=deduction.points if deduction and not repeat else 0.0,
                 base_points=deduction.base_points if deduction and not repeat else 0.0,
-                counted_with=numbers.get(first) if repeat else None))
+                counted_with=numbers.get(first) if repeat else None,
+                evidence_file=f.evidence_path))
 
         checked = {g.guard_id for g in score.per_guard}
         not_checked = sorted(

@@ -332,3 +332,20 @@ def test_lock_state_survives_reopening_the_profile(profile_dir: Path,
         assert EvaluationService(reopened).is_locked(case.event_id)
     finally:
         reopened.close()
+
+
+def test_report_hash_survives_a_missing_evidence_photo(workbench: Workbench, case: HandCase,
+                                                       signer: PdfSigner,
+                                                       tmp_path: Path) -> None:
+    photo = tmp_path / "evidence.jpg"
+    Image.new("RGB", (640, 480), (90, 120, 160)).save(photo)
+    workbench.update_finding(case.finding_ids["uniform.standard"], evidence_file=photo)
+    service = EvaluationService(workbench.db)
+    report = service.build_report(service.draft(case.event_id).id)
+    shown = [f for f in report.findings if f.evidence_path is not None]
+    assert len(shown) == 1 and shown[0].evidence_path.is_file()
+    signed = service.sign(report.evaluation_id, signature_png(), signer)
+    shown[0].evidence_path.unlink()  # the photo went missing from the profile later
+    rebuilt = service.build_report(signed.id)
+    assert rebuilt.findings[0].evidence_path is None
+    assert rebuilt.content_sha256 == signed.content_sha256
