@@ -51,7 +51,7 @@ from app.badge_issue import _draw_qr
 from app.evaluation import RECOMMENDATIONS, EvaluationReport, ReportFinding
 from app.pdf_fonts import register_cjk_font
 from app.qr import make_qr, qr_matrix
-from app.scoring import POST_CATEGORY, ScoringRules, load_rules
+from app.scoring import POST_CATEGORY, ScoringRules, format_score, load_rules
 
 TITLE = "大型活动安保服务综合考评表"
 PAGE_W, PAGE_H = A4
@@ -74,9 +74,6 @@ PROBLEM_LABELLED = ("staffing", "other")  # their labels already name the proble
 NOT_CHECKED_COLUMNS = 3
 
 
-def format_score(value: float) -> str:
-    """How the PDF prints scores and points (two decimals: every deduction adds up)."""
-    return f"{value:.2f}"
 
 
 def format_percent(value: float) -> str:

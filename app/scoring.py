@@ -288,6 +288,12 @@ class Score:
 
 
 # -------------------------------------------------------------------------- computing
+def format_score(value: float) -> str:
+    """How scores and points are printed, on paper and on screen alike (two decimals: every
+    deduction adds up)."""
+    return f"{value:.2f}"
+
+
 def _round(value: float) -> float:
     return round(value + 0.0, 2)
 

@@ -58,7 +58,7 @@ def test_score_sign_lock_print(qtbot, window, workbench, tmp_path):
     window.tabs.setCurrentWidget(page)
     qtbot.waitUntil(lambda: page.score is not None, timeout=10000)
     score = page.score
-    assert page.score_label.text() == f"{score.total:.1f}"
+    assert page.score_label.text() == f"{score.total:.2f}"  # the same figure as the PDF
     assert page.categories.rowCount() >= 4
     assert page.deductions.rowCount() == len(score.deductions) > 0
     assert str(score.guards_rostered) in page.coverage_label.text()

@@ -10,9 +10,8 @@ from __future__ import annotations
 import logging
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
-from app.qr import decode_qr
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
@@ -28,6 +27,9 @@ from PySide6.QtWidgets import (
 from app.db import Database
 from ui.tasks import run_in_background
 
+if TYPE_CHECKING:
+    import numpy as np
+
 log = logging.getLogger(__name__)
 CAMERA_SETTING = "camera_device"
 # The same code seen again within this time is the same badge still in front of the lens.
@@ -38,6 +40,8 @@ PREVIEW_INTERVAL_S = 0.08
 def qimage_to_gray_array(image: QImage) -> np.ndarray:
     """A grayscale copy of the image as a (height, width) uint8 array, owned by numpy so a
     worker may read it after Qt has reused the frame's buffer."""
+    import numpy as np  # here, not at the top: numpy and zxing-cpp stay out of the start-up
+
     gray = image.convertToFormat(QImage.Format.Format_Grayscale8)
     width, height, stride = gray.width(), gray.height(), gray.bytesPerLine()
     buffer = np.frombuffer(gray.constBits(), dtype=np.uint8, count=stride * height)
@@ -46,6 +50,8 @@ def qimage_to_gray_array(image: QImage) -> np.ndarray:
 
 def decode_qimage(image: QImage) -> list[str]:
     """Every QR code's text in the image (none for a null image)."""
+    from app.qr import decode_qr
+
     if image.isNull():
         return []
     return decode_qr(qimage_to_gray_array(image))
@@ -69,6 +75,8 @@ class FrameDecoder(QObject):
         self.frames_seen += 1
         if self.busy or image.isNull():
             return False
+        from app.qr import decode_qr
+
         self.busy = True
         pixels = qimage_to_gray_array(image)
         run_in_background(lambda: decode_qr(pixels), self._done, self._failed)

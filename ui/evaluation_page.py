@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from app.domain import category_text, post_state_text, staffing_item_text
 from app.evaluation import EvaluationInfo, EvaluationService
-from app.scoring import Deduction, Score, compute_score
+from app.scoring import Deduction, Score, compute_score, format_score
 from app.signing import (
     SUPERVISOR_NAME_SETTING,
     SigningError,
@@ -93,11 +93,11 @@ class EvaluationPage(QWidget):
         self.categories = RowsModel([
             (self.tr("Category"), lambda c: category_text(c.code)),
             (self.tr("Weight"), lambda c: f"{c.weight:g}"),
-            (self.tr("Deducted"), lambda c: f"{c.deducted:.1f}"),
-            (self.tr("Score"), lambda c: f"{c.score:.1f}"),
+            (self.tr("Deducted"), lambda c: format_score(c.deducted)),
+            (self.tr("Score"), lambda c: format_score(c.score)),
         ])
         self.deductions = RowsModel([
-            (self.tr("Points"), lambda d: f"-{d.points:.1f}"),
+            (self.tr("Points"), lambda d: "-" + format_score(d.points)),
             (self.tr("Reason"), self.reason_text),
             (self.tr("Post"), lambda d: d.post_name or ""),
             (self.tr("Guard"), lambda d: d.guard_name or ""),
@@ -233,7 +233,7 @@ class EvaluationPage(QWidget):
 
     def _show_score(self, score: Score) -> None:
         self.score = score
-        self.score_label.setText(f"{score.total:.1f}")
+        self.score_label.setText(format_score(score.total))  # as on paper
         self.grade_label.setText(self.grade_text(score.grade))
         self.grade_label.setStyleSheet(f"color: {GRADE_COLOURS.get(score.grade, '#000')};")
         self.coverage_label.setText(self.tr(

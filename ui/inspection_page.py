@@ -38,7 +38,6 @@ from app.domain import (
     staffing_item_text,
     task_type_text,
 )
-from app.qr import decode_qr
 from app.workbench import InspectionInfo, PostInfo, ScanResult, Workbench, WorkbenchError
 from ui.camera import CameraPanel, qimage_to_gray_array
 from ui.checklist_panel import ChecklistPanel
@@ -388,6 +387,8 @@ class InspectionPage(QWidget):
         self._decode_still(image)
 
     def _decode_still(self, image: QImage) -> None:
+        from app.qr import decode_qr  # zxing-cpp loads when first needed, not at start
+
         pixels = qimage_to_gray_array(image)
 
         def found(texts: list[str]) -> None:
