@@ -37,3 +37,34 @@ def fixture_roster() -> Path:
     if not FIXTURE_ROSTER.is_file():
         pytest.fail(f"fixture missing: {FIXTURE_ROSTER} (shared/ must sit beside the checkout)")
     return FIXTURE_ROSTER
+
+
+def release_widgets() -> None:
+    """Drain the thread pool, then delete the closed windows and collect their wrappers here,
+    on the GUI thread: a garbage collection that a worker thread happens to run must not be
+    the one that finalizes a window (a crash)."""
+    import gc
+
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    from ui.tasks import wait_for_background
+
+    assert wait_for_background()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
+
+
+@pytest.fixture
+def messages(monkeypatch) -> list[str]:
+    """Message boxes never block: what they would have said is recorded here instead."""
+    from PySide6.QtWidgets import QMessageBox
+
+    said: list[str] = []
+
+    def record(_parent, _title, text, *_args, **_kwargs):
+        said.append(text)
+        return QMessageBox.StandardButton.Ok
+
+    for name in ("information", "warning", "critical", "question"):
+        monkeypatch.setattr(QMessageBox, name, staticmethod(record))
+    return said

@@ -3,25 +3,24 @@ nothing, Import writes exactly the valid rows."""
 
 from __future__ import annotations
 
-import gc
 import threading
 from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
-from PySide6.QtCore import QCoreApplication, QEvent, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
-    QMessageBox,
 )
 from sqlalchemy import func, select
 
 from app.identity import id_check_char
 from app.models import Guard, Post
 from app.workbench import EventInput
+from tests.conftest import release_widgets
 from ui.application import make_application
 from ui.import_dialog import ImportDialog, problem_rows
 from ui.main_window import MainWindow
@@ -68,13 +67,6 @@ def write_broken_roster(path: Path) -> Path:
 VALID_CERTS = {"辽200000000001", "辽200000000002", "辽200000000005"}
 
 
-def release_widgets() -> None:
-    """Drain the thread pool, then delete the closed windows and collect their wrappers here,
-    on the GUI thread: a garbage collection that a worker thread happens to run must not be
-    the one that finalizes a window (a crash)."""
-    assert wait_for_background()
-    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-    gc.collect()
 
 
 @pytest.fixture
@@ -84,17 +76,6 @@ def gui(qapp):
     release_widgets()
 
 
-@pytest.fixture
-def messages(monkeypatch) -> list[str]:
-    said: list[str] = []
-
-    def record(_parent, _title, text, *_args, **_kwargs):
-        said.append(text)
-        return QMessageBox.StandardButton.Ok
-
-    for name in ("information", "warning", "critical", "question"):
-        monkeypatch.setattr(QMessageBox, name, staticmethod(record))
-    return said
 
 
 def make_window(qtbot, workbench, event_id: str | None) -> MainWindow:

@@ -4,12 +4,11 @@ the rows in the profile's database."""
 
 from __future__ import annotations
 
-import gc
 from dataclasses import dataclass
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QEvent, Qt
-from PySide6.QtWidgets import QInputDialog, QMessageBox
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QInputDialog
 from sqlalchemy import select
 
 from app.domain import Verdict, verdict_text
@@ -17,6 +16,7 @@ from app.identity import cert_key, id_check_char
 from app.models import CheckResult, Finding, Inspection, PostStatus
 from app.roster import RosterReport, RosterRow
 from app.workbench import EventInput, Workbench
+from tests.conftest import release_widgets
 from ui.application import make_application
 from ui.main_window import MainWindow
 from ui.scan_field import SCANNER_IDLE_MS
@@ -63,13 +63,6 @@ def lang() -> str:
     return "en"
 
 
-def release_widgets() -> None:
-    """Drain the thread pool, then delete the closed windows and collect their wrappers here,
-    on the GUI thread: a garbage collection that a worker thread happens to run must not be
-    the one that finalizes a window (a crash)."""
-    assert wait_for_background()
-    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-    gc.collect()
 
 
 @pytest.fixture
@@ -79,18 +72,6 @@ def gui(qapp, lang):
     release_widgets()
 
 
-@pytest.fixture
-def messages(monkeypatch) -> list[str]:
-    """Message boxes never block: they are recorded here instead."""
-    said: list[str] = []
-
-    def record(_parent, _title, text, *_args, **_kwargs):
-        said.append(text)
-        return QMessageBox.StandardButton.Ok
-
-    for name in ("information", "warning", "critical", "question"):
-        monkeypatch.setattr(QMessageBox, name, staticmethod(record))
-    return said
 
 
 @pytest.fixture
