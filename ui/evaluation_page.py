@@ -3,7 +3,6 @@ the signed PDF, printing."""
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import QTimer, Signal
@@ -400,9 +399,6 @@ class EvaluationPage(QWidget):
     def open_signed(self) -> None:
         path = self.signed_pdf()
         if path is not None and not open_in_viewer(path):
-            # No viewer registered: a copy where the user can find it.
-            copy = Path(tempfile.gettempdir()) / path.name
-            copy.write_bytes(path.read_bytes())
             QMessageBox.information(self, self.tr("Open PDF"), self.tr(
                 "No PDF viewer is set up on this computer. The file is here:\n{path}").format(
                 path=path))
