@@ -7,11 +7,12 @@ Ctrl+number, and F2 marks every item not yet recorded as compliant.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QFont, QMouseEvent, QPalette
+from PySide6.QtGui import QColor, QMouseEvent, QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from app.domain import category_text
 from app.workbench import ItemState
+from ui.fonts import emphasize
 
 STATE_COLOURS = {None: "#e8eaed", True: "#d7f0dd", False: "#fbd9d6"}
 STATE_TEXT_COLOURS = {None: "#5f6368", True: "#1b7f3b", False: "#b3261e"}
@@ -36,9 +37,7 @@ class ItemRow(QFrame):
         self.state = QLabel()
         self.state.setMinimumWidth(96)
         self.state.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        bold = QFont(self.font())
-        bold.setBold(True)
-        self.state.setFont(bold)
+        emphasize(self.state, bold=True)
         layout.addWidget(self.number)
         layout.addWidget(self.text, 1)
         layout.addWidget(self.state)
@@ -99,11 +98,7 @@ class ChecklistPanel(QWidget):
         for index, state in enumerate(states):
             if state.item.category != category:
                 category = state.item.category
-                heading = QLabel(category_text(category))
-                font = QFont(heading.font())
-                font.setBold(True)
-                font.setPointSize(font.pointSize() + 1)
-                heading.setFont(font)
+                heading = emphasize(QLabel(category_text(category)), bold=True, grow=1)
                 self._layout.addWidget(heading)
             row = ItemRow(index, state.item.label(self.lang))
             row.clicked.connect(self.toggled)

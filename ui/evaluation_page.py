@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QFont
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
@@ -40,6 +39,7 @@ from app.signing import (
     supervisor_p12_path,
 )
 from app.workbench import Workbench
+from ui.fonts import emphasize
 from ui.pdf_output import load_pdf, open_in_viewer, print_pdf
 from ui.signature_pad import SignaturePad
 from ui.tables import RowsModel, _table
@@ -67,16 +67,8 @@ class EvaluationPage(QWidget):
         self._preview_bytes = b""
 
         # score summary
-        self.score_label = QLabel("–")
-        big = QFont(self.font())
-        big.setPointSize(34)
-        big.setBold(True)
-        self.score_label.setFont(big)
-        self.grade_label = QLabel()
-        grade_font = QFont(self.font())
-        grade_font.setPointSize(20)
-        grade_font.setBold(True)
-        self.grade_label.setFont(grade_font)
+        self.score_label = emphasize(QLabel("–"), 34, bold=True)
+        self.grade_label = emphasize(QLabel(), 20, bold=True)
         self.coverage_label = QLabel()
         self.coverage_label.setWordWrap(True)
         self.state_label = QLabel()

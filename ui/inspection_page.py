@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QImage, QKeySequence, QShortcut
+from PySide6.QtGui import QImage, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
@@ -42,6 +42,7 @@ from app.workbench import InspectionInfo, PostInfo, ScanResult, Workbench, Workb
 from ui.camera import CameraPanel, qimage_to_gray_array
 from ui.checklist_panel import ChecklistPanel
 from ui.finding_editor import FindingEditor
+from ui.fonts import emphasize
 from ui.result_card import ResultCard
 from ui.scan_field import ScanField
 from ui.sound import ScanCue
@@ -84,15 +85,8 @@ class InspectionPage(QWidget):
         left_layout.addWidget(self.understaffed_button)
 
         # centre: scan, card, checklist
-        self.post_heading = QLabel()
-        heading_font = QFont(self.font())
-        heading_font.setPointSize(15)
-        heading_font.setBold(True)
-        self.post_heading.setFont(heading_font)
-        self.scan_field = ScanField()
-        scan_font = QFont(self.font())
-        scan_font.setPointSize(18)
-        self.scan_field.setFont(scan_font)
+        self.post_heading = emphasize(QLabel(), 15, bold=True)
+        self.scan_field = emphasize(ScanField(), 18)
         self.scan_field.setPlaceholderText(self.tr("Scan the badge, or type the certificate "
                                                    "number and press Enter"))
         self.scan_field.submitted.connect(self.handle_scan)
@@ -131,7 +125,7 @@ class InspectionPage(QWidget):
         figures_box = QGroupBox(self.tr("Progress"))
         QVBoxLayout(figures_box).addWidget(self.figures)
         keys = QLabel(self.tr(
-            "Keys\nEnter / Tab: scan\nF2: all compliant\nCtrl+1…9: toggle item\n"
+            "Keys\nEnter / Tab: scan\nF2: all compliant\nCtrl+1…9, 0: toggle item 1…10\n"
             "F3: corrected on the spot\nF6 / F7: post absent / understaffed\n"
             "Ctrl+Z: undo\nEsc: clear"))
         keys.setWordWrap(True)

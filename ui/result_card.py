@@ -7,7 +7,6 @@ from pathlib import Path
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import (
     QColor,
-    QFont,
     QPainter,
     QPainterPath,
     QPaintEvent,
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLay
 
 from app.domain import Verdict, background_text, badge_verdict_text, verdict_text
 from app.workbench import ScanResult
+from ui.fonts import emphasize
 
 GOOD = "#1b7f3b"
 WARN = "#b86e00"
@@ -120,27 +120,16 @@ class ResultCard(QFrame):
         self._placeholder = placeholder_photo(self.PHOTO_SIZE)
 
         self.icon = VerdictIcon()
-        self.verdict_label = QLabel()
+        self.verdict_label = emphasize(QLabel(), 22, bold=True)
         self.verdict_label.setObjectName("verdict")
-        verdict_font = QFont(self.font())
-        verdict_font.setPointSize(22)
-        verdict_font.setBold(True)
-        self.verdict_label.setFont(verdict_font)
         self.verdict_label.setWordWrap(True)
-        self.detail_label = QLabel()
+        self.detail_label = emphasize(QLabel(), 13)
         self.detail_label.setWordWrap(True)
-        detail_font = QFont(self.font())
-        detail_font.setPointSize(13)
-        self.detail_label.setFont(detail_font)
 
         self.photo = QLabel()
         self.photo.setFixedSize(self.PHOTO_SIZE)
         self.photo.setPixmap(self._placeholder)
-        self.name_label = QLabel()
-        name_font = QFont(self.font())
-        name_font.setPointSize(20)
-        name_font.setBold(True)
-        self.name_label.setFont(name_font)
+        self.name_label = emphasize(QLabel(), 20, bold=True)
         self.facts = QLabel()
         self.facts.setTextFormat(Qt.TextFormat.PlainText)
         self.facts.setWordWrap(True)
@@ -153,12 +142,8 @@ class ResultCard(QFrame):
         text_column = QVBoxLayout()
         text_column.addWidget(self.verdict_label)
         text_column.addWidget(self.detail_label)
-        self.badge_label = QLabel()
+        self.badge_label = emphasize(QLabel(), 13, bold=True)
         self.badge_label.setObjectName("badge")
-        badge_font = QFont(self.font())
-        badge_font.setPointSize(13)
-        badge_font.setBold(True)
-        self.badge_label.setFont(badge_font)
         text_column.addWidget(self.badge_label)
         banner_layout.addLayout(text_column, 1)
         self.banner = banner

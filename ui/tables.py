@@ -6,7 +6,6 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -34,6 +33,7 @@ from app.domain import (
 )
 from app.roster import TASK_TYPES
 from app.workbench import Dashboard, GuardInfo, PostInfo, Workbench, WorkbenchError
+from ui.fonts import emphasize
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -298,11 +298,7 @@ class DashboardPage(QWidget):
         ]
         for index, (key, title) in enumerate(names):
             box = QGroupBox(title)
-            value = QLabel("–")
-            font = QFont(value.font())
-            font.setPointSize(26)
-            font.setBold(True)
-            value.setFont(font)
+            value = emphasize(QLabel("–"), 26, bold=True)
             QVBoxLayout(box).addWidget(value)
             grid.addWidget(box, index // 3, index % 3)
             self.tiles[key] = value

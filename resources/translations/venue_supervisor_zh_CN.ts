@@ -764,7 +764,7 @@ Details are in {log}</source>
         <source>Keys
 Enter / Tab: scan
 F2: all compliant
-Ctrl+1…9: toggle item
+Ctrl+1…9, 0: toggle item 1…10
 F3: corrected on the spot
 F6 / F7: post absent / understaffed
 Ctrl+Z: undo
@@ -772,7 +772,7 @@ Esc: clear</source>
         <translation>快捷键
 回车 / Tab：扫码确认
 F2：全部合格
-Ctrl+1…9：切换检查项
+Ctrl+1…9、0：切换第 1…10 项
 F3：当场纠正
 F6 / F7：缺岗 / 人员不足
 Ctrl+Z：撤销
