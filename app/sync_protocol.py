@@ -1,0 +1,163 @@
+"""What the laptop and headquarters agree on: record envelopes, content hashes and the
+signed files (bundles up, event packages down). See docs/sync-protocol.md.
+
+Shared by both sides, so that a hash computed on the laptop is the hash HQ recomputes.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import json
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+PROTOCOL_VERSION = 1
+API_PREFIX = "/api/v1"
+# The laptop's synced tables and the plural each is counted under in statistics.
+KINDS: dict[str, str] = {
+    "company": "companies",
+    "event": "events",
+    "post": "posts",
+    "guard": "guards",
+    "inspection": "inspections",
+    "check_result": "check_results",
+    "finding": "findings",
+    "post_status": "post_statuses",
+    "evaluation": "evaluations",
+}
+# What an event package carries as records, in the order a laptop applies them.
+PACKAGE_KINDS = ("company", "event", "post", "guard")
+BUNDLE_FORMAT = "venue-supervisor-bundle"
+PACKAGE_FORMAT = "venue-supervisor-event-package"
+HQ_SIGNER = "hq"
+MAX_BATCH_RECORDS = 1000
+MAX_BATCH_BYTES = 16 * 1024 * 1024
+# A signed file larger than this is refused before it is decompressed (a zip bomb on a USB
+# stick must not exhaust the laptop's or HQ's memory).
+MAX_SIGNED_FILE_BYTES = 2 * 1024 * 1024 * 1024
+
+
+def canonical_json(value: Any) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"),
+                      ensure_ascii=False).encode("utf-8")
+
+
+def content_hash(payload: dict[str, Any]) -> str:
+    return hashlib.sha256(canonical_json(payload)).hexdigest()
+
+
+def b64encode(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def b64decode(text: str) -> bytes:
+    return base64.b64decode(text.encode("ascii"), validate=True)
+
+
+@dataclass(frozen=True)
+class Record:
+    kind: str
+    id: str
+    hash: str
+    payload: dict[str, Any]
+
+    @classmethod
+    def of(cls, kind: str, payload: dict[str, Any]) -> Record:
+        return cls(kind, str(payload["id"]), content_hash(payload), payload)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "id": self.id, "hash": self.hash, "payload": self.payload}
+
+
+def record_problem(item: object) -> str | None:
+    """Why a received record envelope cannot be accepted, in plain words; None if it can."""
+    if not isinstance(item, dict):
+        return "a record must be a JSON object"
+    kind, record_id, digest, payload = (item.get("kind"), item.get("id"), item.get("hash"),
+                                        item.get("payload"))
+    if kind not in KINDS:
+        return f"unknown record kind {kind!r}"
+    if not isinstance(record_id, str) or not 1 <= len(record_id) <= 64:
+        return "the record has no valid id"
+    if not isinstance(payload, dict):
+        return "the record has no payload"
+    if payload.get("id") != record_id:
+        return "the payload's id differs from the record's id"
+    if not isinstance(payload.get("updated_at"), str):
+        return "the payload has no updated_at time"
+    if not isinstance(digest, str) or content_hash(payload) != digest:
+        return "the content hash does not match the record (changed in transit)"
+    return None
+
+
+# ------------------------------------------------------------------ signed files
+class SignedFileError(Exception):
+    """A bundle or package that cannot be used; the message says what is wrong with it."""
+
+
+def raw_public_key(key: Ed25519PrivateKey) -> bytes:
+    return key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+
+
+def write_signed(file_format: str, signer: str, body: dict[str, Any],
+                 key: Ed25519PrivateKey) -> bytes:
+    body_text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    signature = key.sign(body_text.encode("utf-8"))
+    envelope = {"format": file_format, "version": PROTOCOL_VERSION, "signer": signer,
+                "body": body_text, "signature": b64encode(signature)}
+    # mtime=0: the same content gives the same bytes.
+    return gzip.compress(json.dumps(envelope, ensure_ascii=False).encode("utf-8"), mtime=0)
+
+
+def read_signed(data: bytes, file_format: str,
+                public_key_of: Callable[[str], bytes | None]) -> tuple[str, dict[str, Any]]:
+    """The signer and body of a signed file, after checking its signature.
+
+    ``public_key_of`` gives the raw Ed25519 key for a signer id, or None for a signer that is
+    unknown (or no longer trusted). Every failure is a SignedFileError in plain words.
+    """
+    what = "bundle" if file_format == BUNDLE_FORMAT else "event package"
+    if len(data) > MAX_SIGNED_FILE_BYTES:
+        raise SignedFileError(f"the file is too large to be a {what}")
+    try:
+        text = gzip.decompress(data)
+        envelope = json.loads(text)
+    except (OSError, EOFError, zlib.error, ValueError):
+        raise SignedFileError(f"this is not a {what} file (it is not compressed JSON, or it "
+                              f"was cut short)") from None
+    if not isinstance(envelope, dict) or envelope.get("format") != file_format:
+        found = envelope.get("format") if isinstance(envelope, dict) else None
+        raise SignedFileError(f"this is not a {what} file (format {found!r})")
+    if envelope.get("version") != PROTOCOL_VERSION:
+        raise SignedFileError(f"the {what} has version {envelope.get('version')!r}; this "
+                              f"program reads version {PROTOCOL_VERSION}")
+    signer, body_text, signature = (envelope.get("signer"), envelope.get("body"),
+                                    envelope.get("signature"))
+    if not (isinstance(signer, str) and isinstance(body_text, str)
+            and isinstance(signature, str)):
+        raise SignedFileError(f"the {what} is incomplete (signer, body or signature missing)")
+    public = public_key_of(signer)
+    if public is None:
+        raise SignedFileError(f"the {what} was signed by {signer!r}, which is not known or "
+                              f"no longer trusted here")
+    try:
+        Ed25519PublicKey.from_public_bytes(public).verify(b64decode(signature),
+                                                          body_text.encode("utf-8"))
+    except (InvalidSignature, ValueError):
+        raise SignedFileError(f"the {what}'s signature does not match its content: the file "
+                              f"was changed after it was signed, or is damaged") from None
+    try:
+        body = json.loads(body_text)
+    except ValueError:
+        raise SignedFileError(f"the {what}'s content is not valid JSON") from None
+    if not isinstance(body, dict) or not isinstance(body.get("records"), list):
+        raise SignedFileError(f"the {what} holds no list of records")
+    return signer, body
