@@ -1,0 +1,244 @@
+"""The laptop's synced rows as record payloads and back (docs/sync-protocol.md).
+
+One generic mapping over the ORM columns, so that a column added by a migration travels
+without a second list to keep in step. Local file paths never leave the laptop: the file
+itself goes, base64, under the name in ``FILE_COLUMNS``.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Boolean, Date, DateTime, Float, Integer, LargeBinary, select
+from sqlalchemy.orm import Session
+
+from app.models import (
+    CheckResult,
+    Company,
+    Evaluation,
+    Event,
+    Finding,
+    Guard,
+    Inspection,
+    Post,
+    PostStatus,
+    Synced,
+)
+from app.sync_protocol import KINDS, PACKAGE_KINDS, Record, content_hash
+
+MODELS: dict[str, type[Synced]] = {
+    "company": Company,
+    "event": Event,
+    "post": Post,
+    "guard": Guard,
+    "inspection": Inspection,
+    "check_result": CheckResult,
+    "finding": Finding,
+    "post_status": PostStatus,
+    "evaluation": Evaluation,
+}
+assert set(MODELS) == set(KINDS)
+# local path column -> the payload key that carries the file's bytes
+FILE_COLUMNS: dict[str, tuple[str, str]] = {
+    "guard": ("photo_path", "photo"),
+    "finding": ("evidence_path", "evidence"),
+    "evaluation": ("pdf_path", "pdf"),
+}
+# Where files that arrive in a package are kept, inside the profile.
+INCOMING_FILE_DIRS = {"guard": "photos", "finding": "evidence", "evaluation": "reports"}
+# SQLite caps the number of bound parameters of one statement.
+ID_CHUNK = 500
+
+
+class RecordError(ValueError):
+    """A payload that does not fit the laptop's table; the message says which field."""
+
+
+def _utc_text(moment: datetime) -> str:
+    if moment.tzinfo is None:  # SQLite hands back naive datetimes; the app stores UTC
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _encode(value: object) -> object:
+    if isinstance(value, datetime):
+        return _utc_text(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bytes | bytearray | memoryview):
+        return base64.b64encode(bytes(value)).decode("ascii")
+    return value
+
+
+def _columns(kind: str) -> list[Any]:
+    return list(MODELS[kind].__table__.columns)  # type: ignore[attr-defined]
+
+
+def payload_of(kind: str, row: Synced, data_dir: Path) -> dict[str, Any]:
+    file_column = FILE_COLUMNS.get(kind)
+    payload: dict[str, Any] = {}
+    for column in _columns(kind):
+        value = getattr(row, column.key)
+        if file_column and column.key == file_column[0]:
+            path = (data_dir / value) if value else None
+            has_file = path is not None and path.is_file()
+            payload[file_column[1]] = (base64.b64encode(path.read_bytes()).decode("ascii")
+                                       if has_file and path else None)
+            payload[file_column[1] + "_name"] = path.name if has_file and path else None
+            continue
+        payload[column.key] = _encode(value)
+    return payload
+
+
+def record_of(kind: str, row: Synced, data_dir: Path) -> Record:
+    return Record.of(kind, payload_of(kind, row, data_dir))
+
+
+def _chunks(items: Sequence[str], size: int = ID_CHUNK) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def load_records(session: Session, kind: str, ids: Iterable[str],
+                 data_dir: Path) -> dict[str, Record]:
+    """The current state of the given rows, by id (rows that no longer exist are absent)."""
+    model = MODELS[kind]
+    found: dict[str, Record] = {}
+    for chunk in _chunks(sorted(set(ids))):
+        for row in session.scalars(select(model).where(model.id.in_(chunk))):
+            found[row.id] = record_of(kind, row, data_dir)
+    return found
+
+
+def records_for_event(session: Session, event_id: str, data_dir: Path) -> list[Record]:
+    """What an event package carries of an event: its company, itself, posts and guards."""
+    event = session.get(Event, event_id)
+    if event is None:
+        raise RecordError(f"no event {event_id}")
+    records: list[Record] = []
+    if event.company_id:
+        company = session.get(Company, event.company_id)
+        if company is not None:
+            records.append(record_of("company", company, data_dir))
+    records.append(record_of("event", event, data_dir))
+    for kind in ("post", "guard"):
+        model = MODELS[kind]
+        rows = session.scalars(select(model).where(model.event_id == event_id)  # type: ignore[attr-defined]
+                               .order_by(model.created_at, model.id))
+        records.extend(record_of(kind, row, data_dir) for row in rows)
+    return records
+
+
+# ------------------------------------------------------------------ applying a package
+def _decode(kind: str, column: Any, value: object) -> object:
+    if value is None:
+        return None
+    try:
+        if isinstance(column.type, DateTime):
+            moment = datetime.fromisoformat(str(value))
+            return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+        if isinstance(column.type, Date):
+            return date.fromisoformat(str(value))
+        if isinstance(column.type, LargeBinary):
+            return base64.b64decode(str(value), validate=True)
+        if isinstance(column.type, Boolean):
+            if not isinstance(value, bool):
+                raise TypeError("not true/false")
+            return value
+        if isinstance(column.type, Integer):
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise TypeError("not a whole number")
+            return value
+        if isinstance(column.type, Float):
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise TypeError("not a number")
+            return float(value)
+        if not isinstance(value, str):
+            raise TypeError("not text")
+        return value
+    except (TypeError, ValueError) as exc:
+        raise RecordError(f"{kind} field {column.key!r}: {value!r} is {exc}") from None
+
+
+@dataclass
+class ApplyResult:
+    created: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+    # package id -> local id, where the profile already knew the same company by name
+    mapped: dict[str, str] = field(default_factory=dict)
+
+
+def _values(kind: str, payload: dict[str, Any], data_dir: Path,
+            mapped: dict[str, str]) -> dict[str, Any]:
+    file_column = FILE_COLUMNS.get(kind)
+    values: dict[str, Any] = {}
+    for column in _columns(kind):
+        if file_column and column.key == file_column[0]:
+            data = payload.get(file_column[1])
+            if data:
+                name = Path(str(payload.get(file_column[1] + "_name") or "file")).name
+                folder = data_dir / INCOMING_FILE_DIRS[kind]
+                folder.mkdir(parents=True, exist_ok=True)
+                target = folder / f"{payload['id']}-{name}"
+                try:
+                    target.write_bytes(base64.b64decode(str(data), validate=True))
+                except ValueError:
+                    raise RecordError(f"{kind} {payload['id']}: the attached file is not "
+                                      f"valid base64") from None
+                values[column.key] = str(target.relative_to(data_dir))
+            continue
+        if column.key not in payload:
+            raise RecordError(f"{kind} {payload.get('id')}: field {column.key!r} is missing")
+        value = _decode(kind, column, payload[column.key])
+        if column.key.endswith("_id") and isinstance(value, str):
+            value = mapped.get(value, value)
+        values[column.key] = value
+    return values
+
+
+def apply_records(session: Session, records: Sequence[Record], data_dir: Path) -> ApplyResult:
+    """Insert or update package rows by id, in the caller's transaction.
+
+    The profile may already know the package's company under its own id (same name, from an
+    earlier import); the event then points at that row. An event of the same name but
+    another id is a conflict the supervisor has to resolve: nothing is guessed.
+    """
+    result = ApplyResult()
+    order = {kind: index for index, kind in enumerate(PACKAGE_KINDS)}
+    for record in sorted(records, key=lambda r: order.get(r.kind, len(order))):
+        if record.kind not in PACKAGE_KINDS:
+            raise RecordError(f"an event package cannot carry {record.kind} records")
+        if content_hash(record.payload) != record.hash:
+            raise RecordError(f"{record.kind} {record.id}: content hash does not match")
+        model = MODELS[record.kind]
+        values = _values(record.kind, record.payload, data_dir, result.mapped)
+        row = session.get(model, record.id)
+        if row is None and record.kind in ("company", "event"):
+            same_name = session.scalar(select(model).where(
+                model.name == values["name"]))  # type: ignore[attr-defined]
+            if same_name is not None:
+                if record.kind == "event":
+                    raise RecordError(
+                        f"this profile already has an event named “{values['name']}” that "
+                        f"did not come from this package; rename that event first")
+                result.mapped[record.id] = same_name.id
+                row = same_name
+                values["id"] = same_name.id
+        if row is None:
+            session.add(model(**values))
+            result.created[record.kind] = result.created.get(record.kind, 0) + 1
+        else:
+            for key, value in values.items():
+                if key == "id":
+                    continue
+                if key in ("photo_path",) and value is None:
+                    continue  # a photo taken here stays when HQ has none
+                setattr(row, key, value)
+            result.updated[record.kind] = result.updated.get(record.kind, 0) + 1
+        session.flush()
+    return result
