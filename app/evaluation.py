@@ -36,6 +36,7 @@ from app.models import (
     Inspection,
     Post,
     PostStatus,
+    ProfileSetting,
     new_id,
     utc_now,
 )
@@ -48,7 +49,14 @@ from app.scoring import (
     compute_score,
     load_rules,
 )
-from app.signing import SUPERVISOR_NAME_SETTING, PdfSigner, PdfVerification, sign_pdf, verify_pdf
+from app.signing import (
+    SUPERVISOR_CERTIFICATE_SETTING,
+    SUPERVISOR_NAME_SETTING,
+    PdfSigner,
+    PdfVerification,
+    sign_pdf,
+    verify_pdf,
+)
 from app.workbench import EventInfo, RecordLockedError, Workbench, lock_state, natural_key
 
 RECOMMENDATIONS = ("recommend", "conditional", "not_recommend")
@@ -575,6 +583,10 @@ class EvaluationService:
                 stored.signature_png = signature_png
                 stored.signer_subject = signer.subject
                 stored.content_sha256 = report.content_sha256
+                # HQ checks this evaluation against the certificate registered for the
+                # laptop; keep the one that signed it at hand for sync.
+                s.merge(ProfileSetting(key=SUPERVISOR_CERTIFICATE_SETTING,
+                                       value=signer.certificate_pem.decode("ascii")))
                 s.flush()
                 return _info(stored)
         except BaseException:

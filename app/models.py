@@ -256,3 +256,26 @@ class Evaluation(Synced, Base):
     # code carries (see docs/scoring.md).
     signer_subject: Mapped[str | None] = mapped_column(String(300))
     content_sha256: Mapped[str | None] = mapped_column(String(64))
+
+
+class Outbox(Base):
+    """A change to a synced record that headquarters has not acknowledged yet.
+
+    Written by SQLite triggers (migration 0005) in the very transaction that changed the
+    record, so no code path can change a record and forget to queue it. A sync marks a row
+    acknowledged once HQ answered for the record; rows and records are never deleted.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_pending", "acknowledged_at", "seq"),
+        Index("ix_outbox_record", "record_id"),
+    )
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    record_id: Mapped[str] = mapped_column(String(36))
+    queued_at: Mapped[str] = mapped_column(String(40))
+    acknowledged_at: Mapped[str | None] = mapped_column(String(40))
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_error: Mapped[str | None] = mapped_column(Text)

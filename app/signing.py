@@ -36,6 +36,9 @@ if TYPE_CHECKING:
 
 SUPERVISOR_P12_SETTING = "supervisor_p12"
 SUPERVISOR_NAME_SETTING = "supervisor_name"
+# The certificate alone (public), so that enrolment and sync can register it with
+# headquarters without asking for the key file's passphrase.
+SUPERVISOR_CERTIFICATE_SETTING = "supervisor_certificate_pem"
 KEYS_DIR = "keys"
 DEFAULT_ORGANIZATION = "公安机关保安管理部门"
 SIGNATURE_FIELD = "SupervisorSignature"
@@ -382,6 +385,8 @@ def ensure_supervisor_identity(db: Database, name: str, passphrase: bytes) -> Pa
     stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
     path = create_self_signed_p12(keys / f"supervisor-{stamp}.p12", name, passphrase)
     db.set_setting(SUPERVISOR_P12_SETTING, str(path.relative_to(db.data_dir)))
+    db.set_setting(SUPERVISOR_CERTIFICATE_SETTING,
+                   load_signer(path, passphrase).certificate_pem.decode("ascii"))
     if not db.setting(SUPERVISOR_NAME_SETTING):
         db.set_setting(SUPERVISOR_NAME_SETTING, name.strip())
     return path
@@ -403,4 +408,5 @@ def import_supervisor_p12(db: Database, path: str | os.PathLike[str],
         shutil.copyfile(source, target)
     db.set_setting(SUPERVISOR_P12_SETTING, str(target.relative_to(db.data_dir)))
     db.set_setting(SUPERVISOR_NAME_SETTING, signer.subject_name)
+    db.set_setting(SUPERVISOR_CERTIFICATE_SETTING, signer.certificate_pem.decode("ascii"))
     return target
