@@ -11,6 +11,8 @@ from collections.abc import Sequence
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
+SYNC_COMMANDS = ("enrol", "seed-demo", "sync", "export-bundle", "pull", "import-package",
+                 "sync-status")
 
 
 def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
@@ -56,6 +58,10 @@ def build_parser() -> argparse.ArgumentParser:
     from app.report_cli import add_report_parsers
 
     add_report_parsers(commands, lambda sub, suppress: _global_options(sub, suppress=suppress))
+
+    from app.sync_cli import add_sync_parsers
+
+    add_sync_parsers(commands, lambda sub, suppress: _global_options(sub, suppress=suppress))
     return parser
 
 
@@ -119,6 +125,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from app.report_cli import run_verify_command
 
         return run_verify_command(args)
+    if args.command in SYNC_COMMANDS:
+        from app.sync_cli import run_sync_command
+
+        return run_sync_command(args)
     if args.command == "demo-event":
         from app.db import Database
         from app.demo import create_demo_event

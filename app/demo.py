@@ -134,13 +134,13 @@ def _demo_trust(workbench: Workbench, event_id: str, guards: list[GuardInfo]) ->
 
 
 def create_demo_event(workbench: Workbench, seed: int = DEMO_SEED,
-                      with_inspections: bool = True) -> str:
+                      with_inspections: bool = True, name: str = DEMO_EVENT_NAME) -> str:
     """Create the demo event in the workbench's profile (once) and return its id."""
-    existing = workbench.find_event(DEMO_EVENT_NAME)
+    existing = workbench.find_event(name)
     if existing:
         return existing.id
     event_id = workbench.save_event(EventInput(
-        name=DEMO_EVENT_NAME, venue="市体育中心体育场", organizer="星光文化传媒有限公司",
+        name=name, venue="市体育中心体育场", organizer="星光文化传媒有限公司",
         starts_at=datetime(2026, 12, 12, 19, 30, tzinfo=UTC),
         ends_at=datetime(2026, 12, 12, 22, 30, tzinfo=UTC),
         expected_attendance=42000, venue_capacity=50000, risk_level="high",

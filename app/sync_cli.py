@@ -1,0 +1,178 @@
+"""The laptop's sync commands: ``enrol``, ``seed-demo``, ``sync``, ``export-bundle``, and
+``pull``, ``import-package``, ``sync-status``. The first four forms are contracts with
+headquarters' scripts (README.md): keep them exactly; new options may be added."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+# Only for profiles that seed-demo itself gives a signing identity: the demo signs without
+# asking, and a real identity's passphrase is never written down.
+DEMO_PASSPHRASE = b"venue-supervisor-demo"
+
+
+def add_sync_parsers(commands: argparse._SubParsersAction,  # type: ignore[type-arg]
+                     global_options: Callable[[argparse.ArgumentParser, bool], None]) -> None:
+    enrol = commands.add_parser("enrol", help="enrol this laptop with headquarters")
+    enrol.add_argument("--hq", required=True, metavar="URL",
+                       help="headquarters' address, e.g. https://hq.example:8443")
+    enrol.add_argument("--code", required=True, metavar="CODE",
+                       help="the one-time enrolment code HQ gave the supervisor")
+    enrol.add_argument("--name", metavar="NAME", help="this laptop's name (default: host name)")
+    enrol.add_argument("--fingerprint", metavar="SHA256",
+                       help="HQ's certificate fingerprint, to check before trusting it")
+    global_options(enrol, True)
+
+    seed = commands.add_parser(
+        "seed-demo", help="fill the profile with a demo event, a day of inspections and a "
+                          "signed evaluation (new records on every run)")
+    seed.add_argument("--inspections", type=int, default=260, metavar="N",
+                      help="how many guards the day's rounds check (default 260)")
+    seed.add_argument("--passphrase-file", metavar="F",
+                      help="the passphrase of the profile's signing identity, if it has one "
+                           "that seed-demo did not create")
+    global_options(seed, True)
+
+    sync = commands.add_parser("sync", help="send everything not yet at headquarters")
+    sync.add_argument("--hq", metavar="URL", help="headquarters' address (default: enrolled)")
+    global_options(sync, True)
+
+    bundle = commands.add_parser(
+        "export-bundle", help="write everything HQ has not acknowledged into a signed file")
+    bundle.add_argument("--out", required=True, metavar="FILE")
+    global_options(bundle, True)
+
+    pull = commands.add_parser("pull", help="take an event package down from headquarters")
+    which = pull.add_mutually_exclusive_group(required=True)
+    which.add_argument("--event", metavar="ID", help="the event's id at headquarters")
+    which.add_argument("--list", action="store_true", help="list the events HQ offers")
+    global_options(pull, True)
+
+    package = commands.add_parser("import-package",
+                                  help="import a signed event package file (USB stick)")
+    package.add_argument("file", metavar="FILE")
+    global_options(package, True)
+
+    status = commands.add_parser("sync-status", help="pending changes and the last sync")
+    global_options(status, True)
+
+
+def _print_json(payload: object) -> None:
+    sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
+
+
+def run_sync_command(args: argparse.Namespace) -> int:
+    from app.db import Database, ProfileError
+    from app.i18n import choose_language, core_application
+    from app.paths import resolve_data_dir
+    from app.sync_client import SyncError, SyncService
+
+    core_application(choose_language(getattr(args, "lang", None)))
+    try:
+        db = Database(resolve_data_dir(args.data_dir))
+    except ProfileError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+    service = SyncService(db)
+    try:
+        if args.command == "enrol":
+            _print_json(service.enrol(args.hq, args.code, args.name, args.fingerprint))
+        elif args.command == "sync":
+            outcome = service.sync(args.hq)
+            _print_json(outcome.as_dict())
+            return EXIT_FAILED if outcome.failed else EXIT_OK
+        elif args.command == "export-bundle":
+            count = service.export_bundle(args.out)
+            _print_json({"records": count, "out": str(Path(args.out).resolve())})
+        elif args.command == "pull":
+            if args.list:
+                _print_json([vars(event) for event in service.remote_events()])
+            else:
+                _print_json(vars(service.pull_event(args.event)))
+        elif args.command == "import-package":
+            _print_json(vars(service.import_package(args.file)))
+        elif args.command == "sync-status":
+            _print_json(vars(service.status()))
+        elif args.command == "seed-demo":
+            return _seed_demo(db, args)
+    except SyncError as exc:
+        if args.command == "sync":
+            _print_json({"sent": 0, "already_present": 0, "failed": 0,
+                         "pending": service.pending_count(), "errors": [str(exc)]})
+        print(str(exc), file=sys.stderr)
+        return EXIT_FAILED
+    finally:
+        db.close()
+    return EXIT_OK
+
+
+def _seed_demo(db: object, args: argparse.Namespace) -> int:
+    from app.db import Database
+    from app.demo import (
+        DEMO_EVENT_NAME,
+        add_demo_day,
+        create_demo_event,
+        demo_evaluation_text,
+        demo_signature_png,
+    )
+    from app.evaluation import EvaluationService
+    from app.report_cli import DEMO_ORGANIZATION, DEMO_SUPERVISOR, _read_passphrase
+    from app.scoring import compute_score
+    from app.signing import (
+        SUPERVISOR_CERTIFICATE_SETTING,
+        SUPERVISOR_NAME_SETTING,
+        SUPERVISOR_P12_SETTING,
+        SigningError,
+        create_self_signed_p12,
+        load_signer,
+        supervisor_p12_path,
+    )
+    from app.workbench import Workbench
+
+    assert isinstance(db, Database)
+    workbench = Workbench(db)
+    names = {event.name for event in workbench.list_events()}
+    name, run = DEMO_EVENT_NAME, 1
+    while name in names:
+        run += 1
+        name = f"{DEMO_EVENT_NAME}（第{run}场）"
+    p12 = supervisor_p12_path(db)
+    if p12 is None:
+        keys = db.data_dir / "keys"
+        keys.mkdir(parents=True, exist_ok=True)
+        p12 = create_self_signed_p12(keys / "demo-supervisor.p12", DEMO_SUPERVISOR,
+                                     DEMO_PASSPHRASE, organization=DEMO_ORGANIZATION)
+        db.set_setting(SUPERVISOR_P12_SETTING, str(p12.relative_to(db.data_dir)))
+        db.set_setting(SUPERVISOR_NAME_SETTING, DEMO_SUPERVISOR)
+        passphrase = DEMO_PASSPHRASE
+    elif args.passphrase_file:
+        passphrase = _read_passphrase(args.passphrase_file, "")
+    else:
+        passphrase = DEMO_PASSPHRASE
+    try:
+        signer = load_signer(p12, passphrase)
+    except SigningError as exc:
+        print(f"{exc} (give the identity's passphrase with --passphrase-file)", file=sys.stderr)
+        return EXIT_USAGE
+    db.set_setting(SUPERVISOR_CERTIFICATE_SETTING, signer.certificate_pem.decode("ascii"))
+    event_id = create_demo_event(workbench, seed=20261124 + run - 1, name=name)
+    add_demo_day(workbench, event_id, inspections=args.inspections)
+    service = EvaluationService(db)
+    draft = service.draft(event_id)
+    comment, recommendation = demo_evaluation_text(compute_score(db, event_id))
+    service.update_draft(draft.id, comment=comment, recommendation=recommendation,
+                         supervisor_name=signer.subject_name)
+    info = service.sign(draft.id, demo_signature_png(), signer)
+    from app.sync_client import SyncService
+
+    _print_json({"event_id": event_id, "event": name, "evaluation_id": info.id,
+                 "grade": info.grade, "score": info.score_total,
+                 "pending": SyncService(db).pending_count()})
+    return EXIT_OK
