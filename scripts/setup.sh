@@ -15,6 +15,12 @@ debian_packages=(
   # a virtual screen for the demo on a machine without a display; PDF to PNG for checks
   xvfb xauth poppler-utils
 )
+# Callers add what only they need, space-separated: scripts/test.sh asks for `postgresql`
+# (the HQ tests start a throwaway server from its binaries); the demo does not need it.
+if [ -n "${VS_EXTRA_DEBIAN_PACKAGES:-}" ]; then
+  read -r -a extra_packages <<< "$VS_EXTRA_DEBIAN_PACKAGES"
+  debian_packages+=("${extra_packages[@]}")
+fi
 if command -v dpkg-query >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
   missing=()
   for pkg in "${debian_packages[@]}"; do

@@ -68,3 +68,8 @@ def messages(monkeypatch) -> list[str]:
     for name in ("information", "warning", "critical", "question"):
         monkeypatch.setattr(QMessageBox, name, staticmethod(record))
     return said
+
+
+# A throwaway PostgreSQL server (tests/postgres.py): postgres_url per session, postgres_db
+# per test. Imported here so that every test module can ask for them.
+from tests.postgres import postgres_db, postgres_server, postgres_url  # noqa: E402, F401
