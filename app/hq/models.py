@@ -1,0 +1,132 @@
+"""Headquarters' tables (SQLAlchemy 2.x typed ORM), portable between SQLite and PostgreSQL.
+
+A database of its own, apart from any laptop profile: its schema changes only through the
+Alembic migrations in ``app/hq/migrations``. Records are kept as received (canonical JSON
+payloads), not spread into per-kind tables, so that a laptop of a newer version sending a
+column HQ does not know yet loses nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import Date, DateTime, Float, Index, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+HQ_DEVICE = "hq"  # device_id of the records HQ prepared itself
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class HqSetting(Base):
+    """Key/value facts about this HQ: its package-signing key, its name."""
+
+    __tablename__ = "hq_setting"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class Device(Base):
+    """An enrolled laptop."""
+
+    __tablename__ = "device"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    supervisor: Mapped[str] = mapped_column(String(200))
+    token_hash: Mapped[str] = mapped_column(String(64))
+    # Raw Ed25519 public key: checks the bundles this laptop signs.
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)
+    # The supervisor's X.509 certificate: the only one accepted on this laptop's PDFs.
+    signing_certificate_pem: Mapped[str | None] = mapped_column(Text)
+    enrolled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class EnrolmentCode(Base):
+    """A one-time code handed to a supervisor; only its SHA-256 is kept."""
+
+    __tablename__ = "enrolment_code"
+
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    supervisor: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    device_id: Mapped[str | None] = mapped_column(String(36))
+
+
+class Record(Base):
+    """One synced record as received (or prepared here, device ``hq``)."""
+
+    __tablename__ = "record"
+    __table_args__ = (Index("ix_record_event_kind", "event_id", "kind"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    # The hash of the payload as sent (for an evaluation, with its PDF).
+    content_hash: Mapped[str] = mapped_column(String(64))
+    # Canonical JSON; an evaluation's PDF is kept apart, in evaluation_document.
+    payload: Mapped[str] = mapped_column(Text)
+    device_id: Mapped[str] = mapped_column(String(36))
+    event_id: Mapped[str | None] = mapped_column(String(64))
+    updated_at: Mapped[str] = mapped_column(String(40))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+
+
+class EvaluationDocument(Base):
+    """A signed evaluation whose PDF verified on arrival, with the figures to rank by."""
+
+    __tablename__ = "evaluation_document"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(64), index=True)
+    event_name: Mapped[str] = mapped_column(String(200))
+    company_name: Mapped[str] = mapped_column(String(200))
+    company_licence: Mapped[str | None] = mapped_column(String(100))
+    version: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(10))
+    score_total: Mapped[float | None] = mapped_column(Float)
+    grade: Mapped[str | None] = mapped_column(String(20))
+    coverage: Mapped[float | None] = mapped_column(Float)
+    signed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    supervisor_name: Mapped[str] = mapped_column(String(200))
+    document_id: Mapped[str] = mapped_column(String(40))
+    device_id: Mapped[str] = mapped_column(String(36))
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    pdf_sha256: Mapped[str] = mapped_column(String(64))
+    signer_subject: Mapped[str] = mapped_column(Text)
+    verified_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+
+
+class TrustIssuer(Base):
+    """A badge-signing key HQ trusts; handed to laptops in every event package."""
+
+    __tablename__ = "trust_issuer"
+
+    kid: Mapped[str] = mapped_column(String(8), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_until: Mapped[date] = mapped_column(Date)
+
+
+class RevokedCertificate(Base):
+    __tablename__ = "revoked_certificate"
+
+    cert_key: Mapped[str] = mapped_column(String(50), primary_key=True)
+
+
+class RevokedIssuer(Base):
+    __tablename__ = "revoked_issuer"
+
+    kid: Mapped[str] = mapped_column(String(8), primary_key=True)
