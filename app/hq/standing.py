@@ -1,0 +1,360 @@
+"""Companies' standing at headquarters and the recommendation of companies for an event.
+
+Seed 000 §3(1): the police's comprehensive evaluation is the key reference for a company's
+future bids; seed 001 step 2: HQ recommends at least 3 qualified companies for an event.
+The rules are in docs/hq-recommendation.md.
+
+Everything here reads the HQ database (``app.hq.models``) through a SQLAlchemy session:
+company and event records as received, guard records (counted per event and company in SQL:
+their payloads carry photos, too heavy to parse for a count), and the signed evaluations
+that verified on arrival. Nothing here writes, imports FastAPI or Qt.
+
+A company is one licence number (营业执照 / 保安服务许可证号) when its records have one, else one
+name; evaluations and guards name their company, so they are matched by licence, then name.
+An evaluation corrected by a later signed version counts only in that later version.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import String, cast, func, select
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Session, defer
+from sqlalchemy.sql.elements import ColumnElement
+
+from app.hq.models import HQ_DEVICE, EvaluationDocument, Record
+
+RISK_LEVELS = ("low", "medium", "high")
+# Attendees one guard covers, by risk level: the capacity a company must have shown.
+ATTENDEES_PER_GUARD = {"high": 100, "medium": 150, "low": 200}
+GRADE_RANK = {"excellent": 3, "good": 2, "pass": 1, "fail": 0}
+GRADE_TEXT = {"excellent": "优秀", "good": "良好", "pass": "合格", "fail": "不合格"}
+# Credit grades (信用资质等级, seed 004 §12), best first; anything else ranks after them.
+CREDIT_ORDER = ("AAA", "AA", "A", "B", "C", "D")
+TREND_WINDOW = 3  # the last evaluations the trend looks at
+TREND_POINTS = 3.0  # a change smaller than this is "steady"
+DEFAULT_COUNT = 3  # seed 001 step 2: at least 3 companies
+
+
+# ---------------------------------------------------------------------------- reading
+def _utc(moment: datetime | None) -> datetime | None:
+    if moment is None:
+        return None
+    # SQLite hands back naive datetimes; HQ stores UTC.
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    moment = _utc(moment)
+    return moment.isoformat() if moment else None
+
+
+def _live_payloads(session: Session, kind: str) -> list[tuple[Record, dict[str, Any]]]:
+    """The records of a kind that are not tombstones, with their parsed payloads."""
+    found = []
+    for record in session.scalars(select(Record).where(Record.kind == kind)):
+        try:
+            payload = json.loads(record.payload)
+        except ValueError:
+            continue  # HQ checked it on arrival; a broken one must not break the pages
+        if isinstance(payload, dict) and not payload.get("deleted_at"):
+            found.append((record, payload))
+    return found
+
+
+def _json_text(session: Session, key: str) -> ColumnElement[Any]:
+    """A payload field as text, in SQL (SQLite's JSON1 or PostgreSQL's jsonb)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.jsonb_extract_path_text(cast(Record.payload, JSONB), key)
+    return func.json_extract(Record.payload, f"$.{key}", type_=String)
+
+
+def _guard_counts(session: Session) -> dict[tuple[str, str], int]:
+    """Live guards per (event id, company name) as the rosters name the company."""
+    event_id = _json_text(session, "event_id")
+    company = _json_text(session, "company_name")
+    rows = session.execute(
+        select(event_id, company, func.count())
+        .where(Record.kind == "guard", _json_text(session, "deleted_at").is_(None))
+        .group_by(event_id, company))
+    return {(str(e), (c or "").strip()): int(n) for e, c, n in rows if e}
+
+
+def _event_names(session: Session) -> dict[str, str]:
+    return {record.id: str(payload.get("name") or "")
+            for record, payload in _live_payloads(session, "event")}
+
+
+def _current_ids(documents: Iterable[EvaluationDocument]) -> set[str]:
+    """Per event, the evaluation of the highest version: it corrects the earlier ones."""
+    best: dict[str, EvaluationDocument] = {}
+    for doc in documents:
+        held = best.get(doc.event_id)
+        key = (doc.version, _utc(doc.signed_at) or datetime.min.replace(tzinfo=UTC))
+        if held is None or key > (held.version,
+                                  _utc(held.signed_at) or datetime.min.replace(tzinfo=UTC)):
+            best[doc.event_id] = doc
+    return {doc.id for doc in best.values()}
+
+
+def _documents(session: Session) -> list[EvaluationDocument]:
+    # The PDFs stay in the database until someone asks for one.
+    return list(session.scalars(select(EvaluationDocument).options(
+        defer(EvaluationDocument.pdf))))
+
+
+def _evaluation_dict(doc: EvaluationDocument, current: bool) -> dict[str, Any]:
+    return {
+        "id": doc.id, "event_id": doc.event_id, "event_name": doc.event_name,
+        "company_name": doc.company_name, "company_licence": doc.company_licence,
+        "version": doc.version, "status": doc.status, "current": current,
+        "score_total": doc.score_total, "grade": doc.grade,
+        "grade_text": GRADE_TEXT.get(doc.grade or "", None),
+        "coverage": doc.coverage, "signed_at": _iso(doc.signed_at),
+        "supervisor_name": doc.supervisor_name, "document_id": doc.document_id,
+        "device_id": doc.device_id, "pdf_sha256": doc.pdf_sha256,
+        "signer_subject": doc.signer_subject, "verified_at": _iso(doc.verified_at),
+        "received_at": _iso(doc.received_at),
+    }
+
+
+def _newest_first(doc: EvaluationDocument) -> tuple[float, str, int]:
+    signed = _utc(doc.signed_at)
+    return (-(signed.timestamp() if signed else 0.0), doc.event_name, -doc.version)
+
+
+def evaluations(session: Session, event_id: str | None = None,
+                company: str | None = None) -> list[dict[str, Any]]:
+    """Signed, verified evaluations, newest first; ``company`` matches a name or licence.
+    ``current`` is false for a version a later signed one corrected."""
+    documents = _documents(session)
+    current = _current_ids(documents)
+    if event_id:
+        documents = [d for d in documents if d.event_id == event_id]
+    if company:
+        wanted = company.strip()
+        documents = [d for d in documents
+                     if d.company_name == wanted or (d.company_licence or "") == wanted]
+    return [_evaluation_dict(d, d.id in current) for d in sorted(documents, key=_newest_first)]
+
+
+# --------------------------------------------------------------------------- standing
+@dataclass
+class _Company:
+    key: str
+    name: str
+    licence_no: str = ""
+    credit_grade: str = ""
+    blacklisted: bool = False
+    authority: tuple[bool, str] = (False, "")  # (prepared by HQ, updated_at) of the source
+    documents: list[EvaluationDocument] = field(default_factory=list)
+
+
+def _companies(session: Session) -> tuple[dict[str, _Company], dict[str, str]]:
+    """Companies by key, and every known name to its company's key."""
+    companies: dict[str, _Company] = {}
+    by_name: dict[str, str] = {}
+    records = _live_payloads(session, "company")
+    # Licensed records first, so that a record carrying only the name joins its licence.
+    records.sort(key=lambda item: not str(item[1].get("licence_no") or "").strip())
+    for record, payload in records:
+        name = str(payload.get("name") or "").strip()
+        licence = str(payload.get("licence_no") or "").strip()
+        if not name and not licence:
+            continue
+        key = f"licence:{licence}" if licence else by_name.get(name, f"name:{name}")
+        company = companies.setdefault(key, _Company(key=key, name=name or licence))
+        by_name.setdefault(name, key)
+        # HQ's own record speaks for the company (black list, credit grade); between
+        # laptops' copies the newest does.
+        authority = (record.device_id == HQ_DEVICE, record.updated_at or "")
+        if authority >= company.authority:
+            company.authority = authority
+            company.name = name or company.name
+            company.licence_no = licence or company.licence_no
+            company.credit_grade = str(payload.get("credit_grade") or "").strip()
+            company.blacklisted = bool(payload.get("blacklisted"))
+    return companies, by_name
+
+
+def _company_key(name: str, licence: str | None, companies: dict[str, _Company],
+                 by_name: dict[str, str]) -> str:
+    licence = (licence or "").strip()
+    if licence and f"licence:{licence}" in companies:
+        return f"licence:{licence}"
+    if name in by_name:
+        return by_name[name]
+    return f"licence:{licence}" if licence else f"name:{name}"
+
+
+def _trend(scores: list[float]) -> str:
+    """The last score against the mean of the (up to two) before it."""
+    window = scores[-TREND_WINDOW:]
+    if len(window) < 2:
+        return "none"
+    change = window[-1] - sum(window[:-1]) / len(window[:-1])
+    if change >= TREND_POINTS:
+        return "improving"
+    if change <= -TREND_POINTS:
+        return "declining"
+    return "steady"
+
+
+def _oldest_first(doc: EvaluationDocument) -> tuple[datetime, int]:
+    return (_utc(doc.signed_at) or datetime.min.replace(tzinfo=UTC), doc.version)
+
+
+def company_standing(session: Session) -> list[dict[str, Any]]:
+    """Every company HQ knows (from company records or evaluations) with its record: best
+    average first, companies without evaluations after, by name."""
+    companies, by_name = _companies(session)
+    documents = _documents(session)
+    current = _current_ids(documents)
+    for doc in documents:
+        if doc.id not in current:
+            continue
+        key = _company_key(doc.company_name, doc.company_licence, companies, by_name)
+        if key not in companies:  # evaluated but never sent as a company record
+            companies[key] = _Company(key=key, name=doc.company_name,
+                                      licence_no=(doc.company_licence or "").strip())
+            by_name.setdefault(doc.company_name, key)
+        companies[key].documents.append(doc)
+
+    event_names = _event_names(session)
+    largest: dict[str, tuple[int, str]] = {}
+    for (event_id, name), guards in _guard_counts(session).items():
+        key = by_name.get(name)
+        if key is None:
+            continue  # a company HQ has no record of (another company's guard, a typo)
+        if guards > largest.get(key, (0, ""))[0]:
+            largest[key] = (guards, event_id)
+
+    standing = []
+    for company in companies.values():
+        docs = sorted(company.documents, key=_oldest_first)
+        scores = [d.score_total for d in docs if d.score_total is not None]
+        graded = [d for d in docs if d.grade]
+        guards, biggest_event = largest.get(company.key, (0, ""))
+        standing.append({
+            "key": company.key, "name": company.name, "licence_no": company.licence_no,
+            "credit_grade": company.credit_grade, "blacklisted": company.blacklisted,
+            "evaluations": len(docs),
+            "average_score": round(sum(scores) / len(scores), 1) if scores else None,
+            "latest_grade": graded[-1].grade if graded else None,
+            "latest_grade_text": GRADE_TEXT.get(graded[-1].grade or "") if graded else None,
+            "latest_signed_at": _iso(docs[-1].signed_at) if docs else None,
+            "trend": _trend(scores),
+            "largest_event": ({"event_id": biggest_event,
+                               "event_name": event_names.get(biggest_event, ""),
+                               "guards": guards} if guards else None),
+            "largest_event_guards": guards,
+            "history": [{"evaluation_id": d.id, "event_id": d.event_id,
+                         "event_name": event_names.get(d.event_id) or d.event_name,
+                         "version": d.version, "score_total": d.score_total, "grade": d.grade,
+                         "grade_text": GRADE_TEXT.get(d.grade or ""),
+                         "signed_at": _iso(d.signed_at), "supervisor_name": d.supervisor_name}
+                        for d in reversed(docs)],  # newest first
+        })
+    standing.sort(key=lambda c: (c["average_score"] is None, -(c["average_score"] or 0.0),
+                                 c["name"]))
+    return standing
+
+
+# ----------------------------------------------------------------------- recommending
+def credit_rank(grade: str) -> int:
+    """Position in CREDIT_ORDER (0 best); unknown or missing grades after all of them."""
+    text = grade.strip().upper().removesuffix("级")
+    return CREDIT_ORDER.index(text) if text in CREDIT_ORDER else len(CREDIT_ORDER)
+
+
+def needed_guards(attendance: int, risk: str) -> int:
+    return max(1, math.ceil(attendance / ATTENDEES_PER_GUARD[risk]))
+
+
+def _score_reason(company: dict[str, Any]) -> str:
+    if company["average_score"] is None:
+        return "暂无考评 (not evaluated yet)"
+    grade = company["latest_grade"]
+    latest = f"，最近一次{GRADE_TEXT.get(grade, grade)}" if grade else ""
+    latest_en = f", latest {grade}" if grade else ""
+    return (f"平均分 {company['average_score']:.1f}（{company['evaluations']} 次考评{latest}）"
+            f" (average {company['average_score']:.1f} over {company['evaluations']} "
+            f"evaluation(s){latest_en})")
+
+
+def recommend(session: Session, attendance: int, risk: str,
+              count: int = DEFAULT_COUNT) -> dict[str, Any]:
+    """Companies to recommend to an event's organizer, best first (docs/hq-recommendation.md).
+
+    ``companies`` holds the best ``count`` of the qualified ones, each with its reasons;
+    ``excluded`` every other company with why; ``note`` says so in plain words when fewer
+    than ``count`` qualify (else None)."""
+    if risk not in RISK_LEVELS:
+        raise ValueError(f"risk must be one of {', '.join(RISK_LEVELS)}, not {risk!r}")
+    if attendance < 0:
+        raise ValueError("attendance cannot be negative")
+    if count < 1:
+        raise ValueError("count must be at least 1")
+    needed = needed_guards(attendance, risk)
+
+    qualified: list[tuple[dict[str, Any], list[str]]] = []
+    excluded: list[dict[str, Any]] = []
+    for company in company_standing(session):
+        reasons: list[str] = []
+        refused: list[str] = []
+        if company["blacklisted"]:
+            refused.append("已列入黑名单 (black-listed)")
+        if company["latest_grade"] == "fail":
+            if risk == "high":
+                refused.append("最近一次考评不合格，不承接高风险活动 "
+                               "(latest evaluation failed: no high-risk events)")
+            else:
+                reasons.append("注意：最近一次考评不合格 (note: latest evaluation failed)")
+        guards = company["largest_event_guards"]
+        if guards >= needed:
+            event = company["largest_event"]["event_name"] or company["largest_event"]["event_id"]
+            reasons.append(f"曾在「{event}」派出 {guards} 名保安员，本次需 {needed} 名 "
+                           f"(supplied {guards} guards before, {needed} needed)")
+        elif guards == 0 and credit_rank(company["credit_grade"]) <= credit_rank("A"):
+            reasons.append(f"无派员记录，信用等级 {company['credit_grade']} "
+                           f"(no staffing history, credit grade {company['credit_grade']})")
+        elif guards == 0:
+            credit = company["credit_grade"] or "—"
+            refused.append(f"无派员记录且信用等级 {credit} 低于 A "
+                           f"(no staffing history and credit grade {credit} is below A)")
+        else:
+            refused.append(f"最多派出过 {guards} 名保安员，本次需 {needed} 名 "
+                           f"(supplied at most {guards} guards, {needed} needed)")
+        summary = {"key": company["key"], "name": company["name"],
+                   "licence_no": company["licence_no"], "credit_grade": company["credit_grade"],
+                   "average_score": company["average_score"],
+                   "evaluations": company["evaluations"],
+                   "latest_grade": company["latest_grade"], "trend": company["trend"],
+                   "largest_event_guards": guards}
+        if refused:
+            excluded.append({**summary, "reasons": refused})
+        else:
+            qualified.append((summary, [_score_reason(company), *reasons]))
+
+    # Rated before unrated (best average first), then credit grade, then shown capacity.
+    qualified.sort(key=lambda item: (item[0]["average_score"] is None,
+                                     -(item[0]["average_score"] or 0.0),
+                                     credit_rank(item[0]["credit_grade"]),
+                                     -item[0]["largest_event_guards"], item[0]["name"]))
+    chosen = [{**summary, "rank": rank, "reasons": reasons}
+              for rank, (summary, reasons) in enumerate(qualified[:count], start=1)]
+    note = None
+    if len(qualified) < count:
+        note = (f"只有 {len(qualified)} 家公司符合条件，少于应推荐的 {count} 家；"
+                f"请由支队人工补充或放宽范围 (only {len(qualified)} qualified "
+                f"compan{'y' if len(qualified) == 1 else 'ies'}, fewer than the {count} "
+                "to recommend: HQ must add companies by hand)")
+    return {"attendance": attendance, "risk": risk, "needed_guards": needed, "count": count,
+            "qualified_count": len(qualified), "companies": chosen, "excluded": excluded,
+            "note": note}
