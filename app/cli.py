@@ -62,6 +62,10 @@ def build_parser() -> argparse.ArgumentParser:
     from app.sync_cli import add_sync_parsers
 
     add_sync_parsers(commands, lambda sub, suppress: _global_options(sub, suppress=suppress))
+
+    from app.hq.cli import add_hq_parser
+
+    add_hq_parser(commands, lambda sub, suppress: _global_options(sub, suppress=suppress))
     return parser
 
 
@@ -125,6 +129,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from app.report_cli import run_verify_command
 
         return run_verify_command(args)
+    if args.command == "hq":
+        from app.hq.cli import run_hq_command
+
+        return run_hq_command(args)
     if args.command in SYNC_COMMANDS:
         from app.sync_cli import run_sync_command
 

@@ -405,7 +405,7 @@ class HqStore:
         with self.Session() as s:
             for chunk in _chunks(list(wanted)):
                 held.update(s.execute(select(RecordRow.id, RecordRow.content_hash)
-                                      .where(RecordRow.id.in_(chunk))).tuples().all())
+                                      .where(RecordRow.id.in_(chunk))).all())
         return [record_id for record_id, digest in wanted.items() if held.get(record_id) == digest]
 
     def ingest(self, device_id: str, records: Sequence[object]) -> list[dict[str, Any]]:

@@ -1,0 +1,303 @@
+"""``python -m app hq ...``: headquarters' service and its administration.
+
+The forms of serve, enrol-code, stats and import-bundle are contracts with headquarters'
+scripts (see the task list in docs/sync-protocol.md): keep them; options may be added.
+Output meant for scripts is one JSON object on the last line of stdout; problems go to
+stderr in plain words, with a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import json
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 1
+EXIT_USAGE = 2
+
+GlobalOptions = Callable[[argparse.ArgumentParser, bool], None]
+
+
+def _db_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", metavar="URL",
+                        help="the HQ database: any SQLAlchemy URL, e.g. "
+                             "postgresql+psycopg://user@host:5432/hq (default: "
+                             "$VENUE_SUPERVISOR_HQ_DB, else a SQLite file in the user's "
+                             "data folder)")
+
+
+def add_hq_parser(commands: Any, global_options: GlobalOptions) -> None:
+    hq = commands.add_parser("hq", help="headquarters: the sync service and its administration")
+    actions = hq.add_subparsers(dest="hq_command", metavar="ACTION", required=True)
+
+    def action(name: str, help_text: str) -> argparse.ArgumentParser:
+        sub = actions.add_parser(name, help=help_text)
+        _db_option(sub)
+        global_options(sub, True)
+        return sub
+
+    serve = action("serve", "run the HQ service for the laptops")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default 127.0.0.1; 0.0.0.0 for all)")
+    serve.add_argument("--port", type=int,
+                       help="port (default 8443 with TLS, 8080 without; 0: any free port)")
+    serve.add_argument("--cert", metavar="FILE", help="TLS certificate (PEM); with --key")
+    serve.add_argument("--key", metavar="FILE", help="TLS private key (PEM); with --cert")
+    serve.add_argument("--ready-file", metavar="FILE",
+                       help="write the service's base URL into FILE once it listens")
+    serve.add_argument("--hq-name", help="the name laptops show for this HQ (kept)")
+
+    code = action("enrol-code", "make a one-time enrolment code for a supervisor's laptop")
+    code.add_argument("--supervisor", required=True, metavar="NAME")
+    code.add_argument("--ttl-hours", type=float, default=72.0,
+                      help="how long the code stays valid (default 72 hours)")
+
+    action("stats", "print how many records of each kind HQ holds (JSON)")
+
+    bundle = action("import-bundle", "import a laptop's signed bundle file (USB stick)")
+    bundle.add_argument("file", metavar="FILE")
+
+    action("devices", "list the enrolled laptops (JSON)")
+    revoke = action("revoke-device", "refuse a laptop from now on (lost, stolen, retired)")
+    revoke.add_argument("device_id", metavar="DEVICE_ID")
+
+    add = action("add-event", "prepare an event from a company's roster, for the laptops")
+    add.add_argument("--roster", required=True, metavar="FILE")
+    add.add_argument("--name", required=True)
+    add.add_argument("--venue", default="")
+    add.add_argument("--organizer", default="")
+    add.add_argument("--starts-at", metavar="ISO-TIME",
+                     help="e.g. 2026-12-12T19:30+08:00")
+    add.add_argument("--risk", choices=("low", "medium", "high"), default="medium")
+    add.add_argument("--attendance", type=int, default=0)
+    add.add_argument("--company", help="the contracted company (default: the roster's most "
+                                       "common)")
+    add.add_argument("--licence", default="", help="the company's licence number")
+
+    action("demo-event", "prepare the built-in demo event (once)")
+
+    package = action("export-package", "write an event's signed package (for a USB stick)")
+    package.add_argument("--event", required=True, metavar="ID")
+    package.add_argument("--out", required=True, metavar="FILE")
+
+    trust = action("trust-import", "add the issuers of a badge trust list file")
+    trust.add_argument("file", metavar="FILE")
+    revoked = action("revoked-import", "replace the revocation list with a file's")
+    revoked.add_argument("file", metavar="FILE")
+
+    cert = action("make-cert", "make a self-signed TLS certificate and key for serve")
+    cert.add_argument("--cert", required=True, metavar="FILE")
+    cert.add_argument("--key", required=True, metavar="FILE")
+    cert.add_argument("--host", action="append", default=[], metavar="NAME",
+                      help="a name or address laptops use to reach HQ (repeatable); "
+                           "127.0.0.1 and localhost are always included")
+    cert.add_argument("--days", type=int, default=825)
+
+
+def _print_json(payload: object) -> None:
+    sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
+
+
+def _fail(message: str, code: int = EXIT_USAGE) -> int:
+    print(message, file=sys.stderr)
+    return code
+
+
+def run_hq_command(args: argparse.Namespace) -> int:
+    if args.hq_command == "make-cert":
+        return _make_cert(args)
+    from app.hq.store import HqError, HqStore
+
+    try:
+        store = HqStore(args.db)
+    except Exception as exc:  # a bad URL, an unreachable server, a file that is no database
+        return _fail(f"the HQ database cannot be opened ({args.db or 'default'}): {exc}")
+    try:
+        return _run(args, store)
+    except HqError as exc:
+        return _fail(exc.message, EXIT_PROBLEMS)
+    finally:
+        store.close()
+
+
+def _run(args: argparse.Namespace, store: Any) -> int:
+    command = args.hq_command
+    if command == "serve":
+        from app.hq.server import serve
+
+        if bool(args.cert) != bool(args.key):
+            return _fail("--cert and --key go together")
+        for option in (args.cert, args.key):
+            if option and not Path(option).is_file():
+                return _fail(f"{option} does not exist")
+        if args.hq_name:
+            store.set_setting("hq_name", args.hq_name.strip())
+        port = args.port if args.port is not None else (8443 if args.cert else 8080)
+        store.package_key()  # made now, not by the first laptop to enrol
+        serve(store, args.host, port, args.cert, args.key, args.ready_file)
+        return EXIT_OK
+    if command == "enrol-code":
+        code = store.create_enrolment_code(args.supervisor, args.ttl_hours)
+        expires = datetime.now(UTC) + timedelta(hours=args.ttl_hours)
+        print(f"One-time enrolment code for {args.supervisor.strip()}, valid until "
+              f"{expires:%Y-%m-%d %H:%M} UTC (it enrols one laptop):")
+        print(code)
+        return EXIT_OK
+    if command == "stats":
+        _print_json(store.stats())
+        return EXIT_OK
+    if command == "import-bundle":
+        return _import_bundle(store, Path(args.file))
+    if command == "devices":
+        _print_json({"devices": [_device_json(d) for d in store.devices()]})
+        return EXIT_OK
+    if command == "revoke-device":
+        device = store.revoke_device(args.device_id)
+        _print_json({"device_id": device.id, "revoked_at": _iso(device.revoked_at)})
+        return EXIT_OK
+    if command == "add-event":
+        return _add_event(store, args)
+    if command == "demo-event":
+        _print_json({"event_id": store.add_demo_event()})
+        return EXIT_OK
+    if command == "export-package":
+        data = store.event_package(args.event)
+        out = Path(args.out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(data)
+        _print_json({"event_id": args.event, "out": str(out), "bytes": len(data)})
+        return EXIT_OK
+    if command == "trust-import":
+        from app.badge import TrustListError
+
+        try:
+            count = store.import_trust_list(args.file)
+        except TrustListError as exc:
+            return _fail(str(exc))
+        _print_json({"issuers": count, **store.trust_summary()})
+        return EXIT_OK
+    if command == "revoked-import":
+        from app.badge import TrustListError
+
+        try:
+            certificates, issuers = store.import_revocations(args.file)
+        except TrustListError as exc:  # RevocationListError is one
+            return _fail(str(exc))
+        _print_json({"revoked_certificates": certificates, "revoked_issuers": issuers})
+        return EXIT_OK
+    return _fail(f"unknown hq command {command}")
+
+
+def _import_bundle(store: Any, path: Path) -> int:
+    from app.sync_protocol import SignedFileError
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return _fail(f"the bundle {path} cannot be read: {exc.strerror or exc}")
+    try:
+        summary = store.import_bundle(data)
+    except SignedFileError as exc:
+        return _fail(f"the bundle {path} is refused: {exc}")
+    _print_json(summary)
+    if summary["failed"]:
+        print(f"{summary['failed']} records were refused; first: {summary['errors'][0]}",
+              file=sys.stderr)
+        return EXIT_PROBLEMS
+    return EXIT_OK
+
+
+def _add_event(store: Any, args: argparse.Namespace) -> int:
+    from app.roster import RosterFileError
+
+    starts_at = None
+    if args.starts_at:
+        try:
+            starts_at = datetime.fromisoformat(args.starts_at)
+        except ValueError:
+            return _fail(f"--starts-at {args.starts_at!r} is not a date and time like "
+                         f"2026-12-12T19:30+08:00")
+        if starts_at.tzinfo is None:
+            return _fail("--starts-at needs its time zone, e.g. 2026-12-12T19:30+08:00")
+    try:
+        event_id, summary = store.add_event(
+            args.roster, args.name, venue=args.venue, starts_at=starts_at, risk=args.risk,
+            attendance=args.attendance, company=args.company, organizer=args.organizer,
+            company_licence=args.licence)
+    except RosterFileError as exc:
+        return _fail(str(exc))
+    _print_json({"event_id": event_id, "name": args.name.strip(), "roster": summary})
+    return EXIT_OK
+
+
+def _iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.isoformat(timespec="seconds")
+
+
+def _device_json(device: Any) -> dict[str, object]:
+    return {"id": device.id, "name": device.name, "supervisor": device.supervisor,
+            "enrolled_at": _iso(device.enrolled_at), "revoked_at": _iso(device.revoked_at),
+            "last_seen_at": _iso(device.last_seen_at),
+            "signing_certificate": bool(device.signing_certificate_pem)}
+
+
+def _make_cert(args: argparse.Namespace) -> int:
+    """A self-signed certificate for the service: laptops pin it at enrolment (trust on
+    first use, checked against the fingerprint printed here)."""
+    import hashlib
+    import os
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    cert_path, key_path = Path(args.cert), Path(args.key)
+    for path in (cert_path, key_path):
+        if path.exists():
+            return _fail(f"{path} exists already; it is not overwritten")
+    names: list[x509.GeneralName] = []
+    hosts = ["localhost", "127.0.0.1", *args.host]
+    for host in dict.fromkeys(h.strip() for h in hosts if h.strip()):
+        try:
+            names.append(x509.IPAddress(ipaddress.ip_address(host)))
+        except ValueError:
+            names.append(x509.DNSName(host))
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, args.host[0] if args.host
+                                            else "venue-supervisor-hq")])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder().subject_name(subject).issuer_name(subject)
+        .public_key(key.public_key()).serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1)).not_valid_after(now + timedelta(days=args.days))
+        .add_extension(x509.SubjectAlternativeName(names), critical=False)
+        # CA:TRUE lets a laptop use this very certificate as its only trust anchor (pinning).
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .sign(key, hashes.SHA256()))
+    cert_pem = certificate.public_bytes(serialization.Encoding.PEM)
+    key_pem = key.private_bytes(serialization.Encoding.PEM,
+                                serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+    cert_path.parent.mkdir(parents=True, exist_ok=True)
+    key_path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(key_pem)
+    cert_path.write_bytes(cert_pem)
+    fingerprint = hashlib.sha256(certificate.public_bytes(serialization.Encoding.DER))
+    _print_json({"cert": str(cert_path), "key": str(key_path),
+                 "sha256": fingerprint.hexdigest(),
+                 "hosts": [str(getattr(n, "value", n)) for n in names]})
+    return EXIT_OK

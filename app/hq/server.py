@@ -1,0 +1,211 @@
+"""Headquarters' HTTP service (docs/sync-protocol.md, prefix /api/v1).
+
+The device endpoints are thin: authentication, size limits and JSON in and out; every rule
+lives in app.hq.store. Endpoints that touch the database are plain ``def`` (or hand their
+work to the thread pool), so a slow batch never stalls the event loop.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.hq.models import Device
+from app.hq.store import AuthError, HqError, HqStore
+from app.sync_protocol import API_PREFIX, MAX_BATCH_BYTES, MAX_BATCH_RECORDS, b64decode
+
+# The JSON envelope around a 16 MB batch of records, and room for base64's own growth.
+MAX_REQUEST_BYTES = MAX_BATCH_BYTES + 1024 * 1024
+MAX_SMALL_REQUEST_BYTES = 1024 * 1024
+
+
+class EnrolRequest(BaseModel):
+    code: str
+    device_name: str = ""
+    device_public_key: str
+    signing_certificate_pem: str | None = None
+
+
+class CertificateRequest(BaseModel):
+    signing_certificate_pem: str
+
+
+def _error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"detail": message}, status_code=status)
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    """The body, refused as soon as it passes ``limit`` (a client may lie in Content-Length
+    or send none)."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise HqError(413, f"the request is larger than {limit // (1024 * 1024)} MB; send "
+                           f"fewer records at a time")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise HqError(413, f"the request is larger than {limit // (1024 * 1024)} MB; "
+                               f"send fewer records at a time")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _json_object(body: bytes) -> dict[str, Any]:
+    try:
+        value = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise HqError(400, "the request is not valid JSON") from None
+    if not isinstance(value, dict):
+        raise HqError(400, "the request must be a JSON object")
+    return value
+
+
+def current_device(request: Request) -> Device:
+    """The enrolled, unrevoked device whose bearer token came with the request."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise AuthError(401, "no device token was sent; enrol this laptop first")
+    store: HqStore = request.app.state.store
+    return store.authenticate(token.strip())
+
+
+# Module level: FastAPI resolves the (postponed) annotations against the module's names.
+DeviceDep = Annotated[Device, Depends(current_device)]
+
+
+def create_app(store: HqStore) -> FastAPI:
+    app = FastAPI(title="Venue Supervisor HQ", docs_url=None, redoc_url=None,
+                  openapi_url=None)
+    app.state.store = store
+
+    @app.exception_handler(HqError)
+    async def hq_error(_request: Request, exc: HqError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        response = _error(exc.status, exc.message)
+        if headers:
+            response.headers.update(headers)
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in error.get('loc', ())[1:]) or 'body'}: "
+            f"{error.get('msg', '')}" for error in exc.errors()[:5])
+        return _error(400, f"the request is not valid ({problems})")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return _error(exc.status_code, str(exc.detail))
+
+    @app.post(f"{API_PREFIX}/enrol")
+    def enrol(body: EnrolRequest) -> dict[str, str]:
+        try:
+            public_key = b64decode(body.device_public_key)
+        except ValueError:
+            raise HqError(400, "device_public_key is not base64") from None
+        return store.enrol(body.code, body.device_name, public_key,
+                           body.signing_certificate_pem).as_dict()
+
+    @app.post(f"{API_PREFIX}/devices/me/certificate")
+    def register_certificate(body: CertificateRequest, device: DeviceDep) -> dict[str, str]:
+        return {"status": store.register_certificate(device, body.signing_certificate_pem)}
+
+    @app.get(f"{API_PREFIX}/events")
+    def events(_device: DeviceDep) -> dict[str, Any]:
+        return {"events": store.events_available()}
+
+    @app.get(f"{API_PREFIX}/events/{{event_id}}/package")
+    def event_package(event_id: str, _device: DeviceDep) -> Response:
+        return Response(store.event_package(event_id), media_type="application/octet-stream",
+                        headers={"Content-Disposition":
+                                 f'attachment; filename="event-{event_id}.vsp"'})
+
+    @app.post(f"{API_PREFIX}/records/known")
+    async def known(request: Request, _device: DeviceDep) -> dict[str, Any]:
+        body = _json_object(await _read_body(request, MAX_REQUEST_BYTES))
+        items = body.get("records")
+        if not isinstance(items, list):
+            raise HqError(400, "the request has no list of records")
+        return {"known": await run_in_threadpool(store.known, items)}
+
+    @app.post(f"{API_PREFIX}/records")
+    async def records(request: Request, device: DeviceDep) -> dict[str, Any]:
+        raw = await _read_body(request, MAX_REQUEST_BYTES)
+        # json.loads, not a pydantic model per record: a 1,000-record batch is parsed in
+        # one C call, and the checks that matter are the protocol's (app.sync_protocol).
+        body = await run_in_threadpool(_json_object, raw)
+        items = body.get("records")
+        if not isinstance(items, list):
+            raise HqError(400, "the request has no list of records")
+        if len(items) > MAX_BATCH_RECORDS:
+            raise HqError(413, f"at most {MAX_BATCH_RECORDS} records per request; "
+                               f"{len(items)} were sent")
+        results = await run_in_threadpool(store.ingest, device.id, items)
+        return {"results": results}
+
+    @app.get(f"{API_PREFIX}/stats")
+    def stats(_device: DeviceDep) -> dict[str, int]:
+        return store.stats()
+
+    try:  # the read side (HQ staff's pages) is written alongside; until it lands, none
+        from app.hq import web
+    except ImportError:
+        return app
+    app.include_router(web.router)
+    return app
+
+
+def serve(store: HqStore, host: str = "127.0.0.1", port: int = 8080,
+          certfile: str | os.PathLike[str] | None = None,
+          keyfile: str | os.PathLike[str] | None = None,
+          ready_file: str | os.PathLike[str] | None = None) -> None:
+    """Run the service until interrupted. With ``certfile`` and ``keyfile``: HTTPS.
+
+    ``ready_file`` receives the base URL once the socket listens (with ``port=0`` the port
+    the system chose), for scripts and tests that start the service and wait for it.
+    """
+    import uvicorn
+
+    tls = bool(certfile and keyfile)
+    config = uvicorn.Config(
+        create_app(store), host=host, port=port, log_level="warning", access_log=False,
+        ssl_certfile=str(certfile) if tls else None, ssl_keyfile=str(keyfile) if tls else None,
+        # One process: the store's engine and its pool are shared by the worker threads.
+        workers=1, timeout_keep_alive=30)
+    server = uvicorn.Server(config)
+
+    def announce() -> None:
+        while not server.started:
+            if server.should_exit:
+                return
+            time.sleep(0.02)
+        bound = port
+        for listener in getattr(server, "servers", []) or []:
+            for sock in listener.sockets or []:
+                bound = sock.getsockname()[1]
+                break
+        shown = host if ":" not in host else f"[{host}]"
+        url = f"{'https' if tls else 'http'}://{shown}:{bound}"
+        print(f"HQ service listening on {url}", flush=True)
+        if ready_file:
+            target = Path(ready_file)
+            temporary = target.with_name(target.name + ".tmp")
+            temporary.write_text(url + "\n", encoding="utf-8")
+            os.replace(temporary, target)  # a reader never sees half a URL
+
+    threading.Thread(target=announce, name="hq-ready", daemon=True).start()
+    server.run()
