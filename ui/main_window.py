@@ -27,6 +27,8 @@ from ui.evaluation_page import EvaluationPage
 from ui.event_page import EventPage
 from ui.import_dialog import ImportDialog
 from ui.inspection_page import InspectionPage
+from ui.sync_dialogs import SyncMenu
+from ui.sync_panel import SyncController, SyncStatusWidget
 from ui.tables import DashboardPage, PostsPage, RosterPage
 from ui.tasks import run_in_background
 
@@ -88,6 +90,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.status = QLabel()
         self.trust_status = QLabel()
+        self.sync = SyncController(workbench.db, self)
+        self.sync_status = SyncStatusWidget(self.sync)
+        self.statusBar().addPermanentWidget(self.sync_status)
         self.statusBar().addPermanentWidget(self.trust_status)
         self.statusBar().addPermanentWidget(self.status)
 
@@ -103,6 +108,9 @@ class MainWindow(QMainWindow):
         self.roster_page.import_requested.connect(self.import_roster)
         self.event_page.saved.connect(self._event_saved)
         self._build_menu()
+        self.sync_menu = SyncMenu(self, self.sync, self.reload_events)
+        self.sync_status.enrol_requested.connect(self.sync_menu.enrol)
+        self.sync.start()
 
         chosen = event_id or workbench.db.setting(LAST_EVENT_SETTING)
         self.reload_events(chosen)
@@ -290,6 +298,7 @@ class MainWindow(QMainWindow):
         On an event of 100,000 guards the counts take a few hundred milliseconds: on the GUI
         thread they would hold up the next scan.
         """
+        self.sync.refresh_status()  # the same moments change what is waiting to be sent
         if self.current_event is None:
             self.dashboard.show_figures(None)
             self.inspection.set_figures("")
@@ -336,4 +345,5 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self.inspection.finding_editor.note.editingFinished.emit()  # keep a half-typed note
+        self.sync.stop()
         super().closeEvent(event)

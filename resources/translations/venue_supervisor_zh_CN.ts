@@ -301,6 +301,61 @@ Details are in {log}</source>
     </message>
 </context>
 <context>
+    <name>EnrolDialog</name>
+    <message>
+        <source>Enrol with headquarters</source>
+        <translation>在总部注册本机</translation>
+    </message>
+    <message>
+        <source>the one-time code from headquarters</source>
+        <translation>总部提供的一次性注册码</translation>
+    </message>
+    <message>
+        <source>optional: SHA-256 of HQ&apos;s certificate</source>
+        <translation>可选：总部证书的 SHA-256 指纹</translation>
+    </message>
+    <message>
+        <source>Headquarters address:</source>
+        <translation>总部地址：</translation>
+    </message>
+    <message>
+        <source>One-time code:</source>
+        <translation>一次性注册码：</translation>
+    </message>
+    <message>
+        <source>Certificate fingerprint:</source>
+        <translation>证书指纹：</translation>
+    </message>
+    <message>
+        <source>Enrol</source>
+        <translation>注册</translation>
+    </message>
+    <message>
+        <source>Fill in the headquarters address and the code.</source>
+        <translation>请填写总部地址和注册码。</translation>
+    </message>
+    <message>
+        <source>Contacting headquarters…</source>
+        <translation>正在连接总部…</translation>
+    </message>
+    <message>
+        <source>Enrolled</source>
+        <translation>注册成功</translation>
+    </message>
+    <message>
+        <source>This laptop is enrolled with headquarters at {hq} for supervisor {name}. Changes are now sent there automatically.</source>
+        <translation>本机已在总部（{hq}）注册，督导员：{name}。此后的更改将自动同步到总部。</translation>
+    </message>
+    <message>
+        <source>(not named)</source>
+        <translation>（未提供）</translation>
+    </message>
+    <message>
+        <source>Not enrolled, nothing was changed: {error}</source>
+        <translation>未注册，未做任何更改：{error}</translation>
+    </message>
+</context>
+<context>
     <name>EvaluationPage</name>
     <message>
         <source>Score</source>
@@ -1123,6 +1178,57 @@ Findings: {findings} ({open} not corrected)</source>
     </message>
 </context>
 <context>
+    <name>RemoteEventsDialog</name>
+    <message>
+        <source>Get event from headquarters</source>
+        <translation>从总部获取活动</translation>
+    </message>
+    <message>
+        <source>Event</source>
+        <translation>活动</translation>
+    </message>
+    <message>
+        <source>Venue</source>
+        <translation>场馆</translation>
+    </message>
+    <message>
+        <source>Starts</source>
+        <translation>开始时间</translation>
+    </message>
+    <message>
+        <source>Company</source>
+        <translation>保安公司</translation>
+    </message>
+    <message>
+        <source>Guards</source>
+        <translation>保安员</translation>
+    </message>
+    <message>
+        <source>Posts</source>
+        <translation>岗位</translation>
+    </message>
+    <message>
+        <source>Get this event</source>
+        <translation>获取此活动</translation>
+    </message>
+    <message>
+        <source>Asking headquarters for its events…</source>
+        <translation>正在向总部查询活动…</translation>
+    </message>
+    <message>
+        <source>Pick the event to bring to this laptop.</source>
+        <translation>请选择要获取到本机的活动。</translation>
+    </message>
+    <message>
+        <source>Headquarters has prepared no event yet.</source>
+        <translation>总部尚未准备任何活动。</translation>
+    </message>
+    <message>
+        <source>Getting “{name}” from headquarters…</source>
+        <translation>正在从总部获取“{name}”…</translation>
+    </message>
+</context>
+<context>
     <name>ResultCard</name>
     <message>
         <source>Scan a badge or type a certificate number</source>
@@ -1420,6 +1526,220 @@ Findings: {findings} ({open} not corrected)</source>
     <message>
         <source>Sign above the line</source>
         <translation>请在横线上方签名</translation>
+    </message>
+</context>
+<context>
+    <name>Sync</name>
+    <message>
+        <source>“{0}” is not a headquarters address: it must start with http:// or https://</source>
+        <translation>“{0}”不是总部地址：必须以 http:// 或 https:// 开头</translation>
+    </message>
+    <message>
+        <source>Headquarters cannot be reached at {0} ({1})</source>
+        <translation>无法连接总部 {0}（{1}）</translation>
+    </message>
+    <message>
+        <source>No headquarters certificate is pinned for {0}; enrol this laptop again</source>
+        <translation>本机没有保存 {0} 的总部证书，请重新注册本机</translation>
+    </message>
+    <message>
+        <source>Headquarters at {0} presented a certificate other than the one this laptop enrolled with; nothing was sent (the connection may be intercepted, or HQ renewed its certificate: enrol again)</source>
+        <translation>总部 {0} 出示的证书与本机注册时的证书不同，未发送任何数据（连接可能被拦截，或总部已更换证书：请重新注册）</translation>
+    </message>
+    <message>
+        <source>Headquarters cannot be reached at {0}: no network, or the service is not running</source>
+        <translation>无法连接总部 {0}：没有网络，或总部服务未运行</translation>
+    </message>
+    <message>
+        <source>Headquarters at {0} did not answer in time</source>
+        <translation>总部 {0} 未及时应答</translation>
+    </message>
+    <message>
+        <source>The connection to headquarters failed: {0}</source>
+        <translation>与总部的连接失败：{0}</translation>
+    </message>
+    <message>
+        <source>Headquarters does not accept this laptop ({0}); enrol it again</source>
+        <translation>总部不接受本机（{0}），请重新注册</translation>
+    </message>
+    <message>
+        <source>Headquarters refused this laptop: {0}</source>
+        <translation>总部拒绝了本机：{0}</translation>
+    </message>
+    <message>
+        <source>Headquarters answered with an error ({0}): {1}</source>
+        <translation>总部返回错误（{0}）：{1}</translation>
+    </message>
+    <message>
+        <source>This laptop is not enrolled with headquarters yet (menu Sync → Enrol, or: python -m app enrol)</source>
+        <translation>本机尚未在总部注册（菜单“同步 → 在总部注册本机”，或命令：python -m app enrol）</translation>
+    </message>
+    <message>
+        <source>The headquarters certificate&apos;s fingerprint is {0}, not the {1} you were given; not enrolled</source>
+        <translation>总部证书的指纹是 {0}，与您得到的 {1} 不符；未注册</translation>
+    </message>
+    <message>
+        <source>The supervisor&apos;s signing certificate could not be registered with headquarters: {0}</source>
+        <translation>督导员的签名证书未能在总部登记：{0}</translation>
+    </message>
+    <message>
+        <source>{0} records were refused by headquarters; first: {1}</source>
+        <translation>总部拒收了 {0} 条记录；第一条：{1}</translation>
+    </message>
+    <message>
+        <source>This laptop is not enrolled with headquarters yet; a bundle must be signed with the key made at enrolment</source>
+        <translation>本机尚未在总部注册；离线数据包须用注册时生成的密钥签名</translation>
+    </message>
+    <message>
+        <source>Headquarters sent no event package</source>
+        <translation>总部没有发来活动数据包</translation>
+    </message>
+    <message>
+        <source>The event package {0} cannot be read: {1}</source>
+        <translation>无法读取活动数据包 {0}：{1}</translation>
+    </message>
+    <message>
+        <source>This laptop is not enrolled with headquarters, so it cannot check who made the event package; enrol first</source>
+        <translation>本机尚未在总部注册，无法核实活动数据包的来源；请先注册</translation>
+    </message>
+    <message>
+        <source>The event package is refused: {0}</source>
+        <translation>活动数据包被拒绝：{0}</translation>
+    </message>
+    <message>
+        <source>The event package is damaged: {0}</source>
+        <translation>活动数据包已损坏：{0}</translation>
+    </message>
+    <message>
+        <source>The event package holds no event</source>
+        <translation>活动数据包中没有活动</translation>
+    </message>
+    <message>
+        <source>The event package cannot be applied: {0}</source>
+        <translation>活动数据包无法导入：{0}</translation>
+    </message>
+</context>
+<context>
+    <name>SyncController</name>
+    <message>
+        <source>Sync failed unexpectedly: {error}</source>
+        <translation>同步意外失败：{error}</translation>
+    </message>
+</context>
+<context>
+    <name>SyncMenu</name>
+    <message>
+        <source>&amp;Sync</source>
+        <translation>同步(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Enrol with headquarters…</source>
+        <translation>在总部注册本机…</translation>
+    </message>
+    <message>
+        <source>Sync now</source>
+        <translation>立即同步</translation>
+    </message>
+    <message>
+        <source>Get event from headquarters…</source>
+        <translation>从总部获取活动…</translation>
+    </message>
+    <message>
+        <source>Import event package…</source>
+        <translation>导入活动数据包…</translation>
+    </message>
+    <message>
+        <source>Export bundle for USB…</source>
+        <translation>导出离线数据包（U盘）…</translation>
+    </message>
+    <message>
+        <source>Event “{name}” is on this laptop: {created} records added, {updated} updated; {issuers} trusted issuer(s), {revoked} revoked certificate(s).</source>
+        <translation>活动“{name}”已导入本机：新增 {created} 条记录，更新 {updated} 条；受信任签发机关 {issuers} 个，已吊销证件 {revoked} 张。</translation>
+    </message>
+    <message>
+        <source>Event from headquarters</source>
+        <translation>来自总部的活动</translation>
+    </message>
+    <message>
+        <source>Event package from headquarters</source>
+        <translation>总部下发的活动数据包</translation>
+    </message>
+    <message>
+        <source>Event packages (*.vspkg);;All files (*)</source>
+        <translation>活动数据包 (*.vspkg);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Importing the event package…</source>
+        <translation>正在导入活动数据包…</translation>
+    </message>
+    <message>
+        <source>Event package not imported</source>
+        <translation>活动数据包未导入</translation>
+    </message>
+    <message>
+        <source>Bundle for headquarters</source>
+        <translation>交总部的离线数据包</translation>
+    </message>
+    <message>
+        <source>Bundles (*.vsbundle);;All files (*)</source>
+        <translation>离线数据包 (*.vsbundle);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>{count} records written to {path}. Take the file to headquarters; they count as sent once HQ has imported it.</source>
+        <translation>已将 {count} 条记录写入 {path}。请把该文件带到总部；总部导入后，这些记录即算作已同步。</translation>
+    </message>
+    <message>
+        <source>Bundle written</source>
+        <translation>离线数据包已导出</translation>
+    </message>
+    <message>
+        <source>Writing the bundle…</source>
+        <translation>正在写入离线数据包…</translation>
+    </message>
+    <message>
+        <source>Bundle not written</source>
+        <translation>离线数据包未导出</translation>
+    </message>
+</context>
+<context>
+    <name>SyncStatusWidget</name>
+    <message>
+        <source>Sync now</source>
+        <translation>立即同步</translation>
+    </message>
+    <message>
+        <source>Enrol…</source>
+        <translation>注册…</translation>
+    </message>
+    <message>
+        <source>Sync: checking…</source>
+        <translation>同步：检查中…</translation>
+    </message>
+    <message>
+        <source>Not enrolled with headquarters · {count} pending</source>
+        <translation>未在总部注册 · 待同步 {count} 条</translation>
+    </message>
+    <message>
+        <source>Changes are kept on this laptop until it is enrolled with headquarters (menu Sync → Enrol).</source>
+        <translation>本机在总部注册之前，更改都保存在本机上（菜单“同步 → 在总部注册本机”）。</translation>
+    </message>
+    <message>
+        <source>{count} pending</source>
+        <translation>待同步 {count} 条</translation>
+    </message>
+    <message>
+        <source>last sync {time}</source>
+        <translation>上次同步 {time}</translation>
+    </message>
+    <message>
+        <source>never synced</source>
+        <translation>尚未同步</translation>
+    </message>
+    <message>
+        <source>Headquarters: {url}
+Supervisor: {name}</source>
+        <translation>总部：{url}
+督导员：{name}</translation>
     </message>
 </context>
 </TS>
