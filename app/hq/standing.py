@@ -358,3 +358,71 @@ def recommend(session: Session, attendance: int, risk: str,
     return {"attendance": attendance, "risk": risk, "needed_guards": needed, "count": count,
             "qualified_count": len(qualified), "companies": chosen, "excluded": excluded,
             "note": note}
+
+
+# ---------------------------------------------------------------------------- events
+def _record_counts(session: Session) -> dict[tuple[str, str], int]:
+    """Live records per (event id, kind)."""
+    rows = session.execute(
+        select(Record.event_id, Record.kind, func.count())
+        .where(Record.event_id.is_not(None), Record.kind != "event",
+               _json_text(session, "deleted_at").is_(None))
+        .group_by(Record.event_id, Record.kind))
+    return {(str(e), str(k)): int(n) for e, k, n in rows}
+
+
+def events_overview(session: Session, event_id: str | None = None) -> list[dict[str, Any]]:
+    """Every event HQ knows (prepared here, sent by a laptop, or only named by an evaluation)
+    with its company, record counts and evaluations (newest version first); latest first."""
+    company_names = {record.id: str(payload.get("name") or "")
+                     for record, payload in _live_payloads(session, "company")}
+    events: dict[str, dict[str, Any]] = {}
+    for record, payload in _live_payloads(session, "event"):
+        events[record.id] = {
+            "id": record.id, "name": str(payload.get("name") or ""),
+            "venue": payload.get("venue") or "", "organizer": payload.get("organizer") or "",
+            "starts_at": payload.get("starts_at"), "ends_at": payload.get("ends_at"),
+            "expected_attendance": payload.get("expected_attendance") or 0,
+            "venue_capacity": payload.get("venue_capacity") or 0,
+            "risk_level": payload.get("risk_level") or "",
+            "company_name": company_names.get(str(payload.get("company_id") or ""), ""),
+            "prepared_by_hq": record.device_id == HQ_DEVICE}
+    documents = _documents(session)
+    current = _current_ids(documents)
+    listed: dict[str, list[dict[str, Any]]] = {}
+    for doc in sorted(documents, key=lambda d: -d.version):
+        if doc.event_id not in events:  # the laptop's event record has not arrived
+            events[doc.event_id] = {
+                "id": doc.event_id, "name": doc.event_name, "venue": "", "organizer": "",
+                "starts_at": None, "ends_at": None, "expected_attendance": 0,
+                "venue_capacity": 0, "risk_level": "", "company_name": doc.company_name,
+                "prepared_by_hq": False}
+        listed.setdefault(doc.event_id, []).append(_evaluation_dict(doc, doc.id in current))
+    if event_id is not None:
+        events = {event_id: events[event_id]} if event_id in events else {}
+    counts = _record_counts(session) if events else {}
+    guards = _guard_counts(session) if event_id is not None and events else {}
+    result = []
+    for event in events.values():
+        evaluated = listed.get(event["id"], [])
+        if not event["company_name"] and evaluated:
+            event["company_name"] = evaluated[0]["company_name"]
+        event["counts"] = {kind: counts.get((event["id"], kind), 0)
+                           for kind in ("post", "guard", "inspection", "finding")}
+        event["evaluations"] = evaluated
+        event["current_evaluation"] = next((e for e in evaluated if e["current"]), None)
+        if event_id is not None:
+            event["guards_by_company"] = sorted(
+                ({"company_name": name, "guards": n}
+                 for (eid, name), n in guards.items() if eid == event["id"]),
+                key=lambda row: (-row["guards"], row["company_name"]))
+        result.append(event)
+    result.sort(key=lambda e: (e["starts_at"] or "", e["name"]), reverse=True)
+    return result
+
+
+def event_detail(session: Session, event_id: str) -> dict[str, Any] | None:
+    """One event as in events_overview, with its guards counted per company; None when
+    HQ knows no such event."""
+    found = events_overview(session, event_id=event_id)
+    return found[0] if found else None
