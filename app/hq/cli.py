@@ -233,7 +233,7 @@ def _add_event(store: Any, args: argparse.Namespace) -> int:
     except RosterFileError as exc:
         return _fail(str(exc))
     _print_json({"event_id": event_id, "name": args.name.strip(), "roster": summary})
-    return EXIT_OK
+    return EXIT_PROBLEMS if summary.get("error_count") else EXIT_OK
 
 
 def _iso(moment: datetime | None) -> str | None:

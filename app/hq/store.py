@@ -728,9 +728,8 @@ class HqStore:
                   starts_at: datetime | None = None, risk: str = "medium",
                   attendance: int = 0, company: str | None = None, organizer: str = "",
                   company_licence: str = "") -> tuple[str, dict[str, Any]]:
-        """Prepare an event from a company's roster; returns its id and the roster summary.
-
-        Only a roster without errors is taken: HQ hands the event to laptops as it is."""
+        """Prepare an event from a company's roster; returns its id and the roster check's
+        summary. As on the laptop, the valid rows are imported and the problems listed."""
         from app.roster import check_roster
         from app.workbench import EventInput
 
@@ -739,9 +738,10 @@ class HqStore:
             raise HqError(409, f"headquarters already prepared an event named {name}")
         report = check_roster(roster_file, main_company=company)
         summary = report.summary()
-        if report.error_count:
-            raise HqError(422, f"the roster has {report.error_count} problems; fix them "
-                               f"first (python -m app roster check {roster_file})")
+        summary["error_count"] = report.error_count
+        if not report.valid_rows:
+            raise HqError(422, f"the roster has no valid row ({report.error_count} problems; "
+                               f"python -m app roster check {roster_file} lists them)")
         company_name = company or getattr(report, "main_company", "") or ""
         with self._scratch_profile() as workbench:
             event_id = workbench.save_event(EventInput(

@@ -1,0 +1,395 @@
+"""HQ store: enrolment, tokens, the outcome table of docs/sync-protocol.md row by row, signed
+evaluations, event packages and bundles, against a temporary SQLite database."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import json
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import select, update
+
+from app.hq.models import EnrolmentCode, EvaluationDocument
+from app.hq.models import Record as RecordRow
+from app.hq.store import AuthError, EnrolError, HqError, HqStore
+from app.sync_protocol import (
+    BUNDLE_FORMAT,
+    KINDS,
+    PACKAGE_FORMAT,
+    Record,
+    SignedFileError,
+    raw_public_key,
+    read_signed,
+    write_signed,
+)
+
+PASSPHRASE = b"test-passphrase"
+CODE_SHAPE = re.compile(r"[A-HJKMNP-Z2-9]{4}(-[A-HJKMNP-Z2-9]{4}){3}")
+
+
+# ---------------------------------------------------------------------- helpers
+def make_store(tmp_path: Path) -> HqStore:
+    return HqStore(f"sqlite:///{tmp_path / 'hq.sqlite3'}")
+
+
+def enrol_device(store: HqStore, certificate_pem: str | None = None,
+                 supervisor: str = "李建国") -> tuple[str, str, Ed25519PrivateKey]:
+    key = Ed25519PrivateKey.generate()
+    result = store.enrol(store.create_enrolment_code(supervisor), "laptop",
+                         raw_public_key(key), certificate_pem)
+    return result.device_id, result.token, key
+
+
+def stamp(minutes: int = 0) -> str:
+    moment = datetime(2026, 12, 12, 12, 0, tzinfo=UTC) + timedelta(minutes=minutes)
+    return moment.isoformat(timespec="microseconds")
+
+
+def inspection(record_id: str = "insp-1", minutes: int = 0, verdict: str = "ok",
+               event_id: str = "event-1") -> dict[str, Any]:
+    payload = {"id": record_id, "event_id": event_id, "post_id": None, "guard_id": None,
+               "scanned_text": "辽200000000001", "verdict": verdict, "badge_verdict": None,
+               "template_id": "checklist", "template_version": 1,
+               "created_at": stamp(), "updated_at": stamp(minutes), "device_id": "laptop-1",
+               "deleted_at": None}
+    return Record.of("inspection", payload).as_json()
+
+
+def rows(store: HqStore) -> dict[str, tuple[str, str, str]]:
+    with store.Session() as s:
+        return {r.id: (r.content_hash, r.device_id, r.payload)
+                for r in s.scalars(select(RecordRow))}
+
+
+def small_pdf() -> bytes:
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer)
+    page.drawString(72, 720, "Evaluation")
+    page.save()
+    return buffer.getvalue()
+
+
+def evaluation(signed_pdf: bytes, event_id: str = "event-1",
+               record_id: str = "eval-1") -> dict[str, Any]:
+    payload = {"id": record_id, "event_id": event_id, "version": 1, "previous_id": None,
+               "status": "signed", "supervisor_name": "李建国", "comment": "",
+               "recommendation": "recommend", "score_total": 91.5, "grade": "优秀",
+               "coverage": 0.8, "signed_at": stamp(), "document_id": "DOC-1",
+               "pdf_sha256": hashlib.sha256(signed_pdf).hexdigest(),
+               "pdf": base64.b64encode(signed_pdf).decode("ascii"), "pdf_name": "eval.pdf",
+               "signature_png": None, "signer_subject": "CN=李建国", "content_sha256": None,
+               "created_at": stamp(), "updated_at": stamp(), "device_id": "laptop-1",
+               "deleted_at": None}
+    return Record.of("evaluation", payload).as_json()
+
+
+@pytest.fixture(scope="module")
+def signers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Two supervisors' identities (EC keys: quick to make) and a PDF signed by the first."""
+    from app.signing import create_self_signed_p12, load_signer, sign_pdf
+
+    folder = tmp_path_factory.mktemp("signers")
+    found: dict[str, Any] = {}
+    for name in ("li", "other"):
+        path = create_self_signed_p12(folder / f"{name}.p12", f"督导员{name}", PASSPHRASE,
+                                      key_type="ec")
+        found[name] = load_signer(path, PASSPHRASE)
+    found["pdf"] = sign_pdf(small_pdf(), found["li"])
+    found["other_pdf"] = sign_pdf(small_pdf(), found["other"])
+    return found
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    hq = make_store(tmp_path)
+    yield hq
+    hq.close()
+
+
+# ---------------------------------------------------------------------- enrolment
+def test_an_enrolment_code_enrols_one_laptop_once(store: HqStore) -> None:
+    code = store.create_enrolment_code("李建国")
+    assert CODE_SHAPE.fullmatch(code)
+    with store.Session() as s:
+        stored = s.scalars(select(EnrolmentCode)).one()
+    assert stored.code_hash != code and code.replace("-", "") not in stored.code_hash
+    key = Ed25519PrivateKey.generate()
+    # typed as a supervisor might: lower case, spaces for dashes
+    result = store.enrol(code.lower().replace("-", " "), "笔记本1", raw_public_key(key), None)
+    assert result.supervisor == "李建国"
+    assert result.token.startswith(result.device_id + ".")
+    assert base64.b64decode(result.package_public_key) == store.package_public_key()
+    with pytest.raises(EnrolError, match="used already") as used:
+        store.enrol(code, "笔记本2", raw_public_key(Ed25519PrivateKey.generate()))
+    assert used.value.status == 403
+    assert [d.id for d in store.devices()] == [result.device_id]
+    with store.Session() as s:
+        assert s.scalars(select(EnrolmentCode)).one().device_id == result.device_id
+
+
+def test_unknown_and_expired_codes_are_refused(store: HqStore) -> None:
+    key = raw_public_key(Ed25519PrivateKey.generate())
+    with pytest.raises(EnrolError, match="not known") as unknown:
+        store.enrol("AAAA-BBBB-CCCC-DDDD", "x", key)
+    assert unknown.value.status == 403
+    code = store.create_enrolment_code("李建国", ttl_hours=1)
+    with store.begin() as s:
+        s.execute(update(EnrolmentCode).values(
+            expires_at=datetime.now(UTC) - timedelta(minutes=1)))
+    with pytest.raises(EnrolError, match="expired"):
+        store.enrol(code, "x", key)
+    assert store.devices() == []
+    with pytest.raises(EnrolError, match="32 bytes"):
+        store.enrol(store.create_enrolment_code("李建国"), "x", b"short")
+
+
+def test_tokens_unknown_wrong_and_revoked(store: HqStore) -> None:
+    device_id, token, _key = enrol_device(store)
+    assert store.authenticate(token).id == device_id
+    for bad in (None, "", "no-dot", f"{device_id}.wrong-secret", "unknown." + token.split(".")[1]):
+        with pytest.raises(AuthError) as refused:
+            store.authenticate(bad)
+        assert refused.value.status == 401
+    store.revoke_device(device_id)
+    with pytest.raises(AuthError, match=r"revoked on \d{4}-\d{2}-\d{2}") as revoked:
+        store.authenticate(token)
+    assert revoked.value.status == 403
+
+
+def test_certificate_registration(store: HqStore, signers: dict[str, Any]) -> None:
+    device_id, _token, _key = enrol_device(store)
+    mine = signers["li"].certificate_pem.decode()
+    assert store.register_certificate(device_id, mine) == "registered"
+    assert store.register_certificate(device_id, mine) == "unchanged"
+    with pytest.raises(HqError) as conflict:
+        store.register_certificate(device_id, signers["other"].certificate_pem.decode())
+    assert conflict.value.status == 409
+    with pytest.raises(HqError):
+        store.register_certificate(device_id, "not a certificate")
+
+
+# ---------------------------------------------------------------------- outcome table
+def test_outcome_table_row_by_row(store: HqStore) -> None:
+    laptop, _t, _k = enrol_device(store)
+    other, _t2, _k2 = enrol_device(store)
+    first = inspection(minutes=0)
+    # nothing with that id -> stored
+    assert store.ingest(laptop, [first])[0] == {"id": "insp-1", "status": "stored",
+                                                "error": None}
+    assert rows(store)["insp-1"][:2] == (first["hash"], laptop)
+    # same id, same hash -> present, nothing changes
+    before = rows(store)
+    assert store.ingest(laptop, [first])[0]["status"] == "present"
+    assert rows(store) == before
+    # same id, another hash, same device, newer -> replaced
+    newer = inspection(minutes=5, verdict="other_company")
+    assert store.ingest(laptop, [newer])[0]["status"] == "stored"
+    assert rows(store)["insp-1"][0] == newer["hash"]
+    assert json.loads(rows(store)["insp-1"][2])["verdict"] == "other_company"
+    # incoming older -> present, HQ keeps the newer
+    older = inspection(minutes=1, verdict="stale")
+    assert store.ingest(laptop, [older])[0]["status"] == "present"
+    assert rows(store)["insp-1"][0] == newer["hash"]
+    # same id from another device -> failed, nothing changes
+    hijack = inspection(minutes=9, verdict="hijack")
+    result = store.ingest(other, [hijack])[0]
+    assert result["status"] == "failed" and "another device" in result["error"]
+    assert rows(store)["insp-1"][0] == newer["hash"]
+
+
+def test_bad_records_fail_alone(store: HqStore) -> None:
+    laptop, _t, _k = enrol_device(store)
+    bad_hash = inspection("insp-bad")
+    bad_hash["hash"] = "0" * 64
+    unknown_kind = dict(inspection("insp-kind"), kind="weather")
+    no_event = inspection("insp-noevent")
+    no_event["payload"]["event_id"] = None
+    no_event = Record.of("inspection", no_event["payload"]).as_json()
+    bad_time = inspection("insp-time")
+    bad_time["payload"]["updated_at"] = "yesterday"
+    bad_time = Record.of("inspection", bad_time["payload"]).as_json()
+    batch: list[object] = [inspection("good-1"), bad_hash, unknown_kind, "not an object",
+                           no_event, bad_time, inspection("good-2")]
+    results = store.ingest(laptop, batch)
+    assert [r["status"] for r in results] == ["stored", "failed", "failed", "failed",
+                                              "failed", "failed", "stored"]
+    assert "hash" in results[1]["error"]
+    assert "unknown record kind" in results[2]["error"]
+    assert "names no event" in results[4]["error"]
+    assert "updated_at" in results[5]["error"]
+    assert set(rows(store)) == {"good-1", "good-2"}
+
+
+def test_stats_count_every_kind(store: HqStore) -> None:
+    laptop, _t, _k = enrol_device(store)
+    store.ingest(laptop, [inspection("a"), inspection("b")])
+    stats = store.stats()
+    assert set(stats) == set(KINDS.values()) | {"devices", "signed_pdfs"}
+    assert stats["inspections"] == 2 and stats["devices"] == 1 and stats["events"] == 0
+
+
+# ---------------------------------------------------------------------- signed evaluations
+def test_a_signed_evaluation_is_verified_and_its_pdf_kept(
+        store: HqStore, signers: dict[str, Any]) -> None:
+    laptop, _t, _k = enrol_device(store, signers["li"].certificate_pem.decode())
+    event = Record.of("event", {"id": "event-1", "name": "市体育馆篮球联赛", "company_id": "c-1",
+                                "updated_at": stamp(), "deleted_at": None}).as_json()
+    company = Record.of("company", {"id": "c-1", "name": "盘锦市安盾保安服务有限公司",
+                                    "licence_no": "辽公保服20180007", "updated_at": stamp(),
+                                    "deleted_at": None}).as_json()
+    record = evaluation(signers["pdf"])
+    results = store.ingest(laptop, [company, event, record])
+    assert [r["status"] for r in results] == ["stored"] * 3, results
+    with store.Session() as s:
+        document = s.get(EvaluationDocument, "eval-1")
+        assert document is not None
+        assert bytes(document.pdf) == signers["pdf"]
+        assert document.event_name == "市体育馆篮球联赛"
+        assert document.company_name == "盘锦市安盾保安服务有限公司"
+        assert document.company_licence == "辽公保服20180007"
+        assert document.score_total == 91.5 and document.device_id == laptop
+        assert "督导员li" in document.signer_subject
+        stored = s.get(RecordRow, "eval-1")
+        assert stored is not None and "pdf" not in json.loads(stored.payload)
+        assert stored.content_hash == record["hash"]
+    assert store.known([{"id": "eval-1", "hash": record["hash"]}]) == ["eval-1"]
+    assert store.ingest(laptop, [record])[0]["status"] == "present"
+    assert store.stats()["signed_pdfs"] == 1
+
+
+def test_a_changed_pdf_is_refused(store: HqStore, signers: dict[str, Any]) -> None:
+    laptop, _t, _k = enrol_device(store, signers["li"].certificate_pem.decode())
+    data = bytearray(signers["pdf"])
+    index = data.index(b"/Contents")
+    data[index - 40] ^= 0x20  # inside the signed byte range
+    record = evaluation(bytes(data))  # pdf_sha256 matches the changed file
+    result = store.ingest(laptop, [record, inspection("still-arrives")])
+    assert result[0]["status"] == "failed"
+    assert "signature does not verify" in result[0]["error"]
+    assert result[1]["status"] == "stored"
+    assert "eval-1" not in rows(store) and store.stats()["signed_pdfs"] == 0
+    # a PDF that is not the one the evaluation names
+    mismatch = evaluation(signers["pdf"])
+    mismatch["payload"]["pdf_sha256"] = "0" * 64
+    mismatch = Record.of("evaluation", mismatch["payload"]).as_json()
+    assert "SHA-256" in store.ingest(laptop, [mismatch])[0]["error"]
+
+
+def test_another_supervisors_certificate_is_refused(
+        store: HqStore, signers: dict[str, Any]) -> None:
+    laptop, _t, _k = enrol_device(store, signers["li"].certificate_pem.decode())
+    result = store.ingest(laptop, [evaluation(signers["other_pdf"])])[0]
+    assert result["status"] == "failed" and "certificate" in result["error"]
+    unregistered, _t2, _k2 = enrol_device(store)
+    result = store.ingest(unregistered, [evaluation(signers["pdf"], record_id="eval-2")])[0]
+    assert result["status"] == "failed" and "no signing certificate" in result["error"]
+    assert store.stats()["signed_pdfs"] == 0 and store.stats()["evaluations"] == 0
+
+
+# ---------------------------------------------------------------------- packages
+def test_demo_event_package_is_signed_and_complete(store: HqStore) -> None:
+    event_id = store.add_demo_event()
+    assert store.add_demo_event() == event_id  # once
+    [listed] = store.events_available()
+    assert listed["id"] == event_id and listed["guards"] > 500 and listed["posts"] > 10
+    data = store.event_package(event_id)
+    signer, body = read_signed(data, PACKAGE_FORMAT, lambda _s: store.package_public_key())
+    assert signer == "hq" and body["event_id"] == event_id
+    kinds = [r["kind"] for r in body["records"]]
+    assert kinds[:2] == ["company", "event"]
+    assert kinds.count("guard") == listed["guards"] and kinds.count("post") == listed["posts"]
+    assert kinds == sorted(kinds, key=["company", "event", "post", "guard"].index)
+    assert all(Record.of(r["kind"], r["payload"]).hash == r["hash"] for r in body["records"])
+    assert body["checklist_template"]["template_id"] == "checklist"
+    assert len(body["trust_list"]) == 1 and len(body["revoked_certificates"]) == 1
+    other_key = raw_public_key(Ed25519PrivateKey.generate())
+    with pytest.raises(SignedFileError, match="signature"):
+        read_signed(data, PACKAGE_FORMAT, lambda _s: other_key)
+    with pytest.raises(HqError) as missing:
+        store.event_package("no-such-event")
+    assert missing.value.status == 404
+
+
+def test_events_from_rosters_share_the_company(store: HqStore, fixture_roster: Path) -> None:
+    first, summary = store.add_event(fixture_roster, "演唱会一", venue="体育场", risk="high",
+                                     attendance=40000)
+    assert summary["valid"] > 500
+    with pytest.raises(HqError, match="already"):
+        store.add_event(fixture_roster, "演唱会一")
+    second, _summary = store.add_event(fixture_roster, "演唱会二")
+    events = {e["id"]: e for e in store.events_available()}
+    assert set(events) == {first, second}
+    assert events[first]["guards"] == summary["valid"]
+    assert store.stats()["companies"] == 1  # one company, the same id in both packages
+    _signer, body = read_signed(store.event_package(second), PACKAGE_FORMAT,
+                                lambda _s: store.package_public_key())
+    company = body["records"][0]
+    assert company["kind"] == "company"
+    assert body["records"][1]["payload"]["company_id"] == company["id"]
+
+
+def test_a_laptop_update_of_an_hq_record_keeps_it_hqs(store: HqStore) -> None:
+    event_id = store.add_demo_event()
+    laptop, _t, _k = enrol_device(store)
+    _signer, body = read_signed(store.event_package(event_id), PACKAGE_FORMAT,
+                                lambda _s: store.package_public_key())
+    guard = next(r for r in body["records"] if r["kind"] == "guard")
+    payload = dict(guard["payload"], phone="13900000000",
+                   updated_at=datetime.now(UTC).isoformat(timespec="microseconds"))
+    assert store.ingest(laptop, [Record.of("guard", payload).as_json()])[0]["status"] == "stored"
+    assert rows(store)[guard["id"]][1] == "hq"
+    _signer, again = read_signed(store.event_package(event_id), PACKAGE_FORMAT,
+                                 lambda _s: store.package_public_key())
+    assert next(r for r in again["records"] if r["id"] == guard["id"])["payload"]["phone"] \
+        == "13900000000"
+
+
+def test_trust_list_and_revocations_import(store: HqStore, tmp_path: Path) -> None:
+    from app.badge import TrustListError, write_trust_list
+    from app.demo import demo_issuer
+
+    write_trust_list(tmp_path / "trust.json", [demo_issuer()])
+    assert store.import_trust_list(tmp_path / "trust.json") == 1
+    (tmp_path / "revoked.txt").write_text("辽200000000001\n200000000002\n", encoding="utf-8")
+    assert store.import_revocations(tmp_path / "revoked.txt") == (2, 0)
+    (tmp_path / "revoked.txt").write_text("200000000003\n", encoding="utf-8")
+    assert store.import_revocations(tmp_path / "revoked.txt") == (1, 0)  # a snapshot
+    assert store.trust_summary() == {"issuers": 1, "revoked_certificates": 1,
+                                     "revoked_issuers": 0}
+    (tmp_path / "bad.json").write_text("{}", encoding="utf-8")
+    with pytest.raises(TrustListError):
+        store.import_trust_list(tmp_path / "bad.json")
+
+
+# ---------------------------------------------------------------------- bundles
+def test_a_bundle_imports_once_and_a_tampered_one_is_refused(store: HqStore) -> None:
+    laptop, _t, key = enrol_device(store)
+    records = [inspection(f"b-{i}") for i in range(5)]
+    body = {"device_id": laptop, "created_at": stamp(), "records": records}
+    data = write_signed(BUNDLE_FORMAT, laptop, body, key)
+    assert store.import_bundle(data) == {"stored": 5, "present": 0, "failed": 0, "errors": []}
+    state = rows(store)
+    assert store.import_bundle(data) == {"stored": 0, "present": 5, "failed": 0, "errors": []}
+    assert rows(store) == state
+    tampered = bytearray(data)
+    tampered[len(tampered) // 2] ^= 0x01
+    with pytest.raises(SignedFileError, match="bundle"):
+        store.import_bundle(bytes(tampered))
+    stranger = Ed25519PrivateKey.generate()
+    with pytest.raises(SignedFileError, match="not known"):
+        store.import_bundle(write_signed(BUNDLE_FORMAT, "someone", body, stranger))
+    with pytest.raises(SignedFileError, match="signature"):  # right name, wrong key
+        store.import_bundle(write_signed(BUNDLE_FORMAT, laptop, body, stranger))
+    store.revoke_device(laptop)
+    with pytest.raises(SignedFileError, match="no longer trusted"):
+        store.import_bundle(data)
+    assert rows(store) == state
