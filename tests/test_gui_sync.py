@@ -345,3 +345,7 @@ def test_sync_menu_entries(open_window):
     assert texts == ["在总部注册本机…", "立即同步", "从总部获取活动…", "导入活动数据包…",
                      "导出离线数据包（U盘）…"]
     assert all(a.isEnabled() for a in menu.actions())
+    window.sync_menu.sync_action.trigger()  # not enrolled: the remedy, not a bare error
+    assert isinstance(window.sync_menu.dialog, EnrolDialog) and window.sync_menu.dialog.isVisible()
+    assert not window.sync.running
+    window.sync_menu.dialog.reject()

@@ -177,6 +177,7 @@ class RemoteEventsDialog(QDialog):
 
     def _listed(self, events: list[RemoteEvent]) -> None:
         self.busy.hide()
+        self.message.setStyleSheet("")
         self.events = events
         self.table.setRowCount(len(events))
         for row, event in enumerate(events):
@@ -240,7 +241,7 @@ class SyncMenu(QObject):
         self.enrol_action = QAction(self.tr("Enrol with headquarters…"), window)
         self.enrol_action.triggered.connect(self.enrol)
         self.sync_action = QAction(self.tr("Sync now"), window)
-        self.sync_action.triggered.connect(controller.sync_now)
+        self.sync_action.triggered.connect(self.sync_now)
         self.pull_action = QAction(self.tr("Get event from headquarters…"), window)
         self.pull_action.triggered.connect(self.pull_event)
         self.import_action = QAction(self.tr("Import event package…"), window)
@@ -253,6 +254,13 @@ class SyncMenu(QObject):
         menu.addAction(self.import_action)
         menu.addAction(self.export_action)
         self.dialog: QDialog | None = None
+
+    def sync_now(self) -> None:
+        status = self.controller.status
+        if status is not None and not status.enrolled:
+            self.enrol()  # a sync would only say "not enrolled"; offer the remedy instead
+            return
+        self.controller.sync_now()
 
     def enrol(self) -> EnrolDialog:
         dialog = EnrolDialog(self.controller, self.window)

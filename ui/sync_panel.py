@@ -15,7 +15,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QFontMetrics, QResizeEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 from app.db import Database
 from app.sync_client import SyncError, SyncOutcome, SyncService, SyncStatus
@@ -225,9 +225,15 @@ class SyncStatusWidget(QWidget):
         for button in (self.sync_button, self.enrol_button):
             # The scan field must keep the focus: a click here must not steal the next scan.
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        # The status bar draws nothing between its permanent widgets: a rule keeps this
+        # line apart from the trust figures beside it.
+        rule = QFrame()
+        rule.setFrameShape(QFrame.Shape.VLine)
+        rule.setFrameShadow(QFrame.Shadow.Sunken)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.state, self.error, self.bar, self.sync_button, self.enrol_button):
+        for widget in (self.state, self.error, self.bar, self.sync_button, self.enrol_button,
+                       rule):
             layout.addWidget(widget)
         controller.status_changed.connect(self._show_status)
         controller.sync_started.connect(self._started)
