@@ -21,6 +21,7 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.hq import web
 from app.hq.models import Device
 from app.hq.store import AuthError, HqError, HqStore
 from app.sync_protocol import API_PREFIX, MAX_BATCH_BYTES, MAX_BATCH_RECORDS, b64decode
@@ -161,11 +162,7 @@ def create_app(store: HqStore) -> FastAPI:
     def stats(_device: DeviceDep) -> dict[str, int]:
         return store.stats()
 
-    try:  # the read side (HQ staff's pages) is written alongside; until it lands, none
-        from app.hq import web
-    except ImportError:
-        return app
-    app.include_router(web.router)
+    app.include_router(web.router)  # HQ staff's read side: evaluations, companies, pages
     return app
 
 
