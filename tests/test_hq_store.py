@@ -393,3 +393,33 @@ def test_a_bundle_imports_once_and_a_tampered_one_is_refused(store: HqStore) -> 
     with pytest.raises(SignedFileError, match="no longer trusted"):
         store.import_bundle(data)
     assert rows(store) == state
+
+
+# ---------------------------------------------------------------------- PostgreSQL
+def test_the_same_rules_on_postgresql(postgres_db: str, signers: dict[str, Any]) -> None:
+    """Migrations, the outcome table, ON CONFLICT under concurrent batches and a signed PDF
+    on the server database HQ is meant to run on."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    hq = HqStore(postgres_db)
+    try:
+        HqStore(postgres_db).close()  # a second open finds the schema at head
+        laptop, token, _key = enrol_device(hq, signers["li"].certificate_pem.decode())
+        assert hq.authenticate(token).id == laptop
+        other, _t, _k = enrol_device(hq)
+        assert hq.ingest(laptop, [inspection()])[0]["status"] == "stored"
+        assert hq.ingest(laptop, [inspection()])[0]["status"] == "present"
+        assert hq.ingest(laptop, [inspection(minutes=5, verdict="x")])[0]["status"] == "stored"
+        assert hq.ingest(laptop, [inspection(minutes=1, verdict="y")])[0]["status"] == "present"
+        assert hq.ingest(other, [inspection(minutes=9, verdict="z")])[0]["status"] == "failed"
+        batch = [inspection(f"race-{i}") for i in range(200)]
+        with ThreadPoolExecutor(4) as pool:
+            outcomes = list(pool.map(lambda _n: hq.ingest(laptop, batch), range(4)))
+        for index in range(200):
+            statuses = sorted(o[index]["status"] for o in outcomes)
+            assert statuses.count("failed") == 0 and "stored" in statuses
+        assert hq.ingest(laptop, [evaluation(signers["pdf"])])[0]["status"] == "stored"
+        stats = hq.stats()
+        assert stats["inspections"] == 201 and stats["signed_pdfs"] == 1
+    finally:
+        hq.close()
