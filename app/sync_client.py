@@ -324,10 +324,11 @@ class SyncService:
             ids = [record_id for _kind, record_id in batch]
             for start in range(0, len(ids), 500):
                 chunk = ids[start:start + 500]
-                newest.update(s.execute(
+                rows = s.execute(
                     select(Outbox.record_id, func.max(Outbox.seq))
                     .where(Outbox.record_id.in_(chunk), Outbox.acknowledged_at.is_(None))
-                    .group_by(Outbox.record_id)).tuples().all())
+                    .group_by(Outbox.record_id)).all()
+                newest.update((record_id, seq) for record_id, seq in rows)
             by_kind: dict[str, list[str]] = {}
             for kind, record_id in batch:
                 by_kind.setdefault(kind, []).append(record_id)
@@ -364,6 +365,7 @@ class SyncService:
         outcome = SyncOutcome()
         try:
             with self.connection(hq_url) as hq:
+                hq.request("GET", "/devices/me")
                 problem = self._register_certificate(hq)
                 if problem:
                     outcome.errors.append(problem)

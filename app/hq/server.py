@@ -121,6 +121,13 @@ def create_app(store: HqStore) -> FastAPI:
         return store.enrol(body.code, body.device_name, public_key,
                            body.signing_certificate_pem).as_dict()
 
+    @app.get(f"{API_PREFIX}/devices/me")
+    def who_am_i(device: DeviceDep) -> dict[str, Any]:
+        # Every sync starts here: a wrong token, a revoked laptop or a changed certificate
+        # shows even when there is nothing to send.
+        return {"device_id": device.id, "name": device.name, "supervisor": device.supervisor,
+                "signing_certificate_registered": bool(device.signing_certificate_pem)}
+
     @app.post(f"{API_PREFIX}/devices/me/certificate")
     def register_certificate(body: CertificateRequest, device: DeviceDep) -> dict[str, str]:
         return {"status": store.register_certificate(device, body.signing_certificate_pem)}
