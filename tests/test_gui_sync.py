@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from app.db import Database
 from app.demo import create_demo_event
+from app.i18n import install_translators
 from app.sync_client import (
     DEVICE_KEY,
     HQ_DEVICE_ID,
@@ -61,6 +62,8 @@ def gui(qapp):
     app = make_application("zh_CN")
     yield app
     release_widgets()
+    # The translator is process-wide: core tests that run later expect English messages.
+    install_translators(app, "en")
 
 
 @pytest.fixture
@@ -138,7 +141,7 @@ def test_enrolment_failure_says_why_and_changes_nothing(qtbot, open_window, work
 
 def test_unreachable_hq_is_shown_in_plain_words_and_retried_later_and_later(
         qtbot, open_window, workbench):
-    # Something to send: with nothing pending the client never contacts HQ at all.
+    # Something to send, so that every attempt has to reach HQ.
     workbench.save_event(EventInput(name="同步失败测试", company_name="辽宁安盾"))
     port = unused_port()
     workbench.db.set_setting(HQ_URL, f"http://127.0.0.1:{port}")
@@ -193,6 +196,9 @@ class FakeHq:
             def do_GET(self) -> None:  # noqa: N802
                 if self.path == "/api/v1/events":
                     self._json({"events": [fake.event]})
+                elif self.path == "/api/v1/devices/me":
+                    self._json({"device_id": "device", "name": "laptop", "supervisor": "王建国",
+                                "signing_certificate_registered": False})
                 elif self.path == f"/api/v1/events/{fake.event['id']}/package":
                     self._answer(fake.package, "application/octet-stream")
                 else:
