@@ -341,11 +341,14 @@ class SyncService:
         if not ids:
             return
         stamp = now_text()
+        # Every outbox row read with the snapshot has a seq at most the snapshot's highest;
+        # a change made since has a higher one and so stays pending.
+        upto = max(newest.values(), default=0)
         with self.db.begin() as s:
-            for record_id in ids:
+            for start in range(0, len(ids), 500):
                 s.execute(update(Outbox).where(
-                    Outbox.record_id == record_id, Outbox.acknowledged_at.is_(None),
-                    Outbox.seq <= newest.get(record_id, 0))
+                    Outbox.record_id.in_(ids[start:start + 500]),
+                    Outbox.acknowledged_at.is_(None), Outbox.seq <= upto)
                     .values(acknowledged_at=stamp, last_error=None))
 
     def _note_failures(self, failures: dict[str, str], newest: dict[str, int]) -> None:

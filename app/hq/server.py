@@ -18,6 +18,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
+from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -107,6 +108,13 @@ def create_app(store: HqStore) -> FastAPI:
             f"{'.'.join(str(p) for p in error.get('loc', ())[1:]) or 'body'}: "
             f"{error.get('msg', '')}" for error in exc.errors()[:5])
         return _error(400, f"the request is not valid ({problems})")
+
+    @app.exception_handler(OperationalError)
+    async def database_busy(_request: Request, exc: OperationalError) -> JSONResponse:
+        # The laptop keeps the batch pending and retries; nothing was half stored (the
+        # batch is one transaction).
+        return _error(503, f"headquarters' database is busy or unavailable; the laptop will "
+                           f"try again ({exc.orig})")
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
