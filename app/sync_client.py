@@ -206,11 +206,12 @@ class HqConnection:
             raise SyncError(translate("Sync", "The connection to headquarters failed: {0}")
                             .format(exc)) from None
         if response.status_code >= 400:
-            detail = ""
             try:
-                detail = str(response.json().get("detail", ""))
+                body = response.json()
             except ValueError:
-                detail = response.text[:200]
+                body = None
+            detail = (str(body.get("detail", "")) if isinstance(body, dict)
+                      else response.text[:200])
             if response.status_code == 401:
                 raise SyncError(translate("Sync", "Headquarters does not accept this laptop "
                                           "({0}); enrol it again").format(detail))
@@ -220,8 +221,21 @@ class HqConnection:
             raise SyncError(translate("Sync", "Headquarters answered with an error "
                                       "({0}): {1}").format(response.status_code, detail))
         if response.headers.get("content-type", "").startswith("application/json"):
-            return response.json()
+            try:
+                return response.json()
+            except ValueError:
+                raise SyncError(translate("Sync", "Headquarters sent an answer this laptop "
+                                          "cannot read")) from None
         return response.content
+
+    def request_object(self, method: str, path: str,
+                       payload: object | None = None) -> dict[str, Any]:
+        """A request whose answer must be a JSON object."""
+        answer = self.request(method, path, payload)
+        if not isinstance(answer, dict):
+            raise SyncError(translate("Sync", "Headquarters sent an answer this laptop "
+                                      "cannot read"))
+        return answer
 
 
 # ------------------------------------------------------------------ the service
@@ -272,7 +286,7 @@ class SyncService:
         device_key = Ed25519PrivateKey.generate()
         certificate = self.db.setting(SUPERVISOR_CERTIFICATE)
         with HqConnection(url, None, pinned) as hq:
-            answer = hq.request("POST", "/enrol", {
+            answer = hq.request_object("POST", "/enrol", {
                 "code": code.strip(), "device_name": device_name or socket.gethostname(),
                 "device_public_key": b64encode(raw_public_key(device_key)),
                 "signing_certificate_pem": certificate})
@@ -366,6 +380,7 @@ class SyncService:
         (then nothing was marked); a record HQ refuses is counted and retried next time."""
         self.db.set_setting(LAST_ATTEMPT, now_text())
         outcome = SyncOutcome()
+        problem: str | None = None
         try:
             with self.connection(hq_url) as hq:
                 hq.request("GET", "/devices/me")
@@ -387,7 +402,9 @@ class SyncService:
             self.db.set_setting(LAST_ERROR, str(exc))
             raise
         outcome.pending = self.pending_count()
-        if outcome.failed:
+        if problem:
+            self.db.set_setting(LAST_ERROR, problem)
+        elif outcome.failed:
             self.db.set_setting(LAST_ERROR, translate(
                 "Sync", "{0} records were refused by headquarters; first: {1}")
                 .format(outcome.failed, outcome.errors[0] if outcome.errors else ""))
@@ -401,17 +418,22 @@ class SyncService:
         records, newest = self._snapshot(batch)
         # What HQ already holds (a bundle imported there, an answer lost on the way back)
         # need not travel again.
-        known = set(hq.request("POST", "/records/known", {
+        known = set(hq.request_object("POST", "/records/known", {
             "records": [{"id": r.id, "hash": r.hash} for r in records]}).get("known", []))
         acknowledged = [r.id for r in records if r.id in known]
         outcome.already_present += len(acknowledged)
         self._acknowledge(acknowledged, newest)
         failures: dict[str, str] = {}
         for part in _by_size([r for r in records if r.id not in known]):
-            answer = hq.request("POST", "/records", {"records": [r.as_json() for r in part]})
-            results = answer.get("results", []) if isinstance(answer, dict) else []
+            answer = hq.request_object("POST", "/records",
+                                       {"records": [r.as_json() for r in part]})
+            results = answer.get("results")
+            if not isinstance(results, list):
+                results = []
             stored: list[str] = []
             for record, result in zip(part, results, strict=False):
+                if not isinstance(result, dict):
+                    result = {"status": "failed", "error": "unreadable answer"}
                 status = result.get("status")
                 if status == "stored":
                     outcome.sent += 1
@@ -462,7 +484,7 @@ class SyncService:
     # ---------------------------------------------------------- down
     def remote_events(self) -> list[RemoteEvent]:
         with self.connection() as hq:
-            answer = hq.request("GET", "/events")
+            answer = hq.request_object("GET", "/events")
         return [RemoteEvent(id=e["id"], name=e["name"], venue=e.get("venue") or "",
                             starts_at=e.get("starts_at"),
                             company_name=e.get("company_name") or "",
@@ -502,7 +524,7 @@ class SyncService:
                                           "headquarters, so it cannot check who made the "
                                           "event package; enrol first")) from None
             raise SyncError(translate("Sync", "The event package is refused: {0}")
-                            .format(exc)) from None
+                            .format(package_problem(exc))) from None
         try:
             records = [Record(kind=item["kind"], id=item["id"], hash=item["hash"],
                               payload=item["payload"]) for item in body["records"]]
@@ -543,6 +565,26 @@ class SyncService:
         return PackageSummary(event_id=events[0].id, event_name=events[0].payload["name"],
                               created=result.created, updated=result.updated,
                               trusted_issuers=len(issuers), revoked_certificates=len(revoked))
+
+
+def package_problem(error: SignedFileError) -> str:
+    """What is wrong with an event package file, in the interface language."""
+    texts = {
+        "too_large": translate("Sync", "the file is too large to be an event package"),
+        "not_a_file": translate("Sync", "this is not an event package file, or it was cut "
+                                "short"),
+        "wrong_format": translate("Sync", "this is not an event package file"),
+        "wrong_version": translate("Sync", "the package was made by a newer version of the "
+                                   "program; update this laptop"),
+        "incomplete": translate("Sync", "the package is incomplete"),
+        "unknown_signer": translate("Sync", "the package was not signed by the headquarters "
+                                    "this laptop is enrolled with"),
+        "bad_signature": translate("Sync", "the package's signature does not match its "
+                                   "content: it was changed after headquarters signed it, or "
+                                   "it is damaged"),
+        "damaged": translate("Sync", "the package's content is damaged"),
+    }
+    return texts.get(error.reason, str(error))
 
 
 def _issuers(items: list[dict[str, Any]]) -> list[Any]:

@@ -100,7 +100,12 @@ def record_problem(item: object) -> str | None:
 
 # ------------------------------------------------------------------ signed files
 class SignedFileError(Exception):
-    """A bundle or package that cannot be used; the message says what is wrong with it."""
+    """A bundle or package that cannot be used; the message says what is wrong with it, and
+    ``reason`` names the case for a translated message (the laptop speaks Chinese)."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 def raw_public_key(key: Ed25519PrivateKey) -> bytes:
@@ -126,38 +131,40 @@ def read_signed(data: bytes, file_format: str,
     """
     what = "bundle" if file_format == BUNDLE_FORMAT else "event package"
     if len(data) > MAX_SIGNED_FILE_BYTES:
-        raise SignedFileError(f"the file is too large to be a {what}")
+        raise SignedFileError(f"the file is too large to be a {what}", "too_large")
     try:
         text = gzip.decompress(data)
         envelope = json.loads(text)
     except (OSError, EOFError, zlib.error, ValueError):
         raise SignedFileError(f"this is not a {what} file (it is not compressed JSON, or it "
-                              f"was cut short)") from None
+                              f"was cut short)", "not_a_file") from None
     if not isinstance(envelope, dict) or envelope.get("format") != file_format:
         found = envelope.get("format") if isinstance(envelope, dict) else None
-        raise SignedFileError(f"this is not a {what} file (format {found!r})")
+        raise SignedFileError(f"this is not a {what} file (format {found!r})", "wrong_format")
     if envelope.get("version") != PROTOCOL_VERSION:
         raise SignedFileError(f"the {what} has version {envelope.get('version')!r}; this "
-                              f"program reads version {PROTOCOL_VERSION}")
+                              f"program reads version {PROTOCOL_VERSION}", "wrong_version")
     signer, body_text, signature = (envelope.get("signer"), envelope.get("body"),
                                     envelope.get("signature"))
     if not (isinstance(signer, str) and isinstance(body_text, str)
             and isinstance(signature, str)):
-        raise SignedFileError(f"the {what} is incomplete (signer, body or signature missing)")
+        raise SignedFileError(f"the {what} is incomplete (signer, body or signature missing)",
+                              "incomplete")
     public = public_key_of(signer)
     if public is None:
         raise SignedFileError(f"the {what} was signed by {signer!r}, which is not known or "
-                              f"no longer trusted here")
+                              f"no longer trusted here", "unknown_signer")
     try:
         Ed25519PublicKey.from_public_bytes(public).verify(b64decode(signature),
                                                           body_text.encode("utf-8"))
     except (InvalidSignature, ValueError):
         raise SignedFileError(f"the {what}'s signature does not match its content: the file "
-                              f"was changed after it was signed, or is damaged") from None
+                              f"was changed after it was signed, or is damaged",
+                              "bad_signature") from None
     try:
         body = json.loads(body_text)
     except ValueError:
-        raise SignedFileError(f"the {what}'s content is not valid JSON") from None
+        raise SignedFileError(f"the {what}'s content is not valid JSON", "damaged") from None
     if not isinstance(body, dict) or not isinstance(body.get("records"), list):
-        raise SignedFileError(f"the {what} holds no list of records")
+        raise SignedFileError(f"the {what} holds no list of records", "damaged")
     return signer, body

@@ -17,6 +17,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import pwd
+import shutil
 import sys
 import tempfile
 import threading
@@ -40,7 +43,8 @@ from app.demo import create_demo_event  # noqa: E402
 from app.models import Guard, Inspection, Outbox  # noqa: E402
 from app.sync_client import SyncService  # noqa: E402
 from app.sync_protocol import API_PREFIX, Record, b64encode, raw_public_key  # noqa: E402
-from tests.hq_process import HqProcess  # noqa: E402
+from tests.hq_process import HqProcess, free_port  # noqa: E402
+from tests.postgres import PostgresServer, find_bin_dir  # noqa: E402
 
 BATCH = 500
 
@@ -197,21 +201,47 @@ def main(argv: Sequence[str] | None = None) -> int:
             hq.stop()
         if args.skip_postgres:
             return 0
-        try:
-            from tests.postgres import throwaway_postgres
-        except ImportError:
-            print("  PostgreSQL: tests/postgres.py not available")
+        server = durable_postgres()
+        if server is None:
+            print("  PostgreSQL skipped: no binaries (install Debian's postgresql)")
             return 0
         try:
-            with throwaway_postgres(folder / "pg") as url:
-                hq = HqProcess(url, folder).start()
-                try:
-                    many_laptops(hq, args.laptops, args.per_laptop, "HQ on PostgreSQL")
-                finally:
-                    hq.stop()
-        except RuntimeError as exc:  # no binaries
-            print(f"  PostgreSQL skipped: {exc}")
+            hq = HqProcess(server.url(server.create_database()), folder).start()
+            try:
+                many_laptops(hq, args.laptops, args.per_laptop,
+                             "HQ on PostgreSQL (fsync on, synchronous_commit on)")
+            finally:
+                hq.stop()
+        finally:
+            server.stop()
+            shutil.rmtree(server.root, ignore_errors=True)
     return 0
+
+
+def durable_postgres() -> PostgresServer | None:
+    """A throwaway server like the tests', but with PostgreSQL's durable defaults: the tests
+    switch fsync off for speed, a throughput figure must not."""
+    bin_dir = find_bin_dir()
+    if bin_dir is None:
+        return None
+    root = Path(tempfile.mkdtemp(prefix="vs-pg-bench-"))
+    run_as = "postgres" if os.geteuid() == 0 else None
+    if run_as:
+        shutil.chown(root, user=run_as, group=pwd.getpwnam(run_as).pw_gid)
+    server = DurablePostgres(bin_dir=bin_dir, root=root, port=free_port(), run_as=run_as)
+    server.init()
+    server.start()
+    return server
+
+
+class DurablePostgres(PostgresServer):
+    def start(self) -> None:
+        options = (f"-c listen_addresses=127.0.0.1 -c port={self.port} "
+                   f"-c unix_socket_directories={self.root} -c max_connections=100")
+        done = self._run("pg_ctl", "-D", str(self.data_dir), "-l", str(self.log_file),
+                         "-o", options, "-w", "-t", "60", "start")
+        if done.returncode != 0:
+            raise RuntimeError(f"pg_ctl start failed: {done.stderr}")
 
 
 if __name__ == "__main__":

@@ -600,7 +600,8 @@ class HqStore:
 
         signer, body = read_signed(data, BUNDLE_FORMAT, public_key_of)
         if body.get("device_id", signer) != signer:
-            raise SignedFileError("the bundle names another device than the one that signed it")
+            raise SignedFileError("the bundle names another device than the one that signed it",
+                                  "unknown_signer")
         results: list[dict[str, Any]] = []
         records = body["records"]
         for start in range(0, len(records), 1000):

@@ -1571,6 +1571,10 @@ Findings: {findings} ({open} not corrected)</source>
         <translation>总部返回错误（{0}）：{1}</translation>
     </message>
     <message>
+        <source>Headquarters sent an answer this laptop cannot read</source>
+        <translation>总部返回的应答无法识别</translation>
+    </message>
+    <message>
         <source>This laptop is not enrolled with headquarters yet (menu Sync → Enrol, or: python -m app enrol)</source>
         <translation>本机尚未在总部注册（菜单“同步 → 在总部注册本机”，或命令：python -m app enrol）</translation>
     </message>
@@ -1617,6 +1621,38 @@ Findings: {findings} ({open} not corrected)</source>
     <message>
         <source>The event package cannot be applied: {0}</source>
         <translation>活动数据包无法导入：{0}</translation>
+    </message>
+    <message>
+        <source>the file is too large to be an event package</source>
+        <translation>文件过大，不是活动数据包</translation>
+    </message>
+    <message>
+        <source>this is not an event package file, or it was cut short</source>
+        <translation>这不是活动数据包文件，或文件不完整</translation>
+    </message>
+    <message>
+        <source>this is not an event package file</source>
+        <translation>这不是活动数据包文件</translation>
+    </message>
+    <message>
+        <source>the package was made by a newer version of the program; update this laptop</source>
+        <translation>该数据包由更新版本的程序生成，请先升级本机程序</translation>
+    </message>
+    <message>
+        <source>the package is incomplete</source>
+        <translation>数据包内容不完整</translation>
+    </message>
+    <message>
+        <source>the package was not signed by the headquarters this laptop is enrolled with</source>
+        <translation>该数据包不是由本机注册的总部签名的</translation>
+    </message>
+    <message>
+        <source>the package&apos;s signature does not match its content: it was changed after headquarters signed it, or it is damaged</source>
+        <translation>数据包的签名与内容不符：总部签名后被改动过，或文件已损坏</translation>
+    </message>
+    <message>
+        <source>the package&apos;s content is damaged</source>
+        <translation>数据包内容已损坏</translation>
     </message>
 </context>
 <context>
