@@ -35,3 +35,12 @@ def test_frozen_build_runs(tmp_path: Path, fixture_roster: Path) -> None:
                     "--lang", "zh_CN", "--screenshot", str(shot)], env=env, timeout=120,
                    check=True, capture_output=True)
     assert shot.stat().st_size > 50_000
+    # sync ships too: the profile's outbox migration, and HQ's own migrations
+    status = subprocess.run([str(program), "--data-dir", str(tmp_path / "profile"),
+                             "sync-status"], env=env, timeout=60, check=True,
+                            capture_output=True, text=True)
+    assert json.loads(status.stdout)["pending"] > 600
+    stats = subprocess.run([str(program), "hq", "stats", "--db",
+                            f"sqlite:///{tmp_path / 'hq.sqlite3'}"], env=env, timeout=60,
+                           check=True, capture_output=True, text=True)
+    assert json.loads(stats.stdout.splitlines()[-1])["inspections"] == 0
