@@ -95,6 +95,17 @@ DEMO_KEY = Ed25519PrivateKey.from_private_bytes(
 DEMO_BADGE_COUNT = 12
 
 
+# Headquarters' register of security companies for the demo (synthetic): enough of them for
+# the seed-001 recommendation of at least three, one black-listed.
+DEMO_COMPANY_REGISTER: tuple[tuple[str, str, str, bool], ...] = (
+    (OTHER_COMPANY, "辽公保服20170031", "B", False),
+    ("沈阳卫安保安服务有限公司", "辽公保服20120007", "AA", False),
+    ("大连海盾保安服务有限公司", "辽公保服20160019", "A", False),
+    ("鞍山铁卫保安服务有限公司", "辽公保服20180044", "A", False),
+    ("营口恒通保安服务有限公司", "辽公保服20190052", "C", True),
+)
+
+
 def demo_issuer() -> TrustedIssuer:
     public = raw_public_key(DEMO_KEY)
     return TrustedIssuer(kid=key_id(public), public_key=public, name=DEMO_ISSUER_NAME,

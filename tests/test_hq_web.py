@@ -153,3 +153,20 @@ def test_companies_page_with_recommendation(hq: tuple[TestClient, dict[str, str]
     assert "乙保安公司" not in recommended  # 20 guards at most, 25 needed
     assert 'class="note"' in recommended and "only 2 qualified" in recommended
     assert '<option value="high" selected>' in page
+
+
+def test_pages_carry_a_chinese_font_browsers_accept(hq: tuple[TestClient, dict[str, str]]
+                                                   ) -> None:
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    client, _ids = hq
+    page = client.get("/").text
+    assert "@font-face" in page and "/static/wqy-microhei.ttf" in page
+    answer = client.get("/static/wqy-microhei.ttf")
+    assert answer.status_code == 200 and answer.headers["content-type"] == "font/ttf"
+    # a single TrueType font (browsers refuse a .ttc collection), with the Chinese glyphs
+    assert answer.content[:4] == b"\x00\x01\x00\x00"
+    font = TTFont(io.BytesIO(answer.content))
+    assert all(ord(char) in font.getBestCmap() for char in "保安公司考评不合格")

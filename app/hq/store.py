@@ -781,6 +781,7 @@ class HqStore:
             self.add_event_from_profile(workbench.db, event_id)
             with workbench.db.read() as s:
                 revoked = list(s.scalars(select(ProfileRevoked.cert_key)))
+            self._add_demo_companies(workbench.db)
         issuer = demo_issuer()
         with self.begin() as s:
             s.merge(TrustIssuer(kid=issuer.kid, name=issuer.name,
@@ -790,6 +791,24 @@ class HqStore:
                 s.execute(self._insert(RevokedCertificate.__table__),
                           [{"cert_key": key} for key in revoked])
         return event_id
+
+    def _add_demo_companies(self, db: Database) -> None:
+        """The demo's register of companies as HQ's own company records."""
+        from app.demo import DEMO_COMPANY_REGISTER
+        from app.models import Company
+        from app.sync_records import record_of
+
+        with db.begin() as s:
+            known = set(s.scalars(select(Company.name)))
+            rows = [Company(name=name, licence_no=licence, credit_grade=grade,
+                            blacklisted=blacklisted, device_id=db.device_id)
+                    for name, licence, grade, blacklisted in DEMO_COMPANY_REGISTER
+                    if name not in known]
+            s.add_all(rows)
+            s.flush()
+            records = [record_of("company", row, db.data_dir).as_json() for row in rows]
+        if records:
+            self.ingest(HQ_DEVICE, records)
 
     # ------------------------------------------------------------------ trust lists
     def import_trust_list(self, path: str | os.PathLike[str]) -> int:

@@ -7,7 +7,9 @@ no internet), every value through html.escape. The figures come from app.hq.stan
 
 from __future__ import annotations
 
+import functools
 import html
+import io
 from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 from urllib.parse import quote, urlencode
@@ -73,14 +75,20 @@ def recommendations(session: SessionDep, attendance: Annotated[int, Query(ge=0, 
 
 
 # ------------------------------------------------------------------------------- HTML
+
+# The pages use the app's own CJK font, served by HQ: a staff PC without a Chinese font
+# would otherwise show boxes. Local Chinese fonts come first when there are any.
+FONT_URL = "/static/wqy-microhei.ttf"
 CSS = """
-body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:1.5em;color:#222}
+@font-face{font-family:"VS CJK";src:url(""" + FONT_URL + """);font-display:swap}
+body{font-family:"Noto Sans CJK SC","Microsoft YaHei","VS CJK",sans-serif;margin:1.5em;
+color:#222}
 nav a{margin-right:1.2em} h1{font-size:1.4em} h2{font-size:1.15em;margin-top:1.6em}
 table{border-collapse:collapse;margin:.5em 0} th,td{border:1px solid #bbb;padding:.3em .6em;
 text-align:left;vertical-align:top} th{background:#eef2f6} .num{text-align:right}
 .muted{color:#777} .bad{color:#b00020;font-weight:bold} .note{background:#fff4d6;
 padding:.6em;border:1px solid #e0c060} .grade-fail{color:#b00020} .grade-excellent{color:#0a6}
-form{margin:.8em 0} label{margin-right:1em}
+form{margin:.8em 0} label{margin-right:1em} input,select,button{font-family:inherit}
 """
 
 
@@ -104,6 +112,25 @@ def _grade(code: str | None) -> str:
         return _e(None)
     return (f'<span class="grade-{html.escape(code)}">'
             f"{html.escape(standing.GRADE_TEXT.get(code, code))} ({html.escape(code)})</span>")
+
+
+@functools.cache
+def _page_font() -> bytes:
+    """The bundled font as a single TrueType font: browsers refuse a font collection (.ttc)
+    in @font-face. Made once per process (about a second)."""
+    from fontTools.ttLib import TTCollection
+
+    from app.paths import font_path
+
+    buffer = io.BytesIO()
+    TTCollection(str(font_path())).fonts[0].save(buffer)
+    return buffer.getvalue()
+
+
+@router.get(FONT_URL, include_in_schema=False)
+def cjk_font() -> Response:
+    return Response(_page_font(), media_type="font/ttf",
+                    headers={"Cache-Control": "public, max-age=86400"})
 
 
 def _page(title: str, body: str) -> HTMLResponse:
