@@ -308,3 +308,22 @@ def test_capacity_rule_and_credit_order() -> None:
     assert needed_guards(0, "high") == 1
     assert credit_rank("AAA") < credit_rank("A") < credit_rank("b") < credit_rank("")
     assert credit_rank("A级") == credit_rank("A")
+
+
+def test_recommend_puts_a_failing_average_after_the_untried(session: Session) -> None:
+    seed_standing(session)
+    add_company(session, "辛保安公司", "L-XIN", "A")
+    add_event(session, "x1", "辛的活动")
+    add_guards(session, "x1", "辛保安公司", 40)
+    add_evaluation(session, "x1", "辛的活动", "辛保安公司", "L-XIN", 41.0, "fail",
+                   "2026-03-01T10:00:00+00:00")
+    ranked = recommend(session, attendance=3000, risk="medium", count=10)["companies"]
+
+    def tier(company: dict[str, object]) -> int:
+        average = company["average_score"]
+        return 1 if average is None else 0 if float(average) >= 60 else 2  # type: ignore[arg-type]
+
+    tiers = [tier(c) for c in ranked]
+    assert tiers == sorted(tiers)
+    assert set(tiers) == {0, 1, 2}
+    assert ranked[-1]["name"] == "辛保安公司"

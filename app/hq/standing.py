@@ -34,6 +34,8 @@ RISK_LEVELS = ("low", "medium", "high")
 # Attendees one guard covers, by risk level: the capacity a company must have shown.
 ATTENDEES_PER_GUARD = {"high": 100, "medium": 150, "low": 200}
 GRADE_RANK = {"excellent": 3, "good": 2, "pass": 1, "fail": 0}
+# The lowest average that is not 不合格 (resources/templates/scoring_v1.json, grade "pass").
+PASS_SCORE = 60.0
 GRADE_TEXT = {"excellent": "优秀", "good": "良好", "pass": "合格", "fail": "不合格"}
 # Credit grades (信用资质等级, seed 004 §12), best first; anything else ranks after them.
 CREDIT_ORDER = ("AAA", "AA", "A", "B", "C", "D")
@@ -342,8 +344,16 @@ def recommend(session: Session, attendance: int, risk: str,
         else:
             qualified.append((summary, [_score_reason(company), *reasons]))
 
-    # Rated before unrated (best average first), then credit grade, then shown capacity.
-    qualified.sort(key=lambda item: (item[0]["average_score"] is None,
+    # A passing record first (best average first), then companies never evaluated, then
+    # those whose average fails: an untried licensed company is a better bet for HQ than
+    # one that has failed; then credit grade, then shown capacity.
+    def tier(summary: dict[str, Any]) -> int:
+        average = summary["average_score"]
+        if average is None:
+            return 1
+        return 0 if average >= PASS_SCORE else 2
+
+    qualified.sort(key=lambda item: (tier(item[0]),
                                      -(item[0]["average_score"] or 0.0),
                                      credit_rank(item[0]["credit_grade"]),
                                      -item[0]["largest_event_guards"], item[0]["name"]))
