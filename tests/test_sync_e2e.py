@@ -30,6 +30,13 @@ def hq(tmp_path: Path):
     server.stop(kill=True)
 
 
+@pytest.fixture
+def hq_on_postgres(tmp_path: Path, postgres_db: str):
+    server = HqProcess(postgres_db, tmp_path).start()
+    yield server
+    server.stop(kill=True)
+
+
 def hq_records(db_url: str) -> dict[str, tuple[str, str, str]]:
     """id -> (kind, content hash, device) of every record HQ holds."""
     engine = create_engine(db_url)
@@ -119,6 +126,19 @@ def test_pull_work_unplugged_then_sync_delivers_exactly_the_records_made(
 
 def test_hq_killed_mid_sync_loses_nothing_and_duplicates_nothing(
         hq: HqProcess, tmp_path: Path) -> None:
+    killed_mid_sync_then_complete(hq, tmp_path)
+
+
+def test_hq_on_postgresql_killed_after_storing_before_answering(
+        hq_on_postgres: HqProcess, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    killed_mid_sync_then_complete(hq_on_postgres, tmp_path, monkeypatch)
+
+
+def killed_mid_sync_then_complete(hq: HqProcess, tmp_path: Path,
+                                  lose_answer: pytest.MonkeyPatch | None = None) -> None:
+    """Between two batches; or, with ``lose_answer``, after HQ stored the second batch but
+    before the laptop could note the answer (the worst moment: HQ has records the laptop
+    still counts as pending)."""
     profile = tmp_path / "laptop"
     run_app("--data-dir", str(profile), "seed-demo", "--inspections", "120")
     db, service = enrolled_laptop(hq, profile)
@@ -127,19 +147,37 @@ def test_hq_killed_mid_sync_loses_nothing_and_duplicates_nothing(
     killed = threading.Event()
 
     def kill_after_first_batch(done: int, _total: int) -> None:
-        if done > 0 and not killed.is_set():
+        if lose_answer is None and done > 0 and not killed.is_set():
             killed.set()
             hq.stop(kill=True)
 
+    if lose_answer is not None:
+        acknowledge = SyncService._acknowledge
+        calls: list[int] = []
+
+        def answer_lost(self: SyncService, ids: list[str], newest: dict[str, int]) -> None:
+            if ids:
+                calls.append(len(ids))
+            if len(calls) == 2 and not killed.is_set():
+                killed.set()
+                hq.stop(kill=True)
+                raise SyncError("the connection dropped before the answer arrived")
+            acknowledge(self, ids, newest)
+
+        lose_answer.setattr(SyncService, "_acknowledge", answer_lost)
     with pytest.raises(SyncError):
         service.sync(progress=kill_after_first_batch)
     assert killed.is_set()
     remaining = service.pending_count()
     assert 0 < remaining < total
+    if lose_answer is not None:
+        lose_answer.undo()
 
     hq.start()
     outcome = service.sync()
     assert outcome.failed == 0 and outcome.pending == 0
+    if lose_answer is not None:  # HQ had them: recognised, not stored twice
+        assert outcome.already_present >= 500
     at_hq = hq_records(hq.db_url)
     mine = laptop_records(db)
     assert set(at_hq) == set(mine)
