@@ -150,11 +150,23 @@ class SyncController(QObject):
         self.timer.stop()
         self.sync_started.emit()
         service = self.service
-        run_with_progress(lambda progress: service.sync(progress=progress), self.progress.emit,
-                          self._sync_done, self._sync_error, owner=self)
+
+        def attempt(progress: ProgressCallback) -> SyncOutcome | SyncError:
+            # HQ out of reach is the normal state at a venue: an answer, not a failure to
+            # log with a traceback every quarter of an hour.
+            try:
+                return service.sync(progress=progress)
+            except SyncError as exc:
+                return exc
+
+        run_with_progress(attempt, self.progress.emit, self._sync_done, self._sync_error,
+                          owner=self)
         return True
 
-    def _sync_done(self, outcome: SyncOutcome) -> None:
+    def _sync_done(self, outcome: SyncOutcome | SyncError) -> None:
+        if isinstance(outcome, SyncError):
+            self._sync_error(outcome)
+            return
         self.running = False
         self.failures = 0
         # HQ refusing some records is not HQ being unreachable: the service keeps that
