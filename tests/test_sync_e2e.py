@@ -287,7 +287,13 @@ def test_tls_pins_the_enrolled_certificate(tmp_path: Path) -> None:
             "--key", str(certs / "b.key"))
     server = HqProcess(url, tmp_path, certs / "a.pem", certs / "a.key").start()
     try:
-        db, service = enrolled_laptop(server, tmp_path / "laptop")
+        code = server.enrol_code()
+        with pytest.raises(SyncError, match="fingerprint"):
+            SyncService(Database(tmp_path / "wary")).enrol(server.url, code,
+                                                          fingerprint="00" * 32)
+        db = Database(tmp_path / "laptop")
+        service = SyncService(db)
+        service.enrol(server.url, code)  # the refused attempt did not use the code up
         Workbench(db).save_event(__import__("app.workbench", fromlist=["EventInput"])
                                  .EventInput(name="测试活动"))
         assert service.sync().sent >= 1

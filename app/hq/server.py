@@ -7,8 +7,10 @@ work to the thread pool), so a slow batch never stalls the event loop.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import ssl
 import threading
 import time
 from pathlib import Path
@@ -213,6 +215,12 @@ def serve(store: HqStore, host: str = "127.0.0.1", port: int = 8080,
         shown = host if ":" not in host else f"[{host}]"
         url = f"{'https' if tls else 'http'}://{shown}:{bound}"
         print(f"HQ service listening on {url}", flush=True)
+        if tls and certfile:
+            # What a supervisor may give `enrol --fingerprint` to check the first contact.
+            pem = Path(certfile).read_text(encoding="ascii", errors="replace")
+            der = ssl.PEM_cert_to_DER_cert(pem)
+            print(f"TLS certificate SHA-256 fingerprint: {hashlib.sha256(der).hexdigest()}",
+                  flush=True)
         if ready_file:
             target = Path(ready_file)
             temporary = target.with_name(target.name + ".tmp")
