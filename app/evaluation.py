@@ -17,7 +17,6 @@ import dataclasses
 import hashlib
 import io
 import json
-import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +27,7 @@ from sqlalchemy.orm import Session
 from app.checklist import ChecklistTemplate, load_template
 from app.db import Database
 from app.domain import STAFFING_CATEGORY
+from app.files import write_atomically
 from app.models import (
     Evaluation,
     Event,
@@ -558,15 +558,8 @@ class EvaluationService:
         signed = sign_pdf(pdf, signer, reason=f"综合考评 {row.document_id}",
                           location=report.event.venue)
         digest = hashlib.sha256(signed).hexdigest()
-        folder = self.db.data_dir / REPORTS_DIR
-        folder.mkdir(parents=True, exist_ok=True)
-        target = folder / f"{row.document_id}.pdf"
-        temporary = target.with_name(target.name + ".tmp")
-        with open(temporary, "wb") as handle:
-            handle.write(signed)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, target)
+        target = write_atomically(self.db.data_dir / REPORTS_DIR / f"{row.document_id}.pdf",
+                                  signed)
         try:
             with self.db.begin() as s:
                 stored = self._row(s, evaluation_id)

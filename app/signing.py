@@ -31,6 +31,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
+from app.files import write_atomically
+
 if TYPE_CHECKING:
     from app.db import Database
 
@@ -168,14 +170,7 @@ def create_self_signed_p12(path: str | os.PathLike[str], common_name: str, passp
     )
     data = pkcs12.serialize_key_and_certificates(
         common_name.encode("utf-8"), key, certificate, None, encryption)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(target.name + ".tmp")
-    with open(temporary, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, target)
-    return target
+    return write_atomically(target, data)
 
 
 def _common_name(name: x509.Name) -> str:

@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import func, select, update
 
 from app.db import Database
+from app.files import write_atomically
 from app.i18n import translate
 from app.models import Outbox
 from app.signing import SUPERVISOR_CERTIFICATE_SETTING
@@ -478,7 +479,7 @@ class SyncService:
         body = {"device_id": device_id, "created_at": now_text(),
                 "records": [r.as_json() for r in records]}
         data = write_signed(BUNDLE_FORMAT, device_id, body, key)
-        _write_atomically(Path(out), data)
+        write_atomically(Path(out), data)
         return len(records)
 
     # ---------------------------------------------------------- down
@@ -617,13 +618,4 @@ def _by_size(records: list[Record]) -> Iterator[list[Record]]:
 def _sha(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
-
-def _write_atomically(target: Path, data: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(target.name + ".tmp")
-    with open(temporary, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, target)
 
