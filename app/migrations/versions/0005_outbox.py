@@ -32,8 +32,8 @@ def upgrade() -> None:
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("seq", name=op.f("pk_outbox")),
     )
-    op.create_index("ix_outbox_pending", "outbox", ["acknowledged_at", "seq"], unique=False)
-    op.create_index("ix_outbox_record", "outbox", ["record_id"], unique=False)
+    op.create_index("ix_outbox_pending", "outbox", ["record_id", "kind", "seq"], unique=False,
+                    sqlite_where=sa.text("acknowledged_at IS NULL"))
     for table in SYNCED_TABLES:
         for operation in ("INSERT", "UPDATE"):
             op.execute(
@@ -49,6 +49,5 @@ def downgrade() -> None:
     for table in SYNCED_TABLES:
         for operation in ("insert", "update"):
             op.execute(f"DROP TRIGGER IF EXISTS outbox_{table}_{operation}")
-    op.drop_index("ix_outbox_record", table_name="outbox")
     op.drop_index("ix_outbox_pending", table_name="outbox")
     op.drop_table("outbox")
