@@ -355,3 +355,31 @@ def test_sync_menu_entries(open_window):
     assert isinstance(window.sync_menu.dialog, EnrolDialog) and window.sync_menu.dialog.isVisible()
     assert not window.sync.running
     window.sync_menu.dialog.reject()
+
+
+def test_enrolment_with_a_real_hq_then_sync_from_the_status_bar(qtbot, open_window,
+                                                                 workbench, tmp_path, messages):
+    from tests.hq_process import HqProcess
+
+    hq = HqProcess(f"sqlite:///{tmp_path / 'hq.sqlite3'}", tmp_path).start()
+    try:
+        window = open_window()
+        dialog = window.sync_menu.enrol()
+        dialog.url.setText(hq.url)
+        dialog.code.setText(hq.enrol_code("王督导"))
+        dialog.enrol()
+        qtbot.waitUntil(lambda: dialog.result_info is not None, timeout=15000)
+        assert workbench.db.setting(HQ_URL) == hq.url and workbench.db.setting(HQ_TOKEN)
+        assert any("王督导" in text for text in messages)
+        workbench.save_event(EventInput(name="同步测试活动"))
+        window.sync_status.controller.refresh_status()
+        qtbot.waitUntil(lambda: "待同步 1 条" in window.sync_status.state.text(),
+                        timeout=10000)
+        assert window.sync_status.controller.sync_now()
+        qtbot.waitUntil(lambda: not window.sync_status.controller.running, timeout=20000)
+        qtbot.waitUntil(lambda: "待同步 0 条" in window.sync_status.state.text(),
+                        timeout=10000)
+        assert hq.stats()["events"] == 1
+    finally:
+        wait_for_background()
+        hq.stop(kill=True)
