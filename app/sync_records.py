@@ -8,6 +8,7 @@ itself goes, base64, under the name in ``FILE_COLUMNS``.
 from __future__ import annotations
 
 import base64
+import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -215,6 +216,10 @@ def apply_records(session: Session, records: Sequence[Record], data_dir: Path) -
             raise RecordError(f"an event package cannot carry {record.kind} records")
         if content_hash(record.payload) != record.hash:
             raise RecordError(f"{record.kind} {record.id}: content hash does not match")
+        try:  # the id names files in the profile: nothing but a UUID may pass
+            uuid.UUID(record.id)
+        except ValueError:
+            raise RecordError(f"{record.kind} record id {record.id!r} is not a UUID") from None
         model = MODELS[record.kind]
         values = _values(record.kind, record.payload, data_dir, result.mapped)
         row = session.get(model, record.id)

@@ -124,3 +124,16 @@ def test_a_tampered_or_foreign_package_changes_nothing(workbench: Workbench,
     with laptop.read() as s:
         assert s.scalar(select(func.count()).select_from(Guard)) == 0
         assert s.get(ProfileSetting, "hq.token") is None
+
+
+def test_a_package_record_id_cannot_name_a_path(tmp_path: Path) -> None:
+    from app.sync_protocol import Record
+    from app.sync_records import RecordError, apply_records
+
+    laptop = Database(tmp_path / "laptop")
+    payload = {"id": "../../evil", "name": "x", "licence_no": "", "credit_grade": "",
+               "blacklisted": False, "created_at": "2026-11-24T08:00:00+00:00",
+               "updated_at": "2026-11-24T08:00:00+00:00", "device_id": "hq",
+               "deleted_at": None}
+    with pytest.raises(RecordError, match="not a UUID"), laptop.begin() as s:
+        apply_records(s, [Record.of("company", payload)], laptop.data_dir)
