@@ -45,10 +45,12 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-# _draw_qr writes the modules as integer-coordinate rectangles (sharp at any printer
-# resolution); shared with the badge cards rather than written twice.
 from app.badge_issue import _draw_qr
 from app.evaluation import RECOMMENDATIONS, EvaluationReport, ReportFinding
+
+# _draw_qr writes the modules as integer-coordinate rectangles (sharp at any printer
+# resolution); shared with the badge cards rather than written twice.
+from app.pdf_binding import EvaluationBinding
 from app.pdf_fonts import register_cjk_font
 from app.qr import make_qr, qr_matrix
 from app.scoring import POST_CATEGORY, ScoringRules, format_score, load_rules
@@ -830,7 +832,9 @@ def render_evaluation_pdf(report: EvaluationReport, signature_png: bytes | None,
         bottomMargin=MARGIN_BOTTOM, title=f"{TITLE} {report.document_id}",
         author=report.supervisor_name, subject=f"{report.event.name} · {report.company_name}",
         creator="Venue Supervisor 大型活动安保现场督导",
-        keywords=f"{report.document_id} sha256:{report.content_sha256}",
+        keywords=EvaluationBinding.of(report.document_id, report.event.id,
+                                      report.content_sha256, report.score.total,
+                                      report.score.grade).keywords(),
         pageCompression=1, invariant=1,
         initialFontName=font)  # else every page names Helvetica, a font the PDF does not embed
     frame = Frame(MARGIN_X, MARGIN_BOTTOM, CONTENT_W, PAGE_H - MARGIN_TOP - MARGIN_BOTTOM,

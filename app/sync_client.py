@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import OperationalError
 
 from app.db import Database
 from app.files import write_atomically
@@ -114,6 +115,7 @@ class PackageSummary:
     event_name: str
     created: dict[str, int]
     updated: dict[str, int]
+    kept_local: dict[str, int]  # rows changed here and not yet at HQ, left as they were
     trusted_issuers: int
     revoked_certificates: int
 
@@ -293,7 +295,11 @@ class SyncService:
             answer = hq.request_object("POST", "/enrol", {
                 "code": code.strip(), "device_name": device_name or socket.gethostname(),
                 "device_public_key": b64encode(raw_public_key(device_key)),
-                "signing_certificate_pem": certificate})
+                "signing_certificate_pem": certificate,
+                # Enrolling again: the same laptop keeps its device id at HQ, and with it
+                # the records it sent before.
+                "previous_token": self.db.setting(HQ_TOKEN) if self.db.setting(HQ_URL) == url
+                else None})
         with self.db.begin() as s:
             from app.models import ProfileSetting
 
@@ -382,6 +388,14 @@ class SyncService:
     def sync(self, hq_url: str | None = None, progress: Progress | None = None) -> SyncOutcome:
         """Send every unacknowledged change. Raises SyncError when HQ cannot be used at all
         (then nothing was marked); a record HQ refuses is counted and retried next time."""
+        try:
+            return self._sync(hq_url, progress)
+        except OperationalError as exc:  # the profile locked by another program or window
+            raise SyncError(translate("Sync", "The profile's database is busy (another "
+                                      "program or window is writing to it); sync will try "
+                                      "again")) from exc
+
+    def _sync(self, hq_url: str | None, progress: Progress | None) -> SyncOutcome:
         self.db.set_setting(LAST_ATTEMPT, now_text())
         outcome = SyncOutcome()
         problem: str | None = None
@@ -543,11 +557,26 @@ class SyncService:
             raise SyncError(translate("Sync", "The event package holds no event"))
         try:
             with self.db.begin() as s:
+                # The write lock first: SQLite would otherwise begin the transaction at the
+                # first write, and a scan saved in between would fall in the range below.
+                s.execute(update(ProfileSetting).where(ProfileSetting.key == "device_id")
+                          .values(value=ProfileSetting.value))
                 before = s.scalar(select(func.max(Outbox.seq))) or 0
-                result = apply_records(s, records, self.db.data_dir)
-                # These rows came from HQ, which holds them already.
-                s.execute(update(Outbox).where(Outbox.seq > before)
-                          .values(acknowledged_at=now_text()))
+                unsent = set()
+                ids = [r.id for r in records]
+                for start in range(0, len(ids), 500):
+                    unsent.update(s.scalars(select(Outbox.record_id).where(
+                        Outbox.record_id.in_(ids[start:start + 500]),
+                        Outbox.acknowledged_at.is_(None))))
+                result = apply_records(s, records, self.db.data_dir, keep_local=unsent)
+                # The rows now exactly as HQ sent them need not go back; a local company
+                # the package matched by name took HQ's values under its own id, which HQ
+                # does not hold: that one goes up.
+                for start in range(0, len(result.applied), 500):
+                    s.execute(update(Outbox).where(
+                        Outbox.seq > before,
+                        Outbox.record_id.in_(result.applied[start:start + 500]))
+                        .values(acknowledged_at=now_text()))
                 for issuer in issuers:
                     s.merge(TrustedIssuer(kid=issuer.kid, name=issuer.name,
                                           public_key=issuer.public_key,
@@ -568,6 +597,7 @@ class SyncService:
                             .format(exc)) from None
         return PackageSummary(event_id=events[0].id, event_name=events[0].payload["name"],
                               created=result.created, updated=result.updated,
+                              kept_local=result.kept,
                               trusted_issuers=len(issuers), revoked_certificates=len(revoked))
 
 

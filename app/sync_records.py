@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -172,9 +172,13 @@ class ApplyResult:
     updated: dict[str, int] = field(default_factory=dict)
     # package id -> local id, where the profile already knew the same company by name
     mapped: dict[str, str] = field(default_factory=dict)
+    # rows left as they were: changed here, not yet at HQ
+    kept: dict[str, int] = field(default_factory=dict)
+    # ids whose row is now exactly the package's (HQ holds that version)
+    applied: list[str] = field(default_factory=list)
 
 
-def _values(kind: str, payload: dict[str, Any], data_dir: Path,
+def _values(kind: str, record_id: str, payload: dict[str, Any], data_dir: Path,
             mapped: dict[str, str]) -> dict[str, Any]:
     file_column = FILE_COLUMNS.get(kind)
     values: dict[str, Any] = {}
@@ -185,7 +189,7 @@ def _values(kind: str, payload: dict[str, Any], data_dir: Path,
                 name = Path(str(payload.get(file_column[1] + "_name") or "file")).name
                 folder = data_dir / INCOMING_FILE_DIRS[kind]
                 folder.mkdir(parents=True, exist_ok=True)
-                target = folder / f"{payload['id']}-{name}"
+                target = folder / f"{record_id}-{name}"
                 try:
                     target.write_bytes(base64.b64decode(str(data), validate=True))
                 except ValueError:
@@ -202,12 +206,15 @@ def _values(kind: str, payload: dict[str, Any], data_dir: Path,
     return values
 
 
-def apply_records(session: Session, records: Sequence[Record], data_dir: Path) -> ApplyResult:
+def apply_records(session: Session, records: Sequence[Record], data_dir: Path,
+                  keep_local: Collection[str] = ()) -> ApplyResult:
     """Insert or update package rows by id, in the caller's transaction.
 
-    The profile may already know the package's company under its own id (same name, from an
-    earlier import); the event then points at that row. An event of the same name but
-    another id is a conflict the supervisor has to resolve: nothing is guessed.
+    A row in ``keep_local`` (changed here and not yet at HQ) stays as the supervisor left
+    it: the package is older news than the change HQ has not seen yet. The profile may
+    already know the package's company under its own id (same name, from an earlier
+    import); the event then points at that row. An event of the same name but another id is
+    a conflict the supervisor has to resolve: nothing is guessed.
     """
     result = ApplyResult()
     order = {kind: index for index, kind in enumerate(PACKAGE_KINDS)}
@@ -221,8 +228,11 @@ def apply_records(session: Session, records: Sequence[Record], data_dir: Path) -
         except ValueError:
             raise RecordError(f"{record.kind} record id {record.id!r} is not a UUID") from None
         model = MODELS[record.kind]
-        values = _values(record.kind, record.payload, data_dir, result.mapped)
         row = session.get(model, record.id)
+        if row is not None and record.id in keep_local:
+            result.kept[record.kind] = result.kept.get(record.kind, 0) + 1
+            continue
+        values = _values(record.kind, record.id, record.payload, data_dir, result.mapped)
         if row is None and record.kind in ("company", "event"):
             same_name = session.scalar(select(model).where(
                 model.name == values["name"]))  # type: ignore[attr-defined]
@@ -245,5 +255,7 @@ def apply_records(session: Session, records: Sequence[Record], data_dir: Path) -
                     continue  # a photo taken here stays when HQ has none
                 setattr(row, key, value)
             result.updated[record.kind] = result.updated.get(record.kind, 0) + 1
+        if record.id not in result.mapped:
+            result.applied.append(record.id)
         session.flush()
     return result

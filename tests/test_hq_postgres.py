@@ -122,9 +122,11 @@ def test_read_side_on_postgres(engine: Engine) -> None:
     with factory() as session:
         ids = seed_standing(session)
     app = FastAPI()
-    app.state.store = SimpleNamespace(Session=factory)
+    app.state.store = SimpleNamespace(Session=factory,
+                                      check_staff_password=lambda password: password == "pw")
     app.include_router(web.router)
     with TestClient(app) as client:
+        client.auth = ("staff", "pw")
         assert client.get(f"/api/v1/evaluations/{ids['jia_e3']}/pdf").content == PDF
         page = client.get("/companies", params={"attendance": 2000, "risk": "high"}).text
         assert "需保安员 20 名" in page and "乙保安公司" in page

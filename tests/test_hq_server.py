@@ -278,3 +278,24 @@ def test_serve_over_tls_with_a_made_certificate(tmp_path: Path) -> None:
         _stop(process)
 
 
+
+
+def test_staff_password_command_opens_the_read_pages(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'hq.sqlite3'}"
+    secret = tmp_path / "pw.txt"
+    secret.write_text("short\n", encoding="utf-8")
+    refused = subprocess.run([sys.executable, "-m", "app", "hq", "staff-password", "--db", url,
+                              "--password-file", str(secret)], capture_output=True, text=True,
+                             timeout=120)
+    assert refused.returncode != 0 and "8 characters" in refused.stderr
+    secret.write_text("staff password 1\n", encoding="utf-8")
+    subprocess.run([sys.executable, "-m", "app", "hq", "staff-password", "--db", url,
+                    "--password-file", str(secret)], check=True, capture_output=True,
+                   timeout=120)
+    store = HqStore(url)
+    try:
+        with TestClient(create_app(store)) as client:
+            assert client.get("/companies").status_code == 401
+            assert client.get("/companies", auth=("x", "staff password 1")).status_code == 200
+    finally:
+        store.close()

@@ -69,10 +69,14 @@ def rows(store: HqStore) -> dict[str, tuple[str, str, str]]:
 
 
 def small_pdf() -> bytes:
+    """An evaluation PDF stating the figures of ``evaluation()``'s record (app.pdf_binding)."""
     from reportlab.pdfgen import canvas
+
+    from app.pdf_binding import EvaluationBinding
 
     buffer = io.BytesIO()
     page = canvas.Canvas(buffer)
+    page.setKeywords(EvaluationBinding.of("DOC-1", "event-1", None, 91.5, "优秀").keywords())
     page.drawString(72, 720, "Evaluation")
     page.save()
     return buffer.getvalue()

@@ -26,6 +26,7 @@ from tests.test_hq_standing import (
     seed_standing,
 )
 
+STAFF_PASSWORD = "correct horse"
 HOSTILE = '<script>alert("x")</script>&保安'
 
 
@@ -46,9 +47,12 @@ def hq(tmp_path: Path) -> Iterator[tuple[TestClient, dict[str, str]]]:
         session.commit()
     app = FastAPI()
     # What app.hq.server hands the router: the store, whose Session is a sessionmaker.
-    app.state.store = SimpleNamespace(Session=factory)
+    app.state.store = SimpleNamespace(
+        Session=factory, check_staff_password=lambda password: password == STAFF_PASSWORD)
     app.include_router(web.router)
+    app.include_router(web.public_router)
     with TestClient(app) as client:
+        client.auth = ("staff", STAFF_PASSWORD)
         yield client, ids
     engine.dispose()
 

@@ -59,8 +59,9 @@ def plain_error(exc: Exception) -> str:
         return str(exc)
     # Anything else is a fault of the program, already logged with its traceback by
     # run_in_background; the supervisor still gets a sentence, not a class name.
-    return QCoreApplication.translate("SyncController", "Sync failed unexpectedly: {error}") \
-        .format(error=exc)
+    return QCoreApplication.translate(
+        "SyncController", "Sync stopped because of a fault in the program; nothing was lost, "
+        "and the details are in the log. It will try again later.")
 
 
 def short_local_time(iso_text: str | None, now: datetime | None = None) -> str:

@@ -63,6 +63,11 @@ def add_hq_parser(commands: Any, global_options: GlobalOptions) -> None:
     bundle = action("import-bundle", "import a laptop's signed bundle file (USB stick)")
     bundle.add_argument("file", metavar="FILE")
 
+    staff = action("staff-password", "set the password HQ staff sign in to the read pages "
+                                     "with (evaluations, companies)")
+    staff.add_argument("--password-file", metavar="F",
+                       help="read it from the first line of F instead of asking")
+
     action("devices", "list the enrolled laptops (JSON)")
     revoke = action("revoke-device", "refuse a laptop from now on (lost, stolen, retired)")
     revoke.add_argument("device_id", metavar="DEVICE_ID")
@@ -154,6 +159,11 @@ def _run(args: argparse.Namespace, store: Any) -> int:
         return EXIT_OK
     if command == "import-bundle":
         return _import_bundle(store, Path(args.file))
+    if command == "staff-password":
+        store.set_staff_password(_staff_password(args.password_file))
+        print("The staff password is set: staff sign in to the HQ pages with it (any user "
+              "name).")
+        return EXIT_OK
     if command == "devices":
         _print_json({"devices": [_device_json(d) for d in store.devices()]})
         return EXIT_OK
@@ -301,3 +311,17 @@ def _make_cert(args: argparse.Namespace) -> int:
                  "sha256": fingerprint.hexdigest(),
                  "hosts": [str(getattr(n, "value", n)) for n in names]})
     return EXIT_OK
+
+
+def _staff_password(path: str | None) -> str:
+    if path:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+        return lines[0] if lines else ""
+    import getpass
+
+    from app.hq.store import HqError
+
+    first = getpass.getpass("Staff password (8 characters or more): ")
+    if getpass.getpass("The same again: ") != first:
+        raise HqError(400, "the two passwords differ; nothing was changed")
+    return first

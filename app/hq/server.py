@@ -39,6 +39,8 @@ class EnrolRequest(BaseModel):
     device_name: str = ""
     device_public_key: str
     signing_certificate_pem: str | None = None
+    # A laptop enrolling again keeps its device id by showing the token it had.
+    previous_token: str | None = None
 
 
 class CertificateRequest(BaseModel):
@@ -120,7 +122,9 @@ def create_app(store: HqStore) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return _error(exc.status_code, str(exc.detail))
+        response = _error(exc.status_code, str(exc.detail))
+        response.headers.update(exc.headers or {})  # WWW-Authenticate: the browser asks
+        return response
 
     @app.post(f"{API_PREFIX}/enrol")
     def enrol(body: EnrolRequest) -> dict[str, str]:
@@ -129,7 +133,7 @@ def create_app(store: HqStore) -> FastAPI:
         except ValueError:
             raise HqError(400, "device_public_key is not base64") from None
         return store.enrol(body.code, body.device_name, public_key,
-                           body.signing_certificate_pem).as_dict()
+                           body.signing_certificate_pem, body.previous_token).as_dict()
 
     @app.get(f"{API_PREFIX}/devices/me")
     def who_am_i(device: DeviceDep) -> dict[str, Any]:
@@ -180,6 +184,7 @@ def create_app(store: HqStore) -> FastAPI:
         return store.stats()
 
     app.include_router(web.router)  # HQ staff's read side: evaluations, companies, pages
+    app.include_router(web.public_router)
     return app
 
 

@@ -12,6 +12,7 @@ import base64
 import contextlib
 import hashlib
 import hmac
+import io
 import json
 import os
 import secrets
@@ -73,6 +74,8 @@ DEFAULT_HQ_NAME = "Headquarters"
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_GROUPS = 4
 CODE_GROUP_LENGTH = 4
+STAFF_PASSWORD_SETTING = "staff_password"
+STAFF_PASSWORD_ROUNDS = 600_000
 WRITE_OPTION = "hq_write"  # execution option: this transaction will write (SQLite: IMMEDIATE)
 ID_CHUNK = 500  # SQLite caps the bound parameters of one statement
 # last_seen_at is written at most this often: a write per request would serialize readers.
@@ -229,6 +232,7 @@ class HqStore:
         upgrade_schema(self.engine)
         self.Session = sessionmaker(self.engine, expire_on_commit=False)
         self._package_key: Ed25519PrivateKey | None = None
+        self._staff_verified: set[str] = set()
         self._write_lock: threading.Lock | contextlib.nullcontext[None] = (
             threading.Lock() if self.engine.dialect.name == "sqlite" else contextlib.nullcontext())
 
@@ -267,6 +271,41 @@ class HqStore:
         with self.begin() as s:
             s.merge(HqSetting(key=key, value=value))
 
+    # ------------------------------------------------------------------ staff access
+    def set_staff_password(self, password: str) -> None:
+        """The password HQ staff give the read pages (evaluations, companies)."""
+        if len(password) < 8:
+            raise HqError(400, "the staff password must have at least 8 characters")
+        salt = secrets.token_bytes(16)
+        digest = hashlib.pbkdf2_hmac("sha256", password.encode("utf-8"), salt,
+                                     STAFF_PASSWORD_ROUNDS)
+        self.set_setting(STAFF_PASSWORD_SETTING, f"pbkdf2_sha256${STAFF_PASSWORD_ROUNDS}$"
+                                                 f"{b64encode(salt)}${b64encode(digest)}")
+        self._staff_verified.clear()
+
+    def check_staff_password(self, password: str | None) -> bool | None:
+        """True or False; None when no staff password has been set yet."""
+        stored = self.setting(STAFF_PASSWORD_SETTING)
+        if not stored:
+            return None
+        if password is None:
+            return False
+        # A browser sends the password with every page: remember a verified one instead of
+        # paying the key derivation each time.
+        token = hashlib.sha256(f"{stored}\0{password}".encode()).hexdigest()
+        if token in self._staff_verified:
+            return True
+        try:
+            _scheme, rounds, salt, expected = stored.split("$")
+            digest = hashlib.pbkdf2_hmac("sha256", password.encode("utf-8"),
+                                         base64.b64decode(salt), int(rounds))
+        except ValueError:
+            return False
+        if not hmac.compare_digest(digest, base64.b64decode(expected)):
+            return False
+        self._staff_verified.add(token)
+        return True
+
     def hq_name(self) -> str:
         return self.setting(HQ_NAME_SETTING) or DEFAULT_HQ_NAME
 
@@ -304,7 +343,14 @@ class HqStore:
                         for i in range(0, len(raw), CODE_GROUP_LENGTH))
 
     def enrol(self, code: str, device_name: str, device_public_key: bytes,
-              signing_certificate_pem: str | None = None) -> EnrolResult:
+              signing_certificate_pem: str | None = None,
+              previous_token: str | None = None) -> EnrolResult:
+        """Exchange a one-time code for a device credential.
+
+        A laptop enrolling again (its token refused, HQ's certificate renewed) proves with
+        its previous token that it is the same laptop, and keeps its device id: the records
+        it sent before stay its own, so it can still send changes to them.
+        """
         if len(device_public_key) != 32:
             raise EnrolError(400, "the device key must be a raw Ed25519 public key (32 bytes)")
         if signing_certificate_pem:
@@ -314,6 +360,9 @@ class HqStore:
         device_id = str(uuid.uuid4())
         secret = secrets.token_urlsafe(32)
         with self.begin() as s:
+            earlier = self._device_of_token(s, previous_token)
+            if earlier is not None:
+                device_id = earlier.id
             found = s.get(EnrolmentCode, code_hash)
             if found is None:
                 raise EnrolError(403, "this enrolment code is not known here; check it for "
@@ -334,14 +383,31 @@ class HqStore:
                 raise EnrolError(403, "this enrolment code has been used already; each code "
                                       "enrols one laptop: ask headquarters for a new one")
             supervisor = found.supervisor
-            s.add(Device(id=device_id, name=(device_name or "").strip()[:200] or "laptop",
-                         supervisor=supervisor, token_hash=_sha256(secret),
-                         public_key=bytes(device_public_key),
-                         signing_certificate_pem=signing_certificate_pem or None,
-                         enrolled_at=now))
+            name = (device_name or "").strip()[:200] or "laptop"
+            if earlier is not None:
+                # A new code from HQ is the authority to work again, even after a revocation.
+                earlier.name, earlier.supervisor = name, supervisor
+                earlier.token_hash = _sha256(secret)
+                earlier.public_key = bytes(device_public_key)
+                if signing_certificate_pem:
+                    earlier.signing_certificate_pem = signing_certificate_pem
+                earlier.enrolled_at, earlier.revoked_at = now, None
+            else:
+                s.add(Device(id=device_id, name=name, supervisor=supervisor,
+                             token_hash=_sha256(secret), public_key=bytes(device_public_key),
+                             signing_certificate_pem=signing_certificate_pem or None,
+                             enrolled_at=now))
         return EnrolResult(device_id=device_id, token=f"{device_id}.{secret}",
                            supervisor=supervisor, hq_name=self.hq_name(),
                            package_public_key=b64encode(self.package_public_key()))
+
+    @staticmethod
+    def _device_of_token(s: Session, token: str | None) -> Device | None:
+        device_id, _, secret = (token or "").strip().partition(".")
+        device = s.get(Device, device_id) if device_id and secret else None
+        if device is None or not hmac.compare_digest(_sha256(secret), device.token_hash):
+            return None
+        return device
 
     def authenticate(self, token: str | None) -> Device:
         if not token:
@@ -472,6 +538,10 @@ class HqStore:
                 if verdict == "present":
                     done(record.index, "present")
                     continue
+                if verdict == "kept-by-hq":
+                    done(record.index, "present")
+                    results[record.index]["error"] = _KEPT_BY_HQ_MESSAGE
+                    continue
                 if verdict == "failed-owner":
                     fail(record.index, _OWNER_MESSAGE)
                     continue
@@ -506,6 +576,8 @@ class HqStore:
                         fail(record.index, _OWNER_MESSAGE)
                     else:
                         done(record.index, "present")
+                        if verdict == "kept-by-hq":
+                            results[record.index]["error"] = _KEPT_BY_HQ_MESSAGE
             for record, previous in to_update:
                 assert record.row is not None
                 # The owner stays: an HQ-prepared row a laptop updated is still HQ's event.
@@ -853,6 +925,8 @@ class HqStore:
 # ---------------------------------------------------------------------- the rules
 _OWNER_MESSAGE = ("headquarters holds this record from another device; a record belongs to "
                   "the laptop that made it")
+_KEPT_BY_HQ_MESSAGE = ("headquarters keeps its own register of companies; this laptop's "
+                       "change to it was noted as received and not applied")
 
 
 def _judge(record: _Incoming, current: tuple[str, str, str] | None, device_id: str) -> str:
@@ -863,8 +937,19 @@ def _judge(record: _Incoming, current: tuple[str, str, str] | None, device_id: s
     digest, owner, updated = current
     if digest == record.hash:
         return "present"
-    if owner != device_id and owner != HQ_DEVICE and device_id != HQ_DEVICE:
+    if device_id == HQ_DEVICE:
+        return "replace"  # HQ preparing its event again
+    if owner == HQ_DEVICE:
+        if record.kind == "company":
+            # The register of companies (credit grade, black list) is HQ's to keep: a laptop's
+            # event form cannot lift a black-listing.
+            return "kept-by-hq"
+        # A supervisor's change on the day to HQ's event, posts or guards (a reassignment, a
+        # photo) wins: HQ and the laptop run on different clocks, so times can't decide.
+        return "replace"
+    if owner != device_id:
         return "failed-owner"
+    # The laptop's own record: its versions carry times of one clock.
     incoming_time, held_time = _parse_time(record.updated_at), _parse_time(updated)
     if incoming_time is not None and held_time is not None:
         newer = incoming_time >= held_time
@@ -949,8 +1034,35 @@ def _verify_evaluation(payload: dict[str, Any], certificate: str | None,
     if not signers or any(der != registered for der in signers):
         return ("the evaluation's PDF was signed with a certificate other than the one "
                 "registered for this laptop's supervisor")
+    problem = _binding_problem(pdf, payload)
+    if problem:
+        return problem
     subject = x509.load_der_x509_certificate(registered).subject.rfc4514_string()
     return _Verified(pdf=pdf, pdf_sha256=digest, signer_subject=subject)
+
+
+def _binding_problem(pdf: bytes, payload: dict[str, Any]) -> str | None:
+    """Whether the record's figures are those written in the signed PDF itself."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    from app.pdf_binding import EvaluationBinding
+
+    try:
+        info = PdfFileReader(io.BytesIO(pdf), strict=False).trailer["/Info"]
+        keywords = str(info.get("/Keywords", ""))
+    except Exception:  # noqa: BLE001 - any unreadable structure means: not bound
+        keywords = ""
+    signed = EvaluationBinding.parse(keywords)
+    if signed is None:
+        return ("the evaluation's PDF does not state which evaluation it is (no document id, "
+                "event and figures in its signed document information)")
+    claimed = EvaluationBinding.of(
+        str(payload.get("document_id") or ""), str(payload.get("event_id") or ""),
+        payload.get("content_sha256"), payload.get("score_total"), payload.get("grade"))
+    if claimed != signed:
+        return (f"the evaluation's figures differ from those in its signed PDF (the record "
+                f"says {claimed.keywords()}, the PDF {signed.keywords()})")
+    return None
 
 
 def _signing_certificates(pdf: bytes) -> list[bytes]:

@@ -7,6 +7,7 @@ no internet), every value through html.escape. The figures come from app.hq.stan
 
 from __future__ import annotations
 
+import base64
 import functools
 import html
 import io
@@ -27,7 +28,32 @@ RISK_TEXT = {"low": "低风险 (low)", "medium": "中风险 (medium)", "high": "
 TREND_TEXT = {"improving": "上升 (improving)", "steady": "平稳 (steady)",
               "declining": "下降 (declining)", "none": "—"}
 
-router = APIRouter()
+STAFF_REALM = 'Basic realm="Venue Supervisor HQ", charset="UTF-8"'
+
+
+def require_staff(request: Request) -> None:
+    """HQ staff sign in (HTTP Basic, any user name, the staff password): the pages hold
+    every signed evaluation, and they share the port the laptops sync to."""
+    check = request.app.state.store.check_staff_password
+    header = request.headers.get("authorization", "")
+    password = None
+    if header[:6].lower() == "basic ":
+        try:
+            password = base64.b64decode(header[6:]).decode("utf-8").partition(":")[2]
+        except ValueError:
+            password = None
+    verdict = check(password)
+    if verdict is None:
+        raise HTTPException(403, "the staff pages are closed until a staff password is set: "
+                                 "run `python -m app hq staff-password` on the HQ server")
+    if not verdict:
+        raise HTTPException(401, "sign in with the staff password",
+                            headers={"WWW-Authenticate": STAFF_REALM})
+
+
+router = APIRouter(dependencies=[Depends(require_staff)])
+# What a page needs before anyone signed in (the font of the sign-in error page itself).
+public_router = APIRouter()
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -127,7 +153,7 @@ def _page_font() -> bytes:
     return buffer.getvalue()
 
 
-@router.get(FONT_URL, include_in_schema=False)
+@public_router.get(FONT_URL, include_in_schema=False)
 def cjk_font() -> Response:
     return Response(_page_font(), media_type="font/ttf",
                     headers={"Cache-Control": "public, max-age=86400"})

@@ -1587,6 +1587,10 @@ Findings: {findings} ({open} not corrected)</source>
         <translation>督导员的签名证书未能在总部登记：{0}</translation>
     </message>
     <message>
+        <source>The profile&apos;s database is busy (another program or window is writing to it); sync will try again</source>
+        <translation>本机数据库正忙（另一个程序或窗口正在写入），稍后将自动重新同步</translation>
+    </message>
+    <message>
         <source>{0} records were refused by headquarters; first: {1}</source>
         <translation>总部拒收了 {0} 条记录；第一条：{1}</translation>
     </message>
@@ -1658,8 +1662,8 @@ Findings: {findings} ({open} not corrected)</source>
 <context>
     <name>SyncController</name>
     <message>
-        <source>Sync failed unexpectedly: {error}</source>
-        <translation>同步意外失败：{error}</translation>
+        <source>Sync stopped because of a fault in the program; nothing was lost, and the details are in the log. It will try again later.</source>
+        <translation>程序故障导致同步中止；数据没有丢失，详细信息已写入日志。稍后将自动重试。</translation>
     </message>
 </context>
 <context>
