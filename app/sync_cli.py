@@ -9,6 +9,7 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -84,6 +85,11 @@ def run_sync_command(args: argparse.Namespace) -> int:
     try:
         if args.command == "enrol":
             _print_json(service.enrol(args.hq, args.code, args.name, args.fingerprint))
+            host = urlsplit(args.hq).hostname or ""
+            if args.hq.startswith("http://") and host not in ("127.0.0.1", "localhost", "::1"):
+                print("warning: plain http: the device token and every record cross the "
+                      "network unencrypted; have HQ serve with --cert/--key and enrol with "
+                      "https://", file=sys.stderr)
         elif args.command == "sync":
             outcome = service.sync(args.hq)
             _print_json(outcome.as_dict())
