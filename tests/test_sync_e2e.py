@@ -263,6 +263,9 @@ def test_unknown_and_revoked_devices_are_refused(hq: HqProcess, tmp_path: Path) 
     db.set_setting(HQ_TOKEN, token.split(".")[0] + ".not-the-secret")
     with pytest.raises(SyncError, match="does not accept"):
         service.sync()
+    db.set_setting(HQ_TOKEN, "0b7a3c52-5f0e-4d1c-9a2b-6c8d9e0f1a2b." + token.split(".")[1])
+    with pytest.raises(SyncError, match="does not accept"):  # a device HQ never enrolled
+        service.sync()
     db.set_setting(HQ_TOKEN, token)
     assert service.sync().failed == 0
     hq.hq("revoke-device", str(device_id))
