@@ -101,6 +101,14 @@ def test_pull_work_unplugged_then_sync_delivers_exactly_the_records_made(
     assert summary.created["guard"] == 606 and summary.trusted_issuers >= 1
     assert service.pending_count() == 0  # what came from HQ is not sent back
 
+    # The same package on a USB stick, for a second laptop: the command forms HQ uses.
+    stick = tmp_path / "usb" / "event.vspkg"
+    hq.hq("export-package", "--event", event_id, "--out", str(stick))
+    second = tmp_path / "second-laptop"
+    run_app("--data-dir", str(second), "enrol", "--hq", hq.url, "--code", hq.enrol_code())
+    imported = last_json(run_app("--data-dir", str(second), "import-package", str(stick)).stdout)
+    assert imported["event_id"] == event_id and imported["created"]["guard"] == 606  # type: ignore[index]
+
     hq.stop()  # network unplugged
     made = work_offline(db, event_id)
     with pytest.raises(SyncError, match="cannot be reached"):
