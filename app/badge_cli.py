@@ -17,12 +17,12 @@ trust list, bad arguments).
 from __future__ import annotations
 
 import argparse
-import getpass
-import json
 import sys
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
+
+from app.cli_common import CommandError, print_json, read_secret
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -31,10 +31,6 @@ DEFAULT_TRUST_YEARS = 5
 # The same as app.badge_issue's, which is not imported here (reportlab, PIL): a test checks.
 DEFAULT_ISSUER_NAME = "市局保安管理支队"
 DEFAULT_VALID_DAYS = 365
-
-
-class CommandError(Exception):
-    """A reason the command cannot run, for the user: printed to stderr, exit status 2."""
 
 
 def _iso_date(text: str) -> date:
@@ -143,32 +139,8 @@ def add_badge_parser(commands: argparse._SubParsersAction,  # type: ignore[type-
     global_options(revoked_import, True)
 
 
-def _print_json(payload: object) -> None:
-    sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
-    sys.stdout.flush()
-
-
 def _read_passphrase(path: str | None, confirm: bool = False) -> bytes:
-    """From --passphrase-file (its first line), else asked for on the terminal."""
-    if path:
-        try:
-            data = Path(path).read_bytes()
-        except OSError as exc:
-            raise CommandError(f"cannot read the passphrase file {path}: "
-                               f"{exc.strerror or exc}") from exc
-        passphrase = data.splitlines()[0] if data.splitlines() else b""
-        if not passphrase:
-            raise CommandError(f"the passphrase file {path} is empty")
-        return passphrase
-    try:
-        first = getpass.getpass("Passphrase for the issuer key: ")
-        if confirm and getpass.getpass("The same passphrase again: ") != first:
-            raise CommandError("the two passphrases differ; nothing was written")
-    except (EOFError, KeyboardInterrupt) as exc:
-        raise CommandError("no passphrase given") from exc
-    if not first:
-        raise CommandError("no passphrase given")
-    return first.encode("utf-8")
+    return read_secret(path, "Passphrase for the issuer key: ", confirm)
 
 
 def run_badge_command(args: argparse.Namespace) -> int:
@@ -199,7 +171,7 @@ def _keygen(args: argparse.Namespace) -> int:
     if existing.exists():  # before asking for a passphrase that would be thrown away
         raise CommandError(f"{existing} already exists: an issuer key is never overwritten")
     files = generate_issuer_key(args.out, _read_passphrase(args.passphrase_file, confirm=True))
-    _print_json({"kid": files.kid, "private_key": str(files.private_key),
+    print_json({"kid": files.kid, "private_key": str(files.private_key),
                  "public_key": str(files.public_key)})
     print(f"Issuer key {files.kid} created. Keep {files.private_key.name} and its passphrase "
           f"at headquarters; give the laptops only the trust list (badge trust-export).",
@@ -233,7 +205,7 @@ def _issue(args: argparse.Namespace) -> int:
             main_licence_no=main_licence, issuer_name=args.issuer_name)
     except OSError as exc:
         raise CommandError(f"cannot write the badges: {exc}") from exc
-    _print_json(summary.as_dict())
+    print_json(summary.as_dict())
     print(f"{len(summary.issued)} badges issued into {summary.out_dir}"
           + (f"; {len(summary.skipped)} roster rows skipped (see 'skipped')"
              if summary.skipped else ""), file=sys.stderr)
@@ -298,7 +270,7 @@ def _verify(args: argparse.Namespace) -> int:
             for text in texts:
                 results.append(_check_json(verify(text, trust, today), image_path))
     for result in results:
-        _print_json(result)
+        print_json(result)
     if not results:
         raise CommandError("no badge text given")
     valid = all(result["verdict"] == BadgeVerdict.VALID for result in results)
@@ -339,7 +311,7 @@ def _trust_export(args: argparse.Namespace) -> int:
         write_trust_list(args.out, issuers)
     except OSError as exc:
         raise CommandError(f"cannot write {args.out}: {exc.strerror or exc}") from exc
-    _print_json({"trust_list": str(args.out), "kid": issuer.kid, "issuers": len(issuers),
+    print_json({"trust_list": str(args.out), "kid": issuer.kid, "issuers": len(issuers),
                  "valid_from": valid_from.isoformat(), "valid_until": valid_until.isoformat()})
     return EXIT_OK
 
@@ -358,7 +330,7 @@ def _revoke_export(args: argparse.Namespace) -> int:
         certificates, issuers = write_revocations(args.out, numbers, kids, comment)
     except OSError as exc:
         raise CommandError(f"cannot write {args.out}: {exc.strerror or exc}") from exc
-    _print_json({"revocation_list": str(args.out), "certificates": certificates,
+    print_json({"revocation_list": str(args.out), "certificates": certificates,
                  "issuers": issuers})
     return EXIT_OK
 
@@ -377,10 +349,10 @@ def _profile_import(args: argparse.Namespace) -> int:
         raise CommandError(str(exc)) from exc
     try:
         if args.badge_command == "trust-import":
-            _print_json({"issuers": import_trust_list(db, args.file)})
+            print_json({"issuers": import_trust_list(db, args.file)})
         else:
             certificates, issuers = import_revocations(db, args.file)
-            _print_json({"revoked_certificates": certificates, "revoked_issuers": issuers})
+            print_json({"revoked_certificates": certificates, "revoked_issuers": issuers})
     finally:
         db.close()
     return EXIT_OK

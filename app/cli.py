@@ -4,9 +4,10 @@ scripts: keep them exactly; new options may be added."""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
+
+from app.cli_common import print_json
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -69,10 +70,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _print_json(payload: object) -> None:
-    sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
-
-
 def _roster_command(args: argparse.Namespace) -> int:
     from app.i18n import choose_language, core_application
     from app.roster import RosterFileError, check_roster
@@ -84,7 +81,7 @@ def _roster_command(args: argparse.Namespace) -> int:
         except RosterFileError as exc:
             print(str(exc), file=sys.stderr)
             return EXIT_USAGE
-        _print_json(report.summary())
+        print_json(report.summary())
         return EXIT_OK if report.error_count == 0 else EXIT_PROBLEMS
 
     from app.db import Database, ProfileError
@@ -108,7 +105,7 @@ def _roster_command(args: argparse.Namespace) -> int:
     summary = report.summary()
     summary.update({"event": args.event, "imported": result.imported, "updated": result.updated,
                     "posts_created": result.posts_created})
-    _print_json(summary)
+    print_json(summary)
     return EXIT_OK if report.error_count == 0 else EXIT_PROBLEMS
 
 
@@ -144,7 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from app.workbench import Workbench
 
         event_id = create_demo_event(Workbench(Database(resolve_data_dir(args.data_dir))))
-        _print_json({"event_id": event_id})
+        print_json({"event_id": event_id})
         return EXIT_OK
     if args.screenshot and not args.demo:
         parser.error("--screenshot goes with --demo")

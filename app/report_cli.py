@@ -16,9 +16,7 @@ and valid, 1 when not (changed, extended, damaged, unsigned), 2 when the file ca
 from __future__ import annotations
 
 import argparse
-import getpass
 import hashlib
-import json
 import secrets
 import shutil
 import sys
@@ -27,7 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.badge_cli import CommandError
+from app.cli_common import CommandError, print_json, read_secret
 
 if TYPE_CHECKING:
     from app.evaluation import EvaluationInfo
@@ -76,33 +74,6 @@ def add_report_parsers(commands: argparse._SubParsersAction,  # type: ignore[typ
                         help="a certificate (PEM or DER) to trust as the signer's root; "
                              "may be repeated")
     global_options(verify, True)
-
-
-def _print_json(payload: object) -> None:
-    sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
-    sys.stdout.flush()
-
-
-def _read_passphrase(path: str | None, prompt: str, confirm: bool = False) -> bytes:
-    """From --passphrase-file (its first line), else asked for on the terminal."""
-    if path:
-        try:
-            lines = Path(path).read_bytes().splitlines()
-        except OSError as exc:
-            raise CommandError(f"cannot read the passphrase file {path}: "
-                               f"{exc.strerror or exc}") from exc
-        if not lines or not lines[0]:
-            raise CommandError(f"the passphrase file {path} is empty")
-        return lines[0]
-    try:
-        first = getpass.getpass(prompt)
-        if confirm and getpass.getpass("The same passphrase again: ") != first:
-            raise CommandError("the two passphrases differ; nothing was written")
-    except (EOFError, KeyboardInterrupt) as exc:
-        raise CommandError("no passphrase given") from exc
-    if not first:
-        raise CommandError("no passphrase given")
-    return first.encode("utf-8")
 
 
 def typed_signature_png(name: str) -> bytes:
@@ -190,17 +161,17 @@ def _report_event(args: argparse.Namespace) -> int:
             out = _write_out(kept.read_bytes(), args.out)
             print(f"{current.document_id} was signed before; its PDF is copied. Start a new "
                   "version in the app to correct it.", file=sys.stderr)
-            _print_json(_summary(current, grade_text(current.grade or "fail"), out,
+            print_json(_summary(current, grade_text(current.grade or "fail"), out,
                                  current.signer_subject or ""))
             return EXIT_OK
         supervisor = (args.supervisor or current.supervisor_name
                       or db.setting(SUPERVISOR_NAME_SETTING) or DEFAULT_SUPERVISOR)
         if args.p12:
-            signer = load_signer(args.p12, _read_passphrase(
+            signer = load_signer(args.p12, read_secret(
                 args.passphrase_file, "Passphrase for the supervisor's key file: "))
         else:
             existing = supervisor_p12_path(db)
-            passphrase = _read_passphrase(
+            passphrase = read_secret(
                 args.passphrase_file,
                 "Passphrase for the supervisor's key file: " if existing else
                 "Passphrase for the new supervisor key file: ", confirm=existing is None)
@@ -223,7 +194,7 @@ def _report_event(args: argparse.Namespace) -> int:
         kept = service.signed_pdf_path(info.id)
         assert kept is not None
         out = _write_out(kept.read_bytes(), args.out)
-        _print_json(_summary(info, grade_text(info.grade or "fail"), out, signer.subject_name))
+        print_json(_summary(info, grade_text(info.grade or "fail"), out, signer.subject_name))
         return EXIT_OK
     finally:
         db.close()
@@ -267,7 +238,7 @@ def _report_demo(args: argparse.Namespace) -> int:
             summary["certificate_pem"] = signer.certificate_pem.decode("ascii")
         finally:
             db.close()
-    _print_json(summary)
+    print_json(summary)
     return EXIT_OK
 
 
@@ -291,5 +262,5 @@ def run_verify_command(args: argparse.Namespace) -> int:
     payload = result.as_dict()
     payload["file"] = str(path)
     payload["sha256"] = hashlib.sha256(data).hexdigest()
-    _print_json(payload)
+    print_json(payload)
     return EXIT_OK if result.intact and result.valid else EXIT_PROBLEMS

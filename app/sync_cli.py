@@ -5,11 +5,16 @@ headquarters' scripts (README.md): keep them exactly; new options may be added."
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
+
+from app.cli_common import print_json
+
+if TYPE_CHECKING:
+    from app.db import Database
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -65,10 +70,6 @@ def add_sync_parsers(commands: argparse._SubParsersAction,  # type: ignore[type-
     global_options(status, True)
 
 
-def _print_json(payload: object) -> None:
-    sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
-
-
 def run_sync_command(args: argparse.Namespace) -> int:
     from app.db import Database, ProfileError
     from app.i18n import choose_language, core_application
@@ -84,7 +85,7 @@ def run_sync_command(args: argparse.Namespace) -> int:
     service = SyncService(db)
     try:
         if args.command == "enrol":
-            _print_json(service.enrol(args.hq, args.code, args.name, args.fingerprint))
+            print_json(service.enrol(args.hq, args.code, args.name, args.fingerprint))
             host = urlsplit(args.hq).hostname or ""
             if args.hq.startswith("http://") and host not in ("127.0.0.1", "localhost", "::1"):
                 print("warning: plain http: the device token and every record cross the "
@@ -92,25 +93,25 @@ def run_sync_command(args: argparse.Namespace) -> int:
                       "https://", file=sys.stderr)
         elif args.command == "sync":
             outcome = service.sync(args.hq)
-            _print_json(outcome.as_dict())
+            print_json(outcome.as_dict())
             return EXIT_FAILED if outcome.failed else EXIT_OK
         elif args.command == "export-bundle":
             count = service.export_bundle(args.out)
-            _print_json({"records": count, "out": str(Path(args.out).resolve())})
+            print_json({"records": count, "out": str(Path(args.out).resolve())})
         elif args.command == "pull":
             if args.list:
-                _print_json([vars(event) for event in service.remote_events()])
+                print_json([vars(event) for event in service.remote_events()])
             else:
-                _print_json(vars(service.pull_event(args.event)))
+                print_json(vars(service.pull_event(args.event)))
         elif args.command == "import-package":
-            _print_json(vars(service.import_package(args.file)))
+            print_json(vars(service.import_package(args.file)))
         elif args.command == "sync-status":
-            _print_json(vars(service.status()))
+            print_json(vars(service.status()))
         elif args.command == "seed-demo":
             return _seed_demo(db, args)
     except SyncError as exc:
         if args.command == "sync":
-            _print_json({"sent": 0, "already_present": 0, "failed": 0,
+            print_json({"sent": 0, "already_present": 0, "failed": 0,
                          "pending": service.pending_count(), "errors": [str(exc)]})
         print(str(exc), file=sys.stderr)
         return EXIT_FAILED
@@ -119,20 +120,20 @@ def run_sync_command(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _seed_demo(db: object, args: argparse.Namespace) -> int:
-    from app.db import Database
+def _seed_demo(db: Database, args: argparse.Namespace) -> int:
+    from app.cli_common import CommandError, read_secret
     from app.demo import (
         DEMO_EVENT_NAME,
+        DEMO_SEED,
         add_demo_day,
         create_demo_event,
         demo_evaluation_text,
         demo_signature_png,
     )
     from app.evaluation import EvaluationService
-    from app.report_cli import DEMO_ORGANIZATION, DEMO_SUPERVISOR, _read_passphrase
+    from app.report_cli import DEMO_ORGANIZATION, DEMO_SUPERVISOR
     from app.scoring import compute_score
     from app.signing import (
-        SUPERVISOR_CERTIFICATE_SETTING,
         SUPERVISOR_NAME_SETTING,
         SUPERVISOR_P12_SETTING,
         SigningError,
@@ -142,7 +143,6 @@ def _seed_demo(db: object, args: argparse.Namespace) -> int:
     )
     from app.workbench import Workbench
 
-    assert isinstance(db, Database)
     workbench = Workbench(db)
     names = {event.name for event in workbench.list_events()}
     name, run = DEMO_EVENT_NAME, 1
@@ -150,6 +150,9 @@ def _seed_demo(db: object, args: argparse.Namespace) -> int:
         run += 1
         name = f"{DEMO_EVENT_NAME}（第{run}场）"
     p12 = supervisor_p12_path(db)
+    # The demo's own identity opens with the demo passphrase; one the profile had before
+    # may need its own (--passphrase-file).
+    own_identity = p12 is not None and bool(args.passphrase_file)
     if p12 is None:
         keys = db.data_dir / "keys"
         keys.mkdir(parents=True, exist_ok=True)
@@ -157,18 +160,14 @@ def _seed_demo(db: object, args: argparse.Namespace) -> int:
                                      DEMO_PASSPHRASE, organization=DEMO_ORGANIZATION)
         db.set_setting(SUPERVISOR_P12_SETTING, str(p12.relative_to(db.data_dir)))
         db.set_setting(SUPERVISOR_NAME_SETTING, DEMO_SUPERVISOR)
-        passphrase = DEMO_PASSPHRASE
-    elif args.passphrase_file:
-        passphrase = _read_passphrase(args.passphrase_file, "")
-    else:
-        passphrase = DEMO_PASSPHRASE
     try:
+        passphrase = (read_secret(args.passphrase_file, "") if own_identity
+                      else DEMO_PASSPHRASE)
         signer = load_signer(p12, passphrase)
-    except SigningError as exc:
+    except (CommandError, SigningError) as exc:
         print(f"{exc} (give the identity's passphrase with --passphrase-file)", file=sys.stderr)
         return EXIT_USAGE
-    db.set_setting(SUPERVISOR_CERTIFICATE_SETTING, signer.certificate_pem.decode("ascii"))
-    event_id = create_demo_event(workbench, seed=20261124 + run - 1, name=name)
+    event_id = create_demo_event(workbench, seed=DEMO_SEED + run - 1, name=name)
     add_demo_day(workbench, event_id, inspections=args.inspections)
     service = EvaluationService(db)
     draft = service.draft(event_id)
@@ -178,7 +177,7 @@ def _seed_demo(db: object, args: argparse.Namespace) -> int:
     info = service.sign(draft.id, demo_signature_png(), signer)
     from app.sync_client import SyncService
 
-    _print_json({"event_id": event_id, "event": name, "evaluation_id": info.id,
+    print_json({"event_id": event_id, "event": name, "evaluation_id": info.id,
                  "grade": info.grade, "score": info.score_total,
                  "pending": SyncService(db).pending_count()})
     return EXIT_OK

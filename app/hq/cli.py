@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
-import json
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from app.cli_common import CommandError, print_json, read_secret
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -105,10 +106,6 @@ def add_hq_parser(commands: Any, global_options: GlobalOptions) -> None:
     cert.add_argument("--days", type=int, default=825)
 
 
-def _print_json(payload: object) -> None:
-    sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
-
-
 def _fail(message: str, code: int = EXIT_USAGE) -> int:
     print(message, file=sys.stderr)
     return code
@@ -127,6 +124,8 @@ def run_hq_command(args: argparse.Namespace) -> int:
         return _run(args, store)
     except HqError as exc:
         return _fail(exc.message, EXIT_PROBLEMS)
+    except CommandError as exc:
+        return _fail(str(exc), EXIT_PROBLEMS)
     finally:
         store.close()
 
@@ -155,33 +154,35 @@ def _run(args: argparse.Namespace, store: Any) -> int:
         print(code)
         return EXIT_OK
     if command == "stats":
-        _print_json(store.stats())
+        print_json(store.stats())
         return EXIT_OK
     if command == "import-bundle":
         return _import_bundle(store, Path(args.file))
     if command == "staff-password":
-        store.set_staff_password(_staff_password(args.password_file))
+        store.set_staff_password(read_secret(
+            args.password_file, "Staff password (8 characters or more): ", confirm=True,
+            what="password").decode("utf-8"))
         print("The staff password is set: staff sign in to the HQ pages with it (any user "
               "name).")
         return EXIT_OK
     if command == "devices":
-        _print_json({"devices": [_device_json(d) for d in store.devices()]})
+        print_json({"devices": [_device_json(d) for d in store.devices()]})
         return EXIT_OK
     if command == "revoke-device":
         device = store.revoke_device(args.device_id)
-        _print_json({"device_id": device.id, "revoked_at": _iso(device.revoked_at)})
+        print_json({"device_id": device.id, "revoked_at": _iso(device.revoked_at)})
         return EXIT_OK
     if command == "add-event":
         return _add_event(store, args)
     if command == "demo-event":
-        _print_json({"event_id": store.add_demo_event()})
+        print_json({"event_id": store.add_demo_event()})
         return EXIT_OK
     if command == "export-package":
         data = store.event_package(args.event)
         out = Path(args.out)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_bytes(data)
-        _print_json({"event_id": args.event, "out": str(out), "bytes": len(data)})
+        print_json({"event_id": args.event, "out": str(out), "bytes": len(data)})
         return EXIT_OK
     if command == "trust-import":
         from app.badge import TrustListError
@@ -190,7 +191,7 @@ def _run(args: argparse.Namespace, store: Any) -> int:
             count = store.import_trust_list(args.file)
         except TrustListError as exc:
             return _fail(str(exc))
-        _print_json({"issuers": count, **store.trust_summary()})
+        print_json({"issuers": count, **store.trust_summary()})
         return EXIT_OK
     if command == "revoked-import":
         from app.badge import TrustListError
@@ -199,7 +200,7 @@ def _run(args: argparse.Namespace, store: Any) -> int:
             certificates, issuers = store.import_revocations(args.file)
         except TrustListError as exc:  # RevocationListError is one
             return _fail(str(exc))
-        _print_json({"revoked_certificates": certificates, "revoked_issuers": issuers})
+        print_json({"revoked_certificates": certificates, "revoked_issuers": issuers})
         return EXIT_OK
     return _fail(f"unknown hq command {command}")
 
@@ -215,7 +216,7 @@ def _import_bundle(store: Any, path: Path) -> int:
         summary = store.import_bundle(data)
     except SignedFileError as exc:
         return _fail(f"the bundle {path} is refused: {exc}")
-    _print_json(summary)
+    print_json(summary)
     if summary["failed"]:
         print(f"{summary['failed']} records were refused; first: {summary['errors'][0]}",
               file=sys.stderr)
@@ -242,7 +243,7 @@ def _add_event(store: Any, args: argparse.Namespace) -> int:
             company_licence=args.licence)
     except RosterFileError as exc:
         return _fail(str(exc))
-    _print_json({"event_id": event_id, "name": args.name.strip(), "roster": summary})
+    print_json({"event_id": event_id, "name": args.name.strip(), "roster": summary})
     return EXIT_PROBLEMS if summary.get("error_count") else EXIT_OK
 
 
@@ -307,21 +308,7 @@ def _make_cert(args: argparse.Namespace) -> int:
         handle.write(key_pem)
     cert_path.write_bytes(cert_pem)
     fingerprint = hashlib.sha256(certificate.public_bytes(serialization.Encoding.DER))
-    _print_json({"cert": str(cert_path), "key": str(key_path),
+    print_json({"cert": str(cert_path), "key": str(key_path),
                  "sha256": fingerprint.hexdigest(),
                  "hosts": [str(getattr(n, "value", n)) for n in names]})
     return EXIT_OK
-
-
-def _staff_password(path: str | None) -> str:
-    if path:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-        return lines[0] if lines else ""
-    import getpass
-
-    from app.hq.store import HqError
-
-    first = getpass.getpass("Staff password (8 characters or more): ")
-    if getpass.getpass("The same again: ") != first:
-        raise HqError(400, "the two passwords differ; nothing was changed")
-    return first
