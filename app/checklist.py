@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from app.paths import templates_dir
 
@@ -81,16 +82,21 @@ def template_files(directory: Path | None = None) -> list[Path]:
                   if not path.name.startswith("scoring_"))
 
 
-@cache
-def load_template(template_id: str = "checklist", version: int | None = None) -> ChecklistTemplate:
-    """The given version, or the newest one, of a template shipped under resources/."""
+def template_document(template_id: str = "checklist",
+                      version: int | None = None) -> dict[str, Any]:
+    """The given version, or the newest one, of a shipped template as its JSON document (what
+    an event package carries)."""
     candidates = []
     for path in template_files():
         data = json.loads(path.read_text(encoding="utf-8"))
-        if data["template_id"] == template_id:
-            candidates.append(parse_template(data))
-    if version is not None:
-        candidates = [t for t in candidates if t.version == version]
+        if data["template_id"] == template_id and version in (None, data["version"]):
+            candidates.append(data)
     if not candidates:
         raise LookupError(f"no checklist template {template_id} v{version}")
-    return max(candidates, key=lambda t: t.version)
+    return max(candidates, key=lambda data: data["version"])
+
+
+@cache
+def load_template(template_id: str = "checklist", version: int | None = None) -> ChecklistTemplate:
+    """The given version, or the newest one, of a template shipped under resources/."""
+    return parse_template(template_document(template_id, version))

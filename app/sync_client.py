@@ -39,6 +39,7 @@ from app.sync_protocol import (
     SignedFileError,
     b64decode,
     b64encode,
+    chunks,
     raw_public_key,
     read_signed,
     write_signed,
@@ -346,8 +347,7 @@ class SyncService:
         newest: dict[str, int] = {}
         with self.db.read() as s, s.begin():
             ids = [record_id for _kind, record_id in batch]
-            for start in range(0, len(ids), 500):
-                chunk = ids[start:start + 500]
+            for chunk in chunks(ids):
                 rows = s.execute(
                     select(Outbox.record_id, func.max(Outbox.seq))
                     .where(Outbox.record_id.in_(chunk), Outbox.acknowledged_at.is_(None))
@@ -369,9 +369,9 @@ class SyncService:
         # a change made since has a higher one and so stays pending.
         upto = max(newest.values(), default=0)
         with self.db.begin() as s:
-            for start in range(0, len(ids), 500):
+            for chunk in chunks(ids):
                 s.execute(update(Outbox).where(
-                    Outbox.record_id.in_(ids[start:start + 500]),
+                    Outbox.record_id.in_(chunk),
                     Outbox.acknowledged_at.is_(None), Outbox.seq <= upto)
                     .values(acknowledged_at=stamp, last_error=None))
 
@@ -564,18 +564,17 @@ class SyncService:
                 before = s.scalar(select(func.max(Outbox.seq))) or 0
                 unsent = set()
                 ids = [r.id for r in records]
-                for start in range(0, len(ids), 500):
+                for chunk in chunks(ids):
                     unsent.update(s.scalars(select(Outbox.record_id).where(
-                        Outbox.record_id.in_(ids[start:start + 500]),
+                        Outbox.record_id.in_(chunk),
                         Outbox.acknowledged_at.is_(None))))
                 result = apply_records(s, records, self.db.data_dir, keep_local=unsent)
                 # The rows now exactly as HQ sent them need not go back; a local company
                 # the package matched by name took HQ's values under its own id, which HQ
                 # does not hold: that one goes up.
-                for start in range(0, len(result.applied), 500):
+                for chunk in chunks(result.applied):
                     s.execute(update(Outbox).where(
-                        Outbox.seq > before,
-                        Outbox.record_id.in_(result.applied[start:start + 500]))
+                        Outbox.seq > before, Outbox.record_id.in_(chunk))
                         .values(acknowledged_at=now_text()))
                 for issuer in issuers:
                     s.merge(TrustedIssuer(kid=issuer.kid, name=issuer.name,

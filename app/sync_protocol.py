@@ -11,14 +11,15 @@ import gzip
 import hashlib
 import json
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+T = TypeVar("T")
 PROTOCOL_VERSION = 1
 API_PREFIX = "/api/v1"
 # The laptop's synced tables and the plural each is counted under in statistics.
@@ -39,10 +40,17 @@ BUNDLE_FORMAT = "venue-supervisor-bundle"
 PACKAGE_FORMAT = "venue-supervisor-event-package"
 HQ_SIGNER = "hq"
 MAX_BATCH_RECORDS = 1000
+# SQLite caps the bound parameters of one statement: ids go to IN (...) this many at a time.
+ID_CHUNK = 500
 MAX_BATCH_BYTES = 16 * 1024 * 1024
 # A signed file larger than this is refused before it is decompressed (a zip bomb on a USB
 # stick must not exhaust the laptop's or HQ's memory).
 MAX_SIGNED_FILE_BYTES = 2 * 1024 * 1024 * 1024
+
+
+def chunks(items: Sequence[T], size: int = ID_CHUNK) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
 
 
 def canonical_json(value: Any) -> bytes:

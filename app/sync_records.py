@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import uuid
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -30,7 +30,7 @@ from app.models import (
     PostStatus,
     Synced,
 )
-from app.sync_protocol import KINDS, PACKAGE_KINDS, Record, content_hash
+from app.sync_protocol import KINDS, PACKAGE_KINDS, Record, chunks, content_hash
 
 MODELS: dict[str, type[Synced]] = {
     "company": Company,
@@ -52,8 +52,6 @@ FILE_COLUMNS: dict[str, tuple[str, str]] = {
 }
 # Where files that arrive in a package are kept, inside the profile.
 INCOMING_FILE_DIRS = {"guard": "photos", "finding": "evidence", "evaluation": "reports"}
-# SQLite caps the number of bound parameters of one statement.
-ID_CHUNK = 500
 
 
 class RecordError(ValueError):
@@ -100,17 +98,12 @@ def record_of(kind: str, row: Synced, data_dir: Path) -> Record:
     return Record.of(kind, payload_of(kind, row, data_dir))
 
 
-def _chunks(items: Sequence[str], size: int = ID_CHUNK) -> Iterator[Sequence[str]]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
-
-
 def load_records(session: Session, kind: str, ids: Iterable[str],
                  data_dir: Path) -> dict[str, Record]:
     """The current state of the given rows, by id (rows that no longer exist are absent)."""
     model = MODELS[kind]
     found: dict[str, Record] = {}
-    for chunk in _chunks(sorted(set(ids))):
+    for chunk in chunks(sorted(set(ids))):
         for row in session.scalars(select(model).where(model.id.in_(chunk))):
             found[row.id] = record_of(kind, row, data_dir)
     return found

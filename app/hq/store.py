@@ -50,6 +50,7 @@ from app.sync_protocol import (
     BUNDLE_FORMAT,
     HQ_SIGNER,
     KINDS,
+    MAX_BATCH_RECORDS,
     PACKAGE_FORMAT,
     PACKAGE_KINDS,
     Record,
@@ -57,6 +58,7 @@ from app.sync_protocol import (
     b64decode,
     b64encode,
     canonical_json,
+    chunks,
     raw_public_key,
     read_signed,
     record_problem,
@@ -77,7 +79,6 @@ CODE_GROUP_LENGTH = 4
 STAFF_PASSWORD_SETTING = "staff_password"
 STAFF_PASSWORD_ROUNDS = 600_000
 WRITE_OPTION = "hq_write"  # execution option: this transaction will write (SQLite: IMMEDIATE)
-ID_CHUNK = 500  # SQLite caps the bound parameters of one statement
 # last_seen_at is written at most this often: a write per request would serialize readers.
 LAST_SEEN_INTERVAL = timedelta(minutes=1)
 MAX_ERRORS_REPORTED = 50
@@ -132,11 +133,6 @@ def _sha256(text: str | bytes) -> str:
 
 def _normalize_code(code: str) -> str:
     return "".join(ch for ch in code.upper() if ch.isalnum())
-
-
-def _chunks(items: Sequence[str], size: int = ID_CHUNK) -> Iterator[Sequence[str]]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
 
 
 def _parse_time(text: str) -> datetime | None:
@@ -405,19 +401,18 @@ class HqStore:
     def _device_of_token(s: Session, token: str | None) -> Device | None:
         device_id, _, secret = (token or "").strip().partition(".")
         device = s.get(Device, device_id) if device_id and secret else None
-        if device is None or not hmac.compare_digest(_sha256(secret), device.token_hash):
+        # Compared even for an unknown device, so timing does not tell which ids exist.
+        expected = device.token_hash if device is not None else "0" * 64
+        if not hmac.compare_digest(_sha256(secret), expected) or device is None:
             return None
         return device
 
     def authenticate(self, token: str | None) -> Device:
         if not token:
             raise AuthError(401, "no device token was sent; enrol this laptop first")
-        device_id, _, secret = token.strip().partition(".")
         with self.Session() as s:
-            device = s.get(Device, device_id) if device_id and secret else None
-            # Compared even for an unknown device, so timing does not tell which ids exist.
-            expected = device.token_hash if device is not None else "0" * 64
-            if not hmac.compare_digest(_sha256(secret), expected) or device is None:
+            device = self._device_of_token(s, token)
+            if device is None:
                 raise AuthError(401, "this device token is not valid here; enrol the laptop "
                                      "again")
             revoked = _aware(device.revoked_at)
@@ -483,7 +478,7 @@ class HqStore:
                 wanted[item["id"]] = item["hash"]
         held: dict[str, str] = {}
         with self.Session() as s:
-            for chunk in _chunks(list(wanted)):
+            for chunk in chunks(list(wanted)):
                 held.update(s.execute(select(RecordRow.id, RecordRow.content_hash)
                                       .where(RecordRow.id.in_(chunk))).all())
         return [record_id for record_id, digest in wanted.items() if held.get(record_id) == digest]
@@ -605,7 +600,7 @@ class HqStore:
 
     def _held(self, s: Session, ids: Sequence[str]) -> dict[str, tuple[str, str, str]]:
         held: dict[str, tuple[str, str, str]] = {}
-        for chunk in _chunks(sorted(set(ids))):
+        for chunk in chunks(sorted(set(ids))):
             for record_id, digest, owner, updated in s.execute(
                     select(RecordRow.id, RecordRow.content_hash, RecordRow.device_id,
                            RecordRow.updated_at).where(RecordRow.id.in_(chunk))):
@@ -654,7 +649,7 @@ class HqStore:
 
     def _payloads(self, s: Session, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         found: dict[str, dict[str, Any]] = {}
-        for chunk in _chunks(list(ids)):
+        for chunk in chunks(list(ids)):
             for record_id, text in s.execute(select(RecordRow.id, RecordRow.payload)
                                              .where(RecordRow.id.in_(chunk))):
                 found[record_id] = json.loads(text)
@@ -676,8 +671,8 @@ class HqStore:
                                   "unknown_signer")
         results: list[dict[str, Any]] = []
         records = body["records"]
-        for start in range(0, len(records), 1000):
-            results.extend(self.ingest(signer, records[start:start + 1000]))
+        for part in chunks(records, MAX_BATCH_RECORDS):
+            results.extend(self.ingest(signer, list(part)))
         summary: dict[str, Any] = {"stored": 0, "present": 0, "failed": 0, "errors": []}
         for item, result in zip(records, results, strict=True):
             summary[result["status"]] += 1
@@ -708,7 +703,7 @@ class HqStore:
             events = {record_id: json.loads(text) for record_id, text in rows}
             events = {k: v for k, v in events.items() if not v.get("deleted_at")}
             counts: dict[tuple[str, str], int] = {}
-            for chunk in _chunks(list(events)):
+            for chunk in chunks(list(events)):
                 for event_id, kind, count in s.execute(
                         select(RecordRow.event_id, RecordRow.kind, func.count())
                         .where(RecordRow.event_id.in_(chunk),
@@ -735,7 +730,8 @@ class HqStore:
             rows = list(s.scalars(select(RecordRow).where(
                 RecordRow.event_id == event_id, RecordRow.device_id == HQ_DEVICE,
                 RecordRow.kind.in_(("post", "guard")))))
-            company_id = json.loads(event.payload).get("company_id")
+            event_payload = json.loads(event.payload)
+            company_id = event_payload.get("company_id")
             company = s.get(RecordRow, company_id) if company_id else None
             ordered = ([company] if company is not None and company.kind == "company" else [])
             ordered.append(event)
@@ -750,9 +746,9 @@ class HqStore:
                                      .order_by(RevokedCertificate.cert_key)))
             revoked_kids = list(s.scalars(select(RevokedIssuer.kid).order_by(RevokedIssuer.kid)))
         assert all(r["kind"] in PACKAGE_KINDS for r in records)
-        from app.paths import templates_dir
+        from app.checklist import template_document
 
-        template = json.loads((templates_dir() / "checklist_v1.json").read_text(encoding="utf-8"))
+        template = template_document(event_payload.get("checklist_template") or "checklist")
         body = {"event_id": event_id, "created_at": utc_now().isoformat(timespec="seconds"),
                 "records": records, "checklist_template": template,
                 "trust_list": [{"kid": i.kid, "name": i.name,
