@@ -27,7 +27,7 @@ from sqlalchemy.exc import OperationalError
 from app.db import Database
 from app.files import write_atomically
 from app.i18n import translate
-from app.models import Outbox
+from app.models import Outbox, ProfileSetting
 from app.signing import SUPERVISOR_CERTIFICATE_SETTING
 from app.sync_protocol import (
     API_PREFIX,
@@ -263,11 +263,17 @@ class SyncService:
         return int(count or 0)
 
     def status(self) -> SyncStatus:
-        setting = self.db.setting
-        return SyncStatus(enrolled=self.is_enrolled(), hq_url=setting(HQ_URL),
-                          supervisor=setting(HQ_SUPERVISOR), pending=self.pending_count(),
-                          last_success=setting(LAST_SUCCESS), last_error=setting(LAST_ERROR),
-                          last_attempt=setting(LAST_ATTEMPT))
+        # Asked after every change the supervisor makes: the settings in one query.
+        keys = (HQ_TOKEN, HQ_URL, HQ_SUPERVISOR, LAST_SUCCESS, LAST_ERROR, LAST_ATTEMPT)
+        with self.db.read() as s:
+            found = {key: value for key, value in s.execute(
+                select(ProfileSetting.key, ProfileSetting.value)
+                .where(ProfileSetting.key.in_(keys)))}
+        return SyncStatus(enrolled=bool(found.get(HQ_TOKEN)), hq_url=found.get(HQ_URL),
+                          supervisor=found.get(HQ_SUPERVISOR), pending=self.pending_count(),
+                          last_success=found.get(LAST_SUCCESS),
+                          last_error=found.get(LAST_ERROR),
+                          last_attempt=found.get(LAST_ATTEMPT))
 
     def connection(self, hq_url: str | None = None) -> HqConnection:
         url = hq_url or self.db.setting(HQ_URL)
@@ -302,8 +308,6 @@ class SyncService:
                 "previous_token": self.db.setting(HQ_TOKEN) if self.db.setting(HQ_URL) == url
                 else None})
         with self.db.begin() as s:
-            from app.models import ProfileSetting
-
             values = {HQ_URL: url, HQ_DEVICE_ID: answer["device_id"], HQ_TOKEN: answer["token"],
                       HQ_SUPERVISOR: answer.get("supervisor", ""),
                       HQ_PACKAGE_KEY: answer["package_public_key"],
@@ -528,7 +532,7 @@ class SyncService:
         """Check the package's signature, then apply it in one transaction (records, trust
         list and revocations together); a package that fails changes nothing."""
         from app import badge
-        from app.models import ProfileSetting, RevokedCertificate, RevokedIssuer, TrustedIssuer
+        from app.models import RevokedCertificate, RevokedIssuer, TrustedIssuer
         from app.trust_store import REVOKED_COUNT_SETTING
 
         key_text = self.db.setting(HQ_PACKAGE_KEY)
