@@ -27,7 +27,12 @@ def stage_demo_scan(window: MainWindow) -> None:
     page.select_post(guard.post_id or "")
     licence_no = company.licence_no if company else ""
     scan = page.handle_scan(demo_badge(guard, licence_no))
-    assert scan is not None and scan.verdict == Verdict.ASSIGNED_HERE
+    if scan is None or scan.verdict != Verdict.ASSIGNED_HERE:
+        raise RuntimeError(
+            f"the demo badge of {guard.name} was read as "
+            f"{scan.verdict.value if scan else 'nothing'}, not as assigned here"
+            f"{'; ' + scan.badge.detail if scan and scan.badge else ''} (a demo profile "
+            f"from an older version? remove it: {workbench.db.data_dir})")
     page.toggle_item(1)  # the insignia is missing
     page.finding_editor.note.setText("未佩戴保安服务标志，已当场指出并佩戴")
     page.finding_editor.note.editingFinished.emit()
