@@ -43,6 +43,7 @@ from app.demo import create_demo_event  # noqa: E402
 from app.models import Guard, Inspection, Outbox  # noqa: E402
 from app.sync_client import SyncService  # noqa: E402
 from app.sync_protocol import API_PREFIX, Record, b64encode, raw_public_key  # noqa: E402
+from app.workbench import Workbench  # noqa: E402
 from tests.hq_process import HqProcess, free_port  # noqa: E402
 from tests.postgres import PostgresServer, find_bin_dir  # noqa: E402
 
@@ -68,8 +69,7 @@ def one_laptop(hq: HqProcess, folder: Path, records: int) -> None:
     db = Database(folder / "laptop")
     service = SyncService(db)
     service.enrol(hq.url, hq.enrol_code())
-    event_id = create_demo_event(__import__("app.workbench", fromlist=["Workbench"])
-                                 .Workbench(db), with_inspections=False)
+    event_id = create_demo_event(Workbench(db), with_inspections=False)
     started = time.perf_counter()
     first = service.sync()
     print(f"  the event itself (company, event, 80 posts, 606 guards): {first.sent} records "

@@ -16,7 +16,7 @@ from app.models import Evaluation, Finding, Outbox
 from app.signing import ensure_supervisor_identity, load_signer
 from app.sync_client import HQ_TOKEN, SyncError, SyncService
 from app.sync_records import MODELS, load_records
-from app.workbench import Workbench
+from app.workbench import EventInput, Workbench
 from tests.hq_process import HqProcess, last_json, run_app
 
 pytestmark = pytest.mark.slow
@@ -305,8 +305,7 @@ def test_tls_pins_the_enrolled_certificate(tmp_path: Path) -> None:
         db = Database(tmp_path / "laptop")
         service = SyncService(db)
         service.enrol(server.url, code)  # the refused attempt did not use the code up
-        Workbench(db).save_event(__import__("app.workbench", fromlist=["EventInput"])
-                                 .EventInput(name="测试活动"))
+        Workbench(db).save_event(EventInput(name="测试活动"))
         assert service.sync().sent >= 1
         server.stop()
         server.cert, server.key = certs / "b.pem", certs / "b.key"  # an impostor's
