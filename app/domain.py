@@ -21,6 +21,21 @@ class Verdict(StrEnum):
     BADGE_INVALID = "badge_invalid"  # forged, expired, revoked, unknown issuer, garbled
     UNREADABLE = "unreadable"
     POST_SCANNED = "post_scanned"  # a post label: the supervisor is now at that post
+    # Never a headline: a concern shown beside it (the guard may work while it is pending).
+    BACKGROUND_PENDING = "background_pending"
+
+
+# Most serious first: the card's headline is the first that applies, the others are listed
+# beneath it so that no problem hides another (a not-trained guard at the wrong post).
+VERDICT_SERIOUSNESS = (
+    Verdict.BADGE_INVALID,
+    Verdict.NOT_ON_ROSTER,
+    Verdict.OTHER_COMPANY,
+    Verdict.BACKGROUND_FAILED,
+    Verdict.NOT_TRAINED,
+    Verdict.ASSIGNED_ELSEWHERE,
+    Verdict.BACKGROUND_PENDING,
+)
 
 
 # The verdicts that are findings in themselves: the guard should not be working here at all.
@@ -52,6 +67,7 @@ def verdict_text(verdict: str) -> str:
         Verdict.BADGE_INVALID: translate("Domain", "Badge not genuine or not valid"),
         Verdict.UNREADABLE: translate("Domain", "Unreadable scan"),
         Verdict.POST_SCANNED: translate("Domain", "Post label scanned"),
+        Verdict.BACKGROUND_PENDING: translate("Domain", "Background check not finished"),
     }[Verdict(verdict)]
 
 

@@ -12,7 +12,7 @@ import secrets
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select, update
@@ -27,7 +27,8 @@ from app.badge import (
 )
 from app.checklist import ChecklistItem, ChecklistTemplate, load_template
 from app.db import Database
-from app.domain import STAFFING_CATEGORY, STAFFING_FINDINGS, Verdict
+from app.domain import STAFFING_CATEGORY, STAFFING_FINDINGS, VERDICT_SERIOUSNESS, Verdict
+from app.errors import UserError
 from app.identity import cert_key, hash_id_number, mask_id_number
 from app.models import (
     CheckResult,
@@ -46,10 +47,11 @@ from app.roster import RosterReport, zone_of
 from app.trust_store import ProfileTrustStore
 
 
-class WorkbenchError(Exception):
+class WorkbenchError(UserError):
     """A change the rules refuse (e.g. a duplicate name); the message is for people."""
 
 
+RECENTLY_PRESENT_MINUTES = 30
 LOCKED_MESSAGE = "the evaluation of this event is signed: start a new version to correct it"
 
 
@@ -189,6 +191,13 @@ class ScanResult:
     post: PostInfo | None  # where the supervisor is standing (or the post a label names)
     previous_checks: int = 0
     badge: BadgeCheck | None = None
+    # Every verdict that applies, most serious first; ``verdict`` is the headline among them.
+    verdicts: tuple[Verdict, ...] = ()
+
+    @property
+    def concerns(self) -> tuple[Verdict, ...]:
+        """What applies besides the headline (wrong post, training, background...)."""
+        return tuple(v for v in self.verdicts if v != self.verdict)
 
 
 @dataclass(frozen=True)
@@ -249,6 +258,10 @@ def natural_key(text: str) -> tuple[object, ...]:
 
 def _live(model: type) -> object:
     return model.deleted_at.is_(None)
+
+
+def _ordered(found: set[Verdict]) -> tuple[Verdict, ...]:
+    return tuple(v for v in VERDICT_SERIOUSNESS if v in found)
 
 
 class Workbench:
@@ -415,9 +428,14 @@ class Workbench:
             assigned = dict(s.execute(
                 select(Guard.post_id, func.count()).where(Guard.event_id == event_id, _live(Guard))
                 .group_by(Guard.post_id)).all())
+            # The head-count is of the post's own guards found there: a guard of another post
+            # or a refused badge is a finding, not one more guard on duty.
             inspected = dict(s.execute(
                 select(Inspection.post_id, func.count(func.distinct(Inspection.guard_id)))
-                .where(Inspection.event_id == event_id, _live(Inspection))
+                .join(Guard, Guard.id == Inspection.guard_id)
+                .where(Inspection.event_id == event_id, _live(Inspection),
+                       Guard.post_id == Inspection.post_id,
+                       Inspection.verdict != Verdict.BADGE_INVALID.value)
                 .group_by(Inspection.post_id)).all())
             status = dict(s.execute(
                 select(PostStatus.post_id, PostStatus.status)
@@ -537,9 +555,12 @@ class Workbench:
                 .outerjoin(Company, Event.company_id == Company.id)
                 .where(Guard.event_id == event_id, Guard.cert_key == key, _live(Guard))).first()
             if row is None:
-                verdict = (Verdict.BADGE_INVALID if check and not check.trusted
-                           else Verdict.NOT_ON_ROSTER)
-                return ScanResult(verdict, cleaned, key, None, current_info, badge=check)
+                found = {Verdict.NOT_ON_ROSTER}
+                if check and not check.trusted:
+                    found.add(Verdict.BADGE_INVALID)
+                verdicts = _ordered(found)
+                return ScanResult(verdicts[0], cleaned, key, None, current_info, badge=check,
+                                  verdicts=verdicts)
             guard, post_name, contracted = row
             info = self._guard_info(guard, post_name)
             previous = s.scalar(select(func.count()).select_from(Inspection).where(
@@ -554,19 +575,25 @@ class Workbench:
         # outranks what the company wrote in its own roster.
         company = (check.payload.company if check and check.payload and check.trusted
                    else guard.company_name)
+        found = set()
         if check and not check.trusted:
-            verdict = Verdict.BADGE_INVALID
-        elif contracted and company != contracted:
-            verdict = Verdict.OTHER_COMPANY
-        elif guard.background_check == "failed":
-            verdict = Verdict.BACKGROUND_FAILED
-        elif not guard.trained:
-            verdict = Verdict.NOT_TRAINED
-        elif current_info is not None and guard.post_id != current_info.id:
-            verdict = Verdict.ASSIGNED_ELSEWHERE
-        else:
-            verdict = Verdict.ASSIGNED_HERE
-        return ScanResult(verdict, cleaned, key, info, current_info, previous, badge=check)
+            found.add(Verdict.BADGE_INVALID)
+        if contracted and company != contracted:
+            found.add(Verdict.OTHER_COMPANY)
+        if guard.background_check == "failed":
+            found.add(Verdict.BACKGROUND_FAILED)
+        elif guard.background_check == "pending":
+            found.add(Verdict.BACKGROUND_PENDING)
+        if not guard.trained:
+            found.add(Verdict.NOT_TRAINED)
+        if current_info is not None and guard.post_id != current_info.id:
+            found.add(Verdict.ASSIGNED_ELSEWHERE)
+        verdicts = _ordered(found)
+        # A pending background check is said, but it is not what the card is about.
+        verdict = next((v for v in verdicts if v != Verdict.BACKGROUND_PENDING),
+                       Verdict.ASSIGNED_HERE)
+        return ScanResult(verdict, cleaned, key, info, current_info, previous, badge=check,
+                          verdicts=verdicts if verdict in verdicts else (verdict, *verdicts))
 
     def record_scan(self, event_id: str, scan: ScanResult) -> InspectionInfo:
         """Store the inspection the scan opens, with the finding the verdict itself is."""
@@ -585,8 +612,12 @@ class Workbench:
             s.add(inspection)
             s.flush()  # the id default is filled in at the flush; the finding points to it
             finding_id = None
-            item_code = STAFFING_FINDINGS.get(scan.verdict)
-            if item_code:
+            # Each staffing problem is a finding of its own: a borrowed guard who was never
+            # trained is two breaches, not one. The headline's comes first.
+            for verdict in scan.verdicts or (scan.verdict,):
+                item_code = STAFFING_FINDINGS.get(verdict)
+                if not item_code:
+                    continue
                 finding = Finding(
                     event_id=event_id, inspection_id=inspection.id,
                     post_id=inspection.post_id, guard_id=inspection.guard_id,
@@ -595,7 +626,7 @@ class Workbench:
                     note="", correction="not_corrected", device_id=self.device_id)
                 s.add(finding)
                 s.flush()
-                finding_id = finding.id
+                finding_id = finding_id or finding.id
         inspection_id = inspection.id
 
         def revert(s: Session) -> None:
@@ -785,6 +816,23 @@ class Workbench:
         self._undo.append(_UndoStep("post", revert, event_id))
         return record_id
 
+    def guards_seen_recently(self, event_id: str, post_id: str,
+                             minutes: int = RECENTLY_PRESENT_MINUTES) -> int:
+        """Guards scanned at the post within the last ``minutes`` with a badge not refused:
+        marking such a post absent needs the supervisor's second look."""
+        since = naive_utc(utc_now()) - timedelta(minutes=minutes)
+        with self.db.read() as s:
+            return s.scalar(select(func.count(func.distinct(Inspection.guard_id))).where(
+                Inspection.event_id == event_id, Inspection.post_id == post_id,
+                _live(Inspection), Inspection.guard_id.is_not(None),
+                Inspection.verdict != Verdict.BADGE_INVALID.value,
+                Inspection.created_at >= since)) or 0
+
+    def is_locked(self, event_id: str) -> bool:
+        """The event's newest evaluation is signed: its records are read-only."""
+        with self.db.read() as s:
+            return lock_state(s, event_id).locked
+
     # ------------------------------------------------------------------- undo
     @property
     def can_undo(self) -> bool:
@@ -819,11 +867,13 @@ class Workbench:
                 func.count(func.distinct(Inspection.post_id)),
                 func.count(func.distinct(Inspection.guard_id)),
                 func.count()).where(Inspection.event_id == event_id, _live(Inspection))).one()
-            status_rows = s.execute(select(PostStatus.status,
-                                           func.count(func.distinct(PostStatus.post_id)))
+            # A post's newest record is its state: absent, then understaffed later, is
+            # understaffed only (not counted twice).
+            latest = dict(s.execute(select(PostStatus.post_id, PostStatus.status)
                                     .where(PostStatus.event_id == event_id, _live(PostStatus))
-                                    .group_by(PostStatus.status)).all()
-            statuses = dict(status_rows)
+                                    .order_by(PostStatus.created_at)).all())
+            statuses = {state: sum(1 for v in latest.values() if v == state)
+                        for state in set(latest.values())}
             rostered = s.scalar(select(func.count()).select_from(Guard).where(
                 Guard.event_id == event_id, _live(Guard))) or 0
             live_findings = (Finding.event_id == event_id, _live(Finding))

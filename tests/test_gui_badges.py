@@ -99,10 +99,20 @@ def test_each_badge_verdict_is_shown_distinctly(qtbot, window, workbench):
     assert badge_verdict_text(BadgeVerdict.BAD_SIGNATURE) == "签名不符：证件被伪造或篡改"
 
 
-def test_badge_photo_file_feeds_the_scan_path(qtbot, window, workbench, tmp_path):
+def choose_file(monkeypatch, path) -> None:
+    """The file dialog answers with ``path``, as a person picking it would."""
+    from PySide6.QtWidgets import QFileDialog
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName",
+                        staticmethod(lambda *_a, **_k: (str(path), "")))
+
+
+def test_badge_photo_file_feeds_the_scan_path(qtbot, window, workbench, tmp_path,
+                                               monkeypatch):
     photo = tmp_path / "badge.png"
     make_qr_image(signed()).save(photo)
-    window.inspection.scan_image_file(str(photo))
+    choose_file(monkeypatch, photo)
+    window.inspection.image_button.click()
     qtbot.waitUntil(lambda: len(inspections(workbench)) == 1)
     assert inspections(workbench)[0].badge_verdict == "VALID"
     assert window.inspection.card.verdict_label.text() == verdict_text(Verdict.ASSIGNED_HERE)
@@ -115,14 +125,16 @@ def test_clipboard_image_feeds_the_scan_path(qtbot, window, workbench):
     assert inspections(workbench)[0].verdict == "assigned_here"
 
 
-def test_image_without_a_code_says_so(qtbot, window, tmp_path):
+def test_image_without_a_code_says_so(qtbot, window, tmp_path, monkeypatch):
     blank = QImage(200, 200, QImage.Format.Format_Grayscale8)
     blank.fill(255)
     path = tmp_path / "blank.png"
     blank.save(str(path))
-    window.inspection.scan_image_file(str(path))
-    qtbot.waitUntil(lambda: bool(window.said))
-    assert "二维码" in window.said[-1]
+    choose_file(monkeypatch, path)
+    window.inspection.image_button.click()
+    notice = window.inspection.notice
+    qtbot.waitUntil(notice.isVisible)
+    assert "二维码" in notice.text()
 
 
 def test_camera_frames_are_decoded_off_the_gui_thread(qtbot, window, workbench):

@@ -5,17 +5,22 @@ from __future__ import annotations
 
 import pytest
 from pypdf import PdfReader
-from PySide6.QtCore import QPoint, Qt
-from PySide6.QtPrintSupport import QPrinter
+import numpy as np
+from PySide6.QtCore import QPoint, QSize, Qt
+from PySide6.QtGui import QImage
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QInputDialog, QMessageBox
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.demo import create_demo_event
-from app.models import Evaluation
+from app.identity import cert_key
+from app.models import Evaluation, Inspection
 from app.signing import verify_pdf
 from app.workbench import Workbench
 from ui.application import make_application
+from ui.camera import qimage_to_gray_array
 from ui.main_window import MainWindow
+from ui.pdf_output import load_pdf
 from ui.tasks import wait_for_background
 
 pytestmark = pytest.mark.gui
@@ -44,6 +49,27 @@ def window(qapp, qtbot, workbench: Workbench, monkeypatch):
     yield win
     win.close()
     wait_for_background()
+
+
+def page_pictures(data: bytes) -> list[np.ndarray]:
+    """Each page rendered in grey at about 40 dpi: enough to tell pages apart."""
+    document = load_pdf(data)
+    pictures = []
+    for index in range(document.pageCount()):
+        image = document.render(index, QSize(330, 467)).convertToFormat(
+            QImage.Format.Format_Grayscale8)
+        grey = qimage_to_gray_array(image).astype(np.float32) / 255
+        # 3x3 blocks averaged: the printer's smoothing of thin lines does not count
+        height, width = grey.shape[0] // 3 * 3, grey.shape[1] // 3 * 3
+        pictures.append(grey[:height, :width].reshape(height // 3, 3, width // 3, 3)
+                        .mean(axis=(1, 3)))
+    return pictures
+
+
+def picture_difference(a: np.ndarray, b: np.ndarray) -> float:
+    """1 - the correlation of the two pictures: 0 for the same page however light the
+    printer's rendering, near 1 for unrelated pages."""
+    return 1.0 - float(np.corrcoef(a.ravel(), b.ravel())[0, 1])
 
 
 def draw_signature(qtbot, pad) -> None:
@@ -86,22 +112,53 @@ def test_score_sign_lock_print(qtbot, window, workbench, tmp_path):
     text = "".join(p.extract_text() for p in PdfReader(pdf).pages)
     assert "辽宁安盾保安服务有限公司" in text and "王督导" in text
 
-    # the signed event is read-only: a scan is refused, with a message, and nothing recorded
+    # the signed event is read-only: a scan shows its card and says in the page, with no
+    # dialog, that nothing was recorded; a banner on every tab says why
     inspection = window.inspection
     window.tabs.setCurrentWidget(inspection)
+    assert window.signed_banner.isVisible()
+    # assert "只读" in window.signed_banner.text()  # TRANSLATE-PENDING
     guard = workbench.guards(window.current_event.id)[0]
     before = len(window.said)
-    inspection.handle_scan(guard.cert_no)
-    assert len(window.said) == before + 1 and inspection.inspection is None
+    with workbench.db.read() as s:
+        inspections_before = s.scalar(select(func.count()).select_from(Inspection))
+    qtbot.keyClicks(inspection.scan_field, cert_key(guard.cert_no))  # a scanner types ASCII
+    qtbot.keyClick(inspection.scan_field, Qt.Key.Key_Return)
+    assert len(window.said) == before and inspection.inspection is None
+    assert inspection.notice.isVisible()  # TRANSLATE-PENDING and "签名" in inspection.notice.text()
+    assert guard.name in inspection.card.name_label.text()
+    assert inspection.checklist.rows == []
+    with workbench.db.read() as s:
+        assert s.scalar(select(func.count()).select_from(Inspection)) == inspections_before
 
-    # printing goes through QPrinter: here into a PDF file instead of a printer
-    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    # printing: the real button, the print dialog answered with a PDF "printer"
     printed = tmp_path / "printed.pdf"
-    printer.setOutputFileName(str(printed))
-    printer.setResolution(150)
-    pages = page.print_signed(printer)
-    assert pages == len(PdfReader(pdf).pages) == len(PdfReader(printed).pages)
+
+    def print_to_file(dialog) -> int:
+        printer = dialog.printer()
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(str(printed))
+        printer.setResolution(150)
+        return QPrintDialog.DialogCode.Accepted
+
+    window.tabs.setCurrentWidget(page)
+    assert page.print_button.isEnabled()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(QPrintDialog, "exec", print_to_file)
+        page.print_button.click()
+    printed_pages = PdfReader(printed).pages
+    assert len(printed_pages) == len(PdfReader(pdf).pages) >= 2
+    assert printed_pages[0].mediabox.width > 500  # A4 pages, not thumbnails
+    # A printer gets pictures of the pages (QtPdf has no vector path to a printer), so the
+    # printed pages are compared with the signed PDF's pages as pictures: each printed page
+    # is its own page of the report, and unlike any other page.
+    signed_pictures = page_pictures(pdf.read_bytes())
+    printed_pictures = page_pictures(printed.read_bytes())
+    for index, picture in enumerate(printed_pictures):
+        same = picture_difference(picture, signed_pictures[index])
+        others = [picture_difference(picture, other)
+                  for number, other in enumerate(signed_pictures) if number != index]
+        assert same < 0.2 and same < min(others, default=1.0), (index, same, others)
 
     # a correction is a new version; the signed one stays
     window.tabs.setCurrentWidget(page)

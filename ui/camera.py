@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.db import Database
+from ui.commands import connect_command
 from ui.tasks import run_in_background
 
 if TYPE_CHECKING:
@@ -118,7 +119,7 @@ class CameraPanel(QGroupBox):
         self.devices.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.toggle_button = QPushButton(self.tr("Start camera"))
         self.toggle_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.toggle_button.clicked.connect(self.toggle)
+        connect_command(self.toggle_button.clicked, self.toggle)
         self.preview = QLabel()
         self.preview.setFixedHeight(180)
         self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)

@@ -88,6 +88,9 @@ class ChecklistPanel(QWidget):
             item = self._layout.takeAt(0)
             widget = item.widget()
             if widget is not None and widget is not self.empty:
+                # Hidden now, deleted later: until the deferred delete the old rows would
+                # still be painted where they were, under the new ones.
+                widget.hide()
                 widget.deleteLater()
         self.rows = []
         self.states = list(states)

@@ -39,6 +39,7 @@ from app.signing import (
     supervisor_p12_path,
 )
 from app.workbench import Workbench
+from ui.commands import connect_command
 from ui.fonts import emphasize
 from ui.pdf_output import load_pdf, open_in_viewer, print_pdf
 from ui.signature_pad import SignaturePad
@@ -52,6 +53,7 @@ GRADE_COLOURS = {"excellent": "#1b7f3b", "good": "#1a5fb4", "pass": "#b86e00",
 
 class EvaluationPage(QWidget):
     signed = Signal(str)  # evaluation id
+    lock_changed = Signal()  # signed, or a new version started: the event's records lock/unlock
 
     def __init__(self, workbench: Workbench, lang: str,
                  parent: QWidget | None = None) -> None:
@@ -112,7 +114,7 @@ class EvaluationPage(QWidget):
             "Overall comment: how the company performed, what was corrected, what must change"))
         self.comment.setMinimumHeight(90)
         save_button = QPushButton(self.tr("Save comment"))
-        save_button.clicked.connect(self.save_draft)
+        connect_command(save_button.clicked, self.save_draft)
         opinion = QGroupBox(self.tr("Supervisor's opinion"))
         opinion_form = QFormLayout(opinion)
         opinion_form.addRow(self.tr("Supervisor"), self.supervisor)
@@ -123,17 +125,17 @@ class EvaluationPage(QWidget):
         # signature and actions
         self.pad = SignaturePad()
         clear_button = QPushButton(self.tr("Clear signature"))
-        clear_button.clicked.connect(self.pad.clear)
+        connect_command(clear_button.clicked, self.pad.clear)
         self.sign_button = QPushButton(self.tr("Sign and lock the evaluation"))
-        self.sign_button.clicked.connect(self.sign)
+        connect_command(self.sign_button.clicked, self.sign)
         self.print_button = QPushButton(self.tr("Print…"))
-        self.print_button.clicked.connect(self.print_signed)
+        connect_command(self.print_button.clicked, self.print_signed)
         self.open_button = QPushButton(self.tr("Open PDF"))
-        self.open_button.clicked.connect(self.open_signed)
+        connect_command(self.open_button.clicked, self.open_signed)
         self.new_version_button = QPushButton(self.tr("Correct: start a new version"))
-        self.new_version_button.clicked.connect(self.start_new_version)
+        connect_command(self.new_version_button.clicked, self.start_new_version)
         import_p12 = QPushButton(self.tr("Import certificate (.p12)…"))
-        import_p12.clicked.connect(self.import_certificate)
+        connect_command(import_p12.clicked, self.import_certificate)
         signature_box = QGroupBox(self.tr("Signature"))
         signature_layout = QVBoxLayout(signature_box)
         signature_layout.addWidget(self.pad)
@@ -162,7 +164,7 @@ class EvaluationPage(QWidget):
         self.preview.setPageMode(QPdfView.PageMode.MultiPage)
         self.preview.setZoomMode(QPdfView.ZoomMode.FitToWidth)
         self.preview_button = QPushButton(self.tr("Refresh preview"))
-        self.preview_button.clicked.connect(self.refresh_preview)
+        connect_command(self.preview_button.clicked, self.refresh_preview)
         self.preview_status = QLabel()
         right = QWidget()
         right_layout = QVBoxLayout(right)
@@ -352,6 +354,7 @@ class EvaluationPage(QWidget):
         self._show_state()
         self.refresh_preview()
         self.signed.emit(self.evaluation.id)
+        self.lock_changed.emit()
         return self.evaluation
 
     def import_certificate(self) -> None:
@@ -377,16 +380,27 @@ class EvaluationPage(QWidget):
             return None
         return self.workbench.db.data_dir / self.evaluation.pdf_path
 
-    def print_signed(self, printer: QPrinter | None = None) -> int:
+    def print_signed(self) -> int:
+        """Print the signed PDF through the system's print dialog; the pages printed."""
+        if self.signed_pdf() is None:
+            return 0
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setDocName(self.tr("Comprehensive evaluation"))
+        dialog = QPrintDialog(printer, self)
+        if dialog.exec() != QPrintDialog.DialogCode.Accepted:
+            return 0
+        return self.print_to(printer)
+
+    def print_to(self, printer: QPrinter) -> int:
         path = self.signed_pdf()
         if path is None:
             return 0
-        if printer is None:
-            printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-            dialog = QPrintDialog(printer, self)
-            if dialog.exec() != QPrintDialog.DialogCode.Accepted:
-                return 0
-        return print_pdf(path.read_bytes(), printer)
+        pages = print_pdf(path.read_bytes(), printer)
+        if pages == 0:
+            QMessageBox.warning(self, self.tr("Print"), self.tr(
+                "The printer could not be used. Check that it is switched on and chosen in "
+                "the print dialog, then print again."))
+        return pages
 
     def open_signed(self) -> None:
         path = self.signed_pdf()
@@ -406,3 +420,4 @@ class EvaluationPage(QWidget):
         self.evaluation = self.service.new_version(self.evaluation.id)
         self.pad.clear()
         self._show_state()
+        self.lock_changed.emit()

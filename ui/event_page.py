@@ -30,6 +30,7 @@ from app.domain import (
     staffing_mode_text,
 )
 from app.workbench import EventInfo, EventInput, Workbench, WorkbenchError
+from ui.commands import connect_command
 
 CREDIT_GRADES = ("", "AAA", "AA", "A", "B", "C", "D")
 
@@ -119,9 +120,9 @@ class EventPage(QWidget):
         company_form.addRow(self.blacklist_warning)
 
         self.save_button = QPushButton(self.tr("Save event"))
-        self.save_button.clicked.connect(self.save)
+        connect_command(self.save_button.clicked, self.save)
         self.new_button = QPushButton(self.tr("New event"))
-        self.new_button.clicked.connect(lambda: self.load(None))
+        connect_command(self.new_button.clicked, lambda: self.load(None))
         buttons = QHBoxLayout()
         buttons.addWidget(self.new_button)
         buttons.addStretch(1)

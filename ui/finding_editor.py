@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.workbench import Workbench, WorkbenchError
+from ui.commands import connect_command
 from ui.scan_field import NoteField
 
 
@@ -44,12 +45,12 @@ class FindingEditor(QGroupBox):
         group = QButtonGroup(self)
         group.addButton(self.corrected)
         group.addButton(self.not_corrected)
-        self.corrected.clicked.connect(lambda: self._save_correction("corrected"))
-        self.not_corrected.clicked.connect(lambda: self._save_correction("not_corrected"))
+        connect_command(self.corrected.clicked, lambda: self._save_correction("corrected"))
+        connect_command(self.not_corrected.clicked, lambda: self._save_correction("not_corrected"))
         self.evidence_button = QPushButton(self.tr("Attach photo…"))
-        self.evidence_button.clicked.connect(self._choose_evidence)
+        connect_command(self.evidence_button.clicked, self._choose_evidence)
         self.camera_button = QPushButton(self.tr("Take photo"))
-        self.camera_button.clicked.connect(self.photo_requested)
+        connect_command(self.camera_button.clicked, self.photo_requested)
         self.evidence_label = QLabel()
         self.evidence_label.setWordWrap(True)
         for button in (self.corrected, self.not_corrected, self.evidence_button,

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from app.roster import RosterFileError, RosterReport, check_roster
 from app.workbench import ImportResult, Workbench
+from ui.commands import connect_command
 from ui.tasks import run_in_background
 
 
@@ -52,7 +53,7 @@ class ImportDialog(QDialog):
         self.import_button.setEnabled(False)
         self.buttons.addButton(self.import_button, QDialogButtonBox.ButtonRole.AcceptRole)
         self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        self.import_button.clicked.connect(self._import)
+        connect_command(self.import_button.clicked, self._import)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)

@@ -38,9 +38,17 @@ from app.domain import (
     staffing_item_text,
     task_type_text,
 )
-from app.workbench import InspectionInfo, PostInfo, ScanResult, Workbench, WorkbenchError
+from app.workbench import (
+    RECENTLY_PRESENT_MINUTES,
+    InspectionInfo,
+    PostInfo,
+    ScanResult,
+    Workbench,
+    WorkbenchError,
+)
 from ui.camera import CameraPanel, qimage_to_gray_array
 from ui.checklist_panel import ChecklistPanel
+from ui.commands import connect_command
 from ui.finding_editor import FindingEditor
 from ui.fonts import emphasize
 from ui.result_card import ResultCard
@@ -74,8 +82,8 @@ class InspectionPage(QWidget):
         self.post_list.currentItemChanged.connect(self._post_chosen)
         self.absent_button = QPushButton(self.tr("Post absent (F6)"))
         self.understaffed_button = QPushButton(self.tr("Understaffed (F7)"))
-        self.absent_button.clicked.connect(lambda: self.mark_post("absent"))
-        self.understaffed_button.clicked.connect(lambda: self.mark_post("understaffed"))
+        connect_command(self.absent_button.clicked, lambda: self.mark_post("absent"))
+        connect_command(self.understaffed_button.clicked, lambda: self.mark_post("understaffed"))
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.addWidget(QLabel(self.tr("Posts")))
@@ -90,6 +98,13 @@ class InspectionPage(QWidget):
         self.scan_field.setPlaceholderText(self.tr("Scan the badge, or type the certificate "
                                                    "number and press Enter"))
         self.scan_field.submitted.connect(self.handle_scan)
+        # What the page has to say about the last action: in the page, not a dialog that a
+        # scanner's Enter would have to dismiss.
+        self.notice = QLabel()
+        self.notice.setObjectName("notice")
+        self.notice.setWordWrap(True)
+        self.notice.setStyleSheet("background: #fff4ce; color: #5c4300; padding: 4px;")
+        self.notice.hide()
         self.card = ResultCard(workbench.db.data_dir)
         self.checklist = ChecklistPanel(lang)
         self.checklist.toggled.connect(self.toggle_item)
@@ -98,9 +113,9 @@ class InspectionPage(QWidget):
         checklist_scroll.setWidget(self.checklist)
         checklist_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.all_ok_button = QPushButton(self.tr("All compliant (F2)"))
-        self.all_ok_button.clicked.connect(self.mark_all_compliant)
+        connect_command(self.all_ok_button.clicked, self.mark_all_compliant)
         self.undo_button = QPushButton(self.tr("Undo (Ctrl+Z)"))
-        self.undo_button.clicked.connect(self.undo)
+        connect_command(self.undo_button.clicked, self.undo)
         self.saved_label = QLabel()
         actions = QHBoxLayout()
         actions.addWidget(self.all_ok_button)
@@ -111,6 +126,7 @@ class InspectionPage(QWidget):
         centre_layout = QVBoxLayout(centre)
         centre_layout.addWidget(self.post_heading)
         centre_layout.addWidget(self.scan_field)
+        centre_layout.addWidget(self.notice)
         centre_layout.addWidget(self.card)
         centre_layout.addLayout(actions)
         centre_layout.addWidget(checklist_scroll, 1)
@@ -132,9 +148,9 @@ class InspectionPage(QWidget):
         self.camera = CameraPanel(workbench.db)
         self.camera.decoded.connect(self._scanned_elsewhere)
         self.image_button = QPushButton(self.tr("Badge photo…"))
-        self.image_button.clicked.connect(self.scan_image_file)
+        connect_command(self.image_button.clicked, self.scan_image_file)
         self.paste_button = QPushButton(self.tr("Paste image (Ctrl+Shift+V)"))
-        self.paste_button.clicked.connect(self.scan_clipboard_image)
+        connect_command(self.paste_button.clicked, self.scan_clipboard_image)
         image_row = QHBoxLayout()
         image_row.addWidget(self.image_button)
         image_row.addWidget(self.paste_button)
@@ -290,29 +306,43 @@ class InspectionPage(QWidget):
         if not self.event_id or not self.current_post:
             self._say(self.tr("Choose the post first."))
             return
+        # The post and event the supervisor meant: a scan taken while a question below is
+        # open may move the page to another post.
+        event_id, post = self.event_id, self.current_post
+        seen = self.workbench.guards_seen_recently(event_id, post.id)
         present = 0
+        if status == "absent" and seen:
+            answer = QMessageBox.question(
+                self, self.tr("Post absent"),
+                self.tr("{count} guard(s) were verified at {post} in the last {minutes} "
+                        "minutes. Record the post as absent all the same?").format(
+                    count=seen, post=post.name, minutes=RECENTLY_PRESENT_MINUTES))
+            if answer != QMessageBox.StandardButton.Yes:
+                self.focus_scan()
+                return
         if status == "understaffed":
+            most = max(0, post.required_headcount - 1)
             present, ok = QInputDialog.getInt(
                 self, self.tr("Understaffed post"),
                 self.tr("How many guards are at {post}? ({count} required)").format(
-                    post=self.current_post.name, count=self.current_post.required_headcount),
-                0, 0, max(0, self.current_post.required_headcount - 1))
+                    post=post.name, count=post.required_headcount),
+                min(seen, most), 0, most)
             if not ok:
                 self.focus_scan()
                 return
         try:
-            self.workbench.set_post_status(self.event_id, self.current_post.id, status,
-                                           present)
+            self.workbench.set_post_status(event_id, post.id, status, present)
         except WorkbenchError as exc:
             self._say(str(exc))
             return
         self._saved(self.tr("{post}: {state} recorded").format(
-            post=self.current_post.name, state=post_state_text(status)))
+            post=post.name, state=post_state_text(status)))
         self.reload_posts()
         self.focus_scan()
 
     # ------------------------------------------------------------------ scan
     def handle_scan(self, text: str) -> ScanResult | None:
+        self.notice.hide()
         if not self.event_id:
             self._say(self.tr("Open or create an event first."))
             return None
@@ -329,11 +359,11 @@ class InspectionPage(QWidget):
             return scan
         if scan.verdict == Verdict.UNREADABLE:
             return scan
+        self.clear_checklist()  # nothing of the guard before stays beside this one's card
         try:
             self.inspection = self.workbench.record_scan(self.event_id, scan)
         except WorkbenchError as exc:  # e.g. the event's evaluation is signed
-            self.clear_checklist()
-            self._say(str(exc))
+            self._say(self.tr("Not recorded: {reason}").format(reason=exc))
             return scan
         if self.current_post is None and scan.post is not None:
             self.select_post(scan.post.id)
@@ -358,14 +388,16 @@ class InspectionPage(QWidget):
         self.focus_scan()
         self.handle_scan(text)
 
-    def scan_image_file(self, path: str | None = None) -> None:
-        if path is None:
-            path, _ = QFileDialog.getOpenFileName(
-                self, self.tr("Photo of a badge"), "",
-                self.tr("Images (*.jpg *.jpeg *.png *.bmp *.webp)"))
-            self.focus_scan()
-            if not path:
-                return
+    def scan_image_file(self) -> None:
+        """Ask for a photo of a badge and read the codes in it."""
+        path, _ = QFileDialog.getOpenFileName(
+            self, self.tr("Photo of a badge"), "",
+            self.tr("Images (*.jpg *.jpeg *.png *.bmp *.webp)"))
+        self.focus_scan()
+        if path:
+            self.scan_image_path(path)
+
+    def scan_image_path(self, path: str) -> None:
         image = QImage(path)
         if image.isNull():
             self._say(self.tr("{file} is not an image that can be read.").format(
@@ -490,7 +522,9 @@ class InspectionPage(QWidget):
         self.changed.emit()
 
     def _say(self, message: str) -> None:
-        QMessageBox.information(self, self.tr("Venue Supervisor"), message)
+        """Tell the supervisor in the page: no dialog that a scan's Enter would dismiss."""
+        self.notice.setText(message)
+        self.notice.show()
         self.focus_scan()
 
     def set_figures(self, text: str) -> None:

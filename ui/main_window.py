@@ -23,6 +23,7 @@ from app import APP_NAME_ZH
 from app.domain import risk_text, staffing_mode, staffing_mode_text
 from app.trust_store import import_revocations, import_trust_list
 from app.workbench import Dashboard, EventInfo, PostInfo, Workbench
+from ui.commands import connect_command
 from ui.evaluation_page import EvaluationPage
 from ui.event_page import EventPage
 from ui.import_dialog import ImportDialog
@@ -57,6 +58,14 @@ class MainWindow(QMainWindow):
             "background: #b3261e; color: white; font-weight: bold; font-size: 15pt;"
             " padding: 6px;")
         self.blacklist_banner.hide()
+        # On every tab while the event's evaluation is signed, instead of a dialog per scan.
+        self.signed_banner = QLabel(self.tr(
+            "Signed, read-only: to correct anything, start a new version (Evaluation tab)"))
+        self.signed_banner.setObjectName("signedBanner")
+        self.signed_banner.setWordWrap(True)
+        self.signed_banner.setStyleSheet(
+            "background: #1a5fb4; color: white; font-weight: bold; padding: 4px;")
+        self.signed_banner.hide()
         header = QWidget()
         header_layout = QVBoxLayout(header)
         header_layout.setContentsMargins(6, 4, 6, 0)
@@ -66,6 +75,7 @@ class MainWindow(QMainWindow):
         row.addWidget(self.event_summary, 1)
         header_layout.addLayout(row)
         header_layout.addWidget(self.blacklist_banner)
+        header_layout.addWidget(self.signed_banner)
 
         self.inspection = InspectionPage(workbench, lang)
         self.dashboard = DashboardPage()
@@ -107,6 +117,7 @@ class MainWindow(QMainWindow):
         self.roster_page.changed.connect(self._structure_changed)
         self.roster_page.import_requested.connect(self.import_roster)
         self.event_page.saved.connect(self._event_saved)
+        self.evaluation_page.lock_changed.connect(self._show_lock)
         self._build_menu()
         self.sync_menu = SyncMenu(self, self.sync, self.reload_events)
         self.sync_status.enrol_requested.connect(self.sync_menu.enrol)
@@ -119,17 +130,17 @@ class MainWindow(QMainWindow):
     def _build_menu(self) -> None:
         file_menu = self.menuBar().addMenu(self.tr("&File"))
         new_event = QAction(self.tr("New event"), self)
-        new_event.triggered.connect(self.new_event)
+        connect_command(new_event.triggered, self.new_event)
         import_action = QAction(self.tr("Import roster…"), self)
         import_action.setShortcut(QKeySequence("Ctrl+I"))
-        import_action.triggered.connect(self.import_roster)
+        connect_command(import_action.triggered, self.import_roster)
         quit_action = QAction(self.tr("Quit"), self)
         quit_action.setShortcut(QKeySequence("Ctrl+Q"))
-        quit_action.triggered.connect(self.close)
+        connect_command(quit_action.triggered, self.close)
         trust_action = QAction(self.tr("Import trust list…"), self)
-        trust_action.triggered.connect(self.import_trust_list)
+        connect_command(trust_action.triggered, self.import_trust_list)
         revocation_action = QAction(self.tr("Import revocation list…"), self)
-        revocation_action.triggered.connect(self.import_revocation_list)
+        connect_command(revocation_action.triggered, self.import_revocation_list)
         for action in (new_event, import_action, trust_action, revocation_action):
             file_menu.addAction(action)
         file_menu.addSeparator()
@@ -137,7 +148,7 @@ class MainWindow(QMainWindow):
         edit_menu = self.menuBar().addMenu(self.tr("&Edit"))
         self.undo_action = QAction(self.tr("Undo last action"), self)
         self.undo_action.setShortcut(QKeySequence("Ctrl+Z"))
-        self.undo_action.triggered.connect(self.inspection.undo)
+        connect_command(self.undo_action.triggered, self.inspection.undo)
         edit_menu.addAction(self.undo_action)
 
     # ---------------------------------------------------------------- events
@@ -164,6 +175,7 @@ class MainWindow(QMainWindow):
         if event_id:
             self.workbench.db.set_setting(LAST_EVENT_SETTING, event_id)
         self._show_event_header()
+        self._show_lock()
         self.event_page.load(self.current_event)
         for page in (self.inspection, self.posts_page, self.roster_page,
                      self.evaluation_page):
@@ -194,6 +206,10 @@ class MainWindow(QMainWindow):
             self.blacklist_banner.show()
         else:
             self.blacklist_banner.hide()
+
+    def _show_lock(self) -> None:
+        event = self.current_event
+        self.signed_banner.setVisible(event is not None and self.workbench.is_locked(event.id))
 
     def new_event(self) -> None:
         self.event_page.load(None)
@@ -230,22 +246,23 @@ class MainWindow(QMainWindow):
             self.set_event(dialog.import_result.event_id)
 
     # ------------------------------------------------------- trust and revocation
-    def import_trust_list(self, path: str | None = None) -> None:
-        if path is None:
-            path, _ = QFileDialog.getOpenFileName(
-                self, self.tr("Trust list from headquarters"), "",
-                self.tr("Trust lists (*.json)"))
-            if not path:
-                return
+    def import_trust_list(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, self.tr("Trust list from headquarters"), "", self.tr("Trust lists (*.json)"))
+        if path:
+            self.import_trust_list_file(path)
+
+    def import_trust_list_file(self, path: str) -> None:
         self._import_lists(lambda: ("trust", import_trust_list(self.workbench.db, path)))
 
-    def import_revocation_list(self, path: str | None = None) -> None:
-        if path is None:
-            path, _ = QFileDialog.getOpenFileName(
-                self, self.tr("Revocation list from headquarters"), "",
-                self.tr("Revocation lists (*.txt *.csv);;All files (*)"))
-            if not path:
-                return
+    def import_revocation_list(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, self.tr("Revocation list from headquarters"), "",
+            self.tr("Revocation lists (*.txt *.csv);;All files (*)"))
+        if path:
+            self.import_revocation_list_file(path)
+
+    def import_revocation_list_file(self, path: str) -> None:
         self._import_lists(lambda: ("revoked", import_revocations(self.workbench.db, path)))
 
     def _import_lists(self, work: Callable[[], tuple[str, object]]) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSize, Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QPainter
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSize, QSizeF, Qt, QUrl
+from PySide6.QtGui import QDesktopServices, QPageSize, QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QWidget
@@ -30,8 +30,15 @@ def print_pdf(data: bytes, printer: QPrinter) -> int:
     """
     document = load_pdf(data)
     pages = document.pageCount()
+    if pages <= 0:
+        return 0
+    # The report lays out its own margins: the paper takes the page whole, at its own size,
+    # not shrunk into the printer's printable area.
+    printer.setFullPage(True)
+    first = document.pagePointSize(0)
+    printer.setPageSize(QPageSize(QSizeF(first.width(), first.height()), QPageSize.Unit.Point))
     painter = QPainter()
-    if pages <= 0 or not painter.begin(printer):
+    if not painter.begin(printer):
         return 0
     try:
         dpi = printer.resolution()

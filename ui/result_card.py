@@ -35,6 +35,7 @@ VERDICT_STYLE: dict[Verdict, tuple[str, str]] = {
     Verdict.BADGE_INVALID: (BAD, "cross"),
     Verdict.UNREADABLE: (NEUTRAL, "question"),
     Verdict.POST_SCANNED: (INFO, "arrow"),
+    Verdict.BACKGROUND_PENDING: (WARN, "bang"),
 }
 
 
@@ -145,6 +146,12 @@ class ResultCard(QFrame):
         self.badge_label = emphasize(QLabel(), 13, bold=True)
         self.badge_label.setObjectName("badge")
         text_column.addWidget(self.badge_label)
+        # What else applies besides the headline: one line each, so none hides another.
+        self.concerns_label = emphasize(QLabel(), 13, bold=True)
+        self.concerns_label.setObjectName("concerns")
+        self.concerns_label.setWordWrap(True)
+        self.concerns_label.setTextFormat(Qt.TextFormat.PlainText)
+        text_column.addWidget(self.concerns_label)
         banner_layout.addLayout(text_column, 1)
         self.banner = banner
 
@@ -166,9 +173,22 @@ class ResultCard(QFrame):
         self.verdict_label.setText(self.tr("Scan a badge or type a certificate number"))
         self.detail_label.setText(self.tr("The scan field is always ready: no need to click it."))
         self.badge_label.setText("")
+        self.concerns_label.setText("")
+        self.concerns_label.hide()
         self.name_label.setText("")
         self.facts.setText("")
         self.photo.setPixmap(self._placeholder)
+
+    def concern_text(self, scan: ScanResult, concern: Verdict) -> str:
+        guard = scan.guard
+        if concern == Verdict.ASSIGNED_ELSEWHERE and guard is not None:
+            return self.tr("Wrong post: fixed to {post}, found at {here}").format(
+                post=guard.post_name or self.tr("none"),
+                here=scan.post.name if scan.post else "?")
+        if concern == Verdict.OTHER_COMPANY and guard is not None:
+            return self.tr("Works for {company}: record the subcontracting").format(
+                company=guard.company_name)
+        return verdict_text(concern)
 
     def _set_colour(self, colour: str) -> None:
         # A palette change, not a style sheet: it repaints without re-polishing the widgets,
@@ -211,6 +231,9 @@ class ResultCard(QFrame):
             detail += ("  ·  " if detail else "") + self.tr(
                 "checked {count} time(s) before").format(count=scan.previous_checks)
         self.detail_label.setText(detail)
+        concerns = [self.concern_text(scan, concern) for concern in scan.concerns]
+        self.concerns_label.setText("\n".join("▲ " + text for text in concerns))
+        self.concerns_label.setVisible(bool(concerns))
         if badge is None:
             self.badge_label.setText("")
         else:

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.sync_client import PackageSummary, RemoteEvent
+from ui.commands import connect_command
 from ui.sync_panel import SyncController, plain_error, run_with_progress
 from ui.tasks import run_in_background
 
@@ -239,15 +240,15 @@ class SyncMenu(QObject):
         menu = window.menuBar().addMenu(self.tr("&Sync"))
         self.menu = menu
         self.enrol_action = QAction(self.tr("Enrol with headquarters…"), window)
-        self.enrol_action.triggered.connect(self.enrol)
+        connect_command(self.enrol_action.triggered, self.enrol)
         self.sync_action = QAction(self.tr("Sync now"), window)
-        self.sync_action.triggered.connect(self.sync_now)
+        connect_command(self.sync_action.triggered, self.sync_now)
         self.pull_action = QAction(self.tr("Get event from headquarters…"), window)
-        self.pull_action.triggered.connect(self.pull_event)
+        connect_command(self.pull_action.triggered, self.pull_event)
         self.import_action = QAction(self.tr("Import event package…"), window)
-        self.import_action.triggered.connect(lambda: self.import_package())
+        connect_command(self.import_action.triggered, lambda: self.import_package())
         self.export_action = QAction(self.tr("Export bundle for USB…"), window)
-        self.export_action.triggered.connect(lambda: self.export_bundle())
+        connect_command(self.export_action.triggered, lambda: self.export_bundle())
         for action in (self.enrol_action, self.sync_action, self.pull_action):
             menu.addAction(action)
         menu.addSeparator()
