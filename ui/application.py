@@ -104,7 +104,7 @@ def run_gui(args: argparse.Namespace) -> int:
     from ui.main_window import MainWindow
 
     window = MainWindow(workbench, lang=lang, event_id=event_id)
-    window.show()
+    window.show_fitted()
     if args.screenshot:
         from ui.screenshot import take_demo_screenshot
 

@@ -28,7 +28,7 @@ class ItemRow(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(8, 4, 8, 4)
+        layout.setContentsMargins(8, 1, 8, 1)  # ten rows fit under the card on a laptop
         self.number = QLabel(str(index + 1) if index < 10 else "")
         self.number.setFixedWidth(22)
         self.number.setToolTip(self.tr("Ctrl+{n} toggles this item").format(n=(index + 1) % 10))
@@ -76,7 +76,7 @@ class ChecklistPanel(QWidget):
         self.lang = lang
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
-        self._layout.setSpacing(3)
+        self._layout.setSpacing(2)
         self.rows: list[ItemRow] = []
         self.states: list[ItemState] = []
         self.empty = QLabel(self.tr("The checklist appears after a scan."))

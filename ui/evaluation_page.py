@@ -41,6 +41,7 @@ from app.signing import (
 from app.workbench import Workbench
 from ui.commands import connect_command
 from ui.fonts import emphasize
+from ui.layout import scrollable
 from ui.pdf_output import load_pdf, open_in_viewer, print_pdf
 from ui.signature_pad import SignaturePad
 from ui.tables import RowsModel, _table
@@ -176,7 +177,8 @@ class EvaluationPage(QWidget):
         right_layout.addWidget(self.preview, 1)
 
         splitter = QSplitter()
-        splitter.addWidget(left)
+        splitter.setChildrenCollapsible(False)
+        splitter.addWidget(scrollable(left))  # on a laptop screen the left column scrolls
         splitter.addWidget(right)
         splitter.setSizes([640, 640])
         layout = QVBoxLayout(self)

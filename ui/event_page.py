@@ -31,6 +31,7 @@ from app.domain import (
 )
 from app.workbench import EventInfo, EventInput, Workbench, WorkbenchError
 from ui.commands import connect_command
+from ui.layout import scrollable
 
 CREDIT_GRADES = ("", "AAA", "AA", "A", "B", "C", "D")
 
@@ -128,13 +129,17 @@ class EventPage(QWidget):
         buttons.addStretch(1)
         buttons.addWidget(self.save_button)
 
-        layout = QVBoxLayout(self)
+        form = QWidget()
+        form_layout = QVBoxLayout(form)
         row = QHBoxLayout()
         row.addWidget(event_box, 3)
         row.addWidget(company_box, 2, Qt.AlignmentFlag.AlignTop)
-        layout.addLayout(row)
+        form_layout.addLayout(row)
+        form_layout.addStretch(1)
+        # The form scrolls on a small screen; Save stays in view below it.
+        layout = QVBoxLayout(self)
+        layout.addWidget(scrollable(form), 1)
         layout.addLayout(buttons)
-        layout.addStretch(1)
         self.load(None)
 
     def load(self, event: EventInfo | None) -> None:

@@ -51,6 +51,7 @@ from ui.checklist_panel import ChecklistPanel
 from ui.commands import connect_command
 from ui.finding_editor import FindingEditor
 from ui.fonts import emphasize
+from ui.layout import scrollable
 from ui.result_card import ResultCard
 from ui.scan_field import ScanField
 from ui.sound import ScanCue
@@ -78,6 +79,8 @@ class InspectionPage(QWidget):
         self.post_filter.textChanged.connect(self._filter_posts)
         self.post_list = QListWidget()
         self.post_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.post_list.setWordWrap(True)  # a long post name wraps instead of being cut
+        self.post_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.post_list.setToolTip(self.tr("checked / assigned guards per post"))
         self.post_list.currentItemChanged.connect(self._post_chosen)
         self.absent_button = QPushButton(self.tr("Post absent (F6)"))
@@ -94,6 +97,7 @@ class InspectionPage(QWidget):
 
         # centre: scan, card, checklist
         self.post_heading = emphasize(QLabel(), 15, bold=True)
+        self.post_heading.setWordWrap(True)
         self.scan_field = emphasize(ScanField(), 18)
         self.scan_field.setPlaceholderText(self.tr("Scan the badge, or type the certificate "
                                                    "number and press Enter"))
@@ -117,18 +121,19 @@ class InspectionPage(QWidget):
         self.undo_button = QPushButton(self.tr("Undo (Ctrl+Z)"))
         connect_command(self.undo_button.clicked, self.undo)
         self.saved_label = QLabel()
-        actions = QHBoxLayout()
-        actions.addWidget(self.all_ok_button)
-        actions.addWidget(self.undo_button)
-        actions.addStretch(1)
-        actions.addWidget(self.saved_label)
+        heading_row = QHBoxLayout()
+        heading_row.addWidget(self.post_heading, 1)
+        heading_row.addWidget(self.all_ok_button)
+        heading_row.addWidget(self.undo_button)
+        self.saved_label.setAlignment(Qt.AlignmentFlag.AlignRight)
         centre = QWidget()
         centre_layout = QVBoxLayout(centre)
-        centre_layout.addWidget(self.post_heading)
+        centre_layout.setSpacing(4)
+        centre_layout.addLayout(heading_row)
         centre_layout.addWidget(self.scan_field)
         centre_layout.addWidget(self.notice)
         centre_layout.addWidget(self.card)
-        centre_layout.addLayout(actions)
+        centre_layout.addWidget(self.saved_label)
         centre_layout.addWidget(checklist_scroll, 1)
 
         # right: finding, figures, keys
@@ -170,12 +175,16 @@ class InspectionPage(QWidget):
                        self.undo_button, self.image_button, self.paste_button):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
 
+        # The side columns scroll on their own and can be collapsed: on a 1280x650 laptop the
+        # scan field, the card and the whole checklist stay in view.
         splitter = QSplitter()
+        splitter.setChildrenCollapsible(False)
         splitter.addWidget(left)
         splitter.addWidget(centre)
-        splitter.addWidget(right)
+        splitter.addWidget(scrollable(right))
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([300, 760, 320])
+        splitter.setSizes([260, 700, 320])
+        self.splitter = splitter
         layout = QGridLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(splitter)

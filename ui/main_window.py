@@ -34,6 +34,7 @@ from ui.tables import DashboardPage, PostsPage, RosterPage
 from ui.tasks import run_in_background
 
 LAST_EVENT_SETTING = "last_event_id"
+PREFERRED_SIZE = (1440, 900)
 FIGURES_REFRESH_MS = 300
 
 
@@ -45,7 +46,7 @@ class MainWindow(QMainWindow):
         self.current_event: EventInfo | None = None
         self.setWindowTitle(self.tr("Venue Supervisor") +
                             ("" if lang == "zh_CN" else f" ({APP_NAME_ZH})"))
-        self.resize(1440, 900)
+        self.resize(*PREFERRED_SIZE)
 
         self.event_choice = QComboBox()
         self.event_choice.setMinimumWidth(320)
@@ -359,6 +360,16 @@ class MainWindow(QMainWindow):
         self.evaluation_page.mark_stale()
         self.status.setText(self.tr("All changes saved · device {device}").format(
             device=self.workbench.device_id[:8]))
+
+    def show_fitted(self) -> None:
+        """Show the window at its preferred size, or maximised on a screen smaller than
+        that (a 1366x768 laptop, or 1920x1080 at 150 %)."""
+        screen = self.screen().availableGeometry()
+        if screen.width() < PREFERRED_SIZE[0] or screen.height() < PREFERRED_SIZE[1]:
+            self.setGeometry(screen)  # also where no window manager maximises
+            self.showMaximized()
+        else:
+            self.show()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self.inspection.finding_editor.note.editingFinished.emit()  # keep a half-typed note

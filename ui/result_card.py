@@ -110,14 +110,14 @@ def placeholder_photo(size: QSize) -> QPixmap:
 
 
 class ResultCard(QFrame):
-    PHOTO_SIZE = QSize(108, 136)
+    PHOTO_SIZE = QSize(96, 120)
 
     def __init__(self, profile_dir: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.profile_dir = profile_dir
         self.setObjectName("resultCard")
         self.setFrameShape(QFrame.Shape.NoFrame)
-        self.setMinimumHeight(200)
+        self.setMinimumHeight(self.PHOTO_SIZE.height() + 8)
         self._placeholder = placeholder_photo(self.PHOTO_SIZE)
 
         self.icon = VerdictIcon()
@@ -161,10 +161,12 @@ class ResultCard(QFrame):
         person.addWidget(self.facts, 1, 1)
         person.setColumnStretch(1, 1)
 
-        layout = QVBoxLayout(self)
+        # Verdict and person side by side: on a laptop screen the card stays low enough for
+        # the whole checklist to show beneath it.
+        layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(banner)
-        layout.addLayout(person)
+        layout.addWidget(banner, 1)
+        layout.addLayout(person, 1)
         self.clear()
 
     def clear(self) -> None:
