@@ -33,6 +33,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 
+from app.errors import UserError
+from app.i18n import translate
 from app.identity import cert_key
 
 log = logging.getLogger(__name__)
@@ -128,7 +130,12 @@ class BadgeFormatError(ValueError):
     """The text is not a well-formed signed badge; the message says what is wrong with it."""
 
 
-class TrustListError(ValueError):
+class BadgeContentError(UserError, ValueError):
+    """What a badge would carry cannot be put on one (a field too long for the QR code, a
+    character GB18030 lacks, a date out of range); the message says which field and why."""
+
+
+class TrustListError(UserError, ValueError):
     """A trust list or revocation list that cannot be used; the message names the problem."""
 
 
@@ -203,30 +210,50 @@ def raw_public_key(key: Ed25519PrivateKey | Ed25519PublicKey) -> bytes:
     return public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 
+def _field_label(field: str) -> str:
+    """A badge field's name in the interface language (only for a message: never on the hot
+    path of encoding)."""
+    return {
+        "certificate number": translate("Badge", "certificate number"),
+        "name": translate("Badge", "name"),
+        "company": translate("Badge", "company"),
+        "licence number": translate("Badge", "licence number"),
+        "post name": translate("Badge", "post name"),
+    }.get(field, field)
+
+
 def _field_bytes(label: str, value: object, required: bool) -> bytes:
     if not isinstance(value, str):
         raise ValueError(f"{label} must be text")
     if _has_control(value):
-        raise ValueError(f"{label} {value!r} contains control characters")
+        raise BadgeContentError(translate("Badge", "{field} {value} contains control characters")
+                                .format(field=_field_label(label), value=repr(value)))
     try:
         raw = value.encode(TEXT_ENCODING)
     except UnicodeEncodeError as exc:
-        raise ValueError(f"{label} {value!r} cannot be written in GB18030") from exc
+        raise BadgeContentError(translate("Badge", "{field} {value} cannot be written in GB18030")
+                                .format(field=_field_label(label), value=repr(value))) from exc
     if required and not raw:
-        raise ValueError(f"{label} is empty")
+        raise BadgeContentError(translate("Badge", "{field} is empty")
+                                .format(field=_field_label(label)))
     if len(raw) > MAX_FIELD_BYTES:
-        raise ValueError(f"{label} takes {len(raw)} bytes, at most {MAX_FIELD_BYTES} fit")
+        raise BadgeContentError(translate("Badge", "{field} takes {size} bytes, at most {limit} "
+                                          "fit").format(field=_field_label(label), size=len(raw),
+                                                        limit=MAX_FIELD_BYTES))
     return bytes([len(raw)]) + raw
 
 
 def _body(payload: BadgePayload) -> bytes:
     if not cert_key(payload.cert_no if isinstance(payload.cert_no, str) else ""):
-        raise ValueError(f"certificate number {payload.cert_no!r} has no digits or letters")
+        raise BadgeContentError(translate("Badge", "certificate number {number} has no digits or "
+                                          "letters").format(number=repr(payload.cert_no)))
     for label, day in (("issued_on", payload.issued_on), ("expires_on", payload.expires_on)):
         if not isinstance(day, date) or not 0 <= _days(day) <= 0xFFFF:
-            raise ValueError(f"{label} must be a date from {EPOCH} to {_from_days(0xFFFF)}")
+            raise BadgeContentError(translate("Badge", "{field} must be a date from {first} to "
+                                              "{last}").format(field=label, first=EPOCH,
+                                                               last=_from_days(0xFFFF)))
     if payload.expires_on < payload.issued_on:
-        raise ValueError("expires_on is before issued_on")
+        raise BadgeContentError(translate("Badge", "expires_on is before issued_on"))
     flags = 0
     if payload.photo_hash is not None:
         if not isinstance(payload.photo_hash, bytes) or len(payload.photo_hash) != PHOTO_HASH_BYTES:
@@ -261,11 +288,13 @@ def encode_payload(payload: BadgePayload, private_key: Ed25519PrivateKey) -> str
     if len(text) > MAX_PAYLOAD_CHARS:
         variable = len(body) - _FIXED_BODY_BYTES
         budget = MAX_BODY_BYTES - _FIXED_BODY_BYTES
-        raise ValueError(
-            f"the badge of {payload.cert_no} would take {len(text)} characters, more than the "
-            f"{MAX_PAYLOAD_CHARS} a version-10 QR code holds at error correction M: its text "
-            f"fields and photo hash take {variable} bytes, at most {budget} fit; shorten the "
-            f"company name (GB18030: 2 bytes per Chinese character) or the licence number")
+        raise BadgeContentError(translate(
+            "Badge", "the badge of {number} would take {length} characters, more than the "
+            "{limit} a version-10 QR code holds at error correction M: its text fields and "
+            "photo hash take {size} bytes, at most {budget} fit; shorten the company name "
+            "(GB18030: 2 bytes per Chinese character) or the licence number").format(
+            number=payload.cert_no, length=len(text), limit=MAX_PAYLOAD_CHARS, size=variable,
+            budget=budget))
     return text
 
 
@@ -541,24 +570,32 @@ class MemoryTrustStore:
 def _check_issuers(issuers: list[TrustedIssuer], source: str) -> None:
     seen: set[str] = set()
     for index, issuer in enumerate(issuers, start=1):
-        where = f"{source}: issuer {index} ({issuer.kid})"
+        where = translate("Badge", "{source}: issuer {index} ({kid})").format(
+            source=source, index=index, kid=issuer.kid)
         if not _KID_SHAPE.fullmatch(issuer.kid):
-            raise TrustListError(f"{where}: kid must be 8 upper-case hex digits")
+            raise TrustListError(translate("Badge", "{where}: kid must be 8 upper-case hex digits")
+                                 .format(where=where))
         if len(issuer.public_key) != 32:
-            raise TrustListError(f"{where}: public_key must be 32 bytes")
+            raise TrustListError(translate("Badge", "{where}: public_key must be 32 bytes")
+                                 .format(where=where))
         if key_id(issuer.public_key) != issuer.kid:
-            raise TrustListError(f"{where}: kid does not match the public key "
-                                 f"(the key's id is {key_id(issuer.public_key)})")
+            raise TrustListError(translate("Badge", "{where}: kid does not match the public key "
+                                           "(the key's id is {kid})")
+                                 .format(where=where, kid=key_id(issuer.public_key)))
         try:
             Ed25519PublicKey.from_public_bytes(bytes(issuer.public_key))
         except ValueError as exc:
-            raise TrustListError(f"{where}: public_key is not an Ed25519 key") from exc
+            raise TrustListError(translate("Badge", "{where}: public_key is not an Ed25519 key")
+                                 .format(where=where)) from exc
         if not issuer.name.strip() or _has_control(issuer.name):
-            raise TrustListError(f"{where}: name must be a non-empty single line")
+            raise TrustListError(translate("Badge", "{where}: name must be a non-empty single "
+                                           "line").format(where=where))
         if issuer.valid_until < issuer.valid_from:
-            raise TrustListError(f"{where}: valid_until is before valid_from")
+            raise TrustListError(translate("Badge", "{where}: valid_until is before valid_from")
+                                 .format(where=where))
         if issuer.kid in seen:
-            raise TrustListError(f"{where}: the same key id appears twice")
+            raise TrustListError(translate("Badge", "{where}: the same key id appears twice")
+                                 .format(where=where))
         seen.add(issuer.kid)
 
 
@@ -588,18 +625,21 @@ def _no_duplicate_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
     result: dict[str, object] = {}
     for key, value in pairs:
         if key in result:
-            raise TrustListError(f"the key {key!r} appears twice in one object")
+            raise TrustListError(translate("Badge", "the key {key} appears twice in one object")
+                                 .format(key=repr(key)))
         result[key] = value
     return result
 
 
 def _iso_date(value: object, where: str) -> date:
     if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
-        raise TrustListError(f"{where} must be a date written YYYY-MM-DD")
+        raise TrustListError(translate("Badge", "{where} must be a date written YYYY-MM-DD")
+                             .format(where=where))
     try:
         return date.fromisoformat(value)
     except ValueError as exc:
-        raise TrustListError(f"{where}: {value} is not a calendar date") from exc
+        raise TrustListError(translate("Badge", "{where}: {value} is not a calendar date")
+                             .format(where=where, value=value)) from exc
 
 
 def load_trust_list(path: str | Path) -> list[TrustedIssuer]:
@@ -614,58 +654,78 @@ def load_trust_list(path: str | Path) -> list[TrustedIssuer]:
     try:
         size = path.stat().st_size
         if size > MAX_TRUST_LIST_BYTES:
-            raise TrustListError(f"{source}: {size} bytes is too large for a trust list")
+            raise TrustListError(translate("Badge", "{source}: {size} bytes is too large for a "
+                                           "trust list").format(source=source, size=size))
         text = path.read_bytes().decode("utf-8-sig")
     except FileNotFoundError as exc:
-        raise TrustListError(f"trust list not found: {path}") from exc
+        raise TrustListError(translate("Badge", "trust list not found: {path}")
+                             .format(path=path)) from exc
     except OSError as exc:
-        raise TrustListError(f"cannot read trust list {path}: {exc.strerror or exc}") from exc
+        raise TrustListError(translate("Badge", "cannot read trust list {path}: {error}")
+                             .format(path=path, error=exc.strerror or exc)) from exc
     except UnicodeDecodeError as exc:
-        raise TrustListError(f"{source} is not UTF-8 text") from exc
+        raise TrustListError(translate("Badge", "{source} is not UTF-8 text")
+                             .format(source=source)) from exc
     try:
         document = json.loads(text, object_pairs_hook=_no_duplicate_keys)
     except TrustListError as exc:
-        raise TrustListError(f"{source}: {exc}") from exc
+        raise TrustListError(translate("Badge", "{source}: {problem}")
+                             .format(source=source, problem=exc)) from exc
     except (ValueError, RecursionError) as exc:
-        raise TrustListError(f"{source} is not valid JSON: {exc}") from exc
+        raise TrustListError(translate("Badge", "{source} is not valid JSON: {error}")
+                             .format(source=source, error=exc)) from exc
     if not isinstance(document, dict):
-        raise TrustListError(f"{source}: expected a JSON object")
+        raise TrustListError(translate("Badge", "{source}: expected a JSON object")
+                             .format(source=source))
     if document.get("format") != TRUST_LIST_FORMAT:
-        raise TrustListError(f"{source}: not a trust list (format is not {TRUST_LIST_FORMAT!r})")
+        raise TrustListError(translate("Badge", "{source}: not a trust list (format is not "
+                                       "{format})").format(source=source,
+                                                           format=repr(TRUST_LIST_FORMAT)))
     if document.get("version") != TRUST_LIST_VERSION or isinstance(document.get("version"), bool):
-        raise TrustListError(f"{source}: trust list version {document.get('version')!r} is not "
-                             f"supported (this program reads version {TRUST_LIST_VERSION})")
+        raise TrustListError(translate("Badge", "{source}: trust list version {version} is not "
+                                       "supported (this program reads version {supported})")
+                             .format(source=source, version=repr(document.get("version")),
+                                     supported=TRUST_LIST_VERSION))
     unknown = set(document) - {"format", "version", "issuers"}
     if unknown:
-        raise TrustListError(f"{source}: unknown field(s) {', '.join(sorted(unknown))}")
+        raise TrustListError(translate("Badge", "{where}: unknown field(s) {fields}")
+                             .format(where=source, fields=", ".join(sorted(unknown))))
     entries = document.get("issuers")
     if not isinstance(entries, list):
-        raise TrustListError(f"{source}: 'issuers' must be a list")
+        raise TrustListError(translate("Badge", "{source}: 'issuers' must be a list")
+                             .format(source=source))
     issuers: list[TrustedIssuer] = []
     for index, entry in enumerate(entries, start=1):
-        where = f"{source}: issuer {index}"
+        where = translate("Badge", "{source}: issuer {index}").format(source=source, index=index)
         if not isinstance(entry, dict):
-            raise TrustListError(f"{where} must be an object")
+            raise TrustListError(translate("Badge", "{where} must be an object")
+                                 .format(where=where))
         missing = [name for name in _ISSUER_FIELDS if name not in entry]
         if missing:
-            raise TrustListError(f"{where}: missing field(s) {', '.join(missing)}")
+            raise TrustListError(translate("Badge", "{where}: missing field(s) {fields}")
+                                 .format(where=where, fields=", ".join(missing)))
         unknown = set(entry) - set(_ISSUER_FIELDS)
         if unknown:
-            raise TrustListError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
+            raise TrustListError(translate("Badge", "{where}: unknown field(s) {fields}")
+                                 .format(where=where, fields=", ".join(sorted(unknown))))
         kid, name, encoded = entry["kid"], entry["name"], entry["public_key"]
         if not isinstance(kid, str) or not _KID_SHAPE.fullmatch(kid):
-            raise TrustListError(f"{where}: kid must be 8 upper-case hex digits")
+            raise TrustListError(translate("Badge", "{where}: kid must be 8 upper-case hex digits")
+                                 .format(where=where))
         if not isinstance(name, str):
-            raise TrustListError(f"{where}: name must be text")
+            raise TrustListError(translate("Badge", "{where}: name must be text")
+                                 .format(where=where))
         try:
             if not isinstance(encoded, str):
                 raise ValueError
             public_key = base64.b64decode(encoded, validate=True)
         except (ValueError, binascii.Error) as exc:
-            raise TrustListError(f"{where}: public_key is not base64") from exc
+            raise TrustListError(translate("Badge", "{where}: public_key is not base64")
+                                 .format(where=where)) from exc
         if len(public_key) != 32:
-            raise TrustListError(f"{where}: public_key is {len(public_key)} bytes, "
-                                 f"an Ed25519 key is 32")
+            raise TrustListError(translate("Badge", "{where}: public_key is {size} bytes, an "
+                                           "Ed25519 key is 32")
+                                 .format(where=where, size=len(public_key)))
         issuers.append(TrustedIssuer(
             kid=kid, public_key=public_key, name=name,
             valid_from=_iso_date(entry["valid_from"], f"{where}: valid_from"),
@@ -695,20 +755,24 @@ def load_revocations(path: str | Path) -> tuple[set[str], set[str]]:
     try:
         size = path.stat().st_size
         if size > MAX_REVOCATION_LIST_BYTES:
-            raise RevocationListError(f"{source}: {size} bytes is too large")
+            raise RevocationListError(translate("Badge", "{source}: {size} bytes is too large")
+                                      .format(source=source, size=size))
         data = path.read_bytes()
     except FileNotFoundError as exc:
-        raise RevocationListError(f"revocation list not found: {path}") from exc
+        raise RevocationListError(translate("Badge", "revocation list not found: {path}")
+                                  .format(path=path)) from exc
     except OSError as exc:
-        raise RevocationListError(f"cannot read revocation list {path}: "
-                                  f"{exc.strerror or exc}") from exc
+        raise RevocationListError(translate("Badge", "cannot read revocation list {path}: "
+                                            "{error}")
+                                  .format(path=path, error=exc.strerror or exc)) from exc
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         try:
             text = data.decode(TEXT_ENCODING)
         except UnicodeDecodeError as exc:
-            raise RevocationListError(f"{source} is neither UTF-8 nor GB18030 text") from exc
+            raise RevocationListError(translate("Badge", "{source} is neither UTF-8 nor GB18030 "
+                                                "text").format(source=source)) from exc
     del data
     cert_keys: set[str] = set()
     kids: set[str] = set()
@@ -725,14 +789,16 @@ def load_revocations(path: str | Path) -> tuple[set[str], set[str]]:
         if line[:6].upper() == "ISSUER" and (len(line) == 6 or line[6].isspace()):
             kid = line[6:].strip().upper()
             if not _KID_SHAPE.fullmatch(kid):
-                raise RevocationListError(f"{source} line {number}: 'ISSUER' must be followed "
-                                          f"by a key id of 8 hex digits")
+                raise RevocationListError(translate(
+                    "Badge", "{source} line {number}: 'ISSUER' must be followed by a key id of "
+                    "8 hex digits").format(source=source, number=number))
             kids.add(kid)
             continue
         key = _revocation_key(line)
         if not key or len(key) > LEGACY_MAX_KEY_CHARS:
-            raise RevocationListError(f"{source} line {number}: {line[:40]!r} is not a "
-                                      f"certificate number")
+            raise RevocationListError(translate(
+                "Badge", "{source} line {number}: {text} is not a certificate number")
+                .format(source=source, number=number, text=repr(line[:40])))
         add(key)
     return cert_keys, kids
 
@@ -748,12 +814,14 @@ def write_revocations(path: str | Path, cert_nos: Iterable[str], kids: Iterable[
     for cert_no in cert_nos:
         key = cert_key(cert_no)
         if not key or len(key) > LEGACY_MAX_KEY_CHARS:
-            raise RevocationListError(f"{cert_no!r} is not a certificate number")
+            raise RevocationListError(translate("Badge", "{text} is not a certificate number")
+                                      .format(text=repr(cert_no)))
         keys.add(key)
     issuer_ids = {kid.strip().upper() for kid in kids}
     for kid in issuer_ids:
         if not _KID_SHAPE.fullmatch(kid):
-            raise RevocationListError(f"{kid!r} is not a key id of 8 hex digits")
+            raise RevocationListError(translate("Badge", "{text} is not a key id of 8 hex digits")
+                                      .format(text=repr(kid)))
     path = Path(path)
     lines = [f"# {line}" for line in comment.splitlines()] if comment else []
     lines += [f"ISSUER {kid}" for kid in sorted(issuer_ids)] + sorted(keys)

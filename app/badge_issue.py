@@ -39,6 +39,8 @@ from app.badge import (
     post_payload,
     raw_public_key,
 )
+from app.errors import UserError
+from app.i18n import translate
 from app.identity import cert_key
 from app.paths import font_path
 from app.pdf_fonts import register_cjk_font
@@ -62,6 +64,11 @@ GREY_TEXT = (0.35, 0.35, 0.38)
 CUT_GREY = 0.72
 _ZONE = re.compile(r"^(.+?区)")
 _NUMBERS = re.compile(r"(\d+)")
+
+
+class BadgeIssueError(UserError, ValueError):
+    """Badges cannot be issued with what was given (a photo folder that is not there); the
+    message says what to change."""
 
 
 @dataclass(frozen=True)
@@ -156,7 +163,7 @@ def photo_hash(path: Path) -> bytes:
 
 def _row_errors(report: RosterReport, row: RosterRow) -> str:
     messages = [p.message for p in report.problems if p.row == row.row and p.severity == "error"]
-    return "; ".join(messages) or "roster error"
+    return "; ".join(messages) or translate("BadgeIssue", "roster error")
 
 
 def post_labels(rows: Sequence[RosterRow]) -> list[PostLabel]:
@@ -198,8 +205,9 @@ def issue_badges(
     valid from ``today`` for ``valid_days`` days, both ends included. ``licence_numbers`` maps
     a company name to its 保安服务许可证 number; ``main_licence_no`` is the number of the
     roster's main company when the mapping does not name it. Raises RosterFileError for an
-    unreadable roster and ValueError for impossible arguments; a row whose badge cannot be
-    made (roster errors, a company name too long for the QR code) is skipped and reported.
+    unreadable roster, BadgeIssueError for a photo folder that is not there and ValueError for
+    impossible arguments; a row whose badge cannot be made (roster errors, a company name too
+    long for the QR code) is skipped and reported.
     """
     if valid_days < 1:
         raise ValueError("valid_days must be at least 1")
@@ -208,7 +216,8 @@ def issue_badges(
     out.mkdir(parents=True, exist_ok=True)
     photos = Path(photos_dir) if photos_dir else None
     if photos is not None and not photos.is_dir():
-        raise ValueError(f"photo folder not found: {photos}")
+        raise BadgeIssueError(translate("BadgeIssue", "photo folder not found: {path}")
+                              .format(path=photos))
     licences = dict(licence_numbers or {})
     if main_licence_no and report.main_company:
         licences.setdefault(report.main_company, main_licence_no)
@@ -226,8 +235,9 @@ def issue_badges(
             continue
         photo = find_photo(photos, row.cert_no)
         if photo is not None and not _photo_readable(photo):
-            summary.warnings.append(f"row {row.row}: photo {photo.name} cannot be read; "
-                                    f"the card shows a placeholder")
+            summary.warnings.append(translate(
+                "BadgeIssue", "row {row}: photo {file} cannot be read; the card shows a "
+                "placeholder").format(row=row.row, file=photo.name))
             photo = None
         payload = BadgePayload(
             cert_no=row.cert_no, name=row.name, company=row.company,

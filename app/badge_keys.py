@@ -25,6 +25,8 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
 from app.badge import key_id, raw_public_key
+from app.errors import UserError
+from app.i18n import translate
 
 PRIVATE_KEY_NAME = "issuer.key"
 PUBLIC_KEY_NAME = "issuer.pub"
@@ -40,7 +42,7 @@ _OID_AES256_CBC = bytes.fromhex("060960864801650304012a")
 _DER_NULL = b"\x05\x00"
 
 
-class BadgeKeyError(Exception):
+class BadgeKeyError(UserError):
     """A key file that cannot be used: missing, not a key, wrong passphrase. The message says
     which file and what to do."""
 
@@ -100,17 +102,20 @@ def generate_issuer_key(out_dir: str | os.PathLike[str], passphrase: bytes) -> I
     readable by its owner only.
     """
     if len(passphrase) < MIN_PASSPHRASE_CHARS:
-        raise BadgeKeyError(f"the passphrase must have at least {MIN_PASSPHRASE_CHARS} characters")
+        raise BadgeKeyError(translate("BadgeKeys", "the passphrase must have at least {count} "
+                                      "characters").format(count=MIN_PASSPHRASE_CHARS))
     directory = Path(out_dir)
     private_path, public_path = directory / PRIVATE_KEY_NAME, directory / PUBLIC_KEY_NAME
     for path in (private_path, public_path):
         if path.exists():
-            raise BadgeKeyError(f"{path} already exists: an issuer key is never overwritten; "
-                                f"choose another folder or move the old key away first")
+            raise BadgeKeyError(translate("BadgeKeys", "{path} already exists: an issuer key is "
+                                          "never overwritten; choose another folder or move the "
+                                          "old key away first").format(path=path))
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise BadgeKeyError(f"cannot create {directory}: {exc.strerror or exc}") from exc
+        raise BadgeKeyError(translate("BadgeKeys", "cannot create {path}: {error}")
+                            .format(path=directory, error=exc.strerror or exc)) from exc
     key = Ed25519PrivateKey.generate()
     private_pem = encrypt_private_key(key, passphrase)
     public_pem = key.public_key().public_bytes(
@@ -121,8 +126,9 @@ def generate_issuer_key(out_dir: str | os.PathLike[str], passphrase: bytes) -> I
             handle.write(private_pem)
         public_path.write_bytes(public_pem)
     except OSError as exc:
-        raise BadgeKeyError(f"cannot write the key files in {directory}: "
-                            f"{exc.strerror or exc}") from exc
+        raise BadgeKeyError(translate("BadgeKeys", "cannot write the key files in {path}: "
+                                      "{error}").format(path=directory,
+                                                        error=exc.strerror or exc)) from exc
     return IssuerKeyFiles(private_path, public_path, key_id(raw_public_key(key)))
 
 
@@ -130,12 +136,15 @@ def _read_pem(path: str | os.PathLike[str]) -> bytes:
     path = Path(path)
     try:
         if path.stat().st_size > MAX_KEY_FILE_BYTES:
-            raise BadgeKeyError(f"{path} is too large to be a key file")
+            raise BadgeKeyError(translate("BadgeKeys", "{path} is too large to be a key file")
+                                .format(path=path))
         return path.read_bytes()
     except FileNotFoundError as exc:
-        raise BadgeKeyError(f"key file not found: {path}") from exc
+        raise BadgeKeyError(translate("BadgeKeys", "key file not found: {path}")
+                            .format(path=path)) from exc
     except OSError as exc:
-        raise BadgeKeyError(f"cannot read {path}: {exc.strerror or exc}") from exc
+        raise BadgeKeyError(translate("BadgeKeys", "cannot read {path}: {error}")
+                            .format(path=path, error=exc.strerror or exc)) from exc
 
 
 def is_private_key_file(path: str | os.PathLike[str]) -> bool:
@@ -149,14 +158,18 @@ def load_private_key(path: str | os.PathLike[str], passphrase: bytes) -> Ed25519
     try:
         key = serialization.load_pem_private_key(data, password=passphrase)
     except TypeError as exc:  # cryptography's way of saying "not encrypted"
-        raise BadgeKeyError(f"{path} is not encrypted: issuer keys must be protected by a "
-                            f"passphrase (create one with 'badge keygen')") from exc
+        raise BadgeKeyError(translate("BadgeKeys", "{path} is not encrypted: issuer keys must be "
+                                      "protected by a passphrase (create one with 'badge "
+                                      "keygen')").format(path=path)) from exc
     except ValueError as exc:
         if b"ENCRYPTED PRIVATE KEY" in data:
-            raise BadgeKeyError(f"wrong passphrase for {path}") from exc
-        raise BadgeKeyError(f"{path} is not a private key file") from exc
+            raise BadgeKeyError(translate("BadgeKeys", "wrong passphrase for {path}")
+                                .format(path=path)) from exc
+        raise BadgeKeyError(translate("BadgeKeys", "{path} is not a private key file")
+                            .format(path=path)) from exc
     if not isinstance(key, Ed25519PrivateKey):
-        raise BadgeKeyError(f"{path} is not an Ed25519 key")
+        raise BadgeKeyError(translate("BadgeKeys", "{path} is not an Ed25519 key")
+                            .format(path=path))
     return key
 
 
@@ -166,7 +179,9 @@ def load_public_key(path: str | os.PathLike[str]) -> bytes:
     try:
         key = serialization.load_pem_public_key(data)
     except ValueError as exc:
-        raise BadgeKeyError(f"{path} is not a public key file") from exc
+        raise BadgeKeyError(translate("BadgeKeys", "{path} is not a public key file")
+                            .format(path=path)) from exc
     if not isinstance(key, Ed25519PublicKey):
-        raise BadgeKeyError(f"{path} is not an Ed25519 key")
+        raise BadgeKeyError(translate("BadgeKeys", "{path} is not an Ed25519 key")
+                            .format(path=path))
     return raw_public_key(key)

@@ -8,9 +8,16 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from app.errors import UserError
+from app.i18n import translate
 from app.paths import templates_dir
 
 CATEGORY_ORDER = ("uniform", "certificate", "grooming", "duty")
+
+
+class ChecklistTemplateError(UserError, LookupError):
+    """The event names a checklist template this program does not ship (an event prepared
+    by a newer headquarters): the program needs updating."""
 
 
 @dataclass(frozen=True)
@@ -92,7 +99,9 @@ def template_document(template_id: str = "checklist",
         if data["template_id"] == template_id and version in (None, data["version"]):
             candidates.append(data)
     if not candidates:
-        raise LookupError(f"no checklist template {template_id} v{version}")
+        message = (translate("Checklist", "no checklist template {template}") if version is None
+                   else translate("Checklist", "no checklist template {template} v{version}"))
+        raise ChecklistTemplateError(message.format(template=template_id, version=version))
     return max(candidates, key=lambda data: data["version"])
 
 

@@ -8,8 +8,11 @@ import json
 import sys
 from pathlib import Path
 
+from app.errors import UserError
+from app.i18n import translate
 
-class CommandError(Exception):
+
+class CommandError(UserError):
     """A command cannot go on; the message says why, in plain words (shown on stderr)."""
 
 
@@ -22,22 +25,34 @@ def print_json(payload: object) -> None:
 def read_secret(path: str | None, prompt: str, confirm: bool = False,
                 what: str = "passphrase") -> bytes:
     """From the first line of the file ``path``, else asked for on the terminal (twice with
-    ``confirm``)."""
+    ``confirm``). ``what`` is "passphrase" or "password", the word the messages use."""
+    noun = _secret_noun(what)
     if path:
         try:
             lines = Path(path).read_bytes().splitlines()
         except OSError as exc:
-            raise CommandError(f"cannot read the {what} file {path}: "
-                               f"{exc.strerror or exc}") from exc
+            raise CommandError(translate("CommandLine", "cannot read the {what} file {path}: "
+                                         "{error}").format(what=noun, path=path,
+                                                           error=exc.strerror or exc)) from exc
         if not lines or not lines[0]:
-            raise CommandError(f"the {what} file {path} is empty")
+            raise CommandError(translate("CommandLine", "the {what} file {path} is empty")
+                               .format(what=noun, path=path))
         return lines[0]
     try:
         first = getpass.getpass(prompt)
-        if confirm and getpass.getpass(f"The same {what} again: ") != first:
-            raise CommandError(f"the two {what}s differ; nothing was written")
+        if confirm and getpass.getpass(translate("CommandLine", "The same {what} again: ")
+                                       .format(what=noun)) != first:
+            raise CommandError(translate("CommandLine", "the two {what}s differ; nothing was "
+                                         "written").format(what=noun))
     except (EOFError, KeyboardInterrupt) as exc:
-        raise CommandError(f"no {what} given") from exc
+        raise CommandError(translate("CommandLine", "no {what} given").format(what=noun)) from exc
     if not first:
-        raise CommandError(f"no {what} given")
+        raise CommandError(translate("CommandLine", "no {what} given").format(what=noun))
     return first.encode("utf-8")
+
+
+def _secret_noun(what: str) -> str:
+    """The secret's name in the interface language (the English source is ``what`` itself)."""
+    nouns = {"passphrase": translate("CommandLine", "passphrase"),
+             "password": translate("CommandLine", "password")}
+    return nouns.get(what, what)

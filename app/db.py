@@ -15,6 +15,8 @@ from sqlalchemy import create_engine, event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.errors import UserError
+from app.i18n import translate
 from app.models import ProfileSetting, new_id
 
 DB_FILENAME = "venue-supervisor.sqlite3"
@@ -23,7 +25,7 @@ DB_FILENAME = "venue-supervisor.sqlite3"
 HEAD_REVISION = "0005_outbox"
 
 
-class ProfileError(Exception):
+class ProfileError(UserError):
     """The profile cannot be opened (locked, read-only, not a database)."""
 
 
@@ -85,8 +87,10 @@ def upgrade_schema(engine: Engine) -> None:
                 command.upgrade(config, "head")
                 dangling = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                 if dangling:
-                    raise ProfileError(f"the migration left {len(dangling)} rows pointing "
-                                       f"nowhere (first: {tuple(dangling[0])}); nothing changed")
+                    raise ProfileError(translate(
+                        "Profile", "the migration left {count} rows pointing nowhere (first: "
+                        "{first}); nothing changed").format(count=len(dangling),
+                                                            first=tuple(dangling[0])))
         finally:
             raw.isolation_level = previous
             connection.exec_driver_sql("PRAGMA foreign_keys=ON")
@@ -105,7 +109,8 @@ class Database:
             if _current_revision(self.engine) != HEAD_REVISION:
                 upgrade_schema(self.engine)
         except Exception as exc:  # sqlite3/SQLAlchemy errors: unusable profile
-            raise ProfileError(f"{self.path}: {exc}") from exc
+            raise ProfileError(translate("Profile", "{path}: {error}")
+                               .format(path=self.path, error=exc)) from exc
         self.Session = sessionmaker(self.engine, expire_on_commit=False)
         self.device_id = self._device_id()
 

@@ -27,7 +27,9 @@ from sqlalchemy.orm import Session
 from app.checklist import ChecklistTemplate, load_template
 from app.db import Database
 from app.domain import STAFFING_CATEGORY
+from app.errors import UserError
 from app.files import write_atomically
+from app.i18n import translate
 from app.models import (
     Evaluation,
     Event,
@@ -66,16 +68,17 @@ DOCUMENT_PREFIX = "VS-EVAL"
 MAX_SIGNATURE_BYTES = 4_000_000
 
 
-class EvaluationError(Exception):
+class EvaluationError(UserError):
     """A request the evaluation cannot honour (no such evaluation, no signature drawn...)."""
 
 
 class EvaluationLockedError(RecordLockedError):
     """The evaluation is signed: it cannot change; start a new version to correct it."""
 
-    def __init__(self, message: str = "the evaluation is signed and can no longer be changed: "
-                                      "start a new version to correct it") -> None:
-        super().__init__(message)
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or translate(
+            "Evaluation", "the evaluation is signed and can no longer be changed: start a new "
+            "version to correct it"))
 
 
 @dataclass(frozen=True)
@@ -273,14 +276,15 @@ def _check_png(data: bytes) -> None:
     from PIL import Image, UnidentifiedImageError
 
     if not data:
-        raise EvaluationError("no signature drawn")
+        raise EvaluationError(translate("Evaluation", "no signature drawn"))
     if len(data) > MAX_SIGNATURE_BYTES:
-        raise EvaluationError("the signature image is too large")
+        raise EvaluationError(translate("Evaluation", "the signature image is too large"))
     try:
         with Image.open(io.BytesIO(data)) as image:
             image.verify()
     except (UnidentifiedImageError, OSError, ValueError) as exc:
-        raise EvaluationError(f"the signature is not a readable image: {exc}") from exc
+        raise EvaluationError(translate("Evaluation", "the signature is not a readable image: "
+                                        "{error}").format(error=exc)) from exc
 
 
 # ---------------------------------------------------------------------------- service
@@ -345,7 +349,8 @@ class EvaluationService:
     def _row(s: Session, evaluation_id: str) -> Evaluation:
         row = s.get(Evaluation, evaluation_id)
         if row is None or row.deleted_at is not None:
-            raise EvaluationError(f"no evaluation {evaluation_id}")
+            raise EvaluationError(translate("Evaluation", "no evaluation {id}")
+                                  .format(id=evaluation_id))
         return row
 
     # ----------------------------------------------------------------- changes
@@ -355,7 +360,7 @@ class EvaluationService:
         supervisor = self.db.setting(SUPERVISOR_NAME_SETTING) or ""
         with self.db.begin() as s:
             if s.get(Event, event_id) is None:
-                raise EvaluationError(f"no event {event_id}")
+                raise EvaluationError(translate("Evaluation", "no event {id}").format(id=event_id))
             row = self._newest(s, event_id)
             if row is None:
                 row = Evaluation(id=new_id(), event_id=event_id, version=1, status="draft",
@@ -372,7 +377,8 @@ class EvaluationService:
         """Change the draft's comment, recommendation or supervisor; EvaluationLockedError
         once signed."""
         if recommendation is not None and recommendation not in RECOMMENDATIONS:
-            raise EvaluationError(f"unknown recommendation {recommendation!r}")
+            raise EvaluationError(translate("Evaluation", "unknown recommendation {value}")
+                                  .format(value=repr(recommendation)))
         with self.db.begin() as s:
             row = self._row(s, evaluation_id)
             if row.status != "draft":
@@ -393,11 +399,13 @@ class EvaluationService:
         with self.db.begin() as s:
             row = self._row(s, evaluation_id)
             if row.status != "signed":
-                raise EvaluationError("only a signed evaluation is corrected by a new version")
+                raise EvaluationError(translate("Evaluation", "only a signed evaluation is "
+                                                "corrected by a new version"))
             newest = self._newest(s, row.event_id)
             if newest is not None and newest.id != row.id:
-                raise EvaluationError(
-                    f"version {newest.version} already corrects version {row.version}")
+                raise EvaluationError(translate(
+                    "Evaluation", "version {newer} already corrects version {version}")
+                    .format(newer=newest.version, version=row.version))
             stem = row.document_id.rsplit("-v", 1)[0]
             version = row.version + 1
             new = Evaluation(event_id=row.event_id, version=version, previous_id=row.id,
@@ -549,7 +557,8 @@ class EvaluationService:
         if row.status != "draft":
             raise EvaluationLockedError()
         if newest is None or newest.id != row.id:
-            raise EvaluationError("only the newest version of an evaluation can be signed")
+            raise EvaluationError(translate("Evaluation", "only the newest version of an "
+                                            "evaluation can be signed"))
         signed_at = utc_now()
         supervisor = row.supervisor_name or signer.subject_name
         row = dataclasses.replace(row, supervisor_name=supervisor)

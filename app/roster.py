@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.errors import UserError
 from app.i18n import translate
 from app.identity import (
     cert_key,
@@ -101,7 +102,7 @@ _PHONE = re.compile(r"^1\d{10}$")
 _ZONE = re.compile(r"^(.+?区)")
 
 
-class RosterFileError(Exception):
+class RosterFileError(UserError):
     """The file cannot be read as a roster at all (wrong format, no header row...)."""
 
 

@@ -31,7 +31,9 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
+from app.errors import UserError
 from app.files import write_atomically
+from app.i18n import translate
 
 if TYPE_CHECKING:
     from app.db import Database
@@ -55,7 +57,7 @@ logging.getLogger("pyhanko").addHandler(logging.NullHandler())
 logging.getLogger("pyhanko_certvalidator").addHandler(logging.NullHandler())
 
 
-class SigningError(Exception):
+class SigningError(UserError):
     """The key file cannot be used or the PDF cannot be signed; the message says which file
     and what to do."""
 
@@ -127,12 +129,13 @@ def create_self_signed_p12(path: str | os.PathLike[str], common_name: str, passp
     """
     common_name = common_name.strip()
     if not common_name:
-        raise SigningError("the certificate needs a name (the supervisor's)")
+        raise SigningError(translate("Signing", "the certificate needs a name (the supervisor's)"))
     if not passphrase:
-        raise SigningError("the key file needs a passphrase")
+        raise SigningError(translate("Signing", "the key file needs a passphrase"))
     target = Path(path)
     if target.exists():
-        raise SigningError(f"{target} exists already; it is not overwritten")
+        raise SigningError(translate("Signing", "{path} exists already; it is not overwritten")
+                           .format(path=target))
     key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
     if key_type == "rsa":
         key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
@@ -193,22 +196,29 @@ def load_signer(p12_path: str | os.PathLike[str], passphrase: bytes) -> PdfSigne
     path = Path(p12_path)
     try:
         if path.stat().st_size > MAX_P12_BYTES:
-            raise SigningError(f"{path} is too large to be a key file")
+            raise SigningError(translate("Signing", "{path} is too large to be a key file")
+                               .format(path=path))
         data = path.read_bytes()
     except OSError as exc:
-        raise SigningError(f"cannot read the key file {path}: {exc.strerror or exc}") from exc
+        raise SigningError(translate("Signing", "cannot read the key file {path}: {error}")
+                           .format(path=path, error=exc.strerror or exc)) from exc
     try:
         key, certificate, others = pkcs12.load_key_and_certificates(data, passphrase)
     except ValueError as exc:
-        raise SigningError(f"{path.name}: wrong passphrase, or not a PKCS#12 key file") from exc
+        raise SigningError(translate("Signing", "{file}: wrong passphrase, or not a PKCS#12 key "
+                                     "file").format(file=path.name)) from exc
     except Exception as exc:  # cryptography raises several kinds for a damaged file
-        raise SigningError(f"{path.name}: not a usable PKCS#12 key file ({exc})") from exc
+        raise SigningError(translate("Signing", "{file}: not a usable PKCS#12 key file ({error})")
+                           .format(file=path.name, error=exc)) from exc
     if key is None or certificate is None:
-        raise SigningError(f"{path.name} holds no private key with its certificate")
+        raise SigningError(translate("Signing", "{file} holds no private key with its "
+                                     "certificate").format(file=path.name))
     if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
-        raise SigningError(f"{path.name}: only RSA and ECDSA keys sign PDFs here")
+        raise SigningError(translate("Signing", "{file}: only RSA and ECDSA keys sign PDFs here")
+                           .format(file=path.name))
     if key.public_key().public_numbers() != certificate.public_key().public_numbers():
-        raise SigningError(f"{path.name}: the key does not belong to the certificate")
+        raise SigningError(translate("Signing", "{file}: the key does not belong to the "
+                                     "certificate").format(file=path.name))
     store = SimpleCertificateStore()
     store.register_multiple([translate_pyca_cryptography_cert_to_asn1(c) for c in others])
     signer = SimpleSigner(
@@ -244,7 +254,8 @@ def sign_pdf(pdf_bytes: bytes, signer: PdfSigner, reason: str = "综合考评",
             subfilter=fields.SigSeedSubFilter.PADES)
         output = signers.PdfSigner(metadata, signer=signer.signer).sign_pdf(writer)
     except Exception as exc:  # pyHanko reports PDF and key problems with many types
-        raise SigningError(f"the PDF could not be signed: {exc}") from exc
+        raise SigningError(translate("Signing", "the PDF could not be signed: {error}")
+                           .format(error=exc)) from exc
     return output.getvalue()
 
 

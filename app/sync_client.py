@@ -25,6 +25,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import OperationalError
 
 from app.db import Database
+from app.errors import UserError
 from app.files import write_atomically
 from app.i18n import translate
 from app.models import Outbox, ProfileSetting
@@ -67,7 +68,7 @@ MAX_ERRORS_REPORTED = 20
 Progress = Callable[[int, int], None]
 
 
-class SyncError(Exception):
+class SyncError(UserError):
     """Sync could not run (or stopped); the message is for the supervisor, in plain words."""
 
 
@@ -455,7 +456,8 @@ class SyncService:
             stored: list[str] = []
             for record, result in zip(part, results, strict=False):
                 if not isinstance(result, dict):
-                    result = {"status": "failed", "error": "unreadable answer"}
+                    result = {"status": "failed",
+                              "error": translate("Sync", "unreadable answer")}
                 status = result.get("status")
                 if status == "stored":
                     outcome.sent += 1
@@ -464,13 +466,13 @@ class SyncService:
                     outcome.already_present += 1
                     stored.append(record.id)
                 else:
-                    error = str(result.get("error") or "refused")
+                    error = str(result.get("error") or translate("Sync", "refused"))
                     failures[record.id] = error
                     outcome.failed += 1
                     if len(outcome.errors) < MAX_ERRORS_REPORTED:
                         outcome.errors.append(f"{record.kind} {record.id}: {error}")
             for record in part[len(results):]:  # an answer shorter than the batch
-                failures[record.id] = "no answer for this record"
+                failures[record.id] = translate("Sync", "no answer for this record")
                 outcome.failed += 1
             self._acknowledge(stored, newest)
         self._note_failures(failures, newest)

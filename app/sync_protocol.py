@@ -19,6 +19,9 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from app.errors import UserError
+from app.i18n import translate
+
 T = TypeVar("T")
 PROTOCOL_VERSION = 1
 API_PREFIX = "/api/v1"
@@ -107,9 +110,10 @@ def record_problem(item: object) -> str | None:
 
 
 # ------------------------------------------------------------------ signed files
-class SignedFileError(Exception):
-    """A bundle or package that cannot be used; the message says what is wrong with it, and
-    ``reason`` names the case for a translated message (the laptop speaks Chinese)."""
+class SignedFileError(UserError):
+    """A bundle or package that cannot be used; the message says what is wrong with it (in the
+    interface language), and ``reason`` names the case, for a message that says it in the
+    reader's own terms (the laptop's package_problem)."""
 
     def __init__(self, message: str, reason: str) -> None:
         super().__init__(message)
@@ -137,42 +141,54 @@ def read_signed(data: bytes, file_format: str,
     ``public_key_of`` gives the raw Ed25519 key for a signer id, or None for a signer that is
     unknown (or no longer trusted). Every failure is a SignedFileError in plain words.
     """
-    what = "bundle" if file_format == BUNDLE_FORMAT else "event package"
+    what = (translate("SyncProtocol", "bundle") if file_format == BUNDLE_FORMAT
+            else translate("SyncProtocol", "event package"))
     if len(data) > MAX_SIGNED_FILE_BYTES:
-        raise SignedFileError(f"the file is too large to be a {what}", "too_large")
+        raise SignedFileError(translate("SyncProtocol", "the file is too large to be a {what}")
+                              .format(what=what), "too_large")
     try:
         text = gzip.decompress(data)
         envelope = json.loads(text)
     except (OSError, EOFError, zlib.error, ValueError):
-        raise SignedFileError(f"this is not a {what} file (it is not compressed JSON, or it "
-                              f"was cut short)", "not_a_file") from None
+        raise SignedFileError(translate("SyncProtocol", "this is not a {what} file (it is not "
+                                        "compressed JSON, or it was cut short)")
+                              .format(what=what), "not_a_file") from None
     if not isinstance(envelope, dict) or envelope.get("format") != file_format:
         found = envelope.get("format") if isinstance(envelope, dict) else None
-        raise SignedFileError(f"this is not a {what} file (format {found!r})", "wrong_format")
+        raise SignedFileError(translate("SyncProtocol", "this is not a {what} file (format "
+                                        "{found})").format(what=what, found=repr(found)),
+                              "wrong_format")
     if envelope.get("version") != PROTOCOL_VERSION:
-        raise SignedFileError(f"the {what} has version {envelope.get('version')!r}; this "
-                              f"program reads version {PROTOCOL_VERSION}", "wrong_version")
+        raise SignedFileError(translate("SyncProtocol", "the {what} has version {version}; this "
+                                        "program reads version {supported}")
+                              .format(what=what, version=repr(envelope.get("version")),
+                                      supported=PROTOCOL_VERSION), "wrong_version")
     signer, body_text, signature = (envelope.get("signer"), envelope.get("body"),
                                     envelope.get("signature"))
     if not (isinstance(signer, str) and isinstance(body_text, str)
             and isinstance(signature, str)):
-        raise SignedFileError(f"the {what} is incomplete (signer, body or signature missing)",
+        raise SignedFileError(translate("SyncProtocol", "the {what} is incomplete (signer, body "
+                                        "or signature missing)").format(what=what),
                               "incomplete")
     public = public_key_of(signer)
     if public is None:
-        raise SignedFileError(f"the {what} was signed by {signer!r}, which is not known or "
-                              f"no longer trusted here", "unknown_signer")
+        raise SignedFileError(translate("SyncProtocol", "the {what} was signed by {signer}, "
+                                        "which is not known or no longer trusted here")
+                              .format(what=what, signer=repr(signer)), "unknown_signer")
     try:
         Ed25519PublicKey.from_public_bytes(public).verify(b64decode(signature),
                                                           body_text.encode("utf-8"))
     except (InvalidSignature, ValueError):
-        raise SignedFileError(f"the {what}'s signature does not match its content: the file "
-                              f"was changed after it was signed, or is damaged",
+        raise SignedFileError(translate("SyncProtocol", "the {what}'s signature does not match "
+                                        "its content: the file was changed after it was "
+                                        "signed, or is damaged").format(what=what),
                               "bad_signature") from None
     try:
         body = json.loads(body_text)
     except ValueError:
-        raise SignedFileError(f"the {what}'s content is not valid JSON", "damaged") from None
+        raise SignedFileError(translate("SyncProtocol", "the {what}'s content is not valid JSON")
+                              .format(what=what), "damaged") from None
     if not isinstance(body, dict) or not isinstance(body.get("records"), list):
-        raise SignedFileError(f"the {what} holds no list of records", "damaged")
+        raise SignedFileError(translate("SyncProtocol", "the {what} holds no list of records")
+                              .format(what=what), "damaged")
     return signer, body

@@ -18,6 +18,8 @@ from typing import Any
 from sqlalchemy import Boolean, Date, DateTime, Float, Integer, LargeBinary, select
 from sqlalchemy.orm import Session
 
+from app.errors import UserError
+from app.i18n import translate
 from app.models import (
     CheckResult,
     Company,
@@ -54,7 +56,7 @@ FILE_COLUMNS: dict[str, tuple[str, str]] = {
 INCOMING_FILE_DIRS = {"guard": "photos", "finding": "evidence", "evaluation": "reports"}
 
 
-class RecordError(ValueError):
+class RecordError(UserError, ValueError):
     """A payload that does not fit the laptop's table; the message says which field."""
 
 
@@ -113,7 +115,7 @@ def records_for_event(session: Session, event_id: str, data_dir: Path) -> list[R
     """What an event package carries of an event: its company, itself, posts and guards."""
     event = session.get(Event, event_id)
     if event is None:
-        raise RecordError(f"no event {event_id}")
+        raise RecordError(translate("SyncRecords", "no event {id}").format(id=event_id))
     records: list[Record] = []
     if event.company_id:
         company = session.get(Company, event.company_id)
@@ -142,21 +144,23 @@ def _decode(kind: str, column: Any, value: object) -> object:
             return base64.b64decode(str(value), validate=True)
         if isinstance(column.type, Boolean):
             if not isinstance(value, bool):
-                raise TypeError("not true/false")
+                raise TypeError(translate("SyncRecords", "not true/false"))
             return value
         if isinstance(column.type, Integer):
             if isinstance(value, bool) or not isinstance(value, int):
-                raise TypeError("not a whole number")
+                raise TypeError(translate("SyncRecords", "not a whole number"))
             return value
         if isinstance(column.type, Float):
             if isinstance(value, bool) or not isinstance(value, int | float):
-                raise TypeError("not a number")
+                raise TypeError(translate("SyncRecords", "not a number"))
             return float(value)
         if not isinstance(value, str):
-            raise TypeError("not text")
+            raise TypeError(translate("SyncRecords", "not text"))
         return value
     except (TypeError, ValueError) as exc:
-        raise RecordError(f"{kind} field {column.key!r}: {value!r} is {exc}") from None
+        raise RecordError(translate("SyncRecords", "{kind} field {field}: {value} is {problem}")
+                          .format(kind=kind, field=repr(column.key), value=repr(value),
+                                  problem=exc)) from None
 
 
 @dataclass
@@ -186,12 +190,14 @@ def _values(kind: str, record_id: str, payload: dict[str, Any], data_dir: Path,
                 try:
                     target.write_bytes(base64.b64decode(str(data), validate=True))
                 except ValueError:
-                    raise RecordError(f"{kind} {payload['id']}: the attached file is not "
-                                      f"valid base64") from None
+                    raise RecordError(translate("SyncRecords", "{kind} {id}: the attached file "
+                                                "is not valid base64")
+                                      .format(kind=kind, id=payload["id"])) from None
                 values[column.key] = str(target.relative_to(data_dir))
             continue
         if column.key not in payload:
-            raise RecordError(f"{kind} {payload.get('id')}: field {column.key!r} is missing")
+            raise RecordError(translate("SyncRecords", "{kind} {id}: field {field} is missing")
+                              .format(kind=kind, id=payload.get("id"), field=repr(column.key)))
         value = _decode(kind, column, payload[column.key])
         if column.key.endswith("_id") and isinstance(value, str):
             value = mapped.get(value, value)
@@ -213,13 +219,16 @@ def apply_records(session: Session, records: Sequence[Record], data_dir: Path,
     order = {kind: index for index, kind in enumerate(PACKAGE_KINDS)}
     for record in sorted(records, key=lambda r: order.get(r.kind, len(order))):
         if record.kind not in PACKAGE_KINDS:
-            raise RecordError(f"an event package cannot carry {record.kind} records")
+            raise RecordError(translate("SyncRecords", "an event package cannot carry {kind} "
+                                        "records").format(kind=record.kind))
         if content_hash(record.payload) != record.hash:
-            raise RecordError(f"{record.kind} {record.id}: content hash does not match")
+            raise RecordError(translate("SyncRecords", "{kind} {id}: content hash does not match")
+                              .format(kind=record.kind, id=record.id))
         try:  # the id names files in the profile: nothing but a UUID may pass
             uuid.UUID(record.id)
         except ValueError:
-            raise RecordError(f"{record.kind} record id {record.id!r} is not a UUID") from None
+            raise RecordError(translate("SyncRecords", "{kind} record id {id} is not a UUID")
+                              .format(kind=record.kind, id=repr(record.id))) from None
         model = MODELS[record.kind]
         row = session.get(model, record.id)
         if row is not None and record.id in keep_local:
@@ -231,9 +240,10 @@ def apply_records(session: Session, records: Sequence[Record], data_dir: Path,
                 model.name == values["name"]))  # type: ignore[attr-defined]
             if same_name is not None:
                 if record.kind == "event":
-                    raise RecordError(
-                        f"this profile already has an event named “{values['name']}” that "
-                        f"did not come from this package; rename that event first")
+                    raise RecordError(translate(
+                        "SyncRecords", "this profile already has an event named “{name}” that "
+                        "did not come from this package; rename that event first")
+                        .format(name=values["name"]))
                 result.mapped[record.id] = same_name.id
                 row = same_name
                 values["id"] = same_name.id

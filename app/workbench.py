@@ -29,6 +29,7 @@ from app.checklist import ChecklistItem, ChecklistTemplate, load_template
 from app.db import Database
 from app.domain import STAFFING_CATEGORY, STAFFING_FINDINGS, VERDICT_SERIOUSNESS, Verdict
 from app.errors import UserError
+from app.i18n import translate
 from app.identity import cert_key, hash_id_number, mask_id_number
 from app.models import (
     CheckResult,
@@ -52,9 +53,6 @@ class WorkbenchError(UserError):
 
 
 RECENTLY_PRESENT_MINUTES = 30
-LOCKED_MESSAGE = "the evaluation of this event is signed: start a new version to correct it"
-
-
 class RecordLockedError(WorkbenchError):
     """The change would alter records a signed evaluation rests on.
 
@@ -64,8 +62,10 @@ class RecordLockedError(WorkbenchError):
     stay as they were.
     """
 
-    def __init__(self, message: str = LOCKED_MESSAGE) -> None:
-        super().__init__(message)
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or translate(
+            "Workbench", "the evaluation of this event is signed: start a new version to "
+            "correct it"))
 
 
 @dataclass(frozen=True)
@@ -109,8 +109,9 @@ def _refuse_if_frozen(s: Session, inspection: Inspection) -> None:
     """An inspection the last signature covers stays as it was, even in a new version."""
     state = _refuse_if_locked(s, inspection.event_id)
     if state.frozen(inspection.created_at):
-        raise RecordLockedError(
-            "this inspection is part of a signed evaluation: it can no longer be changed")
+        raise RecordLockedError(translate(
+            "Workbench",
+            "this inspection is part of a signed evaluation: it can no longer be changed"))
 
 
 @dataclass(frozen=True)
@@ -282,7 +283,7 @@ class Workbench:
         with self.db.read() as s:
             event = s.get(Event, event_id)
             if event is None:
-                raise WorkbenchError(f"no event {event_id}")
+                raise WorkbenchError(translate("Workbench", "no event {id}").format(id=event_id))
             return self._event_info(s, event)
 
     def find_event(self, name: str) -> EventInfo | None:
@@ -304,11 +305,12 @@ class Workbench:
         """Create or update an event and its contracted company; returns the event id."""
         name = data.name.strip()
         if not name:
-            raise WorkbenchError("event name is required")
+            raise WorkbenchError(translate("Workbench", "event name is required"))
         with self.db.begin() as s:
             clash = s.scalar(select(Event.id).where(Event.name == name, Event.id != event_id))
             if clash:
-                raise WorkbenchError(f"an event named {name} already exists")
+                raise WorkbenchError(translate(
+                    "Workbench", "an event named {name} already exists").format(name=name))
             company_id = None
             if data.company_name.strip():
                 company = self._upsert_company(s, data)
@@ -354,7 +356,7 @@ class Workbench:
         with self.db.begin() as s:
             event = s.get(Event, event_id)
             if event is None:
-                raise WorkbenchError(f"no event {event_id}")
+                raise WorkbenchError(translate("Workbench", "no event {id}").format(id=event_id))
             _refuse_if_locked(s, event_id)
             posts = {p.name: p for p in s.scalars(select(Post).where(Post.event_id == event_id))}
             guards = {g.cert_key: g for g in
@@ -452,20 +454,21 @@ class Workbench:
         with self.db.read() as s:
             p = s.get(Post, post_id)
             if p is None:
-                raise WorkbenchError(f"no post {post_id}")
+                raise WorkbenchError(translate("Workbench", "no post {id}").format(id=post_id))
             return PostInfo(p.id, p.name, p.zone, p.task_type, p.required_headcount)
 
     def save_post(self, event_id: str, name: str, zone: str, task_type: str,
                   required_headcount: int, post_id: str | None = None) -> str:
         name = name.strip()
         if not name:
-            raise WorkbenchError("post name is required")
+            raise WorkbenchError(translate("Workbench", "post name is required"))
         with self.db.begin() as s:
             _refuse_if_locked(s, event_id)
             clash = s.scalar(select(Post.id).where(Post.event_id == event_id, Post.name == name,
                                                    Post.id != post_id))
             if clash:
-                raise WorkbenchError(f"a post named {name} already exists")
+                raise WorkbenchError(translate(
+                    "Workbench", "a post named {name} already exists").format(name=name))
             post = s.get(Post, post_id) if post_id else None
             if post is None:
                 post = Post(event_id=event_id, device_id=self.device_id, name=name,
@@ -482,7 +485,8 @@ class Workbench:
         """Keep a copy of the guard's photo in the profile; returns its relative path."""
         source = Path(photo_file)
         if not source.is_file():
-            raise WorkbenchError(f"photo file not found: {source}")
+            raise WorkbenchError(translate(
+                "Workbench", "photo file not found: {file}").format(file=source))
         photos = self.db.data_dir / "photos"
         photos.mkdir(exist_ok=True)
         stored = photos / f"{guard_id}-{new_id()[:8]}{source.suffix.lower()}"
@@ -491,7 +495,7 @@ class Workbench:
         with self.db.begin() as s:
             guard = s.get(Guard, guard_id)
             if guard is None:
-                raise WorkbenchError(f"no guard {guard_id}")
+                raise WorkbenchError(translate("Workbench", "no guard {id}").format(id=guard_id))
             guard.photo_path = relative
         return relative
 
@@ -500,7 +504,7 @@ class Workbench:
         with self.db.begin() as s:
             guard = s.get(Guard, guard_id)
             if guard is None:
-                raise WorkbenchError(f"no guard {guard_id}")
+                raise WorkbenchError(translate("Workbench", "no guard {id}").format(id=guard_id))
             _refuse_if_locked(s, guard.event_id)
             guard.post_id = post_id
 
@@ -598,7 +602,8 @@ class Workbench:
     def record_scan(self, event_id: str, scan: ScanResult) -> InspectionInfo:
         """Store the inspection the scan opens, with the finding the verdict itself is."""
         if scan.verdict in (Verdict.UNREADABLE, Verdict.POST_SCANNED):
-            raise WorkbenchError("only a scanned badge opens an inspection")
+            raise WorkbenchError(translate(
+                "Workbench", "only a scanned badge opens an inspection"))
         template = self.template(event_id)
         with self.db.begin() as s:
             _refuse_if_locked(s, event_id)
@@ -647,7 +652,7 @@ class Workbench:
         with self.db.begin() as s:
             inspection = s.get(Inspection, inspection_id)
             if inspection is None or inspection.deleted_at is not None:
-                raise WorkbenchError("the inspection was undone")
+                raise WorkbenchError(translate("Workbench", "the inspection was undone"))
             _refuse_if_frozen(s, inspection)
             event_id = inspection.event_id
             result = s.scalar(select(CheckResult).where(
@@ -699,7 +704,8 @@ class Workbench:
         with self.db.begin() as s:
             inspection = s.get(Inspection, inspection_id)
             if inspection is None:
-                raise WorkbenchError(f"no inspection {inspection_id}")
+                raise WorkbenchError(translate(
+                    "Workbench", "no inspection {id}").format(id=inspection_id))
             _refuse_if_frozen(s, inspection)
             event_id = inspection.event_id
             existing = {r.item_code: r for r in s.scalars(select(CheckResult).where(
@@ -756,11 +762,13 @@ class Workbench:
         """Note, correction state or evidence photo of a finding (a copy kept in the profile)."""
         source = Path(evidence_file) if evidence_file is not None else None
         if source is not None and not source.is_file():
-            raise WorkbenchError(f"evidence file not found: {source}")
+            raise WorkbenchError(translate(
+                "Workbench", "evidence file not found: {file}").format(file=source))
         with self.db.begin() as s:
             finding = s.get(Finding, finding_id)
             if finding is None:
-                raise WorkbenchError(f"no finding {finding_id}")
+                raise WorkbenchError(
+                    translate("Workbench", "no finding {id}").format(id=finding_id))
             inspection = s.get(Inspection, finding.inspection_id) if finding.inspection_id \
                 else None
             if inspection is not None:
@@ -795,7 +803,8 @@ class Workbench:
         with self.db.read() as s:
             finding = s.get(Finding, finding_id)
             if finding is None:
-                raise WorkbenchError(f"no finding {finding_id}")
+                raise WorkbenchError(
+                    translate("Workbench", "no finding {id}").format(id=finding_id))
             s.expunge(finding)
             return finding
 

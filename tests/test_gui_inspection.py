@@ -357,8 +357,9 @@ def test_toggle_before_any_scan_does_nothing(qtbot, window, workbench, small_eve
 def test_post_absent_and_understaffed(qtbot, window, workbench, small_event, monkeypatch,
                                       messages):
     page = window.inspection
-    qtbot.keyClick(page.scan_field, Qt.Key.Key_F6)  # no post chosen yet: told so
-    assert len(messages) == 1
+    qtbot.keyClick(page.scan_field, Qt.Key.Key_F6)  # no post chosen yet: told so, in the page
+    assert page.notice.isVisible() and "post" in page.notice.text()
+    assert messages == []
     page.select_post(small_event.posts[POST_B])
     qtbot.keyClick(page.scan_field, Qt.Key.Key_F6)
     with workbench.db.read() as s:
@@ -380,7 +381,7 @@ def test_post_absent_and_understaffed(qtbot, window, workbench, small_event, mon
     qtbot.waitUntil(lambda: window.dashboard.tiles["absent"].text() == "1 / 1")
     page.undo()
     qtbot.waitUntil(lambda: window.dashboard.tiles["absent"].text() == "1 / 0")
-    assert len(messages) == 1
+    assert messages == []
 
 
 # --------------------------------------------------------------------- focus
@@ -418,7 +419,7 @@ def test_half_typed_note_is_kept_when_the_next_item_is_ticked(qtbot, window, wor
     first = page.finding_editor.finding_id
     note = page.finding_editor.note
     qtbot.mouseClick(note, Qt.MouseButton.LeftButton)
-    qtbot.keyClicks(note, "cap missing")
+    qtbot.keyClicks(note, "cap missing", delay=40)  # a person types; a scanner is faster
     qtbot.mouseClick(page.checklist.rows[3], Qt.MouseButton.LeftButton)
     second = page.finding_editor.finding_id
     assert second not in (None, first)
@@ -427,7 +428,7 @@ def test_half_typed_note_is_kept_when_the_next_item_is_ticked(qtbot, window, wor
     assert "✎" in page.checklist.rows[1].state.text()
     assert note.text() == ""  # the editor now shows the second finding
 
-    qtbot.keyClicks(note, "phone")
+    qtbot.keyClicks(note, "phone", delay=40)
     qtbot.keyClick(page.scan_field, Qt.Key.Key_Escape)  # Esc clears the screen
     assert workbench.finding(second).note == "phone"
 

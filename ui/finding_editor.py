@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QPushButton,
     QRadioButton,
@@ -20,12 +21,10 @@ from PySide6.QtWidgets import (
 
 from app.workbench import Workbench, WorkbenchError
 from ui.commands import connect_command
-from ui.scan_field import NoteField
 
 
 class FindingEditor(QGroupBox):
     changed = Signal()  # something was saved
-    scanned = Signal(str)  # a badge was scanned while the note had the focus
     photo_requested = Signal()  # take the evidence photo with the camera
     done = Signal()  # the user finished typing: give the focus back to the scan field
 
@@ -35,8 +34,9 @@ class FindingEditor(QGroupBox):
         self.finding_id: str | None = None
         self.heading = QLabel()
         self.heading.setWordWrap(True)
-        self.note = NoteField()
-        self.note.scanned.connect(self.scanned)
+        # A badge scanned while the note has the focus never lands in it: the application's
+        # ScanRouter takes the burst out and hands it to the inspection.
+        self.note = QLineEdit()
         self.note.setPlaceholderText(self.tr("What was wrong, what was said (Enter saves)"))
         self.note.editingFinished.connect(self._save_note)
         self.note.returnPressed.connect(self.done)
@@ -74,7 +74,6 @@ class FindingEditor(QGroupBox):
     def show_finding(self, finding_id: str | None, title: str = "") -> None:
         if finding_id != self.finding_id:
             self._save_note()  # a half-typed note stays with the finding it was typed for
-            self.note.reset_burst()
         self.finding_id = finding_id
         enabled = finding_id is not None
         for widget in (self.note, self.corrected, self.not_corrected, self.evidence_button,

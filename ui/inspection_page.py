@@ -140,7 +140,6 @@ class InspectionPage(QWidget):
         self.finding_editor = FindingEditor(workbench)
         self.finding_editor.changed.connect(self._finding_saved)
         self.finding_editor.done.connect(self.focus_scan)
-        self.finding_editor.scanned.connect(self._scanned_into_note)
         self.figures = QLabel()
         self.figures.setWordWrap(True)
         figures_box = QGroupBox(self.tr("Progress"))
@@ -447,9 +446,12 @@ class InspectionPage(QWidget):
                 self.finding_editor.attach_evidence(str(path))
         self.focus_scan()
 
-    def _scanned_into_note(self, text: str) -> None:
+    def scanned_outside_the_field(self, text: str) -> None:
+        """A scanner burst typed while another widget had the focus (the note, a form, a
+        dialog), taken out by the ScanRouter: the same path as the scan field."""
         self.finding_editor.note.editingFinished.emit()  # the note typed so far is kept
-        self.focus_scan()
+        if QApplication.activeModalWidget() is None:
+            self.focus_scan()
         self.handle_scan(text)
 
     def toggle_item(self, index: int) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QFileDialog,
     QHBoxLayout,
@@ -28,6 +29,7 @@ from ui.evaluation_page import EvaluationPage
 from ui.event_page import EventPage
 from ui.import_dialog import ImportDialog
 from ui.inspection_page import InspectionPage
+from ui.scan_router import ScanRouter
 from ui.sync_dialogs import SyncMenu
 from ui.sync_panel import SyncController, SyncStatusWidget
 from ui.tables import DashboardPage, PostsPage, RosterPage
@@ -120,6 +122,11 @@ class MainWindow(QMainWindow):
         self.event_page.saved.connect(self._event_saved)
         self.evaluation_page.lock_changed.connect(self._show_lock)
         self._build_menu()
+        # A badge scanned while the focus is anywhere else (a note, a form, an open dialog)
+        # is still a scan: the dialog keeps its value and the guard is recorded.
+        self.scan_router = ScanRouter(self)
+        self.scan_router.scanned.connect(self._scanned_anywhere)
+        self.scan_router.install()
         self.sync_menu = SyncMenu(self, self.sync, self.reload_events)
         self.sync_status.enrol_requested.connect(self.sync_menu.enrol)
         self.sync.start()
@@ -371,7 +378,16 @@ class MainWindow(QMainWindow):
         else:
             self.show()
 
+    def _scanned_anywhere(self, text: str) -> None:
+        self.tabs.setCurrentWidget(self.inspection)
+        self.inspection.scanned_outside_the_field(text)
+        if QApplication.activeModalWidget() is not None:
+            self.statusBar().showMessage(self.tr(
+                "A badge was scanned while a dialog was open: it was recorded, and the dialog "
+                "kept what you typed."), 10000)
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self.scan_router.uninstall()
         self.inspection.finding_editor.note.editingFinished.emit()  # keep a half-typed note
         self.sync.stop()
         super().closeEvent(event)

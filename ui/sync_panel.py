@@ -18,6 +18,7 @@ from PySide6.QtGui import QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 from app.db import Database
+from app.errors import UserError
 from app.sync_client import SyncError, SyncOutcome, SyncService, SyncStatus
 from ui.tasks import run_in_background
 
@@ -55,7 +56,9 @@ def run_with_progress(work: Callable[[ProgressCallback], Any], on_progress: Prog
 
 
 def plain_error(exc: Exception) -> str:
-    if isinstance(exc, SyncError):
+    """What to tell the supervisor: a UserError's message (already in the interface
+    language: HQ out of reach, a refused code, a damaged package...) as it is."""
+    if isinstance(exc, UserError):
         return str(exc)
     # Anything else is a fault of the program, already logged with its traceback by
     # run_in_background; the supervisor still gets a sentence, not a class name.

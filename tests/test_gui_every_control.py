@@ -1,0 +1,311 @@
+"""Every control works the way a supervisor uses it.
+
+On the demo event, and on a profile whose evaluation is signed, every enabled button of every
+tab (and of the header and the status bar) is clicked through Qt, and every menu action is
+triggered, three times over: with every file dialog cancelled, answered with a wrong file of
+the type asked for, and answered with a right one. The test finds the controls itself, so a
+control added later is covered without editing it. It fails when an exception reaches Qt's
+event loop (pytest-qt turns those into failures), when a background task fails with anything
+but an error the user can act on, or when a message shows a programming error instead of
+words for people.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QAction
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QDialog,
+    QFileDialog,
+    QInputDialog,
+    QMessageBox,
+    QTabBar,
+    QWidget,
+)
+
+from app.badge import write_trust_list
+from app.demo import add_demo_day, create_demo_event, demo_issuer
+from app.evaluation import EvaluationService
+from app.qr import make_qr_image
+from app.signing import ensure_supervisor_identity, load_signer
+from app.workbench import Workbench
+from tests.conftest import FIXTURE_ROSTER
+from ui.application import make_application
+from ui.main_window import MainWindow
+from ui.tasks import wait_for_background
+
+pytestmark = [pytest.mark.gui, pytest.mark.slow]
+PASSPHRASE = "督导员的口令-1"
+MODES = ("cancel", "wrong", "right")
+# What a programming error looks like when it is shown instead of a message for people.
+PROGRAM_FAULT = re.compile(
+    r"Traceback|Error\b|Exception|NoneType|object has no|expected str|not bool|"
+    r"positional argument|keyword argument|unexpected error|意外错误|程序故障|程序出错")
+
+
+def write_right_files(folder: Path, demo_profile: Path) -> dict[str, Path]:
+    """One right file per kind of file the app asks for."""
+    from PIL import Image
+
+    from app.demo import demo_signature_png
+
+    folder.mkdir()
+    trust = folder / "trust.json"
+    write_trust_list(trust, [demo_issuer()])
+    revoked = folder / "revoked.txt"
+    revoked.write_text("# revoked certificates\n辽000000000001\n", encoding="utf-8")
+    badges = sorted((demo_profile / "demo-badges").glob("*.png"))
+    badge = badges[0] if badges else folder / "badge.png"
+    if not badges:
+        make_qr_image("辽898001735336").save(badge)
+    photo = folder / "photo.png"
+    Image.new("RGB", (120, 160), (200, 180, 160)).save(photo)
+    signature = folder / "signature.png"
+    signature.write_bytes(demo_signature_png())
+    p12 = folder / "supervisor.p12"
+    from app.signing import create_self_signed_p12
+
+    create_self_signed_p12(p12, "李建国", PASSPHRASE.encode())
+    return {".xlsx": FIXTURE_ROSTER, ".csv": FIXTURE_ROSTER, ".json": trust, ".txt": revoked,
+            ".png": badge, ".jpg": photo, ".p12": p12, ".pfx": p12}
+
+
+def write_wrong_files(folder: Path) -> dict[str, Path]:
+    """For each extension, a file with that name that is not what it claims to be."""
+    folder.mkdir()
+    wrong: dict[str, Path] = {}
+    for extension, content in ((".xlsx", b"PK\x03\x04 not a spreadsheet"),
+                               (".csv", "姓名,身份证号\n张三,123\n".encode()),
+                               (".json", b'{"not": "a trust list"}'),
+                               (".txt", b"\x00\xff\x00binary\xfe"),
+                               (".png", b"\x89PNG\r\n\x1a\n broken"),
+                               (".jpg", b"\xff\xd8\xff broken"),
+                               (".p12", b"0\x82 not pkcs12"),
+                               (".vspkg", b"VSPKG forged package"),
+                               (".vsbundle", b"")):
+        path = folder / f"wrong{extension}"
+        path.write_bytes(content)
+        wrong[extension] = path
+    return wrong
+
+
+def first_extension(file_filter: str) -> str:
+    found = re.search(r"\*(\.[\w]+)", file_filter or "")
+    return found.group(1).lower() if found else ""
+
+
+class Answers:
+    """The answers of every dialog the controls open, for one of the three passes."""
+
+    def __init__(self, mode: str, tmp_path: Path, demo_profile: Path) -> None:
+        self.mode = mode
+        self.tmp_path = tmp_path
+        self.right = write_right_files(tmp_path / "right", demo_profile)
+        self.wrong = write_wrong_files(tmp_path / "wrong")
+        self.said: list[str] = []
+        self.asked_files: list[str] = []
+
+    def open_file(self, _parent: object, _caption: str = "", _folder: str = "",
+                  file_filter: str = "", *_args: object, **_kwargs: object) -> tuple[str, str]:
+        extension = first_extension(file_filter)
+        self.asked_files.append(extension)
+        if self.mode == "cancel":
+            return "", ""
+        chosen = (self.right if self.mode == "right" else self.wrong).get(extension)
+        chosen = chosen or self.wrong.get(extension) or self.wrong[".txt"]
+        return str(chosen), file_filter
+
+    def save_file(self, _parent: object, _caption: str = "", _folder: str = "",
+                  file_filter: str = "", *_args: object, **_kwargs: object) -> tuple[str, str]:
+        extension = first_extension(file_filter) or ".bin"
+        self.asked_files.append(extension)
+        if self.mode == "cancel":
+            return "", ""
+        if self.mode == "wrong":  # a folder that does not exist: the write must fail politely
+            return str(self.tmp_path / "no-such-folder" / f"out{extension}"), file_filter
+        return str(self.tmp_path / f"out{extension}"), file_filter
+
+    def message(self, _parent: object, _title: str, text: str, *_args: object,
+                **_kwargs: object) -> QMessageBox.StandardButton:
+        self.said.append(text)
+        return (QMessageBox.StandardButton.No if self.mode == "cancel"
+                else QMessageBox.StandardButton.Yes)
+
+    def text(self, *_args: object, **_kwargs: object) -> tuple[str, bool]:
+        if self.mode == "cancel":
+            return "", False
+        return (PASSPHRASE if self.mode == "right" else "wrong passphrase"), True
+
+    def integer(self, _parent: object, _title: str, _label: str, value: int = 0,
+                minimum: int = 0, maximum: int = 0, *_args: object,
+                **_kwargs: object) -> tuple[int, bool]:
+        return value, self.mode != "cancel"
+
+    def run_dialog(self, dialog: QDialog) -> int:
+        if isinstance(dialog, QPrintDialog) and self.mode != "cancel":
+            printer: QPrinter = dialog.printer()
+            printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+            folder = self.tmp_path if self.mode == "right" else self.tmp_path / "no-such-folder"
+            printer.setOutputFileName(str(folder / "printed.pdf"))
+            printer.setResolution(72)
+            return QDialog.DialogCode.Accepted
+        return QDialog.DialogCode.Rejected
+
+    def install(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(self.open_file))
+        monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(self.save_file))
+        for name in ("information", "warning", "critical", "question"):
+            monkeypatch.setattr(QMessageBox, name, staticmethod(self.message))
+        monkeypatch.setattr(QInputDialog, "getText", staticmethod(self.text))
+        monkeypatch.setattr(QInputDialog, "getInt", staticmethod(self.integer))
+        monkeypatch.setattr(QDialog, "exec", lambda dialog: self.run_dialog(dialog))
+        monkeypatch.setattr(QMessageBox, "exec", lambda box: self.message(
+            None, box.windowTitle(), box.text()))
+
+
+def settle() -> None:
+    for _ in range(3):
+        QApplication.processEvents()
+        assert wait_for_background()
+    QApplication.processEvents()
+
+
+def open_dialogs(window: MainWindow) -> list[QDialog]:
+    return [widget for widget in QApplication.topLevelWidgets()
+            if isinstance(widget, QDialog) and widget.isVisible() and widget is not window]
+
+
+def buttons_of(root: QWidget) -> list[QAbstractButton]:
+    """The buttons a person can click now: visible, enabled, not a tab bar's own arrows."""
+    return [button for button in root.findChildren(QAbstractButton)
+            if button.isVisibleTo(root.window()) and button.isEnabled()
+            and not isinstance(button.parent(), QTabBar)]
+
+
+def menu_actions(window: MainWindow) -> Iterator[QAction]:
+    for menu_action in window.menuBar().actions():
+        menu = menu_action.menu()
+        if menu is None:
+            continue
+        for action in menu.actions():
+            if not action.isSeparator() and action.menu() is None:
+                yield action
+
+
+def click(button: QAbstractButton, window: MainWindow) -> None:
+    button.click()
+    settle()
+    # Dialogs a click opened (enrolment, HQ's events, the roster preview): their buttons are
+    # clicked too, then whatever is still open is closed.
+    for dialog in open_dialogs(window):
+        for inner in buttons_of(dialog):
+            if dialog.isVisible() and shiboken_alive(inner) and inner.isEnabled():
+                inner.click()
+                settle()
+        if dialog.isVisible():
+            dialog.reject()
+            settle()
+
+
+def shiboken_alive(widget: QWidget) -> bool:
+    import shiboken6
+
+    return shiboken6.isValid(widget)
+
+
+@pytest.fixture
+def demo_profile_window(qapp, qtbot, workbench: Workbench):
+    make_application("zh_CN")
+    event_id = create_demo_event(workbench)
+    window = MainWindow(workbench, "zh_CN", event_id)
+    qtbot.addWidget(window, before_close_func=lambda _w: wait_for_background())
+    return window
+
+
+def sign_the_demo(workbench: Workbench, event_id: str) -> None:
+    from app.demo import demo_signature_png
+
+    add_demo_day(workbench, event_id)
+    service = EvaluationService(workbench.db)
+    draft = service.draft(event_id)
+    service.update_draft(draft.id, comment="整体良好。", recommendation="recommend",
+                         supervisor_name="李建国")
+    p12 = ensure_supervisor_identity(workbench.db, "李建国", PASSPHRASE.encode())
+    service.sign(draft.id, demo_signature_png(), load_signer(p12, PASSPHRASE.encode()))
+
+
+def draw_signature(qtbot, window: MainWindow) -> None:
+    pad = window.evaluation_page.pad
+    qtbot.mousePress(pad, Qt.MouseButton.LeftButton, pos=QPoint(30, 60))
+    for x in range(30, 260, 10):
+        qtbot.mouseMove(pad, QPoint(x, 60 + (x // 10 % 4) * 9))
+    qtbot.mouseRelease(pad, Qt.MouseButton.LeftButton, pos=QPoint(260, 70))
+    window.evaluation_page.supervisor.setText("李建国")
+
+
+@pytest.mark.parametrize("signed", [False, True], ids=["demo", "signed"])
+@pytest.mark.parametrize("mode", MODES)
+def test_every_control_of_every_tab(qtbot, demo_profile_window: MainWindow,
+                                    workbench: Workbench, tmp_path: Path, monkeypatch,
+                                    caplog, mode: str, signed: bool) -> None:
+    window = demo_profile_window
+    assert window.current_event is not None
+    if signed:
+        sign_the_demo(workbench, window.current_event.id)
+        window.set_event(window.current_event.id)
+    answers = Answers(mode, tmp_path, workbench.db.data_dir)
+    answers.install(monkeypatch)
+    caplog.set_level(logging.INFO)
+    window.show()
+    qtbot.waitExposed(window)
+    settle()
+    assert window.signed_banner.isVisible() == signed
+
+    clicked: set[int] = set()
+    for index in range(window.tabs.count()):
+        window.tabs.setCurrentIndex(index)
+        settle()
+        if mode == "right" and window.tabs.currentWidget() is window.evaluation_page:
+            draw_signature(qtbot, window)
+        # The tab's own buttons, then the header's and the status bar's (once).
+        for button in buttons_of(window):
+            if id(button) in clicked or not shiboken_alive(button):
+                continue
+            if not (button.isVisible() and button.isEnabled()):
+                continue
+            clicked.add(id(button))
+            click(button, window)
+    quit_action = None
+    for action in menu_actions(window):
+        if action.shortcut().toString() == "Ctrl+Q":
+            quit_action = action  # last: it closes the window
+            continue
+        if action.isEnabled():
+            action.trigger()
+            settle()
+            for dialog in open_dialogs(window):
+                dialog.reject()
+            settle()
+
+    assert len(clicked) >= 15, f"only {len(clicked)} buttons found: the search is broken"
+    faults = [text for text in answers.said if PROGRAM_FAULT.search(text)]
+    assert faults == [], "a programming error was shown instead of a message for people"
+    failed_tasks = [record.getMessage() for record in caplog.records
+                    if record.levelno >= logging.ERROR]
+    assert failed_tasks == []
+    if mode != "cancel":
+        asked = set(answers.asked_files)
+        assert {".xlsx", ".json", ".txt", ".png"} <= asked, asked
+    assert quit_action is not None
+    quit_action.trigger()
+    settle()
+    assert not window.isVisible()
