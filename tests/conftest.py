@@ -11,7 +11,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.pop("VENUE_SUPERVISOR_DATA_DIR", None)
 
 REPO = Path(__file__).resolve().parent.parent
-FIXTURES = REPO.parent / "shared" / "fixtures"
+FIXTURES = REPO / "tests" / "fixtures"  # in the repository: a fresh clone runs the tests
 FIXTURE_ROSTER = FIXTURES / "roster_concert_600.xlsx"
 
 
@@ -35,7 +35,7 @@ def workbench(profile_dir: Path):
 @pytest.fixture
 def fixture_roster() -> Path:
     if not FIXTURE_ROSTER.is_file():
-        pytest.fail(f"fixture missing: {FIXTURE_ROSTER} (shared/ must sit beside the checkout)")
+        pytest.fail(f"fixture missing: {FIXTURE_ROSTER} (tracked in git under tests/fixtures/)")
     return FIXTURE_ROSTER
 
 

@@ -191,3 +191,37 @@ def test_lists_import_from_the_command_line(tmp_path):
                               str(tmp_path / "nope.json"), "--data-dir", str(profile)],
                              cwd=REPO, capture_output=True, text=True, timeout=60)
     assert missing.returncode == 2 and "not found" in missing.stderr
+
+
+def test_refused_badges_and_wrong_posts_do_not_count_toward_the_head_count(
+        workbench, event_id, tmp_path):
+    """A refused badge or a guard of another post is a finding, not a guard on duty."""
+    post = post_id(workbench, event_id)
+
+    def head_count() -> int:
+        return next(p.inspected_count for p in workbench.posts(event_id) if p.id == post)
+
+    forged = signed()[:-6] + ("A" if signed()[-6] != "A" else "B") + signed()[-5:]
+    for text in (forged, signed(OTHER_KEY)):
+        scan = workbench.lookup(event_id, text, post)
+        assert scan.verdict == Verdict.BADGE_INVALID
+        workbench.record_scan(event_id, scan)
+    assert head_count() == 0
+    revoked = tmp_path / "revoked.txt"
+    revoked.write_text(f"{CERT}\n", encoding="utf-8")
+    import_revocations(workbench.db, revoked)
+    workbench.trust.reload()
+    scan = workbench.lookup(event_id, signed(), post)
+    assert scan.verdict == Verdict.BADGE_INVALID and scan.guard is not None
+    workbench.record_scan(event_id, scan)
+    assert head_count() == 0
+    other_post = workbench.save_post(event_id, "B区9号通道", "B区", "守卫", 2)
+    elsewhere = workbench.lookup(event_id, "辽100000000002", other_post)
+    assert elsewhere.verdict == Verdict.ASSIGNED_ELSEWHERE
+    workbench.record_scan(event_id, elsewhere)
+    assert next(p.inspected_count for p in workbench.posts(event_id)
+                if p.id == other_post) == 0
+    here = workbench.lookup(event_id, "辽100000000002", post)
+    assert here.verdict == Verdict.ASSIGNED_HERE
+    workbench.record_scan(event_id, here)
+    assert head_count() == 1

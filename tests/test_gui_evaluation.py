@@ -3,9 +3,9 @@ PDF (verified), the lock on the event's records, printing and the preview."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from pypdf import PdfReader
-import numpy as np
 from PySide6.QtCore import QPoint, QSize, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter

@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QInputDialog
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
 from sqlalchemy import select
 
 from app.domain import Verdict, verdict_text
@@ -467,3 +467,122 @@ def test_guard_photo_is_copied_and_shown(qtbot, window, workbench, small_event, 
     scan(qtbot, window, cert_key(small_event.certs["here"]))
     shown = page.card.photo.pixmap().toImage()
     assert shown.pixelColor(shown.width() // 2, shown.height() // 2) == QColor("#123456")
+
+
+# --------------------------------------------------------- scans and dialogs
+def test_badge_scanned_into_the_headcount_dialog_is_recorded(qtbot, window, workbench,
+                                                             small_event):
+    """F7 asks how many guards are there; the next guard's badge is scanned before the
+    supervisor answers. The scan must not answer the dialog, and the guard is recorded."""
+    page = window.inspection
+    page.select_post(small_event.posts[POST_A])
+    seen: dict[str, object] = {}
+
+    def while_the_dialog_is_open() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, QInputDialog)
+        seen["value_before"] = dialog.intValue()
+        typing_into = QApplication.focusWidget()
+        qtbot.keyClicks(typing_into, cert_key(small_event.certs["here"]))  # scanner speed
+        qtbot.keyClick(typing_into, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: len(live_inspections(workbench)) == 1)
+        seen["still_open"] = dialog.isVisible()
+        seen["value_after"] = dialog.intValue()
+        seen["card"] = page.card.verdict_label.text()
+        # then the supervisor answers: two guards are there
+        qtbot.keyClick(typing_into, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+        qtbot.keyClicks(typing_into, "2", delay=60)
+        qtbot.wait(80)
+        qtbot.keyClick(typing_into, Qt.Key.Key_Return, delay=60)
+
+    QTimer.singleShot(50, while_the_dialog_is_open)
+    page.understaffed_button.click()
+    assert seen["still_open"] is True
+    assert seen["value_after"] == seen["value_before"]
+    assert seen["card"] == verdict_text(Verdict.ASSIGNED_HERE)
+    [inspection] = live_inspections(workbench)
+    assert inspection.verdict == Verdict.ASSIGNED_HERE
+    with workbench.db.read() as s:
+        [status] = s.scalars(select(PostStatus)).all()
+    assert (status.status, status.present_count) == ("understaffed", 2)
+
+
+def test_fast_typing_into_the_note_stays_a_note(qtbot, window, workbench, small_event):
+    """30 ms per key, as a fast typist or an input method committing a phrase."""
+    page = window.inspection
+    page.select_post(small_event.posts[POST_A])
+    scan(qtbot, window, cert_key(small_event.certs["here"]))
+    page.toggle_item(0)
+    finding_id = page.finding_editor.finding_id
+    note = page.finding_editor.note
+    qtbot.mouseClick(note, Qt.MouseButton.LeftButton)
+    text = "uniform not worn 12345678 told him twice"
+    qtbot.keyClicks(note, text, delay=30)
+    qtbot.keyClick(note, Qt.Key.Key_Return, delay=30)
+    qtbot.wait(100)
+    assert workbench.finding(finding_id).note == text
+    assert len(live_inspections(workbench)) == 1  # no scan was made of it
+    assert page.card.verdict_label.text() == verdict_text(Verdict.ASSIGNED_HERE)
+
+
+def test_a_badge_scanned_while_the_event_form_has_the_focus_is_a_scan(
+        qtbot, window, workbench, small_event):
+    window.tabs.setCurrentWidget(window.event_page)
+    name = window.event_page.name
+    name.setFocus()
+    before = name.text()
+    qtbot.keyClicks(name, cert_key(small_event.certs["here"]))
+    qtbot.keyClick(name, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: len(live_inspections(workbench)) == 1)
+    assert name.text() == before
+    assert window.tabs.currentWidget() is window.inspection
+
+
+# ------------------------------------------------------------ several verdicts
+def test_the_card_lists_every_verdict_that_applies(qtbot, window, workbench, small_event):
+    """The untrained guard is fixed to A区1号安检口 and scanned at B区2号检票口."""
+    page = window.inspection
+    page.select_post(small_event.posts[POST_B])
+    scan(qtbot, window, cert_key(small_event.certs["untrained"]))
+    assert page.card.verdict_label.text() == verdict_text(Verdict.NOT_TRAINED)
+    concerns = page.card.concerns_label
+    assert concerns.isVisible()
+    assert "Wrong post" in concerns.text() and POST_A in concerns.text()
+    assert POST_B in concerns.text()
+
+
+def test_wrong_post_and_unknown_scans_leave_the_head_count(qtbot, window, workbench,
+                                                           small_event):
+    page = window.inspection
+    page.select_post(small_event.posts[POST_A])
+
+    def head_count() -> str:
+        return next(item.text() for item in (page.post_list.item(row)
+                                             for row in range(page.post_list.count()))
+                    if item.text().startswith(POST_A))
+
+    scan(qtbot, window, cert_key(small_event.certs["here"]))
+    qtbot.waitUntil(lambda: "1/" in head_count())
+    for text in (cert_key(small_event.certs["elsewhere"]), NOT_ON_ROSTER):
+        scan(qtbot, window, text)
+    window.refresh_figures()
+    wait_for_background()
+    qtbot.wait(50)
+    assert "1/" in head_count()
+
+
+def test_absent_right_after_a_guard_was_verified_asks_first(qtbot, window, workbench,
+                                                            small_event, messages,
+                                                            monkeypatch):
+    page = window.inspection
+    page.select_post(small_event.posts[POST_A])
+    scan(qtbot, window, cert_key(small_event.certs["here"]))
+    page.absent_button.click()  # the recording fixture answers the question with "OK": no
+    assert len(messages) == 1 and "1" in messages[0]
+    with workbench.db.read() as s:
+        assert s.scalars(select(PostStatus)).all() == []
+    monkeypatch.setattr(QMessageBox, "question",
+                        staticmethod(lambda *_a, **_k: QMessageBox.StandardButton.Yes))
+    page.absent_button.click()
+    with workbench.db.read() as s:
+        assert [p.status for p in s.scalars(select(PostStatus))] == ["absent"]

@@ -804,3 +804,57 @@ def test_demo_event(workbench: Workbench) -> None:
     assert count(workbench, Post) == 80
     assert count(workbench, Guard) == 606
     assert count(workbench, Inspection) == 38
+
+
+def test_every_verdict_that_applies_is_given(workbench: Workbench) -> None:
+    """A guard fixed to one post, found at another, never trained, of another company and
+    with a background check still pending: the headline is the most serious, the rest are
+    listed, and each staffing problem is a finding of its own."""
+    event_id = workbench.save_event(EventInput(name="多结论测试", company_name="甲保安公司"))
+    report = RosterReport(source="test", main_company="甲保安公司")
+    first17 = "21110219900101003"
+    report.rows.append(RosterRow(
+        row=3, name="多问题", gender="男", id_number=first17 + id_check_char(first17),
+        cert_no="辽300000000001", company="乙保安公司", post="A区9号通道", task_type="守卫",
+        phone="", background_check="pending", trained=False))
+    workbench.import_roster(event_id, report)
+    other = workbench.save_post(event_id, "A区3号通道", "A区", "守卫", 8)
+    scan = workbench.lookup(event_id, "辽300000000001", other)
+    assert scan.verdict == Verdict.OTHER_COMPANY
+    assert scan.verdicts == (Verdict.OTHER_COMPANY, Verdict.NOT_TRAINED,
+                             Verdict.ASSIGNED_ELSEWHERE, Verdict.BACKGROUND_PENDING)
+    assert scan.concerns == scan.verdicts[1:]
+    inspection = workbench.record_scan(event_id, scan)
+    with workbench.db.read() as s:
+        codes = sorted(s.scalars(select(Finding.item_code).where(
+            Finding.inspection_id == inspection.id)))
+        first = s.get(Finding, inspection.staffing_finding_id)
+        assert first is not None and first.item_code == "staffing.other_company"
+    assert codes == ["staffing.not_trained", "staffing.other_company"]
+    assert {p.name: p.inspected_count for p in workbench.posts(event_id)} == {
+        "A区3号通道": 0, "A区9号通道": 0}
+
+
+def test_pending_background_is_said_but_not_the_headline(workbench: Workbench) -> None:
+    event_id = workbench.save_event(EventInput(name="审查未完成", company_name="甲保安公司"))
+    report = RosterReport(source="test", main_company="甲保安公司")
+    first17 = "21110219900101004"
+    report.rows.append(RosterRow(
+        row=3, name="待审查", gender="女", id_number=first17 + id_check_char(first17),
+        cert_no="辽300000000002", company="甲保安公司", post="B区1号安检口", task_type="安检",
+        phone="", background_check="pending", trained=True))
+    workbench.import_roster(event_id, report)
+    post = workbench.posts(event_id)[0].id
+    scan = workbench.lookup(event_id, "辽300000000002", post)
+    assert scan.verdict == Verdict.ASSIGNED_HERE
+    assert scan.concerns == (Verdict.BACKGROUND_PENDING,)
+
+
+def test_a_posts_newest_state_counts_once(workbench: Workbench) -> None:
+    event_id = workbench.save_event(EventInput(name="岗位状态", company_name="甲保安公司"))
+    post = workbench.save_post(event_id, "C区1号看台", "C区", "秩序维护", 4)
+    workbench.set_post_status(event_id, post, "absent")
+    workbench.set_post_status(event_id, post, "understaffed", 2)
+    figures = workbench.dashboard(event_id)
+    assert (figures.posts_absent, figures.posts_understaffed) == (0, 1)
+    assert workbench.posts(event_id)[0].status == "understaffed"

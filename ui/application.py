@@ -104,7 +104,10 @@ def run_gui(args: argparse.Namespace) -> int:
     from ui.main_window import MainWindow
 
     window = MainWindow(workbench, lang=lang, event_id=event_id)
-    window.show_fitted()
+    if args.screenshot:
+        window.show()  # at its preferred size: the picture does not depend on the screen
+    else:
+        window.show_fitted()
     if args.screenshot:
         from ui.screenshot import take_demo_screenshot
 

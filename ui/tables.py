@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -70,14 +71,101 @@ class RowsModel(QAbstractTableModel):
         return None
 
 
-def _table(model: RowsModel) -> QTableView:
-    view = QTableView()
-    view.setModel(model)
+# Columns are fitted to a sample of rows: Qt's (the visible ones first, then outwards, this
+# many) and this many more spread evenly down the whole table, the last row among them (row
+# numbers grow wider further down). The roster can hold 100,000 guards: measuring every cell
+# would take seconds; this takes a bounded time however long the table.
+FIT_SAMPLE_ROWS = 100
+FIT_SPREAD_ROWS = 50
+WIDEST = -1  # ``stretch``: the column that came out widest when fitted takes the spare width
+
+
+class FittedTableView(QTableView):
+    """A table whose columns fit their header and contents after every reset of the model;
+    the ``stretch`` column (or none) also takes whatever width is left over, so that no
+    short column stands in a wide empty cell. Columns stay user-resizable: a column the user
+    dragged keeps its width (double-clicking its edge fits it again)."""
+
+    def __init__(self, model: RowsModel, stretch: int | None = WIDEST) -> None:
+        super().__init__()
+        self.stretch = stretch
+        self._fitted: list[int] = []
+        self._user_sized: set[int] = set()
+        self._adjusting = False
+        self.setModel(model)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(False)
+        header.setResizeContentsPrecision(FIT_SAMPLE_ROWS)
+        header.sectionResized.connect(self._section_resized)
+        model.modelReset.connect(self.fit_columns)
+        self.fit_columns()
+
+    def stretch_column(self) -> int | None:
+        if self.stretch != WIDEST:
+            return self.stretch
+        if not self._fitted:
+            return None
+        return max(range(len(self._fitted)), key=self._fitted.__getitem__)
+
+    def fit_columns(self) -> None:
+        """Each column as wide as its header and its widest sampled cell."""
+        self._adjusting = True
+        try:
+            self._fitted = []
+            for column in range(self.model().columnCount()):
+                width = max(self._content_width(column),
+                            self.horizontalHeader().sectionSizeHint(column))
+                self._fitted.append(width)
+                if column not in self._user_sized:
+                    self.setColumnWidth(column, width)
+        finally:
+            self._adjusting = False
+        self._spread()
+
+    def _content_width(self, column: int) -> int:
+        width = self.sizeHintForColumn(column)  # Qt's sample, grid line included
+        model = self.model()
+        rows = model.rowCount()
+        if rows > FIT_SAMPLE_ROWS:
+            grid = 1 if self.showGrid() else 0
+            step = max(1, rows // FIT_SPREAD_ROWS)
+            for row in [*range(0, rows, step), rows - 1]:
+                width = max(width, self.sizeHintForIndex(model.index(row, column)).width() + grid)
+        return width
+
+    def _spread(self) -> None:
+        """Give the width no column needs to the stretch column (never less than it needs)."""
+        column = self.stretch_column()
+        if column is None or column in self._user_sized or column >= len(self._fitted):
+            return
+        header = self.horizontalHeader()
+        others = sum(header.sectionSize(c) for c in range(header.count())
+                     if c != column and not header.isSectionHidden(c))
+        width = max(self._fitted[column], self.viewport().width() - others)
+        if width != header.sectionSize(column):
+            self._adjusting = True
+            try:
+                header.resizeSection(column, width)
+            finally:
+                self._adjusting = False
+
+    def _section_resized(self, column: int, _old: int, _new: int) -> None:
+        if self._adjusting:
+            return
+        self._user_sized.add(column)  # dragged (or double-clicked) by the user
+        self._spread()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (the viewport's size)
+        super().resizeEvent(event)
+        self._spread()
+
+
+def _table(model: RowsModel, stretch: int | None = WIDEST) -> QTableView:
+    view = FittedTableView(model, stretch)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.verticalHeader().setVisible(False)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    view.horizontalHeader().setStretchLastSection(True)
     view.setAlternatingRowColors(True)
     return view
 
@@ -85,6 +173,8 @@ def _table(model: RowsModel) -> QTableView:
 class RosterPage(QWidget):
     import_requested = Signal()
     changed = Signal()
+    CERTIFICATE_COLUMN = 4
+    COMPANY_COLUMN = 5  # the longest text: it takes the spare width
 
     def __init__(self, workbench: Workbench, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -114,7 +204,7 @@ class RosterPage(QWidget):
         assign_button.clicked.connect(self._assign)
         photo_button = QPushButton(self.tr("Set photo…"))
         photo_button.clicked.connect(self._choose_photo)
-        self.view = _table(self.model)
+        self.view = _table(self.model, stretch=self.COMPANY_COLUMN)
         top = QHBoxLayout()
         top.addWidget(self.filter, 1)
         top.addWidget(self.count)
@@ -203,7 +293,7 @@ class PostsPage(QWidget):
             (self.tr("Status"), lambda p: post_state_text(p.status) if p.status else
              (self.tr("no guard assigned") if p.assigned_count == 0 else "")),
         ])
-        self.view = _table(self.model)
+        self.view = _table(self.model, stretch=0)  # the post's name
         self.view.selectionModel().currentRowChanged.connect(self._row_chosen)
         self.name = QLineEdit()
         self.zone = QLineEdit()
@@ -306,11 +396,14 @@ class DashboardPage(QWidget):
                                       (self.tr("Findings"), lambda r: r[1])])
         self.by_company = RowsModel([(self.tr("Company"), lambda r: r[0]),
                                      (self.tr("Findings"), lambda r: r[1])])
+        # the names take the spare width, the counts only what they need
+        self.category_view = _table(self.by_category, stretch=0)
+        self.company_view = _table(self.by_company, stretch=0)
         tables = QHBoxLayout()
-        for title, model in ((self.tr("Findings per category"), self.by_category),
-                             (self.tr("Findings per company"), self.by_company)):
+        for title, view in ((self.tr("Findings per category"), self.category_view),
+                            (self.tr("Findings per company"), self.company_view)):
             box = QGroupBox(title)
-            QVBoxLayout(box).addWidget(_table(model))
+            QVBoxLayout(box).addWidget(view)
             tables.addWidget(box)
         layout = QVBoxLayout(self)
         layout.addLayout(grid)
