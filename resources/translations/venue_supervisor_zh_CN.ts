@@ -25,6 +25,271 @@ Details are in {log}</source>
     </message>
 </context>
 <context>
+    <name>Badge</name>
+    <message>
+        <source>certificate number</source>
+        <translation>保安员证号</translation>
+    </message>
+    <message>
+        <source>name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>company</source>
+        <translation>公司</translation>
+    </message>
+    <message>
+        <source>licence number</source>
+        <translation>许可证号</translation>
+    </message>
+    <message>
+        <source>post name</source>
+        <translation>岗位名称</translation>
+    </message>
+    <message>
+        <source>{field} {value} contains control characters</source>
+        <translation>{field} {value} 含有控制字符</translation>
+    </message>
+    <message>
+        <source>{field} {value} cannot be written in GB18030</source>
+        <translation>{field} {value} 含有 GB18030 无法表示的字符</translation>
+    </message>
+    <message>
+        <source>{field} is empty</source>
+        <translation>{field}为空</translation>
+    </message>
+    <message>
+        <source>{field} takes {size} bytes, at most {limit} fit</source>
+        <translation>{field}占 {size} 字节，最多只能容纳 {limit} 字节</translation>
+    </message>
+    <message>
+        <source>certificate number {number} has no digits or letters</source>
+        <translation>证号 {number} 中没有数字或字母</translation>
+    </message>
+    <message>
+        <source>{field} must be a date from {first} to {last}</source>
+        <translation>{field} 必须是 {first} 至 {last} 之间的日期</translation>
+    </message>
+    <message>
+        <source>expires_on is before issued_on</source>
+        <translation>有效期截止日期（expires_on）早于签发日期（issued_on）</translation>
+    </message>
+    <message>
+        <source>the badge of {number} would take {length} characters, more than the {limit} a version-10 QR code holds at error correction M: its text fields and photo hash take {size} bytes, at most {budget} fit; shorten the company name (GB18030: 2 bytes per Chinese character) or the licence number</source>
+        <translation>证号 {number} 的证件需要 {length} 个字符，超过版本 10、纠错等级 M 的二维码可容纳的 {limit} 个字符：其文字字段和照片哈希共占 {size} 字节，最多只能容纳 {budget} 字节；请缩短公司名称（GB18030 编码下每个汉字占 2 字节）或许可证号</translation>
+    </message>
+    <message>
+        <source>{source}: issuer {index} ({kid})</source>
+        <translation>{source}：第 {index} 个签发机关（{kid}）</translation>
+    </message>
+    <message>
+        <source>{where}: kid must be 8 upper-case hex digits</source>
+        <translation>{where}：kid 必须是 8 位大写十六进制数字</translation>
+    </message>
+    <message>
+        <source>{where}: public_key must be 32 bytes</source>
+        <translation>{where}：public_key 必须为 32 字节</translation>
+    </message>
+    <message>
+        <source>{where}: kid does not match the public key (the key&apos;s id is {kid})</source>
+        <translation>{where}：kid 与公钥不符（该公钥的 kid 为 {kid}）</translation>
+    </message>
+    <message>
+        <source>{where}: public_key is not an Ed25519 key</source>
+        <translation>{where}：public_key 不是 Ed25519 公钥</translation>
+    </message>
+    <message>
+        <source>{where}: name must be a non-empty single line</source>
+        <translation>{where}：name 必须是非空的单行文字</translation>
+    </message>
+    <message>
+        <source>{where}: valid_until is before valid_from</source>
+        <translation>{where}：valid_until（有效期至）早于 valid_from（生效日期）</translation>
+    </message>
+    <message>
+        <source>{where}: the same key id appears twice</source>
+        <translation>{where}：同一密钥编号出现了两次</translation>
+    </message>
+    <message>
+        <source>the key {key} appears twice in one object</source>
+        <translation>同一 JSON 对象中字段 {key} 出现了两次</translation>
+    </message>
+    <message>
+        <source>{where} must be a date written YYYY-MM-DD</source>
+        <translation>{where} 必须是 YYYY-MM-DD 格式的日期</translation>
+    </message>
+    <message>
+        <source>{where}: {value} is not a calendar date</source>
+        <translation>{where}：{value} 不是有效日期</translation>
+    </message>
+    <message>
+        <source>{source}: {size} bytes is too large for a trust list</source>
+        <translation>{source}：文件过大（{size} 字节），超出信任列表的大小上限</translation>
+    </message>
+    <message>
+        <source>trust list not found: {path}</source>
+        <translation>找不到信任列表：{path}</translation>
+    </message>
+    <message>
+        <source>cannot read trust list {path}: {error}</source>
+        <translation>无法读取信任列表 {path}：{error}</translation>
+    </message>
+    <message>
+        <source>{source} is not UTF-8 text</source>
+        <translation>{source} 不是 UTF-8 编码的文本</translation>
+    </message>
+    <message>
+        <source>{source}: {problem}</source>
+        <translation>{source}：{problem}</translation>
+    </message>
+    <message>
+        <source>{source} is not valid JSON: {error}</source>
+        <translation>{source} 不是有效的 JSON：{error}</translation>
+    </message>
+    <message>
+        <source>{source}: expected a JSON object</source>
+        <translation>{source}：内容应为 JSON 对象</translation>
+    </message>
+    <message>
+        <source>{source}: not a trust list (format is not {format})</source>
+        <translation>{source}：不是信任列表（format 不是 {format}）</translation>
+    </message>
+    <message>
+        <source>{source}: trust list version {version} is not supported (this program reads version {supported})</source>
+        <translation>{source}：不支持信任列表版本 {version}（本程序读取的版本为 {supported}）</translation>
+    </message>
+    <message>
+        <source>{where}: unknown field(s) {fields}</source>
+        <translation>{where}：未知字段 {fields}</translation>
+    </message>
+    <message>
+        <source>{source}: &apos;issuers&apos; must be a list</source>
+        <translation>{source}：&apos;issuers&apos; 必须是列表</translation>
+    </message>
+    <message>
+        <source>{source}: issuer {index}</source>
+        <translation>{source}：第 {index} 个签发机关</translation>
+    </message>
+    <message>
+        <source>{where} must be an object</source>
+        <translation>{where} 必须是 JSON 对象</translation>
+    </message>
+    <message>
+        <source>{where}: missing field(s) {fields}</source>
+        <translation>{where}：缺少字段 {fields}</translation>
+    </message>
+    <message>
+        <source>{where}: name must be text</source>
+        <translation>{where}：name 必须是文本</translation>
+    </message>
+    <message>
+        <source>{where}: public_key is not base64</source>
+        <translation>{where}：public_key 不是 base64 编码</translation>
+    </message>
+    <message>
+        <source>{where}: public_key is {size} bytes, an Ed25519 key is 32</source>
+        <translation>{where}：public_key 为 {size} 字节，Ed25519 公钥应为 32 字节</translation>
+    </message>
+    <message>
+        <source>{source}: {size} bytes is too large</source>
+        <translation>{source}：文件过大（{size} 字节）</translation>
+    </message>
+    <message>
+        <source>revocation list not found: {path}</source>
+        <translation>找不到吊销列表：{path}</translation>
+    </message>
+    <message>
+        <source>cannot read revocation list {path}: {error}</source>
+        <translation>无法读取吊销列表 {path}：{error}</translation>
+    </message>
+    <message>
+        <source>{source} is neither UTF-8 nor GB18030 text</source>
+        <translation>{source} 既不是 UTF-8 也不是 GB18030 编码的文本</translation>
+    </message>
+    <message>
+        <source>{source} line {number}: &apos;ISSUER&apos; must be followed by a key id of 8 hex digits</source>
+        <translation>{source} 第 {number} 行：&apos;ISSUER&apos; 后面必须跟 8 位十六进制的密钥编号</translation>
+    </message>
+    <message>
+        <source>{source} line {number}: {text} is not a certificate number</source>
+        <translation>{source} 第 {number} 行：{text} 不是有效的证号</translation>
+    </message>
+    <message>
+        <source>{text} is not a certificate number</source>
+        <translation>{text} 不是有效的证号</translation>
+    </message>
+    <message>
+        <source>{text} is not a key id of 8 hex digits</source>
+        <translation>{text} 不是 8 位十六进制的密钥编号</translation>
+    </message>
+</context>
+<context>
+    <name>BadgeIssue</name>
+    <message>
+        <source>roster error</source>
+        <translation>名单数据有误</translation>
+    </message>
+    <message>
+        <source>photo folder not found: {path}</source>
+        <translation>找不到照片文件夹：{path}</translation>
+    </message>
+    <message>
+        <source>row {row}: photo {file} cannot be read; the card shows a placeholder</source>
+        <translation>第 {row} 行：无法读取照片 {file}，证件上以占位图代替</translation>
+    </message>
+</context>
+<context>
+    <name>BadgeKeys</name>
+    <message>
+        <source>the passphrase must have at least {count} characters</source>
+        <translation>口令至少需要 {count} 个字符</translation>
+    </message>
+    <message>
+        <source>{path} already exists: an issuer key is never overwritten; choose another folder or move the old key away first</source>
+        <translation>{path} 已存在：签发密钥不会被覆盖；请选择其他文件夹，或先将旧密钥移走</translation>
+    </message>
+    <message>
+        <source>cannot create {path}: {error}</source>
+        <translation>无法创建 {path}：{error}</translation>
+    </message>
+    <message>
+        <source>cannot write the key files in {path}: {error}</source>
+        <translation>无法在 {path} 中写入密钥文件：{error}</translation>
+    </message>
+    <message>
+        <source>{path} is too large to be a key file</source>
+        <translation>{path} 过大，不是密钥文件</translation>
+    </message>
+    <message>
+        <source>key file not found: {path}</source>
+        <translation>找不到密钥文件：{path}</translation>
+    </message>
+    <message>
+        <source>cannot read {path}: {error}</source>
+        <translation>无法读取 {path}：{error}</translation>
+    </message>
+    <message>
+        <source>{path} is not encrypted: issuer keys must be protected by a passphrase (create one with &apos;badge keygen&apos;)</source>
+        <translation>{path} 未加密：签发密钥必须用口令保护（请用 &apos;badge keygen&apos; 生成）</translation>
+    </message>
+    <message>
+        <source>wrong passphrase for {path}</source>
+        <translation>{path} 的口令错误</translation>
+    </message>
+    <message>
+        <source>{path} is not a private key file</source>
+        <translation>{path} 不是私钥文件</translation>
+    </message>
+    <message>
+        <source>{path} is not an Ed25519 key</source>
+        <translation>{path} 不是 Ed25519 密钥</translation>
+    </message>
+    <message>
+        <source>{path} is not a public key file</source>
+        <translation>{path} 不是公钥文件</translation>
+    </message>
+</context>
+<context>
     <name>CameraPanel</name>
     <message>
         <source>Camera</source>
@@ -52,10 +317,52 @@ Details are in {log}</source>
     </message>
 </context>
 <context>
+    <name>Checklist</name>
+    <message>
+        <source>no checklist template {template}</source>
+        <translation>找不到检查表模板 {template}</translation>
+    </message>
+    <message>
+        <source>no checklist template {template} v{version}</source>
+        <translation>找不到检查表模板 {template}（第 {version} 版）</translation>
+    </message>
+</context>
+<context>
     <name>ChecklistPanel</name>
     <message>
         <source>The checklist appears after a scan.</source>
         <translation>扫码后在此显示检查表。</translation>
+    </message>
+</context>
+<context>
+    <name>CommandLine</name>
+    <message>
+        <source>cannot read the {what} file {path}: {error}</source>
+        <translation>无法读取{what}文件 {path}：{error}</translation>
+    </message>
+    <message>
+        <source>the {what} file {path} is empty</source>
+        <translation>{what}文件 {path} 为空</translation>
+    </message>
+    <message>
+        <source>The same {what} again: </source>
+        <translation>请再次输入{what}： </translation>
+    </message>
+    <message>
+        <source>the two {what}s differ; nothing was written</source>
+        <translation>两次输入的{what}不一致；未写入任何内容</translation>
+    </message>
+    <message>
+        <source>no {what} given</source>
+        <translation>未输入{what}</translation>
+    </message>
+    <message>
+        <source>passphrase</source>
+        <translation>口令</translation>
+    </message>
+    <message>
+        <source>password</source>
+        <translation>密码</translation>
     </message>
 </context>
 <context>
@@ -142,6 +449,10 @@ Details are in {log}</source>
     <message>
         <source>Post label scanned</source>
         <translation>已扫描岗位码</translation>
+    </message>
+    <message>
+        <source>Background check not finished</source>
+        <translation>背景审查尚未完成</translation>
     </message>
     <message>
         <source>Electronic certificate verified</source>
@@ -353,6 +664,49 @@ Details are in {log}</source>
     <message>
         <source>Not enrolled, nothing was changed: {error}</source>
         <translation>未注册，未做任何更改：{error}</translation>
+    </message>
+</context>
+<context>
+    <name>Evaluation</name>
+    <message>
+        <source>the evaluation is signed and can no longer be changed: start a new version to correct it</source>
+        <translation>考评已签名，不能再修改：如需更正，请新建版本</translation>
+    </message>
+    <message>
+        <source>no signature drawn</source>
+        <translation>尚未在签名板上签名</translation>
+    </message>
+    <message>
+        <source>the signature image is too large</source>
+        <translation>签名图像过大</translation>
+    </message>
+    <message>
+        <source>the signature is not a readable image: {error}</source>
+        <translation>签名图像无法读取：{error}</translation>
+    </message>
+    <message>
+        <source>no evaluation {id}</source>
+        <translation>找不到考评 {id}</translation>
+    </message>
+    <message>
+        <source>no event {id}</source>
+        <translation>找不到活动 {id}</translation>
+    </message>
+    <message>
+        <source>unknown recommendation {value}</source>
+        <translation>无法识别的推荐意见 {value}</translation>
+    </message>
+    <message>
+        <source>only a signed evaluation is corrected by a new version</source>
+        <translation>只有已签名的考评才需新建版本更正</translation>
+    </message>
+    <message>
+        <source>version {newer} already corrects version {version}</source>
+        <translation>第 {version} 版已由第 {newer} 版更正</translation>
+    </message>
+    <message>
+        <source>only the newest version of an evaluation can be signed</source>
+        <translation>只能对考评的最新版本签名</translation>
     </message>
 </context>
 <context>
@@ -568,6 +922,18 @@ Details are in {log}</source>
     <message>
         <source>The certificate will sign your evaluations.</source>
         <translation>今后的考评将使用该证书签名。</translation>
+    </message>
+    <message>
+        <source>Comprehensive evaluation</source>
+        <translation>综合考评</translation>
+    </message>
+    <message>
+        <source>Print</source>
+        <translation>打印</translation>
+    </message>
+    <message>
+        <source>The printer could not be used. Check that it is switched on and chosen in the print dialog, then print again.</source>
+        <translation>无法使用打印机。请确认打印机已开机并已在打印对话框中选中，然后重新打印。</translation>
     </message>
     <message>
         <source>No PDF viewer is set up on this computer. The file is here:
@@ -862,6 +1228,14 @@ Esc：清除</translation>
         <translation>请先选择岗位。</translation>
     </message>
     <message>
+        <source>Post absent</source>
+        <translation>岗位缺岗</translation>
+    </message>
+    <message>
+        <source>{count} guard(s) were verified at {post} in the last {minutes} minutes. Record the post as absent all the same?</source>
+        <translation>最近 {minutes} 分钟内，{post} 已有 {count} 名保安员通过核验。仍要将该岗位记为缺岗吗？</translation>
+    </message>
+    <message>
         <source>Understaffed post</source>
         <translation>岗位人员不足</translation>
     </message>
@@ -876,6 +1250,10 @@ Esc：清除</translation>
     <message>
         <source>Open or create an event first.</source>
         <translation>请先打开或新建活动。</translation>
+    </message>
+    <message>
+        <source>Not recorded: {reason}</source>
+        <translation>未记录：{reason}</translation>
     </message>
     <message>
         <source>Scan recorded</source>
@@ -929,10 +1307,6 @@ Esc：清除</translation>
         <source>✓ {what}, saved {time}</source>
         <translation>✓ {what}，已于 {time} 保存</translation>
     </message>
-    <message>
-        <source>Venue Supervisor</source>
-        <translation>大型活动安保现场督导</translation>
-    </message>
 </context>
 <context>
     <name>ItemRow</name>
@@ -958,6 +1332,10 @@ Esc：清除</translation>
     <message>
         <source>Venue Supervisor</source>
         <translation>大型活动安保现场督导</translation>
+    </message>
+    <message>
+        <source>Signed, read-only: to correct anything, start a new version (Evaluation tab)</source>
+        <translation>已签名，只读：更正请新建版本（综合考评页）</translation>
     </message>
     <message>
         <source>Event:</source>
@@ -1117,6 +1495,10 @@ Findings: {findings} ({open} not corrected)</source>
         <source>All changes saved · device {device}</source>
         <translation>所有更改已保存 · 设备 {device}</translation>
     </message>
+    <message>
+        <source>A badge was scanned while a dialog was open: it was recorded, and the dialog kept what you typed.</source>
+        <translation>对话框打开期间扫描了证件：扫码已记录，对话框中已输入的内容保持不变。</translation>
+    </message>
 </context>
 <context>
     <name>PostsPage</name>
@@ -1175,6 +1557,17 @@ Findings: {findings} ({open} not corrected)</source>
     <message>
         <source>Required headcount</source>
         <translation>定员人数</translation>
+    </message>
+</context>
+<context>
+    <name>Profile</name>
+    <message>
+        <source>the migration left {count} rows pointing nowhere (first: {first}); nothing changed</source>
+        <translation>数据库升级后有 {count} 行引用了不存在的记录（第一行：{first}）；未做任何更改</translation>
+    </message>
+    <message>
+        <source>{path}: {error}</source>
+        <translation>{path}：{error}</translation>
     </message>
 </context>
 <context>
@@ -1253,6 +1646,10 @@ Findings: {findings} ({open} not corrected)</source>
     <message>
         <source>Works for {company}: record the subcontracting</source>
         <translation>所属 {company}：请记录转包 / 外借问题</translation>
+    </message>
+    <message>
+        <source>Wrong post: fixed to {post}, found at {here}</source>
+        <translation>岗位不符：固定岗位为{post}，现在{here}</translation>
     </message>
     <message>
         <source>Do not accept this badge: check the person&apos;s identity</source>
@@ -1529,6 +1926,53 @@ Findings: {findings} ({open} not corrected)</source>
     </message>
 </context>
 <context>
+    <name>Signing</name>
+    <message>
+        <source>the certificate needs a name (the supervisor&apos;s)</source>
+        <translation>数字证书须填写督导员姓名</translation>
+    </message>
+    <message>
+        <source>the key file needs a passphrase</source>
+        <translation>密钥文件须设置口令</translation>
+    </message>
+    <message>
+        <source>{path} exists already; it is not overwritten</source>
+        <translation>{path} 已存在，不会覆盖</translation>
+    </message>
+    <message>
+        <source>{path} is too large to be a key file</source>
+        <translation>{path} 过大，不是密钥文件</translation>
+    </message>
+    <message>
+        <source>cannot read the key file {path}: {error}</source>
+        <translation>无法读取密钥文件 {path}：{error}</translation>
+    </message>
+    <message>
+        <source>{file}: wrong passphrase, or not a PKCS#12 key file</source>
+        <translation>{file}：口令错误，或不是 PKCS#12 密钥文件</translation>
+    </message>
+    <message>
+        <source>{file}: not a usable PKCS#12 key file ({error})</source>
+        <translation>{file}：不是可用的 PKCS#12 密钥文件（{error}）</translation>
+    </message>
+    <message>
+        <source>{file} holds no private key with its certificate</source>
+        <translation>{file} 中缺少私钥或与之对应的证书</translation>
+    </message>
+    <message>
+        <source>{file}: only RSA and ECDSA keys sign PDFs here</source>
+        <translation>{file}：本程序只能用 RSA 或 ECDSA 密钥签署 PDF</translation>
+    </message>
+    <message>
+        <source>{file}: the key does not belong to the certificate</source>
+        <translation>{file}：私钥与证书不匹配</translation>
+    </message>
+    <message>
+        <source>the PDF could not be signed: {error}</source>
+        <translation>PDF 签名失败：{error}</translation>
+    </message>
+</context>
+<context>
     <name>Sync</name>
     <message>
         <source>“{0}” is not a headquarters address: it must start with http:// or https://</source>
@@ -1593,6 +2037,18 @@ Findings: {findings} ({open} not corrected)</source>
     <message>
         <source>{0} records were refused by headquarters; first: {1}</source>
         <translation>总部拒收了 {0} 条记录；第一条：{1}</translation>
+    </message>
+    <message>
+        <source>unreadable answer</source>
+        <translation>应答无法识别</translation>
+    </message>
+    <message>
+        <source>refused</source>
+        <translation>被拒收</translation>
+    </message>
+    <message>
+        <source>no answer for this record</source>
+        <translation>总部未应答此记录</translation>
     </message>
     <message>
         <source>This laptop is not enrolled with headquarters yet; a bundle must be signed with the key made at enrolment</source>
@@ -1742,6 +2198,104 @@ Findings: {findings} ({open} not corrected)</source>
     </message>
 </context>
 <context>
+    <name>SyncProtocol</name>
+    <message>
+        <source>bundle</source>
+        <translation>离线数据包</translation>
+    </message>
+    <message>
+        <source>event package</source>
+        <translation>活动数据包</translation>
+    </message>
+    <message>
+        <source>the file is too large to be a {what}</source>
+        <translation>文件过大，不是{what}</translation>
+    </message>
+    <message>
+        <source>this is not a {what} file (it is not compressed JSON, or it was cut short)</source>
+        <translation>这不是{what}文件（不是压缩的 JSON，或文件不完整）</translation>
+    </message>
+    <message>
+        <source>this is not a {what} file (format {found})</source>
+        <translation>这不是{what}文件（格式为 {found}）</translation>
+    </message>
+    <message>
+        <source>the {what} has version {version}; this program reads version {supported}</source>
+        <translation>该{what}的版本为 {version}；本程序读取的版本为 {supported}</translation>
+    </message>
+    <message>
+        <source>the {what} is incomplete (signer, body or signature missing)</source>
+        <translation>{what}内容不完整（缺少签名者、正文或签名）</translation>
+    </message>
+    <message>
+        <source>the {what} was signed by {signer}, which is not known or no longer trusted here</source>
+        <translation>该{what}的签名者 {signer} 在本机未知或已不再受信任</translation>
+    </message>
+    <message>
+        <source>the {what}&apos;s signature does not match its content: the file was changed after it was signed, or is damaged</source>
+        <translation>{what}的签名与内容不符：文件在签名后被改动过，或已损坏</translation>
+    </message>
+    <message>
+        <source>the {what}&apos;s content is not valid JSON</source>
+        <translation>{what}的内容不是有效的 JSON</translation>
+    </message>
+    <message>
+        <source>the {what} holds no list of records</source>
+        <translation>{what}中没有记录列表</translation>
+    </message>
+</context>
+<context>
+    <name>SyncRecords</name>
+    <message>
+        <source>no event {id}</source>
+        <translation>找不到活动 {id}</translation>
+    </message>
+    <message>
+        <source>not true/false</source>
+        <translation>不是 true/false 值</translation>
+    </message>
+    <message>
+        <source>not a whole number</source>
+        <translation>不是整数</translation>
+    </message>
+    <message>
+        <source>not a number</source>
+        <translation>不是数字</translation>
+    </message>
+    <message>
+        <source>not text</source>
+        <translation>不是文本</translation>
+    </message>
+    <message>
+        <source>{kind} field {field}: {value} is {problem}</source>
+        <translation>{kind} 的字段 {field}：{value} {problem}</translation>
+    </message>
+    <message>
+        <source>{kind} {id}: the attached file is not valid base64</source>
+        <translation>{kind} {id}：附件不是有效的 base64 编码</translation>
+    </message>
+    <message>
+        <source>{kind} {id}: field {field} is missing</source>
+        <translation>{kind} {id}：缺少字段 {field}</translation>
+    </message>
+    <message>
+        <source>an event package cannot carry {kind} records</source>
+        <translation>活动数据包中不能包含 {kind} 记录</translation>
+    </message>
+    <message>
+        <source>{kind} {id}: content hash does not match</source>
+        <translation>{kind} {id}：内容哈希值不符</translation>
+    </message>
+    <message>
+        <source>{kind} record id {id} is not a UUID</source>
+        <translation>{kind} 记录的 ID {id} 不是 UUID</translation>
+    </message>
+    <message>
+        <source>this profile already has an event named “{name}” that did not come from this package; rename that event first</source>
+        <translation>本机已有名为“{name}”的活动，且不是来自此数据包；请先将该活动改名</translation>
+    </message>
+</context>
+<context>
     <name>SyncStatusWidget</name>
     <message>
         <source>Sync now</source>
@@ -1780,6 +2334,69 @@ Findings: {findings} ({open} not corrected)</source>
 Supervisor: {name}</source>
         <translation>总部：{url}
 督导员：{name}</translation>
+    </message>
+</context>
+<context>
+    <name>Workbench</name>
+    <message>
+        <source>the evaluation of this event is signed: start a new version to correct it</source>
+        <translation>本活动的考评已签名：如需更正，请新建版本</translation>
+    </message>
+    <message>
+        <source>this inspection is part of a signed evaluation: it can no longer be changed</source>
+        <translation>该检查记录属于已签名的考评，不能再修改</translation>
+    </message>
+    <message>
+        <source>no event {id}</source>
+        <translation>找不到活动 {id}</translation>
+    </message>
+    <message>
+        <source>event name is required</source>
+        <translation>请填写活动名称</translation>
+    </message>
+    <message>
+        <source>an event named {name} already exists</source>
+        <translation>已有名为“{name}”的活动</translation>
+    </message>
+    <message>
+        <source>no post {id}</source>
+        <translation>找不到岗位 {id}</translation>
+    </message>
+    <message>
+        <source>post name is required</source>
+        <translation>请填写岗位名称</translation>
+    </message>
+    <message>
+        <source>a post named {name} already exists</source>
+        <translation>已有名为“{name}”的岗位</translation>
+    </message>
+    <message>
+        <source>photo file not found: {file}</source>
+        <translation>找不到照片文件：{file}</translation>
+    </message>
+    <message>
+        <source>no guard {id}</source>
+        <translation>找不到保安员 {id}</translation>
+    </message>
+    <message>
+        <source>only a scanned badge opens an inspection</source>
+        <translation>只有扫描保安员证才能开始检查</translation>
+    </message>
+    <message>
+        <source>the inspection was undone</source>
+        <translation>该检查已撤销</translation>
+    </message>
+    <message>
+        <source>no inspection {id}</source>
+        <translation>找不到检查记录 {id}</translation>
+    </message>
+    <message>
+        <source>evidence file not found: {file}</source>
+        <translation>找不到取证文件：{file}</translation>
+    </message>
+    <message>
+        <source>no finding {id}</source>
+        <translation>找不到问题记录 {id}</translation>
     </message>
 </context>
 </TS>
