@@ -60,10 +60,8 @@ class FindingEditor(QGroupBox):
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addWidget(self.note)
-        row = QHBoxLayout()
-        row.addWidget(self.corrected)
-        row.addWidget(self.not_corrected)
-        layout.addLayout(row)
+        layout.addWidget(self.corrected)  # one above the other: the side column stays narrow
+        layout.addWidget(self.not_corrected)
         evidence = QHBoxLayout()
         evidence.addWidget(self.evidence_button)
         evidence.addWidget(self.camera_button)

@@ -153,7 +153,9 @@ class InspectionPage(QWidget):
         self.camera.decoded.connect(self._scanned_elsewhere)
         self.image_button = QPushButton(self.tr("Badge photo…"))
         connect_command(self.image_button.clicked, self.scan_image_file)
-        self.paste_button = QPushButton(self.tr("Paste image (Ctrl+Shift+V)"))
+        self.paste_button = QPushButton(self.tr("Paste image"))
+        self.paste_button.setToolTip(self.tr("Ctrl+Shift+V: read the badge in an image "
+                                             "copied to the clipboard"))
         connect_command(self.paste_button.clicked, self.scan_clipboard_image)
         image_row = QHBoxLayout()
         image_row.addWidget(self.image_button)
@@ -182,7 +184,7 @@ class InspectionPage(QWidget):
         splitter.addWidget(centre)
         splitter.addWidget(scrollable(right))
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([260, 700, 320])
+        splitter.setSizes([230, 750, 300])
         self.splitter = splitter
         layout = QGridLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)

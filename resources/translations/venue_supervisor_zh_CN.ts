@@ -913,7 +913,7 @@ Details are in {log}</source>
     </message>
     <message>
         <source>Certificate</source>
-        <translation>保安员证号</translation>
+        <translation>数字证书</translation>
     </message>
     <message>
         <source>Passphrase of {file}:</source>
@@ -1204,8 +1204,12 @@ Esc：清除</translation>
         <translation>识别证件照片…</translation>
     </message>
     <message>
-        <source>Paste image (Ctrl+Shift+V)</source>
-        <translation>粘贴图片 (Ctrl+Shift+V)</translation>
+        <source>Paste image</source>
+        <translation>粘贴图片</translation>
+    </message>
+    <message>
+        <source>Ctrl+Shift+V: read the badge in an image copied to the clipboard</source>
+        <translation>Ctrl+Shift+V：识别剪贴板中图片上的证件</translation>
     </message>
     <message>
         <source>{name} · {task} · {checked}/{assigned}</source>
