@@ -586,3 +586,35 @@ def test_absent_right_after_a_guard_was_verified_asks_first(qtbot, window, workb
     page.absent_button.click()
     with workbench.db.read() as s:
         assert [p.status for p in s.scalars(select(PostStatus))] == ["absent"]
+
+
+# ------------------------------------------------------------------ leftovers
+def visible_rows(page) -> list:
+    from ui.checklist_panel import ItemRow
+
+    return [row for row in page.checklist.findChildren(ItemRow) if row.isVisible()]
+
+
+def test_no_checklist_is_left_beside_a_card_it_does_not_belong_to(qtbot, window, workbench,
+                                                                  small_event, monkeypatch):
+    """A scan that cannot be recorded (here: the evaluation was signed meanwhile) shows its
+    card with nothing of the guard before: not the old checklist, not the old rows painted
+    under the placeholder."""
+    from app.workbench import RecordLockedError
+
+    page = window.inspection
+    page.select_post(small_event.posts[POST_A])
+    scan(qtbot, window, cert_key(small_event.certs["here"]))
+    qtbot.waitUntil(lambda: len(visible_rows(page)) == len(page.checklist.states) > 0)
+    assert not page.checklist.empty.isVisible()
+
+    def refuse(*_args, **_kwargs):
+        raise RecordLockedError()
+
+    monkeypatch.setattr(workbench, "record_scan", refuse)
+    scan(qtbot, window, cert_key(small_event.certs["other"]))
+    assert "测试other" in page.card.name_label.text()
+    assert visible_rows(page) == []  # at once, not at the next deferred delete
+    qtbot.waitUntil(page.checklist.empty.isVisible)
+    assert page.notice.isVisible() and "signed" in page.notice.text()
+    assert page.inspection is None

@@ -40,6 +40,7 @@ from app.signing import (
 )
 from app.workbench import Workbench
 from ui.commands import connect_command
+from ui.errors import user_message
 from ui.fonts import emphasize
 from ui.layout import scrollable
 from ui.pdf_output import load_pdf, open_in_viewer, print_pdf
@@ -224,7 +225,8 @@ class EvaluationPage(QWidget):
             return
         event_id, db = self.event_id, self.workbench.db
         run_in_background(lambda: compute_score(db, event_id), self._show_score,
-                          lambda exc: self.state_label.setText(str(exc)), owner=self)
+                          lambda exc: self.state_label.setText(user_message(exc)),
+                          owner=self)
 
     def _show_score(self, score: Score) -> None:
         self.score = score
@@ -319,7 +321,8 @@ class EvaluationPage(QWidget):
             pages=document.pageCount()))
 
     def _preview_failed(self, exc: Exception) -> None:
-        self.preview_status.setText(self.tr("The preview failed: {error}").format(error=exc))
+        self.preview_status.setText(self.tr("The preview failed: {error}").format(
+            error=user_message(exc)))
 
     def _passphrase(self, title: str, label: str) -> bytes | None:
         text, ok = QInputDialog.getText(self, title, label, QLineEdit.EchoMode.Password)

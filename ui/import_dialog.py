@@ -20,9 +20,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.roster import RosterFileError, RosterReport, check_roster
+from app.roster import RosterReport, check_roster
 from app.workbench import ImportResult, Workbench
 from ui.commands import connect_command
+from ui.errors import user_message
 from ui.tasks import run_in_background
 
 
@@ -89,9 +90,7 @@ class ImportDialog(QDialog):
 
     def _check_failed(self, exc: Exception) -> None:
         self.progress.hide()
-        message = str(exc) if isinstance(exc, RosterFileError) else self.tr(
-            "Unexpected error while reading the roster: {error}").format(error=exc)
-        self.summary.setText(message)
+        self.summary.setText(user_message(exc))
         self.summary.setStyleSheet("color: #b3261e; font-weight: bold;")
 
     def _import(self) -> None:
@@ -121,7 +120,7 @@ class ImportDialog(QDialog):
         self.cancel_button.setEnabled(True)
         self.progress.hide()
         QMessageBox.critical(self, self.tr("Import failed"), self.tr(
-            "Nothing was imported: {error}").format(error=exc))
+            "Nothing was imported: {error}").format(error=user_message(exc)))
         self.import_button.setEnabled(True)
 
 

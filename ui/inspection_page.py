@@ -49,6 +49,7 @@ from app.workbench import (
 from ui.camera import CameraPanel, qimage_to_gray_array
 from ui.checklist_panel import ChecklistPanel
 from ui.commands import connect_command
+from ui.errors import user_message
 from ui.finding_editor import FindingEditor
 from ui.fonts import emphasize
 from ui.layout import scrollable
@@ -436,7 +437,7 @@ class InspectionPage(QWidget):
                 self._scanned_elsewhere(text)
 
         run_in_background(lambda: decode_qr(pixels), found,
-                          lambda exc: self._say(str(exc)), owner=self)
+                          lambda exc: self._say(user_message(exc)), owner=self)
 
     def _evidence_from_camera(self) -> None:
         if not self.camera.running or self.camera.last_frame.isNull():

@@ -25,6 +25,7 @@ from app.domain import risk_text, staffing_mode, staffing_mode_text
 from app.trust_store import import_revocations, import_trust_list
 from app.workbench import Dashboard, EventInfo, PostInfo, Workbench
 from ui.commands import connect_command
+from ui.errors import user_message
 from ui.evaluation_page import EvaluationPage
 from ui.event_page import EventPage
 from ui.import_dialog import ImportDialog
@@ -297,7 +298,7 @@ class MainWindow(QMainWindow):
         def failed(exc: Exception) -> None:
             progress.close()
             QMessageBox.warning(self, self.tr("Import failed"), self.tr(
-                "Nothing was changed: {error}").format(error=exc))
+                "Nothing was changed: {error}").format(error=user_message(exc)))
 
         run_in_background(work, done, failed, owner=self)
 
@@ -346,7 +347,8 @@ class MainWindow(QMainWindow):
 
     def _figures_failed(self, exc: Exception) -> None:
         self._figures_done()
-        self.status.setText(self.tr("Figures could not be counted: {error}").format(error=exc))
+        self.status.setText(self.tr("Figures could not be counted: {error}").format(
+            error=user_message(exc)))
 
     def _show_figures(self, result: tuple[str, Dashboard, list[PostInfo]]) -> None:
         self._figures_done()

@@ -667,6 +667,13 @@ Details are in {log}</source>
     </message>
 </context>
 <context>
+    <name>Errors</name>
+    <message>
+        <source>A fault in the program stopped this. Nothing saved before was lost; the details are in the log (venue-supervisor.log in the profile folder).</source>
+        <translation>程序出现故障，此项操作未完成。之前保存的内容没有丢失；详细情况记录在日志中（档案文件夹中的 venue-supervisor.log）。</translation>
+    </message>
+</context>
+<context>
     <name>Evaluation</name>
     <message>
         <source>the evaluation is signed and can no longer be changed: start a new version to correct it</source>
@@ -1129,10 +1136,6 @@ Details are in {log}</source>
     <message>
         <source>Import {count} valid rows</source>
         <translation>导入 {count} 条有效记录</translation>
-    </message>
-    <message>
-        <source>Unexpected error while reading the roster: {error}</source>
-        <translation>读取名单时发生意外错误：{error}</translation>
     </message>
     <message>
         <source>Import failed</source>
