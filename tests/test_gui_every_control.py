@@ -49,7 +49,8 @@ MODES = ("cancel", "wrong", "right")
 # What a programming error looks like when it is shown instead of a message for people.
 PROGRAM_FAULT = re.compile(
     r"Traceback|Error\b|Exception|NoneType|object has no|expected str|not bool|"
-    r"positional argument|keyword argument|unexpected error|意外错误|程序故障|程序出错")
+    r"positional argument|keyword argument|unexpected error|fault in the program|意外错误|"
+    r"程序故障|程序出错|程序出现故障")
 
 
 def write_right_files(folder: Path, demo_profile: Path) -> dict[str, Path]:
