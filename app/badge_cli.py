@@ -23,6 +23,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from app.cli_common import CommandError, print_json, read_secret
+from app.i18n import translate
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -140,14 +141,17 @@ def add_badge_parser(commands: argparse._SubParsersAction,  # type: ignore[type-
 
 
 def _read_passphrase(path: str | None, confirm: bool = False) -> bytes:
-    return read_secret(path, "Passphrase for the issuer key: ", confirm)
+    return read_secret(path, translate("BadgeCli", "Passphrase for the issuer key: "), confirm)
 
 
 def run_badge_command(args: argparse.Namespace) -> int:
     from app.badge import TrustListError
     from app.badge_keys import BadgeKeyError
+    from app.i18n import choose_language, core_application
     from app.roster import RosterFileError
 
+    # Every message, the core's and this file's, in the interface language (--lang).
+    core_application(choose_language(getattr(args, "lang", None)))
     handlers = {
         "keygen": _keygen,
         "issue": _issue,
@@ -160,7 +164,7 @@ def run_badge_command(args: argparse.Namespace) -> int:
     try:
         return handlers[args.badge_command](args)
     except (CommandError, BadgeKeyError, TrustListError, RosterFileError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(translate("BadgeCli", "error: {message}").format(message=exc), file=sys.stderr)
         return EXIT_USAGE
 
 
@@ -169,26 +173,27 @@ def _keygen(args: argparse.Namespace) -> int:
 
     existing = Path(args.out) / PRIVATE_KEY_NAME
     if existing.exists():  # before asking for a passphrase that would be thrown away
-        raise CommandError(f"{existing} already exists: an issuer key is never overwritten")
+        raise CommandError(translate("BadgeCli", "{path} already exists: an issuer key is never "
+                                     "overwritten").format(path=existing))
     files = generate_issuer_key(args.out, _read_passphrase(args.passphrase_file, confirm=True))
     print_json({"kid": files.kid, "private_key": str(files.private_key),
                  "public_key": str(files.public_key)})
-    print(f"Issuer key {files.kid} created. Keep {files.private_key.name} and its passphrase "
-          f"at headquarters; give the laptops only the trust list (badge trust-export).",
-          file=sys.stderr)
+    print(translate("BadgeCli", "Issuer key {kid} created. Keep {file} and its passphrase at "
+                    "headquarters; give the laptops only the trust list (badge trust-export).")
+          .format(kid=files.kid, file=files.private_key.name), file=sys.stderr)
     return EXIT_OK
 
 
 def _issue(args: argparse.Namespace) -> int:
     from app.badge_issue import issue_badges
     from app.badge_keys import load_private_key
-    from app.i18n import choose_language, core_application
 
-    core_application(choose_language(args.lang))  # roster problems follow --lang
     if not Path(args.roster).is_file():
-        raise CommandError(f"roster not found: {args.roster}")
+        raise CommandError(translate("BadgeCli", "roster not found: {path}")
+                           .format(path=args.roster))
     if args.photos and not Path(args.photos).is_dir():
-        raise CommandError(f"photo folder not found: {args.photos}")
+        raise CommandError(translate("BadgeCli", "photo folder not found: {path}")
+                           .format(path=args.photos))
     key = load_private_key(args.key, _read_passphrase(args.passphrase_file))
     licences: dict[str, str] = {}
     main_licence = ""
@@ -204,11 +209,16 @@ def _issue(args: argparse.Namespace) -> int:
             valid_days=args.valid_days, photos_dir=args.photos, licence_numbers=licences,
             main_licence_no=main_licence, issuer_name=args.issuer_name)
     except OSError as exc:
-        raise CommandError(f"cannot write the badges: {exc}") from exc
+        raise CommandError(translate("BadgeCli", "cannot write the badges: {error}")
+                           .format(error=exc)) from exc
     print_json(summary.as_dict())
-    print(f"{len(summary.issued)} badges issued into {summary.out_dir}"
-          + (f"; {len(summary.skipped)} roster rows skipped (see 'skipped')"
-             if summary.skipped else ""), file=sys.stderr)
+    if summary.skipped:
+        done = translate("BadgeCli", "{issued} badges issued into {folder}; {skipped} roster "
+                         "rows skipped (see 'skipped')")
+    else:
+        done = translate("BadgeCli", "{issued} badges issued into {folder}")
+    print(done.format(issued=len(summary.issued), folder=summary.out_dir,
+                      skipped=len(summary.skipped)), file=sys.stderr)
     return EXIT_PROBLEMS if summary.skipped else EXIT_OK
 
 
@@ -261,9 +271,11 @@ def _verify(args: argparse.Namespace) -> int:
                 with Image.open(image_path) as image:
                     texts = decode_qr(image.convert("L"))
             except FileNotFoundError as exc:
-                raise CommandError(f"image not found: {image_path}") from exc
+                raise CommandError(translate("BadgeCli", "image not found: {path}")
+                                   .format(path=image_path)) from exc
             except (OSError, UnidentifiedImageError) as exc:
-                raise CommandError(f"cannot read {image_path} as an image: {exc}") from exc
+                raise CommandError(translate("BadgeCli", "cannot read {path} as an image: {error}")
+                                   .format(path=image_path, error=exc)) from exc
             if not texts:
                 results.append(_check_json(BadgeCheck(BadgeVerdict.MALFORMED, "",
                                                       detail="no QR code found"), image_path))
@@ -272,7 +284,7 @@ def _verify(args: argparse.Namespace) -> int:
     for result in results:
         print_json(result)
     if not results:
-        raise CommandError("no badge text given")
+        raise CommandError(translate("BadgeCli", "no badge text given"))
     valid = all(result["verdict"] == BadgeVerdict.VALID for result in results)
     return EXIT_OK if valid else EXIT_PROBLEMS
 
@@ -298,10 +310,10 @@ def _trust_export(args: argparse.Namespace) -> int:
     valid_from = args.valid_from or date.today()
     valid_until = args.valid_until or _years_later(valid_from, DEFAULT_TRUST_YEARS)
     if valid_until < valid_from:
-        raise CommandError("--valid-until is before --valid-from")
+        raise CommandError(translate("BadgeCli", "--valid-until is before --valid-from"))
     name = args.name.strip()
     if not name:
-        raise CommandError("--name must not be empty")
+        raise CommandError(translate("BadgeCli", "--name must not be empty"))
     issuer = TrustedIssuer(kid=key_id(public_key), public_key=public_key, name=name,
                            valid_from=valid_from, valid_until=valid_until)
     issuers = [issuer]
@@ -310,7 +322,8 @@ def _trust_export(args: argparse.Namespace) -> int:
     try:
         write_trust_list(args.out, issuers)
     except OSError as exc:
-        raise CommandError(f"cannot write {args.out}: {exc.strerror or exc}") from exc
+        raise CommandError(translate("BadgeCli", "cannot write {path}: {error}")
+                           .format(path=args.out, error=exc.strerror or exc)) from exc
     print_json({"trust_list": str(args.out), "kid": issuer.kid, "issuers": len(issuers),
                  "valid_from": valid_from.isoformat(), "valid_until": valid_until.isoformat()})
     return EXIT_OK
@@ -329,7 +342,8 @@ def _revoke_export(args: argparse.Namespace) -> int:
     try:
         certificates, issuers = write_revocations(args.out, numbers, kids, comment)
     except OSError as exc:
-        raise CommandError(f"cannot write {args.out}: {exc.strerror or exc}") from exc
+        raise CommandError(translate("BadgeCli", "cannot write {path}: {error}")
+                           .format(path=args.out, error=exc.strerror or exc)) from exc
     print_json({"revocation_list": str(args.out), "certificates": certificates,
                  "issuers": issuers})
     return EXIT_OK
@@ -342,7 +356,7 @@ def _profile_import(args: argparse.Namespace) -> int:
     from app.trust_store import import_revocations, import_trust_list
 
     if not Path(args.file).is_file():
-        raise CommandError(f"file not found: {args.file}")
+        raise CommandError(translate("BadgeCli", "file not found: {file}").format(file=args.file))
     try:
         db = Database(resolve_data_dir(getattr(args, "data_dir", None)))
     except ProfileError as exc:

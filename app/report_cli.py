@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.cli_common import CommandError, print_json, read_secret
+from app.i18n import translate
 
 if TYPE_CHECKING:
     from app.evaluation import EvaluationInfo
@@ -94,16 +95,28 @@ def typed_signature_png(name: str) -> bytes:
     return buffer.getvalue()
 
 
+def _use_interface_language(args: argparse.Namespace) -> None:
+    """Every message, the core's and this file's, in the interface language (--lang)."""
+    from app.i18n import choose_language, core_application
+
+    core_application(choose_language(getattr(args, "lang", None)))
+
+
+def _print_error(message: object) -> None:
+    print(translate("ReportCli", "error: {message}").format(message=message), file=sys.stderr)
+
+
 def run_report_command(args: argparse.Namespace) -> int:
     from app.evaluation import EvaluationError
     from app.signing import SigningError
 
+    _use_interface_language(args)
     try:
         if args.demo:
             return _report_demo(args)
         return _report_event(args)
     except (CommandError, SigningError, EvaluationError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        _print_error(exc)
         return EXIT_USAGE
 
 
@@ -113,7 +126,8 @@ def _write_out(source: bytes, out: str) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(source)
     except OSError as exc:
-        raise CommandError(f"cannot write {target}: {exc.strerror or exc}") from exc
+        raise CommandError(translate("ReportCli", "cannot write {path}: {error}")
+                           .format(path=target, error=exc.strerror or exc)) from exc
     return target
 
 
@@ -151,16 +165,20 @@ def _report_event(args: argparse.Namespace) -> int:
         except WorkbenchError:
             event = workbench.find_event(args.event)
         if event is None:
-            raise CommandError(f"no event with the id or name {args.event!r} in {db.data_dir}")
+            raise CommandError(translate("ReportCli", "no event with the id or name {event} in "
+                                         "{folder}").format(event=repr(args.event),
+                                                            folder=db.data_dir))
         service = EvaluationService(db)
         current = service.draft(event.id)
         if current.is_signed:  # already signed: hand out the kept PDF, never sign twice
             kept = service.signed_pdf_path(current.id)
             if kept is None or not kept.is_file():
-                raise CommandError(f"the signed PDF of {current.document_id} is missing")
+                raise CommandError(translate("ReportCli", "the signed PDF of {document} is "
+                                             "missing").format(document=current.document_id))
             out = _write_out(kept.read_bytes(), args.out)
-            print(f"{current.document_id} was signed before; its PDF is copied. Start a new "
-                  "version in the app to correct it.", file=sys.stderr)
+            print(translate("ReportCli", "{document} was signed before; its PDF is copied. "
+                            "Start a new version in the app to correct it.")
+                  .format(document=current.document_id), file=sys.stderr)
             print_json(_summary(current, grade_text(current.grade or "fail"), out,
                                  current.signer_subject or ""))
             return EXIT_OK
@@ -168,24 +186,28 @@ def _report_event(args: argparse.Namespace) -> int:
                       or db.setting(SUPERVISOR_NAME_SETTING) or DEFAULT_SUPERVISOR)
         if args.p12:
             signer = load_signer(args.p12, read_secret(
-                args.passphrase_file, "Passphrase for the supervisor's key file: "))
+                args.passphrase_file,
+                translate("ReportCli", "Passphrase for the supervisor's key file: ")))
         else:
             existing = supervisor_p12_path(db)
             passphrase = read_secret(
                 args.passphrase_file,
-                "Passphrase for the supervisor's key file: " if existing else
-                "Passphrase for the new supervisor key file: ", confirm=existing is None)
+                translate("ReportCli", "Passphrase for the supervisor's key file: ") if existing
+                else translate("ReportCli", "Passphrase for the new supervisor key file: "),
+                confirm=existing is None)
             path = existing or ensure_supervisor_identity(db, supervisor, passphrase)
             if existing is None:
-                print(f"A new supervisor key and self-signed certificate for {supervisor} "
-                      f"were created: {path}", file=sys.stderr)
+                print(translate("ReportCli", "A new supervisor key and self-signed certificate "
+                                "for {name} were created: {path}")
+                      .format(name=supervisor, path=path), file=sys.stderr)
             signer = load_signer(path, passphrase)
         if args.signature:
             try:
                 signature = Path(args.signature).read_bytes()
             except OSError as exc:
-                raise CommandError(f"cannot read {args.signature}: "
-                                   f"{exc.strerror or exc}") from exc
+                raise CommandError(translate("ReportCli", "cannot read {path}: {error}")
+                                   .format(path=args.signature,
+                                           error=exc.strerror or exc)) from exc
         else:
             signature = typed_signature_png(supervisor)
         service.update_draft(current.id, supervisor_name=supervisor, comment=args.comment,
@@ -245,19 +267,21 @@ def _report_demo(args: argparse.Namespace) -> int:
 def run_verify_command(args: argparse.Namespace) -> int:
     from app.signing import verify_pdf
 
+    _use_interface_language(args)
     path = Path(args.file)
     if not path.is_file():
-        print(f"error: {path} not found", file=sys.stderr)
+        _print_error(translate("ReportCli", "{path} not found").format(path=path))
         return EXIT_USAGE
     try:
         data = path.read_bytes()
     except OSError as exc:
-        print(f"error: cannot read {path}: {exc.strerror or exc}", file=sys.stderr)
+        _print_error(translate("ReportCli", "cannot read {path}: {error}")
+                     .format(path=path, error=exc.strerror or exc))
         return EXIT_USAGE
     try:
         result = verify_pdf(data, trust_roots=args.trust or None)
     except OSError as exc:  # a --trust file that cannot be read
-        print(f"error: {exc}", file=sys.stderr)
+        _print_error(exc)
         return EXIT_USAGE
     payload = result.as_dict()
     payload["file"] = str(path)

@@ -224,6 +224,73 @@ Details are in {log}</source>
     </message>
 </context>
 <context>
+    <name>BadgeCli</name>
+    <message>
+        <source>Passphrase for the issuer key: </source>
+        <translation>请输入签发密钥的口令： </translation>
+    </message>
+    <message>
+        <source>error: {message}</source>
+        <translation>错误：{message}</translation>
+    </message>
+    <message>
+        <source>{path} already exists: an issuer key is never overwritten</source>
+        <translation>{path} 已存在：签发密钥不会被覆盖</translation>
+    </message>
+    <message>
+        <source>Issuer key {kid} created. Keep {file} and its passphrase at headquarters; give the laptops only the trust list (badge trust-export).</source>
+        <translation>签发密钥 {kid} 已生成。{file} 及其口令请留在市局保管；督导笔记本只需下发信任列表（badge trust-export）。</translation>
+    </message>
+    <message>
+        <source>roster not found: {path}</source>
+        <translation>找不到名单文件：{path}</translation>
+    </message>
+    <message>
+        <source>photo folder not found: {path}</source>
+        <translation>找不到照片文件夹：{path}</translation>
+    </message>
+    <message>
+        <source>cannot write the badges: {error}</source>
+        <translation>无法写入证件文件：{error}</translation>
+    </message>
+    <message>
+        <source>{issued} badges issued into {folder}; {skipped} roster rows skipped (see &apos;skipped&apos;)</source>
+        <translation>已签发 {issued} 张证件，保存在 {folder}；名单中有 {skipped} 行被跳过（见 &apos;skipped&apos;）</translation>
+    </message>
+    <message>
+        <source>{issued} badges issued into {folder}</source>
+        <translation>已签发 {issued} 张证件，保存在 {folder}</translation>
+    </message>
+    <message>
+        <source>image not found: {path}</source>
+        <translation>找不到图片：{path}</translation>
+    </message>
+    <message>
+        <source>cannot read {path} as an image: {error}</source>
+        <translation>无法将 {path} 作为图片读取：{error}</translation>
+    </message>
+    <message>
+        <source>no badge text given</source>
+        <translation>未提供任何证件内容</translation>
+    </message>
+    <message>
+        <source>--valid-until is before --valid-from</source>
+        <translation>--valid-until 早于 --valid-from</translation>
+    </message>
+    <message>
+        <source>--name must not be empty</source>
+        <translation>--name 不能为空</translation>
+    </message>
+    <message>
+        <source>cannot write {path}: {error}</source>
+        <translation>无法写入 {path}：{error}</translation>
+    </message>
+    <message>
+        <source>file not found: {file}</source>
+        <translation>找不到文件：{file}</translation>
+    </message>
+</context>
+<context>
     <name>BadgeIssue</name>
     <message>
         <source>roster error</source>
@@ -1626,6 +1693,49 @@ Findings: {findings} ({open} not corrected)</source>
     <message>
         <source>Getting “{name}” from headquarters…</source>
         <translation>正在从总部获取“{name}”…</translation>
+    </message>
+</context>
+<context>
+    <name>ReportCli</name>
+    <message>
+        <source>error: {message}</source>
+        <translation>错误：{message}</translation>
+    </message>
+    <message>
+        <source>cannot write {path}: {error}</source>
+        <translation>无法写入 {path}：{error}</translation>
+    </message>
+    <message>
+        <source>no event with the id or name {event} in {folder}</source>
+        <translation>{folder} 中没有编号或名称为 {event} 的活动</translation>
+    </message>
+    <message>
+        <source>the signed PDF of {document} is missing</source>
+        <translation>找不到 {document} 已签名的 PDF</translation>
+    </message>
+    <message>
+        <source>{document} was signed before; its PDF is copied. Start a new version in the app to correct it.</source>
+        <translation>{document} 此前已签名，已复制其 PDF。如需更正，请在程序中新建版本。</translation>
+    </message>
+    <message>
+        <source>Passphrase for the supervisor&apos;s key file: </source>
+        <translation>请输入督导员密钥文件的口令： </translation>
+    </message>
+    <message>
+        <source>Passphrase for the new supervisor key file: </source>
+        <translation>请为新的督导员密钥文件设置口令： </translation>
+    </message>
+    <message>
+        <source>A new supervisor key and self-signed certificate for {name} were created: {path}</source>
+        <translation>已为 {name} 生成新的督导员密钥和自签名证书：{path}</translation>
+    </message>
+    <message>
+        <source>cannot read {path}: {error}</source>
+        <translation>无法读取 {path}：{error}</translation>
+    </message>
+    <message>
+        <source>{path} not found</source>
+        <translation>找不到 {path}</translation>
     </message>
 </context>
 <context>
