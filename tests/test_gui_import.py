@@ -3,6 +3,7 @@ nothing, Import writes exactly the valid rows."""
 
 from __future__ import annotations
 
+import errno
 import threading
 from pathlib import Path
 
@@ -262,12 +263,12 @@ def test_import_failure_is_reported_and_nothing_written(qtbot, window, workbench
     dialog = checked_dialog(qtbot, window, write_broken_roster(tmp_path / "broken.xlsx"))
 
     def failing_import(_event_id, _report):
-        raise RuntimeError("disk full")
+        raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(workbench, "import_roster", failing_import)
     qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: len(messages) == 1, timeout=5000)
-    assert "disk full" in messages[0]
+    assert "disk is full" in messages[0] and "Errno" not in messages[0]
     assert dialog.isVisible()
     assert dialog.import_button.isEnabled()  # the supervisor may try again or cancel
     assert cancel_button(dialog).isEnabled()

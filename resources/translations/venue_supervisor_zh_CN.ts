@@ -736,6 +736,10 @@ Details are in {log}</source>
 <context>
     <name>Errors</name>
     <message>
+        <source>The disk is full. Free some space (delete or move files you do not need), then try again; what was saved before is kept.</source>
+        <translation>磁盘已满。请先腾出空间（删除或移走不需要的文件），再重试；之前保存的内容不受影响。</translation>
+    </message>
+    <message>
         <source>A fault in the program stopped this. Nothing saved before was lost; the details are in the log (venue-supervisor.log in the profile folder).</source>
         <translation>程序出现故障，此项操作未完成。之前保存的内容没有丢失；详细情况记录在日志中（档案文件夹中的 venue-supervisor.log）。</translation>
     </message>
