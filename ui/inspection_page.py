@@ -236,6 +236,7 @@ class InspectionPage(QWidget):
         self.event_id = event_id
         self.clear()
         self.current_post = None
+        self.post_list.setCurrentRow(-1)  # no post highlighted that is not the current one
         self.reload_posts()
         self._update_heading()
         if event_id:
@@ -374,6 +375,7 @@ class InspectionPage(QWidget):
         try:
             self.inspection = self.workbench.record_scan(self.event_id, scan)
         except WorkbenchError as exc:  # e.g. the event's evaluation is signed
+            self.saved_label.clear()  # "saved" would speak of the scan before this one
             self._say(self.tr("Not recorded: {reason}").format(reason=exc))
             return scan
         if self.current_post is None and scan.post is not None:
