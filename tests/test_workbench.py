@@ -806,18 +806,28 @@ def test_demo_event(workbench: Workbench) -> None:
     assert count(workbench, Inspection) == 38
 
 
+def one_guard_event(workbench: Workbench, cert_no: str, *, company: str, post: str,
+                    task_type: str, background: str, trained: bool) -> str:
+    """An event of 甲保安公司 whose roster holds one guard, as described."""
+    event_id = workbench.save_event(EventInput(name=f"单人测试{cert_no}",
+                                               company_name="甲保安公司"))
+    report = RosterReport(source="test", main_company="甲保安公司")
+    first17 = "21110219900101003"
+    report.rows.append(RosterRow(
+        row=3, name="测试人员", gender="男", id_number=first17 + id_check_char(first17),
+        cert_no=cert_no, company=company, post=post, task_type=task_type, phone="",
+        background_check=background, trained=trained))
+    workbench.import_roster(event_id, report)
+    return event_id
+
+
 def test_every_verdict_that_applies_is_given(workbench: Workbench) -> None:
     """A guard fixed to one post, found at another, never trained, of another company and
     with a background check still pending: the headline is the most serious, the rest are
     listed, and each staffing problem is a finding of its own."""
-    event_id = workbench.save_event(EventInput(name="多结论测试", company_name="甲保安公司"))
-    report = RosterReport(source="test", main_company="甲保安公司")
-    first17 = "21110219900101003"
-    report.rows.append(RosterRow(
-        row=3, name="多问题", gender="男", id_number=first17 + id_check_char(first17),
-        cert_no="辽300000000001", company="乙保安公司", post="A区9号通道", task_type="守卫",
-        phone="", background_check="pending", trained=False))
-    workbench.import_roster(event_id, report)
+    event_id = one_guard_event(workbench, "辽300000000001", company="乙保安公司",
+                               post="A区9号通道", task_type="守卫", background="pending",
+                               trained=False)
     other = workbench.save_post(event_id, "A区3号通道", "A区", "守卫", 8)
     scan = workbench.lookup(event_id, "辽300000000001", other)
     assert scan.verdict == Verdict.OTHER_COMPANY
@@ -836,14 +846,9 @@ def test_every_verdict_that_applies_is_given(workbench: Workbench) -> None:
 
 
 def test_pending_background_is_said_but_not_the_headline(workbench: Workbench) -> None:
-    event_id = workbench.save_event(EventInput(name="审查未完成", company_name="甲保安公司"))
-    report = RosterReport(source="test", main_company="甲保安公司")
-    first17 = "21110219900101004"
-    report.rows.append(RosterRow(
-        row=3, name="待审查", gender="女", id_number=first17 + id_check_char(first17),
-        cert_no="辽300000000002", company="甲保安公司", post="B区1号安检口", task_type="安检",
-        phone="", background_check="pending", trained=True))
-    workbench.import_roster(event_id, report)
+    event_id = one_guard_event(workbench, "辽300000000002", company="甲保安公司",
+                               post="B区1号安检口", task_type="安检", background="pending",
+                               trained=True)
     post = workbench.posts(event_id)[0].id
     scan = workbench.lookup(event_id, "辽300000000002", post)
     assert scan.verdict == Verdict.ASSIGNED_HERE
