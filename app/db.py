@@ -22,7 +22,7 @@ from app.models import ProfileSetting, new_id
 DB_FILENAME = "venue-supervisor.sqlite3"
 # The newest migration. A test keeps it equal to Alembic's head, so a profile that is up to
 # date opens without importing Alembic at all (it costs a noticeable part of a cold start).
-HEAD_REVISION = "0005_outbox"
+HEAD_REVISION = "0006_head_count_indexes"
 
 
 class ProfileError(UserError):

@@ -108,6 +108,7 @@ class Guard(Synced, Base):
         # Covering indexes (deleted_at included): the per-post and dashboard counts are
         # answered from the index alone, even with 100,000 guards on the roster.
         Index("ix_guard_event_live_post", "event_id", "deleted_at", "post_id"),
+        Index("ix_guard_id_post", "id", "post_id"),  # a guard's fixed post without its row
     )
 
     event_id: Mapped[str] = mapped_column(ForeignKey("event.id"))
@@ -133,7 +134,8 @@ class Inspection(Synced, Base):
     __tablename__ = "inspection"
     __table_args__ = (
         Index("ix_inspection_event_guard_live", "event_id", "guard_id", "deleted_at"),
-        Index("ix_inspection_event_live_post", "event_id", "deleted_at", "post_id", "guard_id"),
+        Index("ix_inspection_event_live_post_verdict", "event_id", "deleted_at", "post_id",
+              "guard_id", "verdict"),
     )
 
     event_id: Mapped[str] = mapped_column(ForeignKey("event.id"))

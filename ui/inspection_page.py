@@ -371,10 +371,10 @@ class InspectionPage(QWidget):
             return scan
         if scan.verdict == Verdict.UNREADABLE:
             return scan
-        self.clear_checklist()  # nothing of the guard before stays beside this one's card
         try:
             self.inspection = self.workbench.record_scan(self.event_id, scan)
         except WorkbenchError as exc:  # e.g. the event's evaluation is signed
+            self.clear_checklist()  # nothing of the guard before stays beside this card
             self.saved_label.clear()  # "saved" would speak of the scan before this one
             self._say(self.tr("Not recorded: {reason}").format(reason=exc))
             return scan
