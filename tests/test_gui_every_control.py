@@ -315,3 +315,16 @@ def test_every_control_of_every_tab(qtbot, demo_profile_window: MainWindow,
     quit_action.trigger()
     settle()
     assert not window.isVisible()
+
+
+def test_buttons_and_actions_are_connected_one_way() -> None:
+    """``clicked`` and ``triggered`` pass a ``checked`` flag that a slot with an optional
+    first parameter would take for its argument (``print_signed(printer=None)`` got False):
+    ui/ connects them only through ``connect_command``, which passes nothing."""
+    from tests.conftest import REPO
+
+    stray = [f"{path.name}:{number}"
+             for path in sorted((REPO / "ui").glob("*.py"))
+             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             if re.search(r"\.(clicked|triggered)\.connect\(", line)]
+    assert stray == []

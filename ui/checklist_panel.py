@@ -19,7 +19,7 @@ STATE_TEXT_COLOURS = {None: "#5f6368", True: "#1b7f3b", False: "#b3261e"}
 
 
 class ItemRow(QFrame):
-    clicked = Signal(int)
+    chosen = Signal(int)  # the row was clicked: its index
 
     def __init__(self, index: int, text: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -65,7 +65,7 @@ class ItemRow(QFrame):
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         if event.button() == Qt.MouseButton.LeftButton:
-            self.clicked.emit(self.index)
+            self.chosen.emit(self.index)
 
 
 class ChecklistPanel(QWidget):
@@ -104,7 +104,7 @@ class ChecklistPanel(QWidget):
                 heading = emphasize(QLabel(category_text(category)), bold=True, grow=1)
                 self._layout.addWidget(heading)
             row = ItemRow(index, state.item.label(self.lang))
-            row.clicked.connect(self.toggled)
+            row.chosen.connect(self.toggled)
             row.show_state(state.compliant, bool(state.note))
             self._layout.addWidget(row)
             self.rows.append(row)

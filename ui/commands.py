@@ -14,10 +14,13 @@ from collections.abc import Callable
 from PySide6.QtCore import SignalInstance
 
 
-def connect_command(signal: SignalInstance, command: Callable[[], object]) -> None:
-    """Run ``command()`` each time ``signal`` fires, dropping whatever the signal passes."""
+def connect_command(signal: SignalInstance,
+                    command: Callable[[], object] | SignalInstance) -> None:
+    """Run ``command()`` (or emit ``command``, a signal of no arguments) each time ``signal``
+    fires, dropping whatever the signal passes."""
+    run_command = command.emit if isinstance(command, SignalInstance) else command
 
     def run(*_ignored: object) -> None:
-        command()
+        run_command()
 
     signal.connect(run)

@@ -44,10 +44,17 @@ _WATCHED = _KEY_EVENTS | _OTHER_INPUT
 _RELEASE_WAIT_MS = 1000.0
 
 
-def _is_secret(widget: QWidget) -> bool:
+# A widget with this property set to True takes a scan as typed text (the roster's filter:
+# scanning a badge there finds the guard instead of recording an inspection).
+TAKES_SCANS = "takesScans"
+
+
+def _left_alone(widget: QWidget) -> bool:
     """A passphrase field is left alone: a password manager types into it as fast as a
-    scanner, and a passphrase is never a badge."""
-    return isinstance(widget, QLineEdit) and widget.echoMode() != QLineEdit.EchoMode.Normal
+    scanner, and a passphrase is never a badge. So is a field that asks for scans."""
+    if isinstance(widget, QLineEdit) and widget.echoMode() != QLineEdit.EchoMode.Normal:
+        return True
+    return widget.property(TAKES_SCANS) is True
 
 
 def _pointer(obj: object) -> int:
@@ -211,7 +218,7 @@ class ScanRouter(QObject):
 
     def _press(self, receiver: QWidget, event: QKeyEvent) -> bool:
         key_kind = key_kind_of(event)
-        if isinstance(receiver, ScanField) or _is_secret(receiver) or key_kind is None:
+        if isinstance(receiver, ScanField) or _left_alone(receiver) or key_kind is None:
             # The scan field judges its own keys; a lone Shift belongs to no run.
             if isinstance(receiver, ScanField) and self._tracker.holding:
                 self._settle(self._tracker.interrupt())

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QPushBu
 from app.db import Database
 from app.errors import UserError
 from app.sync_client import SyncError, SyncOutcome, SyncService, SyncStatus
+from ui.commands import connect_command
 from ui.tasks import run_in_background
 
 SUCCESS_INTERVAL_MS = 60_000
@@ -234,9 +235,9 @@ class SyncStatusWidget(QWidget):
         self.bar.setTextVisible(False)
         self.bar.hide()
         self.sync_button = QPushButton(self.tr("Sync now"))
-        self.sync_button.clicked.connect(controller.sync_now)
+        connect_command(self.sync_button.clicked, controller.sync_now)
         self.enrol_button = QPushButton(self.tr("Enrol…"))
-        self.enrol_button.clicked.connect(self.enrol_requested)
+        connect_command(self.enrol_button.clicked, self.enrol_requested)
         self.enrol_button.hide()
         for button in (self.sync_button, self.enrol_button):
             # The scan field must keep the focus: a click here must not steal the next scan.

@@ -34,7 +34,9 @@ from app.domain import (
 )
 from app.roster import TASK_TYPES
 from app.workbench import Dashboard, GuardInfo, PostInfo, Workbench, WorkbenchError
+from ui.commands import connect_command
 from ui.fonts import emphasize
+from ui.scan_router import TAKES_SCANS
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -195,15 +197,16 @@ class RosterPage(QWidget):
         self.all_rows: list[GuardInfo] = []
         self.filter = QLineEdit()
         self.filter.setPlaceholderText(self.tr("Filter by name, certificate, company or post"))
+        self.filter.setProperty(TAKES_SCANS, True)  # a badge scanned here finds the guard
         self.filter.textChanged.connect(self._apply_filter)
         self.count = QLabel()
         import_button = QPushButton(self.tr("Import roster (.xlsx / .csv)…"))
-        import_button.clicked.connect(self.import_requested)
+        connect_command(import_button.clicked, self.import_requested)
         self.post_choice = QComboBox()
         assign_button = QPushButton(self.tr("Assign selected guards to post"))
-        assign_button.clicked.connect(self._assign)
+        connect_command(assign_button.clicked, self._assign)
         photo_button = QPushButton(self.tr("Set photo…"))
-        photo_button.clicked.connect(self._choose_photo)
+        connect_command(photo_button.clicked, self._choose_photo)
         self.view = _table(self.model, stretch=self.COMPANY_COLUMN)
         top = QHBoxLayout()
         top.addWidget(self.filter, 1)
@@ -303,9 +306,9 @@ class PostsPage(QWidget):
         self.headcount = QSpinBox()
         self.headcount.setRange(0, 500)
         save = QPushButton(self.tr("Save post"))
-        save.clicked.connect(self.save)
+        connect_command(save.clicked, self.save)
         new = QPushButton(self.tr("New post"))
-        new.clicked.connect(self._new)
+        connect_command(new.clicked, self._new)
         form_box = QGroupBox(self.tr("Post (定岗位、定任务、定责任)"))
         form = QFormLayout(form_box)
         form.addRow(self.tr("Name"), self.name)
