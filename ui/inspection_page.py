@@ -237,7 +237,10 @@ class InspectionPage(QWidget):
         self.clear()
         self.current_post = None
         self.post_list.setCurrentRow(-1)  # no post highlighted that is not the current one
-        self.reload_posts()
+        # Names now, counts when the figures arrive from their worker: on a large event the
+        # counts would hold up the window's first paint.
+        self.reload_posts(self.workbench.posts(event_id, with_counts=False) if event_id
+                          else [])
         self._update_heading()
         if event_id:
             # SQLAlchemy compiles a query the first time it runs; do it now, not on the first
@@ -276,6 +279,9 @@ class InspectionPage(QWidget):
         self._filter_posts(self.post_filter.text())
 
     def _post_text(self, post: PostInfo) -> str:
+        if not post.counted:
+            return self.tr("{name} · {task}").format(name=post.name,
+                                                     task=task_type_text(post.task_type))
         text = self.tr("{name} · {task} · {checked}/{assigned}").format(
             name=post.name, task=task_type_text(post.task_type), checked=post.inspected_count,
             assigned=post.assigned_count)

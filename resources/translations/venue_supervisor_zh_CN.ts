@@ -1286,6 +1286,10 @@ Esc：清除</translation>
         <translation>Ctrl+Shift+V：识别剪贴板中图片上的证件</translation>
     </message>
     <message>
+        <source>{name} · {task}</source>
+        <translation>{name} · {task}</translation>
+    </message>
+    <message>
         <source>{name} · {task} · {checked}/{assigned}</source>
         <translation>{name} · {task} · {checked}/{assigned}</translation>
     </message>
