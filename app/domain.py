@@ -6,6 +6,7 @@ translations (``QCoreApplication.translate`` needs only QtCore, no widgets).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 
 from app.i18n import translate
@@ -52,6 +53,13 @@ EVENT_KINDS = ("commercial", "government")
 BACKGROUND_STATES = ("passed", "failed", "pending")
 CORRECTION_STATES = ("corrected", "not_corrected")
 POST_STATES = ("absent", "understaffed")
+# A post counts once, at the worst state recorded during the event (absent over
+# understaffed): the same rule for the post list, the dashboard and the score.
+POST_STATE_RANK = {"understaffed": 1, "absent": 2}
+
+
+def worst_post_state(states: Iterable[str]) -> str | None:
+    return max(states, key=lambda state: POST_STATE_RANK.get(state, 0), default=None)
 
 
 def verdict_text(verdict: str) -> str:

@@ -39,7 +39,7 @@ from sqlalchemy import func, select
 
 from app.checklist import ChecklistTemplate, load_template
 from app.db import Database
-from app.domain import STAFFING_CATEGORY
+from app.domain import POST_STATE_RANK, STAFFING_CATEGORY, Verdict
 from app.models import Company, Event, Finding, Guard, Inspection, Post, PostStatus
 from app.paths import templates_dir
 from app.workbench import natural_key
@@ -47,7 +47,7 @@ from app.workbench import natural_key
 POST_CATEGORY = "post"
 OTHER_CATEGORY = "other"
 GRADE_CODES = ("excellent", "good", "pass", "fail")
-POST_STATUS_RANK = {"understaffed": 1, "absent": 2}  # the worse status of a post counts
+POST_STATUS_RANK = POST_STATE_RANK  # the worse status of a post counts (app.domain)
 
 
 # ------------------------------------------------------------------------------ rules
@@ -394,9 +394,12 @@ def compute_score(db: Database, event_id: str, rules: ScoringRules | None = None
         guards = s.execute(select(Guard.id, Guard.name, Guard.cert_no, Guard.company_name,
                                   Guard.post_id).where(*since(Guard))).all()
         # Inspections per (guard, post): counts only, from the covering index.
-        visits = s.execute(select(Inspection.guard_id, Inspection.post_id, func.count())
+        visits = s.execute(select(Inspection.guard_id, Inspection.post_id,
+                                  Inspection.verdict == Verdict.BADGE_INVALID.value,
+                                  func.count())
                            .where(*since(Inspection))
-                           .group_by(Inspection.guard_id, Inspection.post_id)).all()
+                           .group_by(Inspection.guard_id, Inspection.post_id,
+                                     Inspection.verdict == Verdict.BADGE_INVALID.value)).all()
         findings = s.execute(
             select(Finding.id, Finding.inspection_id, Finding.post_id, Finding.guard_id,
                    Finding.category, Finding.item_code, Finding.company_name,
@@ -420,14 +423,15 @@ def compute_score(db: Database, event_id: str, rules: ScoringRules | None = None
     per_post_inspections: dict[str, int] = defaultdict(int)
     per_company_inspections: dict[str, int] = defaultdict(int)
     guards_seen_at_post: dict[str, set[str]] = defaultdict(set)
-    for guard_id, post_id, count in visits:
+    for guard_id, post_id, badge_refused, count in visits:
         inspections_total += count
         guard = guard_by_id.get(guard_id) if guard_id else None
         if guard is not None:
             per_guard_inspections[guard_id] += count
         if post_id:
             per_post_inspections[post_id] += count
-            if guard is not None:
+            # the head-count of the post list: its own guards, with a badge not refused
+            if guard is not None and guard.post_id == post_id and not badge_refused:
                 guards_seen_at_post[post_id].add(guard_id)
         company = (guard.company_name if guard is not None else "") or contracted
         per_company_inspections[company] += count

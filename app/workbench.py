@@ -27,7 +27,13 @@ from app.badge import (
 )
 from app.checklist import ChecklistItem, ChecklistTemplate, load_template
 from app.db import Database
-from app.domain import STAFFING_CATEGORY, STAFFING_FINDINGS, VERDICT_SERIOUSNESS, Verdict
+from app.domain import (
+    STAFFING_CATEGORY,
+    STAFFING_FINDINGS,
+    VERDICT_SERIOUSNESS,
+    Verdict,
+    worst_post_state,
+)
 from app.errors import UserError
 from app.i18n import translate
 from app.identity import cert_key, hash_id_number, mask_id_number
@@ -449,10 +455,12 @@ class Workbench:
                        Guard.post_id == Inspection.post_id,
                        Inspection.verdict != Verdict.BADGE_INVALID.value)
                 .group_by(Inspection.post_id)).all())
-            status = dict(s.execute(
-                select(PostStatus.post_id, PostStatus.status)
-                .where(PostStatus.event_id == event_id, _live(PostStatus))
-                .order_by(PostStatus.created_at)).all())
+            recorded: dict[str, list[str]] = {}
+            for post_id, state in s.execute(select(PostStatus.post_id, PostStatus.status)
+                                            .where(PostStatus.event_id == event_id,
+                                                   _live(PostStatus))):
+                recorded.setdefault(post_id, []).append(state)
+            status = {post_id: worst_post_state(states) for post_id, states in recorded.items()}
             posts = sorted(s.scalars(select(Post).where(Post.event_id == event_id,
                                                         _live(Post))),
                            key=lambda p: natural_key(p.name))
@@ -886,13 +894,15 @@ class Workbench:
                 func.count(func.distinct(Inspection.post_id)),
                 func.count(func.distinct(Inspection.guard_id)),
                 func.count()).where(Inspection.event_id == event_id, _live(Inspection))).one()
-            # A post's newest record is its state: absent, then understaffed later, is
-            # understaffed only (not counted twice).
-            latest = dict(s.execute(select(PostStatus.post_id, PostStatus.status)
-                                    .where(PostStatus.event_id == event_id, _live(PostStatus))
-                                    .order_by(PostStatus.created_at)).all())
-            statuses = {state: sum(1 for v in latest.values() if v == state)
-                        for state in set(latest.values())}
+            # A post counts once, at its worst state (as in the score): absent, then
+            # understaffed later, is one absent post, not one of each.
+            recorded: dict[str, list[str]] = {}
+            for post_id, state in s.execute(select(PostStatus.post_id, PostStatus.status)
+                                            .where(PostStatus.event_id == event_id,
+                                                   _live(PostStatus))):
+                recorded.setdefault(post_id, []).append(state)
+            worst = [worst_post_state(states) for states in recorded.values()]
+            statuses = {state: worst.count(state) for state in set(worst) if state}
             rostered = s.scalar(select(func.count()).select_from(Guard).where(
                 Guard.event_id == event_id, _live(Guard))) or 0
             live_findings = (Finding.event_id == event_id, _live(Finding))

@@ -855,11 +855,18 @@ def test_pending_background_is_said_but_not_the_headline(workbench: Workbench) -
     assert scan.concerns == (Verdict.BACKGROUND_PENDING,)
 
 
-def test_a_posts_newest_state_counts_once(workbench: Workbench) -> None:
+def test_a_post_counts_once_at_its_worst_state_everywhere(workbench: Workbench) -> None:
+    """Absent at seven, understaffed at eight: one absent post on the dashboard, in the post
+    list and in the score, never one of each."""
+    from app.scoring import compute_score
+
     event_id = workbench.save_event(EventInput(name="岗位状态", company_name="甲保安公司"))
     post = workbench.save_post(event_id, "C区1号看台", "C区", "秩序维护", 4)
     workbench.set_post_status(event_id, post, "absent")
     workbench.set_post_status(event_id, post, "understaffed", 2)
     figures = workbench.dashboard(event_id)
-    assert (figures.posts_absent, figures.posts_understaffed) == (0, 1)
-    assert workbench.posts(event_id)[0].status == "understaffed"
+    assert (figures.posts_absent, figures.posts_understaffed) == (1, 0)
+    assert workbench.posts(event_id)[0].status == "absent"
+    post_deductions = [d.reason_code for d in compute_score(workbench.db, event_id).deductions
+                       if d.reason_code.startswith("post.")]
+    assert post_deductions == ["post.absent"]
