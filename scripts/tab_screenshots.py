@@ -47,6 +47,8 @@ def main() -> int:
         workbench = Workbench(db)
         window = MainWindow(workbench, args.lang, create_demo_event(workbench))
         window.show_fitted()
+        # Xvfb has no window manager to maximise it: take the whole screen, as one would.
+        window.setGeometry(window.screen().availableGeometry())
         settle()
         stage_demo_scan(window)
         settle()

@@ -17,6 +17,7 @@ from app.models import CheckResult, Finding, Inspection, PostStatus
 from app.roster import RosterReport, RosterRow
 from app.workbench import EventInput, Workbench
 from tests.conftest import release_widgets
+from tests.test_scan_router import deliver, strokes
 from ui.application import make_application
 from ui.main_window import MainWindow
 from ui.scan_field import SCANNER_IDLE_MS
@@ -517,9 +518,13 @@ def test_fast_typing_into_the_note_stays_a_note(qtbot, window, workbench, small_
     note = page.finding_editor.note
     qtbot.mouseClick(note, Qt.MouseButton.LeftButton)
     text = "uniform not worn 12345678 told him twice"
-    qtbot.keyClicks(note, text, delay=30)
-    qtbot.keyClick(note, Qt.Key.Key_Return, delay=30)
-    qtbot.wait(100)
+    # Exactly 30 ms from key to key, by the keys' own timestamps (qtbot's delay would wait
+    # before the release too, making it 60 ms); then Enter 30 ms after the last key.
+    start = 500_000
+    keys = strokes(text, [start + 30 * index for index in range(len(text))], hold_ms=12)
+    keys += strokes("\r", [start + 30 * len(text)], hold_ms=12)
+    deliver(keys, note)
+    qtbot.wait(150)
     assert workbench.finding(finding_id).note == text
     assert len(live_inspections(workbench)) == 1  # no scan was made of it
     assert page.card.verdict_label.text() == verdict_text(Verdict.ASSIGNED_HERE)
@@ -578,7 +583,7 @@ def test_absent_right_after_a_guard_was_verified_asks_first(qtbot, window, workb
     page.select_post(small_event.posts[POST_A])
     scan(qtbot, window, cert_key(small_event.certs["here"]))
     page.absent_button.click()  # the recording fixture answers the question with "OK": no
-    assert len(messages) == 1 and "1" in messages[0]
+    assert len(messages) == 1 and "1 guard(s)" in messages[0]
     with workbench.db.read() as s:
         assert s.scalars(select(PostStatus)).all() == []
     monkeypatch.setattr(QMessageBox, "question",
@@ -618,3 +623,22 @@ def test_no_checklist_is_left_beside_a_card_it_does_not_belong_to(qtbot, window,
     qtbot.waitUntil(page.checklist.empty.isVisible)
     assert page.notice.isVisible() and "signed" in page.notice.text()
     assert page.inspection is None
+
+
+def test_absent_asks_nothing_when_the_last_guard_was_seen_long_ago(qtbot, window, workbench,
+                                                                   small_event, messages):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from app.models import utc_now
+
+    page = window.inspection
+    page.select_post(small_event.posts[POST_A])
+    scan(qtbot, window, cert_key(small_event.certs["here"]))
+    with workbench.db.begin() as s:  # that scan was 31 minutes ago
+        s.execute(update(Inspection).values(created_at=utc_now() - timedelta(minutes=31)))
+    page.absent_button.click()
+    assert messages == []
+    with workbench.db.read() as s:
+        assert [p.status for p in s.scalars(select(PostStatus))] == ["absent"]

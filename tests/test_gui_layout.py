@@ -54,13 +54,17 @@ def test_every_button_is_reachable_at_1280x650(qtbot, window: MainWindow) -> Non
             area = button.parentWidget()
             while area is not None and not isinstance(area, QScrollArea):
                 area = area.parentWidget()
-            if area is not None:
-                continue  # the scroll area brings it into view
-            top_left = button.mapTo(window, button.rect().topLeft())
-            bottom_right = button.mapTo(window, button.rect().bottomRight())
+            # A button in a scroll area is reachable when the area itself is on screen and
+            # big enough to scroll through; any other must be inside the window.
+            shown = area if area is not None else button
+            top_left = shown.mapTo(window, shown.rect().topLeft())
+            bottom_right = shown.mapTo(window, shown.rect().bottomRight())
             assert window.rect().contains(top_left) and window.rect().contains(
                 bottom_right), (window.tabs.tabText(index), button.text(), top_left,
                                 bottom_right)
+            if area is not None:
+                assert area.viewport().width() >= button.width(), button.text()
+                assert area.viewport().height() >= 100, button.text()
 
 
 def test_it_opens_maximised_on_a_small_screen(qtbot, window: MainWindow,

@@ -10,7 +10,6 @@ from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -41,6 +40,7 @@ from app.signing import (
 from app.workbench import Workbench
 from ui.commands import connect_command
 from ui.errors import user_message
+from ui.file_dialogs import open_file_name
 from ui.fonts import emphasize
 from ui.layout import scrollable
 from ui.pdf_output import load_pdf, open_in_viewer, print_pdf
@@ -363,7 +363,7 @@ class EvaluationPage(QWidget):
         return self.evaluation
 
     def import_certificate(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("Certificate from headquarters"),
+        path, _ = open_file_name(self, self.tr("Certificate from headquarters"),
                                               "", self.tr("PKCS#12 (*.p12 *.pfx)"))
         if not path:
             return

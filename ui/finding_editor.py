@@ -7,7 +7,6 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QFileDialog,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.workbench import Workbench, WorkbenchError
 from ui.commands import connect_command
+from ui.file_dialogs import open_file_name
 
 
 class FindingEditor(QGroupBox):
@@ -115,7 +115,7 @@ class FindingEditor(QGroupBox):
     def _choose_evidence(self) -> None:
         if self.finding_id is None:
             return
-        path, _ = QFileDialog.getOpenFileName(
+        path, _ = open_file_name(
             self, self.tr("Evidence photo"), str(Path.home()),
             self.tr("Images (*.jpg *.jpeg *.png *.bmp *.heic)"))
         if path:

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
     QComboBox,
-    QFileDialog,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -50,6 +49,7 @@ from ui.camera import CameraPanel, qimage_to_gray_array
 from ui.checklist_panel import ChecklistPanel
 from ui.commands import connect_command
 from ui.errors import user_message
+from ui.file_dialogs import open_file_name
 from ui.finding_editor import FindingEditor
 from ui.fonts import emphasize
 from ui.layout import scrollable
@@ -409,7 +409,7 @@ class InspectionPage(QWidget):
 
     def scan_image_file(self) -> None:
         """Ask for a photo of a badge and read the codes in it."""
-        path, _ = QFileDialog.getOpenFileName(
+        path, _ = open_file_name(
             self, self.tr("Photo of a badge"), "",
             self.tr("Images (*.jpg *.jpeg *.png *.bmp *.webp)"))
         self.focus_scan()
@@ -521,6 +521,7 @@ class InspectionPage(QWidget):
 
     def clear(self) -> None:
         self.card.clear()
+        self.notice.hide()
         self.clear_checklist()
 
     def clear_checklist(self) -> None:
@@ -539,6 +540,7 @@ class InspectionPage(QWidget):
         self._saved(self.tr("Finding saved"))
 
     def _saved(self, what: str) -> None:
+        self.notice.hide()  # what it said was about an earlier action
         self.saved_label.setText(self.tr("✓ {what}, saved {time}").format(
             what=what, time=datetime.now().strftime("%H:%M:%S")))
         self.changed.emit()

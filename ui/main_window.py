@@ -9,7 +9,6 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -28,6 +27,7 @@ from ui.commands import connect_command
 from ui.errors import user_message
 from ui.evaluation_page import EvaluationPage
 from ui.event_page import EventPage
+from ui.file_dialogs import open_file_name
 from ui.import_dialog import ImportDialog
 from ui.inspection_page import InspectionPage
 from ui.scan_router import ScanRouter
@@ -232,7 +232,7 @@ class MainWindow(QMainWindow):
             QMessageBox.information(self, self.tr("Import roster"),
                                     self.tr("Create the event first (Event tab)."))
             return
-        path, _ = QFileDialog.getOpenFileName(
+        path, _ = open_file_name(
             self, self.tr("Company roster"), "", self.tr("Rosters (*.xlsx *.csv)"))
         if not path:
             return
@@ -256,7 +256,7 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------- trust and revocation
     def import_trust_list(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
+        path, _ = open_file_name(
             self, self.tr("Trust list from headquarters"), "", self.tr("Trust lists (*.json)"))
         if path:
             self.import_trust_list_file(path)
@@ -265,7 +265,7 @@ class MainWindow(QMainWindow):
         self._import_lists(lambda: ("trust", import_trust_list(self.workbench.db, path)))
 
     def import_revocation_list(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
+        path, _ = open_file_name(
             self, self.tr("Revocation list from headquarters"), "",
             self.tr("Revocation lists (*.txt *.csv);;All files (*)"))
         if path:
@@ -375,7 +375,9 @@ class MainWindow(QMainWindow):
         that (a 1366x768 laptop, or 1920x1080 at 150 %)."""
         screen = self.screen().availableGeometry()
         if screen.width() < PREFERRED_SIZE[0] or screen.height() < PREFERRED_SIZE[1]:
-            self.setGeometry(screen)  # also where no window manager maximises
+            # The size it returns to when un-maximised: inside the screen with its frame
+            # (a window manager maximises it; without one, this is the size it keeps).
+            self.setGeometry(screen.adjusted(8, 32, -8, -8))
             self.showMaximized()
         else:
             self.show()

@@ -44,17 +44,10 @@ _WATCHED = _KEY_EVENTS | _OTHER_INPUT
 _RELEASE_WAIT_MS = 1000.0
 
 
-# A widget with this property set to True takes a scan as typed text (the roster's filter:
-# scanning a badge there finds the guard instead of recording an inspection).
-TAKES_SCANS = "takesScans"
-
-
 def _left_alone(widget: QWidget) -> bool:
     """A passphrase field is left alone: a password manager types into it as fast as a
-    scanner, and a passphrase is never a badge. So is a field that asks for scans."""
-    if isinstance(widget, QLineEdit) and widget.echoMode() != QLineEdit.EchoMode.Normal:
-        return True
-    return widget.property(TAKES_SCANS) is True
+    scanner, and a passphrase is never a badge."""
+    return isinstance(widget, QLineEdit) and widget.echoMode() != QLineEdit.EchoMode.Normal
 
 
 def _pointer(obj: object) -> int:

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHeaderView,
     QLabel,
@@ -35,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from app.sync_client import PackageSummary, RemoteEvent
 from ui.commands import connect_command
+from ui.file_dialogs import open_file_name, save_file_name
 from ui.sync_panel import SyncController, plain_error, run_with_progress
 from ui.tasks import run_in_background
 
@@ -294,7 +294,7 @@ class SyncMenu(QObject):
 
     def import_package(self, path: str | None = None) -> None:
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(
+            path, _ = open_file_name(
                 self.window, self.tr("Event package from headquarters"), "",
                 self.tr("Event packages (*.vspkg);;All files (*)"))
             if not path:
@@ -307,7 +307,7 @@ class SyncMenu(QObject):
     def export_bundle(self, path: str | None = None) -> None:
         if path is None:
             start = str(Path.home() / default_bundle_name())
-            path, _ = QFileDialog.getSaveFileName(
+            path, _ = save_file_name(
                 self.window, self.tr("Bundle for headquarters"), start,
                 self.tr("Bundles (*.vsbundle);;All files (*)"))
             if not path:

@@ -10,7 +10,6 @@ from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -35,8 +34,8 @@ from app.domain import (
 from app.roster import TASK_TYPES
 from app.workbench import Dashboard, GuardInfo, PostInfo, Workbench, WorkbenchError
 from ui.commands import connect_command
+from ui.file_dialogs import open_file_name
 from ui.fonts import emphasize
-from ui.scan_router import TAKES_SCANS
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -197,7 +196,6 @@ class RosterPage(QWidget):
         self.all_rows: list[GuardInfo] = []
         self.filter = QLineEdit()
         self.filter.setPlaceholderText(self.tr("Filter by name, certificate, company or post"))
-        self.filter.setProperty(TAKES_SCANS, True)  # a badge scanned here finds the guard
         self.filter.textChanged.connect(self._apply_filter)
         self.count = QLabel()
         import_button = QPushButton(self.tr("Import roster (.xlsx / .csv)…"))
@@ -259,7 +257,7 @@ class RosterPage(QWidget):
         if len(rows) != 1:
             QMessageBox.information(self, self.tr("Photo"), self.tr("Select one guard."))
             return
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("Guard's photo"), "",
+        path, _ = open_file_name(self, self.tr("Guard's photo"), "",
                                               self.tr("Images (*.jpg *.jpeg *.png *.bmp)"))
         if path:
             self.workbench.set_guard_photo(self.model.rows[rows[0]].id, path)
