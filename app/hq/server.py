@@ -27,6 +27,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app.hq import web
 from app.hq.models import Device
 from app.hq.store import AuthError, HqError, HqStore
+from app.hq.throttle import SignInThrottle
 from app.sync_protocol import API_PREFIX, MAX_BATCH_BYTES, MAX_BATCH_RECORDS, b64decode
 
 # The JSON envelope around a 16 MB batch of records, and room for base64's own growth.
@@ -69,6 +70,70 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+class BodyLimit:
+    """Every request body is bounded before any route reads it: 1 MB, or the batch size on
+    the two record routes. A larger Content-Length is answered 413 at once; a body that
+    grows past the limit as it streams (no or a false Content-Length) is answered 413 as
+    soon as it does, having held at most the limit in memory. Without it, the unauthenticated
+    enrolment read a 256 MB body whole (895 MB peak)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    @staticmethod
+    def limit_for(path: str) -> int:
+        if path in (f"{API_PREFIX}/records", f"{API_PREFIX}/records/known"):
+            return MAX_REQUEST_BYTES
+        return MAX_SMALL_REQUEST_BYTES
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.limit_for(scope.get("path", ""))
+        headers = dict(scope.get("headers") or [])
+        declared = headers.get(b"content-length", b"").decode("latin-1")
+        if declared.isdigit() and int(declared) > limit:
+            await self._refuse(send, limit)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                await self._refuse(send, limit)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        delivered = False
+
+        async def replay() -> dict[str, Any]:
+            nonlocal delivered
+            if not delivered:
+                delivered = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            message: dict[str, Any] = await receive()
+            return message
+
+        await self.app(scope, replay, send)
+
+    @staticmethod
+    async def _refuse(send: Any, limit: int) -> None:
+        payload = json.dumps({"detail": f"the request is larger than "
+                                        f"{limit // (1024 * 1024)} MB"}).encode()
+        await send({"type": "http.response.start", "status": 413,
+                    "headers": [(b"content-type", b"application/json"),
+                                (b"content-length", str(len(payload)).encode()),
+                                (b"connection", b"close")]})
+        await send({"type": "http.response.body", "body": payload})
+
+
 def _json_object(body: bytes) -> dict[str, Any]:
     try:
         value = json.loads(body)
@@ -97,6 +162,8 @@ def create_app(store: HqStore) -> FastAPI:
     app = FastAPI(title="Venue Supervisor HQ", docs_url=None, redoc_url=None,
                   openapi_url=None)
     app.state.store = store
+    app.add_middleware(BodyLimit)
+    app.state.sign_in_throttle = SignInThrottle()
 
     @app.exception_handler(HqError)
     async def hq_error(_request: Request, exc: HqError) -> JSONResponse:
