@@ -46,6 +46,7 @@ from app.paths import font_path
 from app.pdf_fonts import register_cjk_font
 from app.qr import QRCapacityError, make_qr, qr_image
 from app.roster import RosterReport, RosterRow, check_roster
+from app.spreadsheet_safety import neutralise_row
 
 DEFAULT_ISSUER_NAME = "市局保安管理支队"
 DEFAULT_VALID_DAYS = 365
@@ -282,10 +283,12 @@ def _write_manifest(path: Path, summary: IssueSummary) -> None:
         writer.writerow(["row", "cert_no", "name", "company", "post", "issued_on", "expires_on",
                          "kid", "qr_version", "photo", "png", "payload"])
         for badge in summary.issued:
-            writer.writerow([badge.row, badge.cert_no, badge.name, badge.company, badge.post,
-                             summary.issued_on.isoformat(), summary.expires_on.isoformat(),
-                             summary.kid, badge.qr_version, "yes" if badge.has_photo else "no",
-                             badge.png.name, badge.payload])
+            # Roster text ends up here, and HQ opens the file in Excel or WPS: no formulas.
+            writer.writerow(neutralise_row([
+                badge.row, badge.cert_no, badge.name, badge.company, badge.post,
+                summary.issued_on.isoformat(), summary.expires_on.isoformat(), summary.kid,
+                badge.qr_version, "yes" if badge.has_photo else "no", badge.png.name,
+                badge.payload]))
 
 
 # --- PNG ----------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from app.identity import (
     normalise_id_number,
     normalise_text,
 )
+from app.spreadsheet_safety import looks_like_formula
 
 TASK_TYPES = ("安检", "验票", "巡逻", "守卫", "秩序维护")
 
@@ -99,6 +100,13 @@ _TRAINING_VALUES = {
     "未完成": False,
 }
 _PHONE = re.compile(r"^1\d{10}$")
+# A phone number as people write it: an optional leading + (international form), then digits
+# with spaces, dashes or brackets between them; "+86 138 1234 5678" is a number, not a formula.
+_PHONE_NUMBER = re.compile(r"^\+?\d{3,15}$")
+# Text columns where a formula-looking value is reported as one (ID and phone have own rules).
+_FORMULA_CHECKED = (
+    COL_NAME, COL_GENDER, COL_CERT, COL_COMPANY, COL_POST, COL_TASK, COL_BACKGROUND, COL_TRAINING,
+)
 _ZONE = re.compile(r"^(.+?区)")
 
 
@@ -312,6 +320,18 @@ def _parse_row(
     def warning(column: str, message: str) -> None:
         problems.append(Problem(row_no, column, "warning", message))
 
+    # A text cell a spreadsheet would run (=cmd|' /C calc'!A0, @SUM(...), +..., -2+3) is no
+    # name, company or post: the row is not imported, and so never reaches a file HQ opens.
+    formula_message = translate(
+        "Roster",
+        "Starts with =, +, - or @: a spreadsheet would run it as a formula; "
+        "type the real value",
+    )
+    formulas = {c for c in (*_FORMULA_CHECKED, COL_ID) if looks_like_formula(cell(cells, c))}
+    for column in _FORMULA_CHECKED:
+        if column in formulas:
+            error(column, formula_message)
+
     name = re.sub(r"\s+", "", normalise_text(cell(cells, COL_NAME)))
     if not name:
         error(COL_NAME, translate("Roster", "Name is missing"))
@@ -319,7 +339,9 @@ def _parse_row(
     raw_id = cell(cells, COL_ID)
     id_number = normalise_id_number(raw_id)
     id_problem = id_number_problem(id_number)
-    if isinstance(raw_id, float):  # 15 significant digits: the damaged number may still pass
+    if COL_ID in formulas:
+        error(COL_ID, formula_message)
+    elif isinstance(raw_id, float):  # 15 significant digits: the damaged number may still pass
         error(
             COL_ID,
             translate(
@@ -346,7 +368,9 @@ def _parse_row(
         )
 
     cert_no = re.sub(r"\s+", "", normalise_text(cell(cells, COL_CERT))).upper()
-    if not cert_no:
+    if COL_CERT in formulas:
+        pass
+    elif not cert_no:
         error(COL_CERT, translate("Roster", "Certificate number is missing"))
     elif not cert_key(cert_no):
         error(COL_CERT, translate("Roster", "Certificate number has no digits or letters"))
@@ -356,12 +380,14 @@ def _parse_row(
         error(COL_COMPANY, translate("Roster", "Company is missing"))
 
     gender = normalise_text(cell(cells, COL_GENDER))
-    if gender and gender not in ("男", "女"):
+    if gender and gender not in ("男", "女") and COL_GENDER not in formulas:
         warning(COL_GENDER, translate("Roster", "Gender should be 男 or 女"))
 
     post = re.sub(r"\s+", "", normalise_text(cell(cells, COL_POST)))
     task_type = re.sub(r"\s+", "", normalise_text(cell(cells, COL_TASK)))
-    if task_type and task_type not in TASK_TYPES:
+    if COL_TASK in formulas:
+        task_type = ""
+    elif task_type and task_type not in TASK_TYPES:
         warning(
             COL_TASK,
             translate(
@@ -372,7 +398,13 @@ def _parse_row(
         )
         task_type = ""
 
-    phone = re.sub(r"[\s-]+", "", normalise_text(cell(cells, COL_PHONE)))
+    phone_text = normalise_text(cell(cells, COL_PHONE))
+    phone = re.sub(r"[\s()-]+", "", phone_text)
+    if looks_like_formula(cell(cells, COL_PHONE)) and not _PHONE_NUMBER.match(phone):
+        error(COL_PHONE, formula_message)
+        phone = ""
+    elif phone.startswith("+86") and _PHONE.match(phone[3:]):
+        phone = phone[3:]
     if phone and not _PHONE.match(phone):
         warning(
             COL_PHONE,
@@ -381,7 +413,9 @@ def _parse_row(
 
     background_text = normalise_text(cell(cells, COL_BACKGROUND))
     background = _BACKGROUND_VALUES.get(background_text, "pending")
-    if not background_text:
+    if COL_BACKGROUND in formulas:
+        pass
+    elif not background_text:
         warning(
             COL_BACKGROUND, translate("Roster", "Background check not recorded: treated as pending")
         )
@@ -393,7 +427,9 @@ def _parse_row(
 
     training_text = normalise_text(cell(cells, COL_TRAINING))
     trained = _TRAINING_VALUES.get(training_text, False)
-    if not training_text:
+    if COL_TRAINING in formulas:
+        pass
+    elif not training_text:
         warning(
             COL_TRAINING,
             translate("Roster", "Pre-job training not recorded: treated as not trained"),
