@@ -46,9 +46,21 @@ MAX_BATCH_RECORDS = 1000
 # SQLite caps the bound parameters of one statement: ids go to IN (...) this many at a time.
 ID_CHUNK = 500
 MAX_BATCH_BYTES = 16 * 1024 * 1024
-# A signed file larger than this is refused before it is decompressed (a zip bomb on a USB
-# stick must not exhaust the laptop's or HQ's memory).
-MAX_SIGNED_FILE_BYTES = 2 * 1024 * 1024 * 1024
+# A signed file is unpacked while counting, and refused as soon as it unpacks to more than
+# this (a 1 MB gzip bomb on a USB stick unpacks to gigabytes: it must not exhaust the laptop's
+# or HQ's memory; reading it stays under about 200 MB). What real files need, measured on the
+# 600-guard roster fixture: a guard is about 0.82 KB in a package (a post 0.5 KB, +10 % for the
+# envelope's escaping), so a 10,000-guard package is about 12 MB and 64 MB holds about 50,000
+# guards; a bundle of 10,000 inspection records without photos is under 10 MB. The limit is
+# not higher because parsing costs about twice the unpacked size on top of it (the text, then
+# the body string), which must stay far under 300 MB for any file, forged or not. A bundle
+# carrying many full-size evidence photos can exceed it: sync over the network (batches of
+# 16 MB) has no such limit.
+MAX_UNPACKED_BYTES = 64 * 1024 * 1024
+# gzip never makes data larger by more than a few bytes per 16 KB block, so a file larger than
+# this cannot unpack to an acceptable size: it is refused before it is unpacked.
+MAX_SIGNED_FILE_BYTES = MAX_UNPACKED_BYTES + 1024 * 1024
+UNPACK_CHUNK_BYTES = 1024 * 1024
 
 
 def chunks(items: Sequence[T], size: int = ID_CHUNK) -> Iterator[Sequence[T]]:
@@ -134,6 +146,46 @@ def write_signed(file_format: str, signer: str, body: dict[str, Any],
     return gzip.compress(json.dumps(envelope, ensure_ascii=False).encode("utf-8"), mtime=0)
 
 
+class UnpackedTooLarge(Exception):
+    """Compressed data that unpacks to more than the limit (counted while it is unpacked)."""
+
+
+def gunzip_limited(data: bytes | bytearray | memoryview,
+                   limit: int = MAX_UNPACKED_BYTES) -> bytearray:
+    """``gzip.decompress`` that stops as soon as more than ``limit`` bytes came out, in all
+    the members together (concatenated members are allowed, as gzip allows them, and count
+    towards the same total), without ever holding more than ``limit`` plus one chunk.
+
+    Raises UnpackedTooLarge past the limit; zlib.error for data that is not gzip (also
+    anything after the last member that is not another member) and EOFError for data cut
+    short.
+    """
+    view = memoryview(data).cast("B")
+    if not len(view):
+        raise EOFError("no data")
+    out = bytearray()
+    position = 0
+    while position < len(view):
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)  # gzip header and trailer checked
+        pending: bytes | memoryview = view[position:]
+        while not inflater.eof:
+            # max_length is never 0 (that would mean "no limit"): one byte past the limit is
+            # enough to know the data is too large.
+            room = limit - len(out) + 1
+            piece = inflater.decompress(pending, min(UNPACK_CHUNK_BYTES, room))
+            tail = inflater.unconsumed_tail
+            if len(out) + len(piece) > limit:
+                raise UnpackedTooLarge(limit)
+            out += piece
+            if not piece and not inflater.eof and len(tail) == len(pending):
+                raise EOFError("the compressed data is cut short")
+            pending = tail
+        # What follows a member's trailer must be another member (checked by the next
+        # decompressobj: anything else is a zlib.error), not something left uncounted.
+        position = len(view) - len(inflater.unused_data)
+    return out
+
+
 def read_signed(data: bytes, file_format: str,
                 public_key_of: Callable[[str], bytes | None]) -> tuple[str, dict[str, Any]]:
     """The signer and body of a signed file, after checking its signature.
@@ -147,8 +199,16 @@ def read_signed(data: bytes, file_format: str,
         raise SignedFileError(translate("SyncProtocol", "the file is too large to be a {what}")
                               .format(what=what), "too_large")
     try:
-        text = gzip.decompress(data)
+        unpacked = gunzip_limited(data)
+        text = unpacked.decode("utf-8")
+        del unpacked  # the text alone from here on: the peak stays at about twice the size
         envelope = json.loads(text)
+        del text
+    except UnpackedTooLarge:
+        raise SignedFileError(translate("SyncProtocol", "the {what} is larger than {limit} MB "
+                                        "once unpacked")
+                              .format(what=what, limit=MAX_UNPACKED_BYTES // (1024 * 1024)),
+                              "too_large_unpacked") from None
     except (OSError, EOFError, zlib.error, ValueError):
         raise SignedFileError(translate("SyncProtocol", "this is not a {what} file (it is not "
                                         "compressed JSON, or it was cut short)")

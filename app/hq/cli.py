@@ -206,16 +206,21 @@ def _run(args: argparse.Namespace, store: Any) -> int:
 
 
 def _import_bundle(store: Any, path: Path) -> int:
-    from app.sync_protocol import SignedFileError
+    from app.sync_protocol import MAX_SIGNED_FILE_BYTES, SignedFileError
 
     try:
+        # Measured before it is read: a file larger than any real bundle is not read at all.
+        if path.stat().st_size > MAX_SIGNED_FILE_BYTES:
+            return _fail(f"the bundle {path} is refused: it is larger than "
+                         f"{MAX_SIGNED_FILE_BYTES // (1024 * 1024)} MB", EXIT_PROBLEMS)
         data = path.read_bytes()
     except OSError as exc:
         return _fail(f"the bundle {path} cannot be read: {exc.strerror or exc}")
     try:
         summary = store.import_bundle(data)
     except SignedFileError as exc:
-        return _fail(f"the bundle {path} is refused: {exc}")
+        # README: exit 1 when the file is refused (2 is for a command that cannot run)
+        return _fail(f"the bundle {path} is refused: {exc}", EXIT_PROBLEMS)
     print_json(summary)
     if summary["failed"]:
         print(f"{summary['failed']} records were refused; first: {summary['errors'][0]}",
