@@ -8,6 +8,7 @@ the same import as a company's file, so the demo exercises the real path.
 from __future__ import annotations
 
 import hashlib
+import os
 import random
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -191,6 +192,34 @@ def _demo_inspections(workbench: Workbench, event_id: str, rng: random.Random,
     absent = [p for p in posts.values() if p.assigned_count == 0][:1]
     for post in absent:
         workbench.set_post_status(event_id, post.id, "absent", 0, "岗位无人")
+
+
+# --- the demo supervisor's signing identity (seed-demo) -------------------------------------
+
+DEMO_P12_NAME = "demo-supervisor.p12"
+
+
+def demo_identity(keys: Path, common_name: str, passphrase: bytes,
+                  organization: str) -> Path:
+    """The demo supervisor's key file in ``keys``. A run of seed-demo killed right after it
+    wrote the file (before the profile recorded it) left one behind: it is used if it opens
+    with the demo passphrase; a leftover that does not is replaced by a new identity, written
+    aside and renamed over it, so that a crash now leaves one whole file or the other."""
+    from app.signing import SigningError, create_self_signed_p12, load_signer
+
+    target = keys / DEMO_P12_NAME
+    if target.is_file():
+        try:
+            load_signer(target, passphrase)
+            return target
+        except SigningError:
+            pass
+    keys.mkdir(parents=True, exist_ok=True)
+    fresh = keys / (DEMO_P12_NAME + ".new")
+    fresh.unlink(missing_ok=True)  # a leftover of a run killed while writing it
+    create_self_signed_p12(fresh, common_name, passphrase, organization=organization)
+    os.replace(fresh, target)
+    return target
 
 
 # --- the demo's evaluation: a day of rounds, evidence photos, a drawn signature -------------

@@ -9,7 +9,6 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from app.cli_common import print_json
 
@@ -74,7 +73,7 @@ def run_sync_command(args: argparse.Namespace) -> int:
     from app.db import Database, ProfileError
     from app.i18n import choose_language, core_application
     from app.paths import resolve_data_dir
-    from app.sync_client import SyncError, SyncService
+    from app.sync_client import SyncError, SyncService, plain_http_warning
 
     core_application(choose_language(getattr(args, "lang", None)))
     try:
@@ -84,13 +83,15 @@ def run_sync_command(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     service = SyncService(db)
     try:
+        if args.command in ("enrol", "sync", "pull"):
+            # Before anything is sent: plain http beyond this machine (a laptop enrolled
+            # over https refuses plain http instead, in SyncService.connection).
+            warning = (plain_http_warning(args.hq) if args.command == "enrol"
+                       else service.plain_http_warning(getattr(args, "hq", None)))
+            if warning:
+                print(warning, file=sys.stderr)
         if args.command == "enrol":
             print_json(service.enrol(args.hq, args.code, args.name, args.fingerprint))
-            host = urlsplit(args.hq).hostname or ""
-            if args.hq.startswith("http://") and host not in ("127.0.0.1", "localhost", "::1"):
-                print("warning: plain http: the device token and every record cross the "
-                      "network unencrypted; have HQ serve with --cert/--key and enrol with "
-                      "https://", file=sys.stderr)
         elif args.command == "sync":
             outcome = service.sync(args.hq)
             print_json(outcome.as_dict())
@@ -124,10 +125,12 @@ def _seed_demo(db: Database, args: argparse.Namespace) -> int:
     from app.cli_common import CommandError, read_secret
     from app.demo import (
         DEMO_EVENT_NAME,
+        DEMO_P12_NAME,
         DEMO_SEED,
         add_demo_day,
         create_demo_event,
         demo_evaluation_text,
+        demo_identity,
         demo_signature_png,
     )
     from app.evaluation import EvaluationService
@@ -137,7 +140,6 @@ def _seed_demo(db: Database, args: argparse.Namespace) -> int:
         SUPERVISOR_NAME_SETTING,
         SUPERVISOR_P12_SETTING,
         SigningError,
-        create_self_signed_p12,
         load_signer,
         supervisor_p12_path,
     )
@@ -154,12 +156,13 @@ def _seed_demo(db: Database, args: argparse.Namespace) -> int:
     # may need its own (--passphrase-file).
     own_identity = p12 is not None and bool(args.passphrase_file)
     if p12 is None:
-        keys = db.data_dir / "keys"
-        keys.mkdir(parents=True, exist_ok=True)
-        p12 = create_self_signed_p12(keys / "demo-supervisor.p12", DEMO_SUPERVISOR,
-                                     DEMO_PASSPHRASE, organization=DEMO_ORGANIZATION)
+        # demo_identity reuses or replaces what a run killed before this point left behind.
+        p12 = demo_identity(db.data_dir / "keys", DEMO_SUPERVISOR, DEMO_PASSPHRASE,
+                            DEMO_ORGANIZATION)
         db.set_setting(SUPERVISOR_P12_SETTING, str(p12.relative_to(db.data_dir)))
         db.set_setting(SUPERVISOR_NAME_SETTING, DEMO_SUPERVISOR)
+    elif p12.name == DEMO_P12_NAME and not db.setting(SUPERVISOR_NAME_SETTING):
+        db.set_setting(SUPERVISOR_NAME_SETTING, DEMO_SUPERVISOR)  # killed in between
     try:
         passphrase = (read_secret(args.passphrase_file, "") if own_identity
                       else DEMO_PASSPHRASE)

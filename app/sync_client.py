@@ -8,6 +8,7 @@ record: an outbox row is only marked acknowledged, and only for what HQ answered
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
 import os
 import socket
@@ -129,6 +130,30 @@ def _base_url(url: str) -> str:
         raise SyncError(translate("Sync", "“{0}” is not a headquarters address: it must "
                                   "start with http:// or https://").format(url))
     return url.strip().rstrip("/")
+
+
+def is_loopback(host: str) -> bool:
+    """True for an address that never leaves this machine: 127.0.0.0/8, ::1, localhost."""
+    host = host.strip().strip("[]").rstrip(".").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def is_plain_http(url: str) -> bool:
+    return urlsplit(url.strip()).scheme.lower() == "http"
+
+
+def plain_http_warning(url: str) -> str | None:
+    """The warning for plain http beyond this machine (None for https or loopback)."""
+    if not is_plain_http(url) or is_loopback(urlsplit(url.strip()).hostname or ""):
+        return None
+    return translate("Sync", "Warning: plain http to {0}: the device token and every record "
+                     "cross the network unencrypted; have headquarters serve with "
+                     "--cert/--key and enrol with its https:// address").format(url.strip())
 
 
 def fetch_server_certificate(url: str) -> str:
@@ -276,12 +301,33 @@ class SyncService:
                           last_error=found.get(LAST_ERROR),
                           last_attempt=found.get(LAST_ATTEMPT))
 
+    def enrolled_over_https(self) -> bool:
+        url = self.db.setting(HQ_URL) or ""
+        return url.lower().startswith("https://") or bool(self.db.setting(HQ_CERTIFICATE))
+
+    def plain_http_warning(self, hq_url: str | None = None) -> str | None:
+        """The warning to show before talking to ``hq_url`` (default: the enrolled address)
+        over plain http beyond this machine; None when it is https, loopback, or refused
+        anyway (a laptop enrolled over https, see ``connection``)."""
+        url = hq_url or self.db.setting(HQ_URL)
+        if not url or (self.enrolled_over_https() and is_plain_http(url)):
+            return None
+        return plain_http_warning(url)
+
     def connection(self, hq_url: str | None = None) -> HqConnection:
         url = hq_url or self.db.setting(HQ_URL)
         token = self.db.setting(HQ_TOKEN)
         if not url or not token:
             raise SyncError(translate("Sync", "This laptop is not enrolled with headquarters "
                                       "yet (menu Sync → Enrol, or: python -m app enrol)"))
+        if is_plain_http(url) and self.enrolled_over_https():
+            # The device token and the records would cross in clear, and no pinned
+            # certificate could be checked: refused before any connection is opened.
+            enrolled = self.db.setting(HQ_URL) or url
+            raise SyncError(translate(
+                "Sync", "This laptop enrolled with headquarters over https; it does not send "
+                "its token and records over plain http to {0}. Use the https address it "
+                "enrolled with ({1}), or leave --hq out").format(url.strip(), enrolled))
         return HqConnection(url, token, self.db.setting(HQ_CERTIFICATE))
 
     # ---------------------------------------------------------- enrolment

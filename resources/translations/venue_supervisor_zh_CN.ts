@@ -1860,6 +1860,10 @@ Findings: {findings} ({open} not corrected)</source>
         <translation>名单中的公司 {roster} 不是本次活动承接安保的公司 {company}</translation>
     </message>
     <message>
+        <source>Starts with =, +, - or @: a spreadsheet would run it as a formula; type the real value</source>
+        <translation>以 =、+、- 或 @ 开头：表格软件会将其作为公式执行；请填写真实内容</translation>
+    </message>
+    <message>
         <source>Name is missing</source>
         <translation>缺少姓名</translation>
     </message>
@@ -2104,6 +2108,10 @@ Findings: {findings} ({open} not corrected)</source>
         <translation>“{0}”不是总部地址：必须以 http:// 或 https:// 开头</translation>
     </message>
     <message>
+        <source>Warning: plain http to {0}: the device token and every record cross the network unencrypted; have headquarters serve with --cert/--key and enrol with its https:// address</source>
+        <translation>警告：正在以明文 http 连接 {0}：设备令牌和每一条记录都将未经加密地在网络上传输；请让总部以 --cert/--key 启动服务，并用其 https:// 地址注册本机</translation>
+    </message>
+    <message>
         <source>Headquarters cannot be reached at {0} ({1})</source>
         <translation>无法连接总部 {0}（{1}）</translation>
     </message>
@@ -2146,6 +2154,10 @@ Findings: {findings} ({open} not corrected)</source>
     <message>
         <source>This laptop is not enrolled with headquarters yet (menu Sync → Enrol, or: python -m app enrol)</source>
         <translation>本机尚未在总部注册（菜单“同步 → 在总部注册本机”，或命令：python -m app enrol）</translation>
+    </message>
+    <message>
+        <source>This laptop enrolled with headquarters over https; it does not send its token and records over plain http to {0}. Use the https address it enrolled with ({1}), or leave --hq out</source>
+        <translation>本机是通过 https 在总部注册的，不会以明文 http 向 {0} 发送令牌和记录。请使用注册时的 https 地址（{1}），或不要指定 --hq</translation>
     </message>
     <message>
         <source>The headquarters certificate&apos;s fingerprint is {0}, not the {1} you were given; not enrolled</source>
@@ -2335,6 +2347,10 @@ Findings: {findings} ({open} not corrected)</source>
     <message>
         <source>the file is too large to be a {what}</source>
         <translation>文件过大，不是{what}</translation>
+    </message>
+    <message>
+        <source>the {what} is larger than {limit} MB once unpacked</source>
+        <translation>{what}解压后超过 {limit} MB</translation>
     </message>
     <message>
         <source>this is not a {what} file (it is not compressed JSON, or it was cut short)</source>
