@@ -646,6 +646,7 @@ class SyncService:
         except RecordError as exc:
             raise SyncError(translate("Sync", "The event package cannot be applied: {0}")
                             .format(exc)) from None
+        result.write_files()  # only now: a refused package leaves no file behind
         return PackageSummary(event_id=events[0].id, event_name=events[0].payload["name"],
                               created=result.created, updated=result.updated,
                               kept_local=result.kept,

@@ -19,6 +19,7 @@ from sqlalchemy import Boolean, Date, DateTime, Float, Integer, LargeBinary, sel
 from sqlalchemy.orm import Session
 
 from app.errors import UserError
+from app.files import write_atomically
 from app.i18n import translate
 from app.models import (
     CheckResult,
@@ -173,10 +174,19 @@ class ApplyResult:
     kept: dict[str, int] = field(default_factory=dict)
     # ids whose row is now exactly the package's (HQ holds that version)
     applied: list[str] = field(default_factory=list)
+    # attached files (guard photos...) to write once the transaction has committed: a
+    # refused or interrupted package leaves none behind (write_files)
+    files: list[tuple[Path, bytes]] = field(default_factory=list)
+
+    def write_files(self) -> None:
+        """Write the attached files; call only after the rows naming them are committed."""
+        for target, data in self.files:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_atomically(target, data)
 
 
 def _values(kind: str, record_id: str, payload: dict[str, Any], data_dir: Path,
-            mapped: dict[str, str]) -> dict[str, Any]:
+            mapped: dict[str, str], files: list[tuple[Path, bytes]]) -> dict[str, Any]:
     file_column = FILE_COLUMNS.get(kind)
     values: dict[str, Any] = {}
     for column in _columns(kind):
@@ -184,11 +194,9 @@ def _values(kind: str, record_id: str, payload: dict[str, Any], data_dir: Path,
             data = payload.get(file_column[1])
             if data:
                 name = Path(str(payload.get(file_column[1] + "_name") or "file")).name
-                folder = data_dir / INCOMING_FILE_DIRS[kind]
-                folder.mkdir(parents=True, exist_ok=True)
-                target = folder / f"{record_id}-{name}"
+                target = data_dir / INCOMING_FILE_DIRS[kind] / f"{record_id}-{name}"
                 try:
-                    target.write_bytes(base64.b64decode(str(data), validate=True))
+                    files.append((target, base64.b64decode(str(data), validate=True)))
                 except ValueError:
                     raise RecordError(translate("SyncRecords", "{kind} {id}: the attached file "
                                                 "is not valid base64")
@@ -234,7 +242,8 @@ def apply_records(session: Session, records: Sequence[Record], data_dir: Path,
         if row is not None and record.id in keep_local:
             result.kept[record.kind] = result.kept.get(record.kind, 0) + 1
             continue
-        values = _values(record.kind, record.id, record.payload, data_dir, result.mapped)
+        values = _values(record.kind, record.id, record.payload, data_dir, result.mapped,
+                         result.files)
         if row is None and record.kind in ("company", "event"):
             same_name = session.scalar(select(model).where(
                 model.name == values["name"]))  # type: ignore[attr-defined]

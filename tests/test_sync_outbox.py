@@ -137,3 +137,40 @@ def test_a_package_record_id_cannot_name_a_path(tmp_path: Path) -> None:
                "deleted_at": None}
     with pytest.raises(RecordError, match="not a UUID"), laptop.begin() as s:
         apply_records(s, [Record.of("company", payload)], laptop.data_dir)
+
+
+def test_a_refused_package_leaves_no_photo_file_behind(workbench: Workbench,
+                                                       tmp_path: Path) -> None:
+    """A guard's photo travels in the package; the package is refused by a bad record after
+    it (the last guard's training flag is not a yes or no): no photo may be left behind. The same
+    package whole writes the photo, after the rows are committed."""
+    hq_key = Ed25519PrivateKey.generate()
+    event_id = create_demo_event(workbench, with_inspections=False)
+    photo = tmp_path / "photo.png"
+    photo.write_bytes(b"\x89PNG\r\n\x1a\n" + b"picture" * 100)
+    guard = workbench.guards(event_id)[0]
+    workbench.set_guard_photo(guard.id, photo)
+    with workbench.db.read() as s:
+        records = records_for_event(s, event_id, workbench.db.data_dir)
+    broken = [r.as_json() for r in records]
+    last_guard = [item for item in broken if item["kind"] == "guard"][-1]  # after the photo
+    last_guard["payload"] = {**last_guard["payload"], "trained": "perhaps"}
+    last_guard["hash"] = content_hash(last_guard["payload"])
+    body = {"event_id": event_id, "created_at": "2026-11-24T08:00:00+00:00",
+            "records": broken, "checklist_template": {}, "trust_list": [],
+            "revoked_certificates": [], "revoked_issuers": []}
+    laptop = Database(tmp_path / "laptop")
+    laptop.set_setting(HQ_PACKAGE_KEY, b64encode(raw_public_key(hq_key)))
+    service = SyncService(laptop)
+    with pytest.raises(SyncError):
+        service.import_package_bytes(write_signed(PACKAGE_FORMAT, HQ_SIGNER, body, hq_key))
+    photos = laptop.data_dir / "photos"
+    assert not photos.exists() or list(photos.iterdir()) == []
+    with laptop.read() as s:
+        assert s.scalar(select(func.count()).select_from(Guard)) == 0
+
+    service.import_package_bytes(_package(workbench, event_id, hq_key))
+    with laptop.read() as s:
+        stored = s.get(Guard, guard.id)
+        assert stored is not None and stored.photo_path
+    assert (laptop.data_dir / stored.photo_path).read_bytes() == photo.read_bytes()

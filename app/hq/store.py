@@ -802,7 +802,8 @@ class HqStore:
                             names.add(company.payload.get("name"))
                             unique.append(company)
                     with db.begin() as session:
-                        apply_records(session, unique, db.data_dir)
+                        applied = apply_records(session, unique, db.data_dir)
+                    applied.write_files()
                 yield Workbench(db)
             finally:
                 db.close()
