@@ -273,6 +273,11 @@ def _verify(args: argparse.Namespace) -> int:
             except FileNotFoundError as exc:
                 raise CommandError(translate("BadgeCli", "image not found: {path}")
                                    .format(path=image_path)) from exc
+            except Image.DecompressionBombError:  # 20000x20000 pixels: not a badge photo
+                raise CommandError(translate(
+                    "BadgeCli", "{path} is too large a picture to be a photo of a badge; "
+                    "take or scale the photo to a few megapixels").format(
+                    path=image_path)) from None
             except (OSError, UnidentifiedImageError) as exc:
                 raise CommandError(translate("BadgeCli", "cannot read {path} as an image: {error}")
                                    .format(path=image_path, error=exc)) from exc

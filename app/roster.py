@@ -210,10 +210,17 @@ def _read_csv(path: Path) -> list[tuple[int, list[object]]]:
         # A title row above the header defeats the sniffer: take the most frequent delimiter.
         dialect = csv.excel
         delimiter = {"delimiter": max(",\t;", key=sample.count)}
-    return [
-        (index, list(values))
-        for index, values in enumerate(csv.reader(io.StringIO(text), dialect, **delimiter), start=1)
-    ]
+    try:
+        return [
+            (index, list(values))
+            for index, values in enumerate(csv.reader(io.StringIO(text), dialect, **delimiter),
+                                           start=1)
+        ]
+    except csv.Error:  # a cell over 131,072 characters, a NUL byte: not a company's roster
+        raise RosterFileError(translate(
+            "Roster", "{file} cannot be read as a roster: a cell is far too long or the file "
+            "holds binary data. Save the roster again from the spreadsheet program")
+            .format(file=path.name)) from None
 
 
 def read_table(path: Path) -> list[tuple[int, list[object]]]:

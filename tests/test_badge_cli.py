@@ -302,3 +302,20 @@ def test_issue_the_600_guard_fixture(fixture_roster: Path, hq: HQ, tmp_path: Pat
     assert check.returncode == 0
     line = json_lines(check.stdout)[0]
     assert line["verdict"] == "VALID" and line["name"] == "杜英"
+
+
+def test_a_giant_image_is_refused_with_a_message(tmp_path: Path) -> None:
+    """A 20000x20000 PNG (a few kilobytes on disk) is a decompression bomb, not a badge."""
+    from PIL import Image
+
+    bomb = tmp_path / "bomb.png"
+    Image.new("1", (20000, 20000)).save(bomb)
+    from app.badge import write_trust_list
+    from tests.badge_helpers import issuer
+
+    trust = tmp_path / "trust.json"
+    write_trust_list(trust, [issuer()])
+    result = run_cli("badge", "verify", "--image", str(bomb), "--trust", str(trust),
+                     "--lang", "en")
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr and "too large a picture" in result.stderr

@@ -156,3 +156,23 @@ def test_import_broken_file_imports_valid_rows_and_exits_1(broken_roster: Path,
     finally:
         db.close()
     assert rows == [3, 5, 7]
+
+
+@pytest.mark.parametrize("content", [
+    "姓名,身份证号,保安员证号\n张三," + "1" * 200_000 + ",辽100000000001\n",  # a huge cell
+    "姓名,身份证号,保安员证号\r\n张三\r\x00,211102199001010011,辽100000000001\r\n",  # NUL
+], ids=["cell-over-131072-characters", "nul-in-a-line"])
+def test_a_csv_that_is_no_roster_is_said_not_a_traceback(tmp_path: Path, content: str) -> None:
+    path = tmp_path / "roster.csv"
+    path.write_text(content, encoding="utf-8")
+    data_dir = tmp_path / "profile"
+    for command in (("roster", "check", str(path)),
+                    ("roster", "import", str(path), "--event", "测试", "--data-dir",
+                     str(data_dir))):
+        result = run_cli(*command, "--lang", "en")
+        assert result.returncode == 2, result.stderr
+        assert "Traceback" not in result.stderr
+        assert "roster.csv cannot be read as a roster" in result.stderr
+    if (data_dir / "venue-supervisor.sqlite3").exists():  # nothing half-made was left
+        with Database(data_dir).read() as s:
+            assert s.scalar(select(func.count()).select_from(Event)) == 0

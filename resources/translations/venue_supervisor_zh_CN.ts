@@ -266,6 +266,10 @@ Details are in {log}</source>
         <translation>找不到图片：{path}</translation>
     </message>
     <message>
+        <source>{path} is too large a picture to be a photo of a badge; take or scale the photo to a few megapixels</source>
+        <translation>{path} 图片过大，不可能是证件照片；请重新拍摄，或将照片缩小到几百万像素以内</translation>
+    </message>
+    <message>
         <source>cannot read {path} as an image: {error}</source>
         <translation>无法将 {path} 作为图片读取：{error}</translation>
     </message>
@@ -1838,6 +1842,10 @@ Findings: {findings} ({open} not corrected)</source>
     <message>
         <source>{file} is neither UTF-8 nor GB18030 text</source>
         <translation>{file} 既不是 UTF-8 也不是 GB18030 编码的文本</translation>
+    </message>
+    <message>
+        <source>{file} cannot be read as a roster: a cell is far too long or the file holds binary data. Save the roster again from the spreadsheet program</source>
+        <translation>{file} 无法作为人员名单读取：有单元格过长，或文件中含有二进制数据。请在表格软件中重新保存名单</translation>
     </message>
     <message>
         <source>File not found: {file}</source>
