@@ -268,6 +268,18 @@ def _live(model: type) -> object:
     return model.deleted_at.is_(None)
 
 
+def _post_states(s: Session, event_id: str) -> dict[str, str]:
+    """Each post's state: the worst recorded during the event (app.domain.worst_post_state),
+    so a post absent then understaffed is counted once, as in the score."""
+    recorded: dict[str, list[str]] = {}
+    for post_id, state in s.execute(select(PostStatus.post_id, PostStatus.status)
+                                    .where(PostStatus.event_id == event_id,
+                                           _live(PostStatus))):
+        recorded.setdefault(post_id, []).append(state)
+    return {post_id: worst for post_id, states in recorded.items()
+            if (worst := worst_post_state(states)) is not None}
+
+
 def _ordered(found: set[Verdict]) -> tuple[Verdict, ...]:
     return tuple(v for v in VERDICT_SERIOUSNESS if v in found)
 
@@ -435,14 +447,13 @@ class Workbench:
     def posts(self, event_id: str, with_counts: bool = True) -> list[PostInfo]:
         """The event's posts in natural order; ``with_counts=False`` skips the counts (a
         few hundred milliseconds on a large event) for a list shown at once."""
-        if not with_counts:
-            with self.db.read() as s:
-                return [PostInfo(p.id, p.name, p.zone, p.task_type, p.required_headcount,
-                                 counted=False)
-                        for p in sorted(s.scalars(select(Post).where(
-                            Post.event_id == event_id, _live(Post))),
-                            key=lambda p: natural_key(p.name))]
         with self.db.read() as s:
+            posts = sorted(s.scalars(select(Post).where(Post.event_id == event_id,
+                                                        _live(Post))),
+                           key=lambda p: natural_key(p.name))
+            if not with_counts:
+                return [PostInfo(p.id, p.name, p.zone, p.task_type, p.required_headcount,
+                                 counted=False) for p in posts]
             assigned = dict(s.execute(
                 select(Guard.post_id, func.count()).where(Guard.event_id == event_id, _live(Guard))
                 .group_by(Guard.post_id)).all())
@@ -455,15 +466,7 @@ class Workbench:
                        Guard.post_id == Inspection.post_id,
                        Inspection.verdict != Verdict.BADGE_INVALID.value)
                 .group_by(Inspection.post_id)).all())
-            recorded: dict[str, list[str]] = {}
-            for post_id, state in s.execute(select(PostStatus.post_id, PostStatus.status)
-                                            .where(PostStatus.event_id == event_id,
-                                                   _live(PostStatus))):
-                recorded.setdefault(post_id, []).append(state)
-            status = {post_id: worst_post_state(states) for post_id, states in recorded.items()}
-            posts = sorted(s.scalars(select(Post).where(Post.event_id == event_id,
-                                                        _live(Post))),
-                           key=lambda p: natural_key(p.name))
+            status = _post_states(s, event_id)
             return [PostInfo(p.id, p.name, p.zone, p.task_type, p.required_headcount,
                              assigned.get(p.id, 0), inspected.get(p.id, 0), status.get(p.id))
                     for p in posts]
@@ -896,13 +899,8 @@ class Workbench:
                 func.count()).where(Inspection.event_id == event_id, _live(Inspection))).one()
             # A post counts once, at its worst state (as in the score): absent, then
             # understaffed later, is one absent post, not one of each.
-            recorded: dict[str, list[str]] = {}
-            for post_id, state in s.execute(select(PostStatus.post_id, PostStatus.status)
-                                            .where(PostStatus.event_id == event_id,
-                                                   _live(PostStatus))):
-                recorded.setdefault(post_id, []).append(state)
-            worst = [worst_post_state(states) for states in recorded.values()]
-            statuses = {state: worst.count(state) for state in set(worst) if state}
+            worst = list(_post_states(s, event_id).values())
+            statuses = {state: worst.count(state) for state in set(worst)}
             rostered = s.scalar(select(func.count()).select_from(Guard).where(
                 Guard.event_id == event_id, _live(Guard))) or 0
             live_findings = (Finding.event_id == event_id, _live(Finding))

@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,19 +16,9 @@ from app.models import Guard
 from app.roster import check_roster
 from app.spreadsheet_safety import looks_like_formula, neutralise_cell, neutralise_row
 from tests.badge_helpers import COMPANY, HEADER, LICENCE, valid_id, write_roster
+from tests.test_badge_cli import run_cli
 
-REPO = Path(__file__).resolve().parent.parent
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ)
-    env.pop("VENUE_SUPERVISOR_DATA_DIR", None)
-    env.pop("VENUE_SUPERVISOR_LANG", None)
-    env["PYTHONIOENCODING"] = "utf-8"
-    return subprocess.run([sys.executable, "-m", "app", *args], cwd=REPO, env=env,
-                          capture_output=True, text=True, encoding="utf-8", timeout=120,
-                          input="")
 
 
 # --- the helper ----------------------------------------------------------------------------------

@@ -119,6 +119,18 @@ def scan(qtbot, window: MainWindow, text: str, terminator=Qt.Key.Key_Return) -> 
     qtbot.keyClick(field, terminator)
 
 
+def typing_a_note(qtbot, window: MainWindow, small_event: SmallEvent, item: int):
+    """A guard scanned at his post, checklist item ``item`` marked a finding, the note
+    clicked: the supervisor is about to type. Returns the page, the finding and the note."""
+    page = window.inspection
+    page.select_post(small_event.posts[POST_A])
+    scan(qtbot, window, cert_key(small_event.certs["here"]))
+    page.toggle_item(item)
+    note = page.finding_editor.note
+    qtbot.mouseClick(note, Qt.MouseButton.LeftButton)
+    return page, page.finding_editor.finding_id, note
+
+
 # ------------------------------------------------------------------ verdicts
 VERDICT_CASES = [
     # (verdict, what is scanned: a guard key or literal text, where the supervisor stands)
@@ -436,13 +448,7 @@ def test_half_typed_note_is_kept_when_the_next_item_is_ticked(qtbot, window, wor
 
 def test_scanner_firing_into_the_note_is_a_scan(qtbot, window, workbench, small_event):
     """The supervisor is typing a note when the next guard's badge is scanned."""
-    page = window.inspection
-    page.select_post(small_event.posts[POST_A])
-    scan(qtbot, window, cert_key(small_event.certs["here"]))
-    page.toggle_item(0)
-    finding_id = page.finding_editor.finding_id
-    note = page.finding_editor.note
-    qtbot.mouseClick(note, Qt.MouseButton.LeftButton)
+    page, finding_id, note = typing_a_note(qtbot, window, small_event, item=0)
     qtbot.keyClicks(note, "dirty", delay=45)
     qtbot.keyClicks(note, cert_key(small_event.certs["elsewhere"]))  # the scanner's burst
     qtbot.keyClick(note, Qt.Key.Key_Return)
@@ -510,13 +516,7 @@ def test_badge_scanned_into_the_headcount_dialog_is_recorded(qtbot, window, work
 
 def test_fast_typing_into_the_note_stays_a_note(qtbot, window, workbench, small_event):
     """30 ms per key, as a fast typist or an input method committing a phrase."""
-    page = window.inspection
-    page.select_post(small_event.posts[POST_A])
-    scan(qtbot, window, cert_key(small_event.certs["here"]))
-    page.toggle_item(0)
-    finding_id = page.finding_editor.finding_id
-    note = page.finding_editor.note
-    qtbot.mouseClick(note, Qt.MouseButton.LeftButton)
+    page, finding_id, note = typing_a_note(qtbot, window, small_event, item=0)
     text = "uniform not worn 12345678 told him twice"
     # Exactly 30 ms from key to key, by the keys' own timestamps (qtbot's delay would wait
     # before the release too, making it 60 ms); then Enter 30 ms after the last key.
