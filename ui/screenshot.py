@@ -5,11 +5,12 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from app.demo import demo_badge
 from app.domain import Verdict
-from ui.main_window import MainWindow
+from ui.main_window import FIGURES_REFRESH_MS, MainWindow
 from ui.tasks import wait_for_background
 
 
@@ -44,8 +45,11 @@ def stage_demo_scan(window: MainWindow) -> None:
 def take_demo_screenshot(window: MainWindow, path: Path) -> None:
     try:
         stage_demo_scan(window)
-        wait_for_background()
-        for _ in range(3):  # the figures arrive from a worker; let the layout settle
+        # The figures are recounted on a worker after a short pause (FIGURES_REFRESH_MS):
+        # wait that pause out, then for the worker, so the picture shows them current.
+        for _ in range(2):
+            QTest.qWait(FIGURES_REFRESH_MS + 100)
+            wait_for_background()
             QApplication.processEvents()
         if not window.grab().save(str(path)):
             raise OSError(f"cannot write {path}")
