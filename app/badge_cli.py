@@ -356,14 +356,14 @@ def _revoke_export(args: argparse.Namespace) -> int:
 
 def _profile_import(args: argparse.Namespace) -> int:
     """Load headquarters' lists into this laptop's profile, as the File menu does."""
-    from app.db import Database, ProfileError
-    from app.paths import resolve_data_dir
+    from app.cli_common import open_profile
+    from app.db import ProfileError
     from app.trust_store import import_revocations, import_trust_list
 
     if not Path(args.file).is_file():
         raise CommandError(translate("BadgeCli", "file not found: {file}").format(file=args.file))
     try:
-        db = Database(resolve_data_dir(getattr(args, "data_dir", None)))
+        db = open_profile(args)
     except ProfileError as exc:
         raise CommandError(str(exc)) from exc
     try:

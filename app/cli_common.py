@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import getpass
 import json
+import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.errors import UserError
 from app.i18n import translate
+
+if TYPE_CHECKING:
+    from app.db import Database
 
 
 class CommandError(UserError):
@@ -56,3 +61,38 @@ def _secret_noun(what: str) -> str:
     nouns = {"passphrase": translate("CommandLine", "passphrase"),
              "password": translate("CommandLine", "password")}
     return nouns.get(what, what)
+
+
+# ------------------------------------------------------------------ the laptop's profile
+PASSWORD_FILE_ENV = "VENUE_SUPERVISOR_PASSWORD_FILE"
+
+
+def password_file(args: object) -> str | None:
+    """The profile password's file: ``--password-file``, else the environment variable."""
+    return getattr(args, "password_file", None) or os.environ.get(PASSWORD_FILE_ENV) or None
+
+
+def open_profile(args: object, demo: bool = False) -> Database:
+    """The laptop profile the command works on (``--data-dir``, ``--password-file`` or their
+    environment variables). ProfileError, its message for the person, when it cannot be
+    opened: an encrypted profile without its password or with a wrong one among them."""
+    from app.db import Database, ProfileError, ProfileLockedError
+    from app.paths import resolve_data_dir
+
+    folder = resolve_data_dir(getattr(args, "data_dir", None), demo=demo)
+    source = password_file(args)
+    password = None
+    if source:
+        try:
+            password = read_secret(source, "", what="password")
+        except CommandError as exc:
+            raise ProfileError(str(exc)) from exc
+    try:
+        return Database(folder, password=password)
+    except ProfileLockedError as exc:
+        if exc.wrong_password:
+            raise
+        raise ProfileLockedError(translate(
+            "CommandLine", "{problem}; give it with --password-file F (or the environment "
+                           "variable VENUE_SUPERVISOR_PASSWORD_FILE)").format(problem=exc),
+            wrong_password=False) from exc

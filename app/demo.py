@@ -10,8 +10,10 @@ from __future__ import annotations
 import hashlib
 import os
 import random
+import tempfile
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select, update
@@ -26,6 +28,7 @@ from app.badge import (
 )
 from app.checklist import load_template
 from app.domain import Verdict
+from app.files import FILE_MODE, private_dir
 from app.identity import cert_key, id_check_char
 from app.models import CheckResult, Event, Finding, Inspection, PostStatus, utc_now
 from app.qr import make_qr_image
@@ -33,6 +36,9 @@ from app.roster import TASK_TYPES, RosterReport, RosterRow
 from app.scoring import Score, ScoringRules, load_rules
 from app.trust_store import import_revocations, import_trust_list
 from app.workbench import EventInput, GuardInfo, Workbench
+
+if TYPE_CHECKING:
+    from app.files import ProfileFiles
 
 DEMO_SEED = 20261124
 DEMO_EVENT_NAME = "2026年市体育中心“星光之夜”演唱会"
@@ -126,16 +132,17 @@ def demo_badge(guard: GuardInfo, licence_no: str, today: date | None = None,
 
 def _demo_trust(workbench: Workbench, event_id: str, guards: list[GuardInfo]) -> None:
     """Trust the demo issuer, revoke one guard's certificate, and leave a few badge pictures
-    in the profile (demo-badges/) to try the camera, a photo file or the clipboard with."""
-    folder = workbench.db.data_dir / "demo-badges"
-    folder.mkdir(exist_ok=True)
-    write_trust_list(folder / "trust-list.json", [demo_issuer()])
-    import_trust_list(workbench.db, folder / "trust-list.json")
+    in the profile (demo-badges/) to try the camera, a photo file or the clipboard with.
+
+    An encrypted profile keeps no plain files: there the lists go in from a passing private
+    folder, and no pictures are left (they are for the built-in demo, which is plain)."""
     revoked = guards[-1]
-    (folder / "revoked.txt").write_text(
-        f"# 演示吊销列表\n{revoked.cert_no}\n", encoding="utf-8")
-    import_revocations(workbench.db, folder / "revoked.txt")
-    workbench.trust.reload()
+    if workbench.db.files.encrypted:
+        with tempfile.TemporaryDirectory(prefix="vs-demo-") as passing:
+            _demo_lists(workbench, Path(passing), revoked)
+        return
+    folder = private_dir(workbench.db.data_dir / "demo-badges")
+    _demo_lists(workbench, folder, revoked)
     licence = workbench.event(event_id).company
     licence_no = licence.licence_no if licence else ""
     for guard in guards[:DEMO_BADGE_COUNT] + [revoked]:
@@ -143,6 +150,17 @@ def _demo_trust(workbench: Workbench, event_id: str, guards: list[GuardInfo]) ->
     forged = demo_badge(guards[0], licence_no, key=Ed25519PrivateKey.from_private_bytes(
         hashlib.sha256(b"a forger's key").digest()))
     make_qr_image(forged).save(folder / "forged.png")
+    for picture in folder.iterdir():
+        os.chmod(picture, FILE_MODE)
+
+
+def _demo_lists(workbench: Workbench, folder: Path, revoked: GuardInfo) -> None:
+    write_trust_list(folder / "trust-list.json", [demo_issuer()])
+    import_trust_list(workbench.db, folder / "trust-list.json")
+    (folder / "revoked.txt").write_text(
+        f"# 演示吊销列表\n{revoked.cert_no}\n", encoding="utf-8")
+    import_revocations(workbench.db, folder / "revoked.txt")
+    workbench.trust.reload()
 
 
 def create_demo_event(workbench: Workbench, seed: int = DEMO_SEED,
@@ -199,27 +217,27 @@ def _demo_inspections(workbench: Workbench, event_id: str, rng: random.Random,
 DEMO_P12_NAME = "demo-supervisor.p12"
 
 
-def demo_identity(keys: Path, common_name: str, passphrase: bytes,
+def demo_identity(files: ProfileFiles, keys: str, common_name: str, passphrase: bytes,
                   organization: str) -> Path:
-    """The demo supervisor's key file in ``keys``. A run of seed-demo killed right after it
-    wrote the file (before the profile recorded it) left one behind: it is used if it opens
-    with the demo passphrase; a leftover that does not is replaced by a new identity, written
-    aside and renamed over it, so that a crash now leaves one whole file or the other."""
+    """The demo supervisor's key file in the profile's folder ``keys``. A run of seed-demo
+    killed right after it wrote the file (before the profile recorded it) left one behind: it
+    is used if it opens with the demo passphrase; a leftover that does not is replaced by a
+    new identity, written aside and renamed over it (``ProfileFiles.write``), so that a crash
+    now leaves one whole file or the other."""
+    from app.files import ProfileFileError
     from app.signing import SigningError, create_self_signed_p12, load_signer
 
-    target = keys / DEMO_P12_NAME
-    if target.is_file():
+    target = f"{keys}/{DEMO_P12_NAME}"
+    if files.exists(target):
         try:
-            load_signer(target, passphrase)
-            return target
-        except SigningError:
+            load_signer(files.read(target), passphrase, name=DEMO_P12_NAME)
+            return files.path(target)
+        except (SigningError, ProfileFileError):
             pass
-    keys.mkdir(parents=True, exist_ok=True)
-    fresh = keys / (DEMO_P12_NAME + ".new")
-    fresh.unlink(missing_ok=True)  # a leftover of a run killed while writing it
-    create_self_signed_p12(fresh, common_name, passphrase, organization=organization)
-    os.replace(fresh, target)
-    return target
+    files.remove(target + ".new")  # a leftover of an older version's run killed while writing
+    files.remove(target)
+    return create_self_signed_p12(target, common_name, passphrase, organization=organization,
+                                  files=files)
 
 
 # --- the demo's evaluation: a day of rounds, evidence photos, a drawn signature -------------
@@ -336,8 +354,10 @@ def add_demo_day(workbench: Workbench, event_id: str, seed: int = DEMO_SEED,
     guards = [g for g in workbench.guards(event_id) if g.post_id and g.company_name ==
               MAIN_COMPANY and g.id not in seen]
     rng.shuffle(guards)
-    photo_dir = workbench.db.data_dir / "demo-photos"
-    photo_dir.mkdir(exist_ok=True)
+    # The pictures are made outside the profile: update_finding keeps its own copy (encrypted
+    # when the profile is), as it does of a supervisor's photo.
+    passing = tempfile.TemporaryDirectory(prefix="vs-demo-photos-")
+    photo_dir = Path(passing.name)
     photo_count = 0
     for guard in guards[:inspections]:
         post = posts[guard.post_id or ""]
@@ -357,6 +377,7 @@ def add_demo_day(workbench: Workbench, event_id: str, seed: int = DEMO_SEED,
                 correction="corrected" if rng.random() < 0.6 else "not_corrected",
                 evidence_file=evidence)
         workbench.mark_all_compliant(inspection.id, items)
+    passing.cleanup()
     staffed = [p for p in posts.values() if p.assigned_count > 2]
     rng.shuffle(staffed)
     for post in staffed[:2]:

@@ -14,10 +14,12 @@ EvaluationReport).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import io
 import json
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -28,7 +30,6 @@ from app.checklist import ChecklistTemplate, load_template
 from app.db import Database
 from app.domain import STAFFING_CATEGORY
 from app.errors import UserError
-from app.files import write_atomically
 from app.i18n import translate
 from app.models import (
     Evaluation,
@@ -135,6 +136,8 @@ class ReportFinding:
     base_points: float
     counted_with: int | None = None  # number of the finding this one was counted with
     evidence_file: str | None = None  # as recorded (relative to the profile), even if missing
+    # The photo's bytes, decrypted when the profile is encrypted (read when the PDF is drawn).
+    read_evidence: Callable[[], bytes] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -331,7 +334,7 @@ class EvaluationService:
         path = self.signed_pdf_path(evaluation_id)
         if path is None or not path.is_file():
             return PdfVerification(False, False, "", None, False, "no signed PDF kept")
-        data = path.read_bytes()
+        data = self.db.files.read(path)
         result = verify_pdf(data)
         if hashlib.sha256(data).hexdigest() != info.pdf_sha256:
             return dataclasses.replace(
@@ -483,10 +486,15 @@ class EvaluationService:
                 item_label = rules.label(f.item_code)
             else:
                 item_label = item_labels.get(f.item_code, f.item_code)
-            evidence = None
+            evidence = read_evidence = None
             if f.evidence_path:
-                candidate = self.db.data_dir / f.evidence_path
-                evidence = candidate if candidate.is_file() else None
+                try:
+                    candidate: Path | None = self.db.files.path(f.evidence_path)
+                except ValueError:  # not a path inside the profile: nothing to show
+                    candidate = None
+                if candidate is not None and candidate.is_file():
+                    evidence = candidate
+                    read_evidence = functools.partial(self.db.files.read, candidate)
             findings.append(ReportFinding(
                 number=number, finding_id=f.id, inspection_id=f.inspection_id, at=f.created_at,
                 post_name=f.post_name or "", guard_name=f.guard_name or "",
@@ -495,7 +503,7 @@ class EvaluationService:
                 item_code=f.item_code, item_label=item_label, note=f.note or "",
                 correction=f.correction, correction_label=rules.label(
                     f"correction.{f.correction}"),
-                evidence_path=evidence,
+                evidence_path=evidence, read_evidence=read_evidence,
                 points=deduction.points if deduction and not repeat else 0.0,
                 base_points=deduction.base_points if deduction and not repeat else 0.0,
                 counted_with=numbers.get(first) if repeat else None,
@@ -567,8 +575,8 @@ class EvaluationService:
         signed = sign_pdf(pdf, signer, reason=f"综合考评 {row.document_id}",
                           location=report.event.venue)
         digest = hashlib.sha256(signed).hexdigest()
-        target = write_atomically(self.db.data_dir / REPORTS_DIR / f"{row.document_id}.pdf",
-                                  signed)
+        target = self.db.files.path(
+            self.db.files.write(f"{REPORTS_DIR}/{row.document_id}.pdf", signed))
         try:
             with self.db.begin() as s:
                 stored = self._row(s, evaluation_id)
@@ -581,7 +589,7 @@ class EvaluationService:
                 stored.grade = report.score.grade
                 stored.coverage = report.score.coverage
                 stored.pdf_sha256 = digest
-                stored.pdf_path = str(target.relative_to(self.db.data_dir))
+                stored.pdf_path = self.db.files.relative(target)
                 stored.signature_png = signature_png
                 stored.signer_subject = signer.subject
                 stored.content_sha256 = report.content_sha256

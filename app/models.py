@@ -85,9 +85,9 @@ class Event(Synced, Base):
     event_kind: Mapped[str] = mapped_column(String(20), default="commercial")
     company_id: Mapped[str | None] = mapped_column(ForeignKey("company.id"))
     checklist_template: Mapped[str] = mapped_column(String(100), default="checklist")
-    # Salt for the ID-number hashes of this event's roster: travels with the event so that
-    # headquarters can match the same person, yet the number itself is never stored.
-    id_salt: Mapped[str] = mapped_column(String(64))
+    # No ID-number salt or hash (migration 0007): next to the masked number they let anyone
+    # holding a profile, a package or a bundle recover the number. People are matched by
+    # certificate number; HQ alone keeps a keyed pseudonym (app.hq.keys).
 
 
 class Post(Synced, Base):
@@ -115,8 +115,8 @@ class Guard(Synced, Base):
     roster_row: Mapped[int | None] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(100))
     gender: Mapped[str] = mapped_column(String(4), default="")
+    # The ID number masked (app.identity.mask_id_number); the number itself is never kept.
     id_masked: Mapped[str] = mapped_column(String(18), default="")
-    id_hash: Mapped[str] = mapped_column(String(64), default="")
     cert_no: Mapped[str] = mapped_column(String(50))
     # What a scanner can type of the certificate number (digits and A-Z): the lookup key.
     cert_key: Mapped[str] = mapped_column(String(50))

@@ -50,5 +50,7 @@ def resolve_data_dir(explicit: str | os.PathLike[str] | None, demo: bool = False
             chosen = chosen / "demo"
     else:
         chosen = default_data_dir(demo)
-    chosen.mkdir(parents=True, exist_ok=True)
+    from app.files import private_dir  # app.files -> app.i18n -> this module
+
+    private_dir(chosen)  # a new profile folder is 0700
     return chosen.resolve()

@@ -142,20 +142,21 @@ def _summary(info: EvaluationInfo, report_grade_text: str, out: Path,
 
 
 def _report_event(args: argparse.Namespace) -> int:
-    from app.db import Database, ProfileError
+    from app.cli_common import open_profile
+    from app.db import ProfileError
     from app.evaluation import EvaluationService
-    from app.paths import resolve_data_dir
     from app.scoring import grade_text
     from app.signing import (
         SUPERVISOR_NAME_SETTING,
         ensure_supervisor_identity,
         load_signer,
+        load_supervisor_signer,
         supervisor_p12_path,
     )
     from app.workbench import Workbench, WorkbenchError
 
     try:
-        db = Database(resolve_data_dir(args.data_dir))
+        db = open_profile(args)
     except ProfileError as exc:
         raise CommandError(str(exc)) from exc
     try:
@@ -175,7 +176,7 @@ def _report_event(args: argparse.Namespace) -> int:
             if kept is None or not kept.is_file():
                 raise CommandError(translate("ReportCli", "the signed PDF of {document} is "
                                              "missing").format(document=current.document_id))
-            out = _write_out(kept.read_bytes(), args.out)
+            out = _write_out(db.files.read(kept), args.out)
             print(translate("ReportCli", "{document} was signed before; its PDF is copied. "
                             "Start a new version in the app to correct it.")
                   .format(document=current.document_id), file=sys.stderr)
@@ -200,7 +201,7 @@ def _report_event(args: argparse.Namespace) -> int:
                 print(translate("ReportCli", "A new supervisor key and self-signed certificate "
                                 "for {name} were created: {path}")
                       .format(name=supervisor, path=path), file=sys.stderr)
-            signer = load_signer(path, passphrase)
+            signer = load_supervisor_signer(db, path, passphrase)
         if args.signature:
             try:
                 signature = Path(args.signature).read_bytes()
@@ -215,7 +216,7 @@ def _report_event(args: argparse.Namespace) -> int:
         info = service.sign(current.id, signature, signer)
         kept = service.signed_pdf_path(info.id)
         assert kept is not None
-        out = _write_out(kept.read_bytes(), args.out)
+        out = _write_out(db.files.read(kept), args.out)
         print_json(_summary(info, grade_text(info.grade or "fail"), out, signer.subject_name))
         return EXIT_OK
     finally:

@@ -15,7 +15,7 @@ plain strings unless they need to wrap (a Paragraph costs ten times more to lay 
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -280,13 +280,15 @@ class _ImageBox(Flowable):
                     mask="auto")
 
 
-def _thumbnail(path: Path | None) -> ImageReader | None:
+def _thumbnail(path: Path | None,
+               read: Callable[[], bytes] | None = None) -> ImageReader | None:
     """A small JPEG of the evidence photo: a 4,000-pixel phone photo would make the PDF huge
-    and slow for nothing at 20 mm."""
+    and slow for nothing at 20 mm. ``read`` gives the photo's bytes (decrypted from an
+    encrypted profile); without it the file is read as it is."""
     if path is None:
         return None
     try:
-        with PILImage.open(path) as image:
+        with PILImage.open(io.BytesIO(read()) if read is not None else path) as image:
             # A JPEG decodes straight at 1/2 .. 1/8 scale: a phone photo in a tenth of the time.
             image.draft("RGB", (THUMB_PIXELS, THUMB_PIXELS))
             image = ImageOps.exif_transpose(image).convert("RGB")
@@ -614,7 +616,7 @@ def _finding_row(finding: ReportFinding, widths: list[float], st: _Styles) -> li
     where = finding.post_name or "—"
     who = " ".join(part for part in (finding.guard_name, finding.cert_no) if part) or "—"
     photo: object = "—"
-    thumb = _thumbnail(finding.evidence_path)
+    thumb = _thumbnail(finding.evidence_path, finding.read_evidence)
     if thumb is not None:
         photo = _ImageBox(thumb, THUMB_W, THUMB_H)
     elif finding.evidence_path is not None:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import io
 import logging
 import os
-import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -37,6 +36,7 @@ from app.i18n import translate
 
 if TYPE_CHECKING:
     from app.db import Database
+    from app.files import ProfileFiles
 
 SUPERVISOR_P12_SETTING = "supervisor_p12"
 SUPERVISOR_NAME_SETTING = "supervisor_name"
@@ -118,21 +118,23 @@ def _name(common_name: str, organization: str) -> x509.Name:
 
 def create_self_signed_p12(path: str | os.PathLike[str], common_name: str, passphrase: bytes,
                            organization: str = DEFAULT_ORGANIZATION, days: int = 3650,
-                           key_type: str = "rsa") -> Path:
+                           key_type: str = "rsa", files: ProfileFiles | None = None) -> Path:
     """Create a key and a self-signed certificate for ``common_name`` as a PKCS#12 file.
 
     RSA 3072 by default (every PDF reader verifies it; ``key_type="ec"`` gives ECDSA P-256).
     The certificate allows digitalSignature and nonRepudiation (content commitment): what a
     signature on a document that commits its signer needs. The file is written with the
     passphrase (PBES2, AES-256-CBC, PBKDF2-HMAC-SHA256) and readable by OpenSSL, Adobe
-    Reader and Windows. An existing file is never overwritten.
+    Reader and Windows. An existing file is never overwritten. With ``files`` (a profile's),
+    ``path`` lies in that profile and the file is kept through it (encrypted when the profile
+    is).
     """
     common_name = common_name.strip()
     if not common_name:
         raise SigningError(translate("Signing", "the certificate needs a name (the supervisor's)"))
     if not passphrase:
         raise SigningError(translate("Signing", "the key file needs a passphrase"))
-    target = Path(path)
+    target = files.path(path) if files is not None else Path(path)
     if target.exists():
         raise SigningError(translate("Signing", "{path} exists already; it is not overwritten")
                            .format(path=target))
@@ -173,6 +175,9 @@ def create_self_signed_p12(path: str | os.PathLike[str], common_name: str, passp
     )
     data = pkcs12.serialize_key_and_certificates(
         common_name.encode("utf-8"), key, certificate, None, encryption)
+    if files is not None:
+        files.write(target, data)
+        return target
     return write_atomically(target, data)
 
 
@@ -184,8 +189,10 @@ def _common_name(name: x509.Name) -> str:
     return name.rfc4514_string()
 
 
-def load_signer(p12_path: str | os.PathLike[str], passphrase: bytes) -> PdfSigner:
-    """Open the PKCS#12 file; SigningError for a missing or broken file or a wrong passphrase."""
+def load_signer(p12_path: str | os.PathLike[str] | bytes, passphrase: bytes,
+                name: str | None = None) -> PdfSigner:
+    """Open the PKCS#12 file (a path, or its bytes named ``name`` in messages); SigningError
+    for a missing or broken file or a wrong passphrase."""
     from pyhanko.keys.internal import (
         translate_pyca_cryptography_cert_to_asn1,
         translate_pyca_cryptography_key_to_asn1,
@@ -193,15 +200,22 @@ def load_signer(p12_path: str | os.PathLike[str], passphrase: bytes) -> PdfSigne
     from pyhanko.sign.signers import SimpleSigner
     from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-    path = Path(p12_path)
-    try:
-        if path.stat().st_size > MAX_P12_BYTES:
+    if isinstance(p12_path, bytes | bytearray):
+        data = bytes(p12_path)
+        path = Path(name or "supervisor.p12")
+        if len(data) > MAX_P12_BYTES:
             raise SigningError(translate("Signing", "{path} is too large to be a key file")
                                .format(path=path))
-        data = path.read_bytes()
-    except OSError as exc:
-        raise SigningError(translate("Signing", "cannot read the key file {path}: {error}")
-                           .format(path=path, error=exc.strerror or exc)) from exc
+    else:
+        path = Path(p12_path)
+        try:
+            if path.stat().st_size > MAX_P12_BYTES:
+                raise SigningError(translate("Signing", "{path} is too large to be a key file")
+                                   .format(path=path))
+            data = path.read_bytes()
+        except OSError as exc:
+            raise SigningError(translate("Signing", "cannot read the key file {path}: {error}")
+                               .format(path=path, error=exc.strerror or exc)) from exc
     try:
         key, certificate, others = pkcs12.load_key_and_certificates(data, passphrase)
     except ValueError as exc:
@@ -377,6 +391,27 @@ def supervisor_p12_path(db: Database) -> Path | None:
     return path if path.is_file() else None
 
 
+def read_profile_key_file(db: Database, path: Path) -> bytes:
+    """A key file's bytes: decrypted through the profile when it lies in it (where it is
+    encrypted if the profile is), else read as it is."""
+    from app.files import ProfileFileError
+
+    try:
+        if path.is_absolute() and not path.resolve().is_relative_to(db.data_dir.resolve()):
+            return path.read_bytes()
+        return db.files.read(path)
+    except OSError as exc:
+        raise SigningError(translate("Signing", "cannot read the key file {path}: {error}")
+                           .format(path=path, error=exc.strerror or exc)) from exc
+    except ProfileFileError as exc:
+        raise SigningError(str(exc)) from exc
+
+
+def load_supervisor_signer(db: Database, path: Path, passphrase: bytes) -> PdfSigner:
+    """The profile's supervisor identity (``supervisor_p12_path``), opened."""
+    return load_signer(read_profile_key_file(db, path), passphrase, name=path.name)
+
+
 def ensure_supervisor_identity(db: Database, name: str, passphrase: bytes) -> Path:
     """The profile's supervisor key file; on a first run, a new self-signed one for ``name``.
 
@@ -386,13 +421,12 @@ def ensure_supervisor_identity(db: Database, name: str, passphrase: bytes) -> Pa
     existing = supervisor_p12_path(db)
     if existing is not None:
         return existing
-    keys = db.data_dir / KEYS_DIR
-    keys.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
-    path = create_self_signed_p12(keys / f"supervisor-{stamp}.p12", name, passphrase)
-    db.set_setting(SUPERVISOR_P12_SETTING, str(path.relative_to(db.data_dir)))
+    path = create_self_signed_p12(f"{KEYS_DIR}/supervisor-{stamp}.p12", name, passphrase,
+                                  files=db.files)
+    db.set_setting(SUPERVISOR_P12_SETTING, db.files.relative(path))
     db.set_setting(SUPERVISOR_CERTIFICATE_SETTING,
-                   load_signer(path, passphrase).certificate_pem.decode("ascii"))
+                   load_supervisor_signer(db, path, passphrase).certificate_pem.decode("ascii"))
     if not db.setting(SUPERVISOR_NAME_SETTING):
         db.set_setting(SUPERVISOR_NAME_SETTING, name.strip())
     return path
@@ -407,12 +441,10 @@ def import_supervisor_p12(db: Database, path: str | os.PathLike[str],
     """
     source = Path(path)
     signer = load_signer(source, passphrase)
-    keys = db.data_dir / KEYS_DIR
-    keys.mkdir(parents=True, exist_ok=True)
-    target = keys / f"imported-{signer.serial_hex[:16].lower()}.p12"
+    target = db.files.path(f"{KEYS_DIR}/imported-{signer.serial_hex[:16].lower()}.p12")
     if source.resolve() != target.resolve():
-        shutil.copyfile(source, target)
-    db.set_setting(SUPERVISOR_P12_SETTING, str(target.relative_to(db.data_dir)))
+        db.files.copy_in(source, target)
+    db.set_setting(SUPERVISOR_P12_SETTING, db.files.relative(target))
     db.set_setting(SUPERVISOR_NAME_SETTING, signer.subject_name)
     db.set_setting(SUPERVISOR_CERTIFICATE_SETTING, signer.certificate_pem.decode("ascii"))
     return target

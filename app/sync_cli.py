@@ -70,14 +70,14 @@ def add_sync_parsers(commands: argparse._SubParsersAction,  # type: ignore[type-
 
 
 def run_sync_command(args: argparse.Namespace) -> int:
-    from app.db import Database, ProfileError
+    from app.cli_common import open_profile
+    from app.db import ProfileError
     from app.i18n import choose_language, core_application
-    from app.paths import resolve_data_dir
     from app.sync_client import SyncError, SyncService, plain_http_warning
 
     core_application(choose_language(getattr(args, "lang", None)))
     try:
-        db = Database(resolve_data_dir(args.data_dir))
+        db = open_profile(args)
     except ProfileError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE
@@ -115,7 +115,9 @@ def run_sync_command(args: argparse.Namespace) -> int:
             print_json({"sent": 0, "already_present": 0, "failed": 0,
                          "pending": service.pending_count(), "errors": [str(exc)]})
         print(str(exc), file=sys.stderr)
-        return EXIT_FAILED
+        # A package file that cannot be used (forged, damaged, not fitting the profile's
+        # tables) is refused with 2, as a roster file that cannot be read is.
+        return EXIT_USAGE if args.command == "import-package" else EXIT_FAILED
     finally:
         db.close()
     return EXIT_OK
@@ -140,7 +142,7 @@ def _seed_demo(db: Database, args: argparse.Namespace) -> int:
         SUPERVISOR_NAME_SETTING,
         SUPERVISOR_P12_SETTING,
         SigningError,
-        load_signer,
+        load_supervisor_signer,
         supervisor_p12_path,
     )
     from app.workbench import Workbench
@@ -157,16 +159,16 @@ def _seed_demo(db: Database, args: argparse.Namespace) -> int:
     own_identity = p12 is not None and bool(args.passphrase_file)
     if p12 is None:
         # demo_identity reuses or replaces what a run killed before this point left behind.
-        p12 = demo_identity(db.data_dir / "keys", DEMO_SUPERVISOR, DEMO_PASSPHRASE,
+        p12 = demo_identity(db.files, "keys", DEMO_SUPERVISOR, DEMO_PASSPHRASE,
                             DEMO_ORGANIZATION)
-        db.set_setting(SUPERVISOR_P12_SETTING, str(p12.relative_to(db.data_dir)))
+        db.set_setting(SUPERVISOR_P12_SETTING, db.files.relative(p12))
         db.set_setting(SUPERVISOR_NAME_SETTING, DEMO_SUPERVISOR)
     elif p12.name == DEMO_P12_NAME and not db.setting(SUPERVISOR_NAME_SETTING):
         db.set_setting(SUPERVISOR_NAME_SETTING, DEMO_SUPERVISOR)  # killed in between
     try:
         passphrase = (read_secret(args.passphrase_file, "") if own_identity
                       else DEMO_PASSPHRASE)
-        signer = load_signer(p12, passphrase)
+        signer = load_supervisor_signer(db, p12, passphrase)
     except (CommandError, SigningError) as exc:
         print(f"{exc} (give the identity's passphrase with --passphrase-file)", file=sys.stderr)
         return EXIT_USAGE

@@ -36,12 +36,16 @@ from app.sync_protocol import (
     BUNDLE_FORMAT,
     HQ_SIGNER,
     MAX_BATCH_BYTES,
+    MAX_FILE_RECORDS,
+    MAX_JSON_VALUES,
+    MAX_UNPACKED_BYTES,
     PACKAGE_FORMAT,
     Record,
     SignedFileError,
     b64decode,
     b64encode,
     chunks,
+    json_shape,
     raw_public_key,
     read_signed,
     write_signed,
@@ -408,7 +412,7 @@ class SyncService:
             for kind, record_id in batch:
                 by_kind.setdefault(kind, []).append(record_id)
             for kind, kind_ids in by_kind.items():
-                found = load_records(s, kind, kind_ids, self.db.data_dir)
+                found = load_records(s, kind, kind_ids, self.db.files)
                 records.extend(found[record_id] for record_id in kind_ids if record_id in found)
         return records, newest
 
@@ -545,8 +549,19 @@ class SyncService:
             records.extend(found)
             if progress:
                 progress(min(start + BATCH_RECORDS, len(pending)), len(pending))
-        body = {"device_id": device_id, "created_at": now_text(),
-                "records": [r.as_json() for r in records]}
+        body: dict[str, Any] = {"device_id": device_id, "created_at": now_text(),
+                                "records": [r.as_json() for r in records]}
+        certificate = self.db.setting(SUPERVISOR_CERTIFICATE)
+        if certificate:
+            # What a sync registers first (POST /devices/me/certificate): a laptop that never
+            # reaches HQ online delivers its signed evaluations by bundle alone.
+            body["signing_certificate_pem"] = certificate
+        if not _fits_one_file(body):
+            raise SyncError(translate("Sync", "{0} records are more than one bundle file can "
+                                      "carry to headquarters (it reads at most {1} MB and "
+                                      "{2} records); sync over the network instead")
+                            .format(len(records), MAX_UNPACKED_BYTES // (1024 * 1024),
+                                    f"{MAX_FILE_RECORDS:,}"))
         data = write_signed(BUNDLE_FORMAT, device_id, body, key)
         write_atomically(Path(out), data)
         return len(records)
@@ -595,13 +610,22 @@ class SyncService:
                                           "event package; enrol first")) from None
             raise SyncError(translate("Sync", "The event package is refused: {0}")
                             .format(package_problem(exc))) from None
+        records: list[Record] = []
+        for number, item in enumerate(body["records"], start=1):
+            # The envelope's types before any of it reaches a query (an id that is a list
+            # is no id); the payloads are checked against their tables by apply_records.
+            if not (isinstance(item, dict) and isinstance(item.get("payload"), dict)
+                    and all(isinstance(item.get(k), str) for k in ("kind", "id", "hash"))):
+                raise SyncError(translate("Sync", "The event package is damaged: its record "
+                                          "{0} is not a record (kind, id, hash and payload)")
+                                .format(number))
+            records.append(Record(kind=item["kind"], id=item["id"], hash=item["hash"],
+                                  payload=item["payload"]))
         try:
-            records = [Record(kind=item["kind"], id=item["id"], hash=item["hash"],
-                              payload=item["payload"]) for item in body["records"]]
             issuers = _issuers(body.get("trust_list") or [])
             revoked = sorted({str(k) for k in body.get("revoked_certificates") or []})
             revoked_kids = sorted({str(k) for k in body.get("revoked_issuers") or []})
-        except (KeyError, TypeError, ValueError, badge.TrustListError) as exc:
+        except (KeyError, TypeError, ValueError, RecursionError, badge.TrustListError) as exc:
             raise SyncError(translate("Sync", "The event package is damaged: {0}")
                             .format(exc)) from None
         events = [r for r in records if r.kind == "event"]
@@ -620,7 +644,7 @@ class SyncService:
                     unsent.update(s.scalars(select(Outbox.record_id).where(
                         Outbox.record_id.in_(chunk),
                         Outbox.acknowledged_at.is_(None))))
-                result = apply_records(s, records, self.db.data_dir, keep_local=unsent)
+                result = apply_records(s, records, self.db.files, keep_local=unsent)
                 # The rows now exactly as HQ sent them need not go back; a local company
                 # the package matched by name took HQ's values under its own id, which HQ
                 # does not hold: that one goes up.
@@ -669,6 +693,11 @@ def package_problem(error: SignedFileError) -> str:
                                    "content: it was changed after headquarters signed it, or "
                                    "it is damaged"),
         "damaged": translate("Sync", "the package's content is damaged"),
+        "too_deep": translate("Sync", "the package's content nests deeper than any real "
+                              "package: it is damaged or forged"),
+        "too_many": translate("Sync", "the package holds more values or records than this "
+                              "program reads from one file: it is damaged or forged, or the "
+                              "event is too large for one package"),
     }
     return texts.get(error.reason, str(error))
 
@@ -683,6 +712,23 @@ def _issuers(items: list[dict[str, Any]]) -> list[Any]:
                                     "version": badge.TRUST_LIST_VERSION, "issuers": items}),
                         encoding="utf-8")
         return list(badge.load_trust_list(path))
+
+
+def _fits_one_file(body: dict[str, Any]) -> bool:
+    """Whether HQ's reader (read_signed) takes a bundle of this body: its size unpacked, its
+    number of values and of records; measured only when the records are many."""
+    records = body["records"]
+    if len(records) > MAX_FILE_RECORDS:
+        return False
+    files = sum(len(str(r["payload"].get(key) or "")) for r in records
+                for key in ("photo", "evidence", "pdf"))
+    # A record is a flat payload of columns: under 64 values and (files apart) 4 KB.
+    if len(records) * 64 < MAX_JSON_VALUES and files + len(records) * 4096 \
+            < MAX_UNPACKED_BYTES // 2:
+        return True  # far from every bound: not worth writing the text twice
+    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    unpacked = len(json.dumps(text, ensure_ascii=False).encode("utf-8")) + 1024
+    return unpacked <= MAX_UNPACKED_BYTES and json_shape(text)[1] <= MAX_JSON_VALUES
 
 
 def _by_size(records: list[Record]) -> Iterator[list[Record]]:

@@ -8,18 +8,21 @@ itself goes, base64, under the name in ``FILE_COLUMNS``.
 from __future__ import annotations
 
 import base64
+import functools
+import math
 import uuid
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Boolean, Date, DateTime, Float, Integer, LargeBinary, select
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from app.errors import UserError
-from app.files import write_atomically
+from app.files import ProfileFiles, write_atomically
 from app.i18n import translate
 from app.models import (
     CheckResult,
@@ -61,6 +64,195 @@ class RecordError(UserError, ValueError):
     """A payload that does not fit the laptop's table; the message says which field."""
 
 
+# A time travels as ISO 8601 text; HQ keeps a record's updated_at in 40 characters.
+MAX_TIME_TEXT = 40
+# SQLite's and PostgreSQL's integers are 64-bit.
+MIN_INTEGER, MAX_INTEGER = -(2 ** 63), 2 ** 63 - 1
+# An attached file's name becomes "<record id>-<name>" in the profile: within a file
+# system's 255 bytes.
+MAX_FILE_NAME_BYTES = 200
+
+
+def text_problem(value: str) -> str | None:
+    """What makes text unstorable (PostgreSQL refuses NUL; a lone surrogate is no UTF-8)."""
+    if "\x00" in value:
+        return translate("SyncRecords", "holds a NUL character")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return translate("SyncRecords", "is not valid Unicode text (a lone surrogate)")
+    return None
+
+
+Check = Callable[[object], "str | None"]
+
+
+def _null_problem(nullable: bool) -> str | None:
+    if nullable:
+        return None
+    return translate("SyncRecords", "is empty (null), and the table needs a value")
+
+
+def _boolean_problem(value: object) -> str | None:
+    return None if isinstance(value, bool) else translate("SyncRecords", "is not true/false")
+
+
+def _integer_problem(value: object) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        return translate("SyncRecords", "is not a whole number")
+    if not MIN_INTEGER <= value <= MAX_INTEGER:
+        return translate("SyncRecords", "is a whole number beyond 64 bits")
+    return None
+
+
+def _float_problem(value: object) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return translate("SyncRecords", "is not a number")
+    try:
+        finite = math.isfinite(float(value))
+    except OverflowError:
+        finite = False
+    return None if finite else translate("SyncRecords", "is not a finite number")
+
+
+def _unparsable(what: str) -> str:
+    if what == "time":
+        return translate("SyncRecords", "is not an ISO 8601 time")
+    if what == "date":
+        return translate("SyncRecords", "is not an ISO 8601 date")
+    return translate("SyncRecords", "is not valid base64")
+
+
+def _text_check(length: int | None, parse: Callable[[str], object] | None = None,
+                what: str = "") -> Check:
+    def check(value: object) -> str | None:
+        if not isinstance(value, str):
+            return translate("SyncRecords", "is not text")
+        problem = text_problem(value)
+        if problem:
+            return problem
+        if length is not None and len(value) > length:
+            return (translate("SyncRecords", "is too long to be a time") if parse
+                    else translate("SyncRecords", "is longer than {count} characters")
+                    .format(count=length))
+        if parse is not None:
+            try:
+                parse(value)
+            except ValueError:
+                return _unparsable(what)
+        return None
+    return check
+
+
+def _b64(value: str) -> bytes:
+    return base64.b64decode(value, validate=True)
+
+
+def _column_check(column: Any) -> Check:
+    """The check of one column's JSON value (None is judged apart: _null_problem)."""
+    kind = column.type
+    if isinstance(kind, Boolean):
+        return _boolean_problem
+    if isinstance(kind, Integer):
+        return _integer_problem
+    if isinstance(kind, Float):
+        return _float_problem
+    if isinstance(kind, DateTime):
+        return _text_check(MAX_TIME_TEXT, datetime.fromisoformat, "time")
+    if isinstance(kind, Date):
+        return _text_check(None, date.fromisoformat, "date")
+    if isinstance(kind, LargeBinary):
+        return _text_check(None, _b64, "base64")
+    return _text_check(getattr(kind, "length", None))
+
+
+def _file_problem(key: str, value: object) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        return translate("SyncRecords", "is not text")
+    problem = text_problem(value)
+    if problem:
+        return problem
+    if key.endswith("_name"):
+        if len(value.encode("utf-8")) > MAX_FILE_NAME_BYTES:
+            return translate("SyncRecords", "is too long for a file name")
+        return None
+    try:
+        base64.b64decode(value, validate=True)
+    except ValueError:
+        return translate("SyncRecords", "is not valid base64")
+    return None
+
+
+def payload_keys(kind: str) -> dict[str, Any]:
+    """The keys a payload of ``kind`` carries, each with its table column (None for an
+    attached file's bytes and name, which stand in for a local path column)."""
+    return dict(_payload_keys(kind))
+
+
+@functools.cache
+def _checks(kind: str) -> tuple[tuple[str, bool, Check], ...]:
+    """(payload key, may be null, check of a value) for each key of a kind's payload."""
+    checks: list[tuple[str, bool, Check]] = []
+    for key, column in _payload_keys(kind):
+        if column is None:
+            checks.append((key, True, functools.partial(_file_problem, key)))
+        else:
+            checks.append((key, column.nullable is not False, _column_check(column)))
+    return tuple(checks)
+
+
+@functools.cache
+def _payload_keys(kind: str) -> tuple[tuple[str, Any], ...]:
+    keys: dict[str, Any] = {}
+    file_column = FILE_COLUMNS.get(kind)
+    for column in _columns(kind):
+        if file_column and column.key == file_column[0]:
+            keys[file_column[1]] = None
+            keys[file_column[1] + "_name"] = None
+        else:
+            keys[column.key] = column
+    return tuple(keys.items())
+
+
+class _KeySets(dict[str, frozenset[str]]):
+    def __missing__(self, kind: str) -> frozenset[str]:
+        self[kind] = frozenset(key for key, _column in _payload_keys(kind))
+        return self[kind]
+
+
+_KEY_SETS = _KeySets()
+
+
+def payload_problem(kind: str, payload: object) -> str | None:
+    """Why a record payload does not fit the laptop table its kind maps to, in plain words;
+    None when it fits. Every column present and no other key, each value of its column's
+    JSON type, NOT NULL columns filled, text within the column's length and free of NUL and
+    lone surrogates, whole numbers within 64 bits, times and dates parseable. No value may be
+    an object or a list, so nesting is bounded too. Never recurses: safe on any JSON value.
+
+    The one check of a payload against its table, at HQ (before a record is stored) and on
+    the laptop (before a package's record is applied)."""
+    if not isinstance(kind, str) or kind not in MODELS:
+        return translate("SyncRecords", "unknown record kind {kind}").format(kind=_shown(kind))
+    if not isinstance(payload, dict):
+        return translate("SyncRecords", "the payload is not an object")
+    unknown = [key for key in payload if key not in _KEY_SETS[kind]]
+    if unknown:
+        return translate("SyncRecords", "the payload has a field the {kind} table does not "
+                         "have: {field}").format(kind=kind, field=ascii(unknown[0])[:80])
+    for key, nullable, check in _checks(kind):
+        if key not in payload:
+            return translate("SyncRecords", "field {field} is missing").format(field=repr(key))
+        value = payload[key]
+        problem = _null_problem(nullable) if value is None else check(value)
+        if problem:
+            return translate("SyncRecords", "field {field} {problem}").format(
+                field=repr(key), problem=problem)
+    return None
+
+
 def _utc_text(moment: datetime) -> str:
     if moment.tzinfo is None:  # SQLite hands back naive datetimes; the app stores UTC
         moment = moment.replace(tzinfo=UTC)
@@ -81,15 +273,25 @@ def _columns(kind: str) -> list[Any]:
     return list(MODELS[kind].__table__.columns)  # type: ignore[attr-defined]
 
 
-def payload_of(kind: str, row: Synced, data_dir: Path) -> dict[str, Any]:
+ProfileFolder = Path | ProfileFiles  # a plain profile's folder, or a profile's files
+
+
+def _store(data_dir: ProfileFolder) -> ProfileFiles:
+    """The profile's files (``Database.files``: decrypted when the profile is encrypted); a
+    bare folder is a plain profile's."""
+    return data_dir if isinstance(data_dir, ProfileFiles) else ProfileFiles(Path(data_dir))
+
+
+def payload_of(kind: str, row: Synced, data_dir: ProfileFolder) -> dict[str, Any]:
     file_column = FILE_COLUMNS.get(kind)
     payload: dict[str, Any] = {}
+    store = _store(data_dir)
     for column in _columns(kind):
         value = getattr(row, column.key)
         if file_column and column.key == file_column[0]:
-            path = (data_dir / value) if value else None
+            path = (store.root / value) if value else None
             has_file = path is not None and path.is_file()
-            payload[file_column[1]] = (base64.b64encode(path.read_bytes()).decode("ascii")
+            payload[file_column[1]] = (base64.b64encode(store.read(path)).decode("ascii")
                                        if has_file and path else None)
             payload[file_column[1] + "_name"] = path.name if has_file and path else None
             continue
@@ -97,12 +299,12 @@ def payload_of(kind: str, row: Synced, data_dir: Path) -> dict[str, Any]:
     return payload
 
 
-def record_of(kind: str, row: Synced, data_dir: Path) -> Record:
+def record_of(kind: str, row: Synced, data_dir: ProfileFolder) -> Record:
     return Record.of(kind, payload_of(kind, row, data_dir))
 
 
 def load_records(session: Session, kind: str, ids: Iterable[str],
-                 data_dir: Path) -> dict[str, Record]:
+                 data_dir: ProfileFolder) -> dict[str, Record]:
     """The current state of the given rows, by id (rows that no longer exist are absent)."""
     model = MODELS[kind]
     found: dict[str, Record] = {}
@@ -112,7 +314,8 @@ def load_records(session: Session, kind: str, ids: Iterable[str],
     return found
 
 
-def records_for_event(session: Session, event_id: str, data_dir: Path) -> list[Record]:
+def records_for_event(session: Session, event_id: str,
+                      data_dir: ProfileFolder) -> list[Record]:
     """What an event package carries of an event: its company, itself, posts and guards."""
     event = session.get(Event, event_id)
     if event is None:
@@ -177,12 +380,16 @@ class ApplyResult:
     # attached files (guard photos...) to write once the transaction has committed: a
     # refused or interrupted package leaves none behind (write_files)
     files: list[tuple[Path, bytes]] = field(default_factory=list)
+    # the profile's files they go into (encrypted when the profile is)
+    store: ProfileFiles | None = None
 
     def write_files(self) -> None:
         """Write the attached files; call only after the rows naming them are committed."""
         for target, data in self.files:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            write_atomically(target, data)
+            if self.store is not None:
+                self.store.write(target, data)
+            else:
+                write_atomically(target, data)
 
 
 def _values(kind: str, record_id: str, payload: dict[str, Any], data_dir: Path,
@@ -213,7 +420,106 @@ def _values(kind: str, record_id: str, payload: dict[str, Any], data_dir: Path,
     return values
 
 
-def apply_records(session: Session, records: Sequence[Record], data_dir: Path,
+def _shown(value: object) -> str:
+    """A value from a package, short and safe to print (never recursing into it)."""
+    if isinstance(value, str):
+        return ascii(value[:80])
+    return type(value).__name__
+
+
+def _check_package(session: Session, records: Sequence[Record]) -> None:
+    """Every record of a package fits its table before any is applied: a known kind, a
+    payload that fits (payload_problem), its hash, a UUID id that no other record of the
+    package and no row of another table of the profile has. RecordError otherwise."""
+    seen: dict[str, str] = {}
+    for record in records:
+        kind, record_id = record.kind, record.id
+        if not isinstance(kind, str) or kind not in PACKAGE_KINDS:
+            raise RecordError(translate("SyncRecords", "an event package cannot carry {kind} "
+                                        "records").format(kind=_shown(kind)))
+        if not isinstance(record_id, str):
+            raise RecordError(translate("SyncRecords", "{kind} record id {id} is not a UUID")
+                              .format(kind=kind, id=_shown(record_id)))
+        try:  # the id names files in the profile: nothing but a UUID may pass
+            uuid.UUID(record_id)
+        except ValueError:
+            raise RecordError(translate("SyncRecords", "{kind} record id {id} is not a UUID")
+                              .format(kind=kind, id=_shown(record_id))) from None
+        problem = payload_problem(kind, record.payload)
+        if problem:
+            raise RecordError(translate("SyncRecords", "{kind} {id}: {problem}")
+                              .format(kind=kind, id=record_id, problem=problem))
+        if record.payload.get("id") != record_id:
+            raise RecordError(translate("SyncRecords", "{kind} {id}: the payload's id differs "
+                                        "from the record's").format(kind=kind, id=record_id))
+        if content_hash(record.payload) != record.hash:
+            raise RecordError(translate("SyncRecords", "{kind} {id}: content hash does not match")
+                              .format(kind=kind, id=record_id))
+        if record_id in seen:
+            raise RecordError(translate("SyncRecords", "the package carries the id {id} twice "
+                                        "(as {first} and as {second})")
+                              .format(id=record_id, first=seen[record_id], second=kind))
+        seen[record_id] = kind
+    ids = sorted(seen)
+    for kind, model in MODELS.items():
+        for chunk in chunks(ids):
+            for found in session.scalars(select(model.id).where(model.id.in_(chunk))):
+                if seen[found] != kind:
+                    raise RecordError(translate(
+                        "SyncRecords", "{kind} {id}: this profile holds that id as a {other} "
+                        "already").format(kind=seen[found], id=found, other=kind))
+
+
+_MODEL_OF_TABLE: dict[str, type[Synced]] = {
+    model.__table__.name: model for model in MODELS.values()}  # type: ignore[attr-defined]
+
+
+def _check_parents(session: Session, kind: str, values: dict[str, Any],
+                   present: set[tuple[str, str]]) -> None:
+    """RecordError when a foreign key of the row names no row of the profile. ``present``
+    holds the (table, id) known to exist: each parent is looked up once."""
+    for column in _columns(kind):
+        value = values.get(column.key)
+        if value is None:
+            continue
+        for key in column.foreign_keys:
+            table = key.column.table.name
+            parent = _MODEL_OF_TABLE.get(table)
+            if parent is None or (table, value) in present:
+                continue
+            if session.get(parent, value) is not None:
+                present.add((table, value))
+            else:
+                raise RecordError(translate(
+                    "SyncRecords", "{kind} {id}: its {field} names {value}, which is neither "
+                    "in this profile nor in the package").format(
+                    kind=kind, id=values.get("id"), field=column.key, value=value))
+
+
+# Fields older versions put in payloads and no table has any more: an ID number's salted
+# hash and its salt let the number be recovered (issue 10, item 4; migration 0007). A package
+# made before still carries them: they are dropped on arrival, never stored; HQ refuses them.
+RETIRED_FIELDS: dict[str, frozenset[str]] = {"event": frozenset({"id_salt"}),
+                                             "guard": frozenset({"id_hash"})}
+
+
+def without_retired_fields(record: Record) -> Record:
+    """The record without RETIRED_FIELDS, its hash computed again, when its hash matched
+    with them (a record whose hash does not match is left as it is, to be refused)."""
+    retired = RETIRED_FIELDS.get(record.kind) if isinstance(record.kind, str) else None
+    payload = record.payload
+    if not retired or not isinstance(payload, dict) or retired.isdisjoint(payload):
+        return record
+    try:
+        if content_hash(payload) != record.hash:
+            return record
+    except (ValueError, TypeError, RecursionError):
+        return record
+    kept = {key: value for key, value in payload.items() if key not in retired}
+    return Record(record.kind, record.id, content_hash(kept), kept)
+
+
+def apply_records(session: Session, records: Sequence[Record], data_dir: ProfileFolder,
                   keep_local: Collection[str] = ()) -> ApplyResult:
     """Insert or update package rows by id, in the caller's transaction.
 
@@ -222,28 +528,25 @@ def apply_records(session: Session, records: Sequence[Record], data_dir: Path,
     already know the package's company under its own id (same name, from an earlier
     import); the event then points at that row. An event of the same name but another id is
     a conflict the supervisor has to resolve: nothing is guessed.
+
+    Every record is checked against its table first (_check_package): a record that does
+    not fit, or a row the profile's constraints refuse, is a RecordError that names it, and
+    the caller's transaction (rolled back) leaves the profile unchanged.
     """
-    result = ApplyResult()
+    records = [without_retired_fields(record) for record in records]
+    _check_package(session, records)
+    store = _store(data_dir)
+    result = ApplyResult(store=store)
+    present: set[tuple[str, str]] = set()  # (table, id) of rows known to exist
     order = {kind: index for index, kind in enumerate(PACKAGE_KINDS)}
-    for record in sorted(records, key=lambda r: order.get(r.kind, len(order))):
-        if record.kind not in PACKAGE_KINDS:
-            raise RecordError(translate("SyncRecords", "an event package cannot carry {kind} "
-                                        "records").format(kind=record.kind))
-        if content_hash(record.payload) != record.hash:
-            raise RecordError(translate("SyncRecords", "{kind} {id}: content hash does not match")
-                              .format(kind=record.kind, id=record.id))
-        try:  # the id names files in the profile: nothing but a UUID may pass
-            uuid.UUID(record.id)
-        except ValueError:
-            raise RecordError(translate("SyncRecords", "{kind} record id {id} is not a UUID")
-                              .format(kind=record.kind, id=repr(record.id))) from None
+    for record in sorted(records, key=lambda r: order[r.kind]):
         model = MODELS[record.kind]
         row = session.get(model, record.id)
         if row is not None and record.id in keep_local:
             result.kept[record.kind] = result.kept.get(record.kind, 0) + 1
             continue
-        values = _values(record.kind, record.id, record.payload, data_dir, result.mapped,
-                         result.files)
+        values = _values(record.kind, record.id, record.payload, store.root,
+                         result.mapped, result.files)
         if row is None and record.kind in ("company", "event"):
             same_name = session.scalar(select(model).where(
                 model.name == values["name"]))  # type: ignore[attr-defined]
@@ -256,6 +559,7 @@ def apply_records(session: Session, records: Sequence[Record], data_dir: Path,
                 result.mapped[record.id] = same_name.id
                 row = same_name
                 values["id"] = same_name.id
+        _check_parents(session, record.kind, values, present)
         if row is None:
             session.add(model(**values))
             result.created[record.kind] = result.created.get(record.kind, 0) + 1
@@ -269,5 +573,12 @@ def apply_records(session: Session, records: Sequence[Record], data_dir: Path,
             result.updated[record.kind] = result.updated.get(record.kind, 0) + 1
         if record.id not in result.mapped:
             result.applied.append(record.id)
-        session.flush()
+        present.add((model.__table__.name, values["id"]))  # type: ignore[attr-defined]
+        try:
+            session.flush()
+        except (IntegrityError, DataError, OverflowError) as exc:
+            detail = str(getattr(exc, "orig", None) or exc)[:200]
+            raise RecordError(translate("SyncRecords", "{kind} {id} does not fit this profile "
+                                        "({detail})").format(kind=record.kind, id=record.id,
+                                                             detail=detail)) from None
     return result

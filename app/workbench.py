@@ -8,9 +8,9 @@ changes can be undone: each change pushes the step that reverts it.
 from __future__ import annotations
 
 import re
-import secrets
-import shutil
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -36,7 +36,7 @@ from app.domain import (
 )
 from app.errors import UserError
 from app.i18n import translate
-from app.identity import cert_key, hash_id_number, mask_id_number
+from app.identity import cert_key, mask_id_number
 from app.models import (
     CheckResult,
     Company,
@@ -291,6 +291,9 @@ class Workbench:
         self._undo: list[_UndoStep] = []
         self._trust: ProfileTrustStore | None = None
         self.today: Callable[[], date] = date.today  # badges' dates are checked against it
+        # The one transaction of create_event_with_roster, for the thread running it only: the
+        # screens call the workbench from worker threads too.
+        self._shared = threading.local()
 
     # ----------------------------------------------------------------- events
     def list_events(self) -> list[EventInfo]:
@@ -325,7 +328,7 @@ class Workbench:
         name = data.name.strip()
         if not name:
             raise WorkbenchError(translate("Workbench", "event name is required"))
-        with self.db.begin() as s:
+        with self._transaction() as s:
             clash = s.scalar(select(Event.id).where(Event.name == name, Event.id != event_id))
             if clash:
                 raise WorkbenchError(translate(
@@ -336,8 +339,7 @@ class Workbench:
                 company_id = company.id
             event = s.get(Event, event_id) if event_id else None
             if event is None:
-                event = Event(id=event_id or new_id(), device_id=self.device_id,
-                              id_salt=secrets.token_hex(16), name=name)
+                event = Event(id=event_id or new_id(), device_id=self.device_id, name=name)
                 s.add(event)
             event.name = name
             event.venue = data.venue.strip()
@@ -365,14 +367,35 @@ class Workbench:
         s.flush()
         return company
 
+    @contextmanager
+    def _transaction(self) -> Iterator[Session]:
+        """A unit of work: its own session committed on success, or, inside
+        create_event_with_roster, that method's one transaction."""
+        shared: Session | None = getattr(self._shared, "session", None)
+        if shared is not None:
+            yield shared
+            return
+        with self.db.begin() as s:
+            yield s
+
     # ----------------------------------------------------------------- roster
+    def create_event_with_roster(self, data: EventInput, report: RosterReport) -> ImportResult:
+        """Create an event and import its roster in one transaction: a refusal, an error or
+        a crash at any point leaves no event behind, not even an empty one."""
+        with self.db.begin() as s:
+            self._shared.session = s
+            try:
+                return self.import_roster(self.save_event(data), report)
+            finally:
+                self._shared.session = None
+
     def import_roster(self, event_id: str, report: RosterReport) -> ImportResult:
         """Import the roster's valid rows in one transaction (all of them or nothing).
 
         A guard already on the event's roster (same certificate number) is updated, so a
         company's corrected roster can be imported again.
         """
-        with self.db.begin() as s:
+        with self._transaction() as s:
             event = s.get(Event, event_id)
             if event is None:
                 raise WorkbenchError(translate("Workbench", "no event {id}").format(id=event_id))
@@ -414,8 +437,7 @@ class Workbench:
                 guard.roster_row = row.row
                 guard.name = row.name
                 guard.gender = row.gender
-                guard.id_masked = mask_id_number(row.id_number)
-                guard.id_hash = hash_id_number(row.id_number, event.id_salt)
+                guard.id_masked = mask_id_number(row.id_number)  # never the number itself
                 guard.cert_no = row.cert_no
                 guard.company_name = row.company
                 guard.phone = row.phone
@@ -508,11 +530,8 @@ class Workbench:
         if not source.is_file():
             raise WorkbenchError(translate(
                 "Workbench", "photo file not found: {file}").format(file=source))
-        photos = self.db.data_dir / "photos"
-        photos.mkdir(exist_ok=True)
-        stored = photos / f"{guard_id}-{new_id()[:8]}{source.suffix.lower()}"
-        shutil.copyfile(source, stored)
-        relative = str(stored.relative_to(self.db.data_dir))
+        relative = self.db.files.copy_in(  # encrypted when the profile is
+            source, f"photos/{guard_id}-{new_id()[:8]}{source.suffix.lower()}")
         with self.db.begin() as s:
             guard = s.get(Guard, guard_id)
             if guard is None:
@@ -801,11 +820,8 @@ class Workbench:
             event_id = finding.event_id
             stored_evidence = None
             if source is not None:  # copied only once the change is allowed
-                evidence_dir = self.db.data_dir / "evidence"
-                evidence_dir.mkdir(exist_ok=True)
-                stored = evidence_dir / f"{new_id()}{source.suffix.lower()}"
-                shutil.copyfile(source, stored)
-                stored_evidence = str(stored.relative_to(self.db.data_dir))
+                stored_evidence = self.db.files.copy_in(
+                    source, f"evidence/{new_id()}{source.suffix.lower()}")
             before = (finding.note, finding.correction, finding.evidence_path)
             if note is not None:
                 finding.note = note

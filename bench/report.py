@@ -166,14 +166,14 @@ def _build(args: argparse.Namespace) -> str:
     for i, guard_id in enumerate(guard_ids):
         name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(1 + (i % 3 > 0)))
         rows.append((guard_id, event_id, i + 3, name, "男" if i % 4 else "女",
-                     f"2111**********{i % 10000:04d}", f"{i:064x}", f"辽{certs[i]}",
+                     f"211***********{i % 10000:04d}", f"辽{certs[i]}",
                      str(certs[i]), OTHER_COMPANY if i in other else COMPANY,
                      f"13{certs[i] % 10**9:09d}", "passed", 0 if i in untrained else 1,
                      post_ids[guard_post[i]], roster_time, roster_time, device))
     conn.executemany(
-        "INSERT INTO guard (id, event_id, roster_row, name, gender, id_masked, id_hash, "
+        "INSERT INTO guard (id, event_id, roster_row, name, gender, id_masked, "
         "cert_no, cert_key, company_name, phone, background_check, trained, post_id, "
-        "created_at, updated_at, device_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+        "created_at, updated_at, device_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
 
     evidence = args.profile / "evidence"
     evidence.mkdir(exist_ok=True)

@@ -193,7 +193,6 @@ def _build(data_dir: Path, n_guards: int, n_results: int, n_posts: int, seed: in
     guard_ids = _uuids(n_guards)
     guard_post = [i % n_posts for i in range(n_guards)]
     certs = rng.sample(range(10**11, 10**12), n_guards)
-    hashes = os.urandom(32 * n_guards).hex()
     rows = []
     for i, guard_id in enumerate(guard_ids):
         key = str(certs[i])
@@ -201,7 +200,7 @@ def _build(data_dir: Path, n_guards: int, n_results: int, n_posts: int, seed: in
                                               for _ in range(1 + (i % 3 != 0)))
         rows.append((
             guard_id, event_id, i + 2, name, "男" if i % 4 else "女",
-            f"2111**********{i % 10000:04d}", hashes[64 * i:64 * i + 64], "辽" + key, key,
+            f"211***********{i % 10000:04d}", "辽" + key, key,
             COMPANY, f"13{certs[i] % 10**9:09d}", "passed", 1, post_ids[guard_post[i]],
             roster_time, roster_time, device))
         if len(rows) >= BATCH:
@@ -262,9 +261,9 @@ def _build(data_dir: Path, n_guards: int, n_results: int, n_posts: int, seed: in
 
 def _insert_guards(conn: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
     conn.executemany(
-        "INSERT INTO guard (id, event_id, roster_row, name, gender, id_masked, id_hash, "
+        "INSERT INTO guard (id, event_id, roster_row, name, gender, id_masked, "
         "cert_no, cert_key, company_name, phone, background_check, trained, post_id, "
-        "created_at, updated_at, device_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+        "created_at, updated_at, device_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
 
 
 def _insert_history(conn: sqlite3.Connection, inspections: list[tuple[Any, ...]],

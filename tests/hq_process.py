@@ -14,6 +14,19 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 START_TIMEOUT_S = 30.0
+KEY_PASSPHRASE = "test HQ key passphrase"
+
+
+def key_passphrase_env(folder: Path) -> dict[str, str]:
+    """The environment that gives ``hq`` commands their key passphrase (app.hq.keys), in a
+    file of ``folder`` readable by its owner only."""
+    from app.hq.keys import PASSPHRASE_FILE_ENV
+
+    path = folder / "hq-key-passphrase.txt"
+    if not path.exists():
+        path.touch(mode=0o600)
+        path.write_text(KEY_PASSPHRASE + "\n", encoding="utf-8")
+    return {PASSPHRASE_FILE_ENV: str(path)}
 
 
 def free_port() -> int:
@@ -23,9 +36,11 @@ def free_port() -> int:
 
 
 def run_app(*args: str, check: bool = True, timeout: float = 120.0,
-            input_text: str | None = None) -> subprocess.CompletedProcess[str]:
+            input_text: str | None = None,
+            extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """``python -m app ARGS`` as a user would type it; fails loudly with its output."""
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", VENUE_SUPERVISOR_LANG="en")
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", VENUE_SUPERVISOR_LANG="en",
+               **(extra_env or {}))
     result = subprocess.run([sys.executable, "-m", "app", *args], cwd=REPO, env=env,
                             capture_output=True, text=True, timeout=timeout, input=input_text)
     if check and result.returncode != 0:
@@ -58,7 +73,8 @@ class HqProcess:
             args += ["--cert", str(self.cert), "--key", str(self.key)]
         log = open(self.workdir / "hq.log", "ab")  # noqa: SIM115 - kept for the process
         self.process = subprocess.Popen(args, cwd=REPO, stdout=log, stderr=log,
-                                        env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
+                                        env=dict(os.environ, QT_QPA_PLATFORM="offscreen",
+                                                 **key_passphrase_env(self.workdir)))
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
             if ready.exists() and ready.read_text().strip():
@@ -85,7 +101,8 @@ class HqProcess:
     def hq(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         """An ``hq`` administration command against this service's database."""
         command, *rest = args
-        return run_app("hq", command, "--db", self.db_url, *rest, check=check)
+        return run_app("hq", command, "--db", self.db_url, *rest, check=check,
+                       extra_env=key_passphrase_env(self.workdir))
 
     def enrol_code(self, supervisor: str = "李建国") -> str:
         output = self.hq("enrol-code", "--supervisor", supervisor).stdout

@@ -153,7 +153,7 @@ def test_a_laptop_refuses_a_package_bomb_in_bounded_memory(bombs: dict[str, Path
     files_before = sorted(p.relative_to(profile) for p in profile.rglob("*") if p.is_file())
     code, message, peak_mb = run_measured("--data-dir", str(profile), "import-package",
                                           str(bombs["package"]))
-    assert code == 1, message
+    assert code == 2, message  # a refused package file: 2 (README)
     assert "larger than" in message and "once unpacked" in message, message
     assert peak_mb < PEAK_RSS_LIMIT_MB, f"peak RSS {peak_mb:.0f} MB"
     db = Database(profile)

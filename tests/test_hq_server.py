@@ -27,7 +27,16 @@ from app.sync_protocol import (
     read_signed,
     write_signed,
 )
-from tests.test_hq_store import CODE_SHAPE, enrol_device, inspection, make_store, stamp
+from tests.hq_process import key_passphrase_env
+from tests.test_hq_store import (
+    CODE_SHAPE,
+    enrol_device,
+    event_record,
+    inspection,
+    make_store,
+    own_event,
+    stamp,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 API = "/api/v1"
@@ -91,6 +100,7 @@ def test_tokens(client: TestClient, store: HqStore) -> None:
 
 def test_records_known_and_limits(client: TestClient, store: HqStore) -> None:
     device_id, token, _key = enrol_device(store)
+    own_event(store, device_id)
     bad = inspection("bad")
     bad["hash"] = "f" * 64
     answer = client.post(f"{API}/records", headers=bearer(token),
@@ -184,13 +194,13 @@ def test_import_bundle_command(tmp_path: Path) -> None:
     device_id, _token, key = enrol_device(store)
     store.close()
     body = {"device_id": device_id, "created_at": stamp(),
-            "records": [inspection("u1"), inspection("u2")]}
+            "records": [event_record(), inspection("u1"), inspection("u2")]}
     bundle = tmp_path / "laptop.vsbundle"
     bundle.write_bytes(write_signed(BUNDLE_FORMAT, device_id, body, key))
     first = json.loads(run_hq("import-bundle", "--db", url, str(bundle)).stdout)
-    assert first == {"stored": 2, "present": 0, "failed": 0, "errors": []}
+    assert first == {"stored": 3, "present": 0, "failed": 0, "errors": []}
     second = json.loads(run_hq("import-bundle", "--db", url, str(bundle)).stdout)
-    assert second == {"stored": 0, "present": 2, "failed": 0, "errors": []}
+    assert second == {"stored": 0, "present": 3, "failed": 0, "errors": []}
     tampered = tmp_path / "tampered.vsbundle"
     data = bytearray(bundle.read_bytes())
     data[len(data) // 2] ^= 0x01
@@ -212,7 +222,7 @@ def _serve(tmp_path: Path, url: str, *extra: str) -> tuple[subprocess.Popen[byte
     process = subprocess.Popen(
         [sys.executable, "-m", "app", "hq", "serve", "--db", url, "--port", "0",
          "--ready-file", str(ready), *extra], cwd=REPO, stdout=log, stderr=log,
-        env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
+        env=dict(os.environ, QT_QPA_PLATFORM="offscreen", **key_passphrase_env(tmp_path)))
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if ready.exists() and ready.read_text().strip():

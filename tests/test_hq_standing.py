@@ -327,3 +327,26 @@ def test_recommend_puts_a_failing_average_after_the_untried(session: Session) ->
     assert tiers == sorted(tiers)
     assert set(tiers) == {0, 1, 2}
     assert ranked[-1]["name"] == "辛保安公司"
+
+
+def test_a_company_known_only_from_a_laptop_is_shown_but_never_vetted(session: Session) -> None:
+    # A laptop's event form says its company has credit grade A and no black-listing; HQ's
+    # register does not hold it. The credit grade and the black-listing are HQ's decisions:
+    # the company is listed (its evaluations are real) but never recommended.
+    add_company(session, "自称甲级保安公司", "", "A", device="laptop-1")
+    add_company(session, "名录内保安公司", "L-IN", "A")
+    add_company(session, "自称黑名单公司", "L-IN2", "A", blacklisted=True, device="laptop-1")
+    add_company(session, "自称黑名单公司", "L-IN2", "B")  # HQ's own record: not black-listed
+    session.commit()
+    companies = {c["name"]: c for c in company_standing(session)}
+    claimed = companies["自称甲级保安公司"]
+    assert (claimed["in_register"], claimed["credit_grade"], claimed["blacklisted"]) == \
+        (False, "", False)
+    assert companies["名录内保安公司"]["in_register"] is True
+    assert (companies["自称黑名单公司"]["credit_grade"],
+            companies["自称黑名单公司"]["blacklisted"]) == ("B", False)
+    result = recommend(session, attendance=1000, risk="low")
+    names = [c["name"] for c in result["companies"]]
+    assert "自称甲级保安公司" not in names and "名录内保安公司" in names
+    excluded = {c["name"]: c["reasons"] for c in result["excluded"]}
+    assert any("not in HQ's register" in r for r in excluded["自称甲级保安公司"])

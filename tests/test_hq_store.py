@@ -62,6 +62,51 @@ def inspection(record_id: str = "insp-1", minutes: int = 0, verdict: str = "ok",
     return Record.of("inspection", payload).as_json()
 
 
+def full_payload(kind: str, **values: Any) -> dict[str, Any]:
+    """A payload of ``kind`` with every column of the laptop's table (app.sync_records):
+    nullable ones null, the others an empty value of their type, then ``values``."""
+    from sqlalchemy import Boolean, DateTime, Float, Integer
+
+    from app.sync_records import payload_keys
+
+    payload: dict[str, Any] = {}
+    for key, column in payload_keys(kind).items():
+        if column is None or column.nullable:
+            payload[key] = None
+        elif isinstance(column.type, Boolean):
+            payload[key] = False
+        elif isinstance(column.type, Integer):
+            payload[key] = 0
+        elif isinstance(column.type, Float):
+            payload[key] = 0.0
+        elif isinstance(column.type, DateTime):
+            payload[key] = stamp()
+        else:
+            payload[key] = ""
+    payload["device_id"] = "laptop-1"
+    payload.update(values)
+    return payload
+
+
+def event_record(event_id: str = "event-1", name: str = "市体育馆篮球联赛",
+                 company_id: str | None = None) -> dict[str, Any]:
+    """An event a laptop made itself: the records of its own events are its to send."""
+    return Record.of("event", full_payload("event", id=event_id, name=name,
+                                           company_id=company_id)).as_json()
+
+
+def company_record(company_id: str = "c-1", name: str = "盘锦市安盾保安服务有限公司",
+                   **values: Any) -> dict[str, Any]:
+    return Record.of("company", full_payload("company", id=company_id, name=name,
+                                             **values)).as_json()
+
+
+def own_event(store: HqStore, device_id: str, event_id: str = "event-1") -> None:
+    """The laptop makes event ``event_id`` (sends it): its records of it are then in scope."""
+    result = store.ingest(device_id, [event_record(event_id, name=f"活动 {event_id}")])[0]
+    assert result["status"] == "stored", result
+
+
 def rows(store: HqStore) -> dict[str, tuple[str, str, str]]:
     with store.Session() as s:
         return {r.id: (r.content_hash, r.device_id, r.payload)
@@ -185,6 +230,7 @@ def test_certificate_registration(store: HqStore, signers: dict[str, Any]) -> No
 def test_outcome_table_row_by_row(store: HqStore) -> None:
     laptop, _t, _k = enrol_device(store)
     other, _t2, _k2 = enrol_device(store)
+    own_event(store, laptop)
     first = inspection(minutes=0)
     # nothing with that id -> stored
     assert store.ingest(laptop, [first])[0] == {"id": "insp-1", "status": "stored",
@@ -212,6 +258,7 @@ def test_outcome_table_row_by_row(store: HqStore) -> None:
 
 def test_bad_records_fail_alone(store: HqStore) -> None:
     laptop, _t, _k = enrol_device(store)
+    own_event(store, laptop)
     bad_hash = inspection("insp-bad")
     bad_hash["hash"] = "0" * 64
     unknown_kind = dict(inspection("insp-kind"), kind="weather")
@@ -228,28 +275,25 @@ def test_bad_records_fail_alone(store: HqStore) -> None:
                                               "failed", "failed", "stored"]
     assert "hash" in results[1]["error"]
     assert "unknown record kind" in results[2]["error"]
-    assert "names no event" in results[4]["error"]
+    assert "event_id" in results[4]["error"] and "empty" in results[4]["error"]
     assert "updated_at" in results[5]["error"]
-    assert set(rows(store)) == {"good-1", "good-2"}
+    assert set(rows(store)) == {"event-1", "good-1", "good-2"}
 
 
 def test_stats_count_every_kind(store: HqStore) -> None:
     laptop, _t, _k = enrol_device(store)
-    store.ingest(laptop, [inspection("a"), inspection("b")])
+    store.ingest(laptop, [event_record(), inspection("a"), inspection("b")])
     stats = store.stats()
     assert set(stats) == set(KINDS.values()) | {"devices", "signed_pdfs"}
-    assert stats["inspections"] == 2 and stats["devices"] == 1 and stats["events"] == 0
+    assert stats["inspections"] == 2 and stats["devices"] == 1 and stats["events"] == 1
 
 
 # ---------------------------------------------------------------------- signed evaluations
 def test_a_signed_evaluation_is_verified_and_its_pdf_kept(
         store: HqStore, signers: dict[str, Any]) -> None:
     laptop, _t, _k = enrol_device(store, signers["li"].certificate_pem.decode())
-    event = Record.of("event", {"id": "event-1", "name": "市体育馆篮球联赛", "company_id": "c-1",
-                                "updated_at": stamp(), "deleted_at": None}).as_json()
-    company = Record.of("company", {"id": "c-1", "name": "盘锦市安盾保安服务有限公司",
-                                    "licence_no": "辽公保服20180007", "updated_at": stamp(),
-                                    "deleted_at": None}).as_json()
+    event = event_record(company_id="c-1")
+    company = company_record(licence_no="辽公保服20180007")
     record = evaluation(signers["pdf"])
     results = store.ingest(laptop, [company, event, record])
     assert [r["status"] for r in results] == ["stored"] * 3, results
@@ -272,6 +316,7 @@ def test_a_signed_evaluation_is_verified_and_its_pdf_kept(
 
 def test_a_changed_pdf_is_refused(store: HqStore, signers: dict[str, Any]) -> None:
     laptop, _t, _k = enrol_device(store, signers["li"].certificate_pem.decode())
+    own_event(store, laptop)
     data = bytearray(signers["pdf"])
     index = data.index(b"/Contents")
     data[index - 40] ^= 0x20  # inside the signed byte range
@@ -291,10 +336,13 @@ def test_a_changed_pdf_is_refused(store: HqStore, signers: dict[str, Any]) -> No
 def test_another_supervisors_certificate_is_refused(
         store: HqStore, signers: dict[str, Any]) -> None:
     laptop, _t, _k = enrol_device(store, signers["li"].certificate_pem.decode())
+    own_event(store, laptop)
     result = store.ingest(laptop, [evaluation(signers["other_pdf"])])[0]
     assert result["status"] == "failed" and "certificate" in result["error"]
     unregistered, _t2, _k2 = enrol_device(store)
-    result = store.ingest(unregistered, [evaluation(signers["pdf"], record_id="eval-2")])[0]
+    own_event(store, unregistered, "event-2")
+    result = store.ingest(unregistered, [evaluation(signers["pdf"], event_id="event-2",
+                                                    record_id="eval-2")])[0]
     assert result["status"] == "failed" and "no signing certificate" in result["error"]
     assert store.stats()["signed_pdfs"] == 0 and store.stats()["evaluations"] == 0
 
@@ -341,20 +389,37 @@ def test_events_from_rosters_share_the_company(store: HqStore, fixture_roster: P
     assert body["records"][1]["payload"]["company_id"] == company["id"]
 
 
-def test_a_laptop_update_of_an_hq_record_keeps_it_hqs(store: HqStore) -> None:
+def test_a_laptop_update_of_an_hq_record_is_its_proposal_until_staff_accept_it(
+        store: HqStore) -> None:
+    """A laptop's change to a guard HQ prepared is kept as that laptop's proposal: the
+    packages every laptop pulls carry HQ's row until HQ staff accept the change."""
     event_id = store.add_demo_event()
     laptop, _t, _k = enrol_device(store)
-    _signer, body = read_signed(store.event_package(event_id), PACKAGE_FORMAT,
+    _signer, body = read_signed(store.event_package(event_id, laptop), PACKAGE_FORMAT,
                                 lambda _s: store.package_public_key())
     guard = next(r for r in body["records"] if r["kind"] == "guard")
     payload = dict(guard["payload"], phone="13900000000",
                    updated_at=datetime.now(UTC).isoformat(timespec="microseconds"))
-    assert store.ingest(laptop, [Record.of("guard", payload).as_json()])[0]["status"] == "stored"
-    assert rows(store)[guard["id"]][1] == "hq"
+    change = Record.of("guard", payload).as_json()
+    result = store.ingest(laptop, [change])[0]
+    assert result["status"] == "stored" and "proposal" in result["error"]
+    assert rows(store)[guard["id"]][:2] == (guard["hash"], "hq")
+    assert store.ingest(laptop, [change])[0]["status"] == "present"
+    assert store.known([{"id": guard["id"], "hash": change["hash"]}], laptop) == [guard["id"]]
     _signer, again = read_signed(store.event_package(event_id), PACKAGE_FORMAT,
                                  lambda _s: store.package_public_key())
-    assert next(r for r in again["records"] if r["id"] == guard["id"])["payload"]["phone"] \
-        == "13900000000"
+    assert next(r for r in again["records"] if r["id"] == guard["id"]) == guard
+    [proposal] = store.proposals(event_id)
+    assert (proposal["record_id"], proposal["device_id"]) == (guard["id"], laptop)
+    assert proposal["changes"]["phone"] == [guard["payload"]["phone"], "13900000000"]
+
+    store.accept_proposal(guard["id"], laptop)  # HQ staff's decision
+    assert store.proposals() == []
+    _signer, accepted = read_signed(store.event_package(event_id), PACKAGE_FORMAT,
+                                    lambda _s: store.package_public_key())
+    carried = next(r for r in accepted["records"] if r["id"] == guard["id"])
+    assert carried["payload"]["phone"] == "13900000000" and carried["hash"] == change["hash"]
+    assert rows(store)[guard["id"]][1] == "hq"
 
 
 def test_trust_list_and_revocations_import(store: HqStore, tmp_path: Path) -> None:
@@ -377,12 +442,12 @@ def test_trust_list_and_revocations_import(store: HqStore, tmp_path: Path) -> No
 # ---------------------------------------------------------------------- bundles
 def test_a_bundle_imports_once_and_a_tampered_one_is_refused(store: HqStore) -> None:
     laptop, _t, key = enrol_device(store)
-    records = [inspection(f"b-{i}") for i in range(5)]
+    records = [event_record(), *(inspection(f"b-{i}") for i in range(5))]
     body = {"device_id": laptop, "created_at": stamp(), "records": records}
     data = write_signed(BUNDLE_FORMAT, laptop, body, key)
-    assert store.import_bundle(data) == {"stored": 5, "present": 0, "failed": 0, "errors": []}
+    assert store.import_bundle(data) == {"stored": 6, "present": 0, "failed": 0, "errors": []}
     state = rows(store)
-    assert store.import_bundle(data) == {"stored": 0, "present": 5, "failed": 0, "errors": []}
+    assert store.import_bundle(data) == {"stored": 0, "present": 6, "failed": 0, "errors": []}
     assert rows(store) == state
     tampered = bytearray(data)
     tampered[len(tampered) // 2] ^= 0x01
@@ -411,6 +476,7 @@ def test_the_same_rules_on_postgresql(postgres_db: str, signers: dict[str, Any])
         laptop, token, _key = enrol_device(hq, signers["li"].certificate_pem.decode())
         assert hq.authenticate(token).id == laptop
         other, _t, _k = enrol_device(hq)
+        own_event(hq, laptop)
         assert hq.ingest(laptop, [inspection()])[0]["status"] == "stored"
         assert hq.ingest(laptop, [inspection()])[0]["status"] == "present"
         assert hq.ingest(laptop, [inspection(minutes=5, verdict="x")])[0]["status"] == "stored"

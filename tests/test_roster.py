@@ -461,3 +461,22 @@ def test_check_roster_is_deterministic(malformed: Path) -> None:
     first, second = check_roster(malformed), check_roster(malformed)
     assert first.summary() == second.summary()
     assert Counter(p.severity for p in first.problems) == {"error": 7, "warning": 1}
+
+
+def test_values_longer_than_the_profile_keeps_are_errors_not_rows_hq_refuses(
+        tmp_path: Path) -> None:
+    # A name over the 100 characters the profile keeps would be stored on the laptop and then
+    # refused by headquarters on every sync: the roster check refuses the row instead.
+    path = write_xlsx(tmp_path / "long.xlsx", [
+        line(1, "王" * 101, ID_A, "辽400000000001"),
+        line(2, "张三", ID_B, "辽" + "4" * 60),
+        line(3, "李娜", ID_C, "辽400000000003", company="公" * 201),
+        line(4, "刘强", ID_X, "辽400000000004", post="岗" * 201),
+        line(5, "陈杰", ID_D, "辽400000000005", phone="1" * 31, gender="男" * 5),
+    ])
+    report = check_roster(path)
+    errors = {(p.row, p.column) for p in report.problems if p.severity == "error"}
+    assert errors == {(3, "姓名"), (4, "保安员证号"), (5, "所属公司"), (6, "岗位")}
+    assert [r.row for r in report.valid_rows] == [7]
+    kept = report.valid_rows[0]
+    assert (kept.phone, kept.gender) == ("", "")

@@ -30,7 +30,13 @@ from app.models import Guard, Inspection, Outbox
 from app.sync_client import SyncService
 from app.sync_protocol import Record
 from app.workbench import Workbench
-from tests.test_hq_store import enrol_device, evaluation, signers, stamp  # noqa: F401
+from tests.test_hq_store import (  # noqa: F401
+    enrol_device,
+    evaluation,
+    own_event,
+    signers,
+    stamp,
+)
 
 HQ_URL = "http://testserver"
 
@@ -78,7 +84,9 @@ def pending_ids(db: Database) -> set[str]:
 def test_an_edit_made_on_a_clock_behind_hqs_still_reaches_hq(
         hq: HqStore, tmp_path: Path) -> None:
     """A laptop's clock a few minutes behind HQ's (offline laptops drift) must not make HQ
-    keep its older copy of an HQ-prepared row while the laptop counts its change as sent."""
+    drop a change to an HQ-prepared row while the laptop counts its change as sent. The
+    change arrives as the laptop's proposal (HQ's row, which every package carries, changes
+    only when HQ staff accept it)."""
     db, service, event_id = laptop(hq, tmp_path / "laptop")
     workbench = Workbench(db)
     guard = next(g for g in workbench.guards(event_id) if g.post_id)
@@ -91,7 +99,12 @@ def test_an_edit_made_on_a_clock_behind_hqs_still_reaches_hq(
         row.updated_at = held - timedelta(minutes=5)
     outcome = service.sync()
     assert outcome.pending == 0  # the laptop now believes HQ has it...
-    assert hq_payload(hq, guard.id)["post_id"] == other_post.id  # ...but HQ does not
+    [proposal] = hq.proposals(event_id)  # ...and HQ does, as this laptop's proposal
+    assert proposal["record_id"] == guard.id
+    assert proposal["changes"]["post_id"] == [guard.post_id, other_post.id]
+    assert hq_payload(hq, guard.id)["post_id"] == guard.post_id  # HQ's row: until accepted
+    hq.accept_proposal(guard.id, proposal["device_id"])
+    assert hq_payload(hq, guard.id)["post_id"] == other_post.id
 
 
 def test_enrolling_again_keeps_the_laptops_own_records_its_own(
@@ -194,6 +207,8 @@ def test_a_signed_pdf_vouches_only_for_its_own_figures(
     """HQ files the figures the signed PDF states: the same PDF re-sent under another id and
     event with other figures is refused."""
     device_id, _token, _key = enrol_device(hq, signers["li"].certificate_pem.decode())
+    own_event(hq, device_id)
+    own_event(hq, device_id, "event-2")
     assert hq.ingest(device_id, [evaluation(signers["pdf"])])[0]["status"] == "stored"
     forged = evaluation(signers["pdf"], event_id="event-2", record_id="eval-2")
     payload = dict(forged["payload"], score_total=12.0, grade="不合格", document_id="DOC-2")
@@ -216,6 +231,7 @@ def test_signed_evaluation_pdfs_are_served_only_to_staff_who_signed_in(
     """The read side shares the port laptops sync to: without the staff password, nothing;
     before one is set, a page that says how to set it."""
     device_id, token, _key = enrol_device(hq, signers["li"].certificate_pem.decode())
+    own_event(hq, device_id)
     assert hq.ingest(device_id, [evaluation(signers["pdf"])])[0]["status"] == "stored"
     with TestClient(create_app(hq)) as client:
         closed = client.get("/api/v1/evaluations/eval-1/pdf")

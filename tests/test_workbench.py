@@ -18,7 +18,7 @@ from app.checklist import load_template
 from app.db import DB_FILENAME, Database
 from app.demo import DEMO_EVENT_NAME, MAIN_COMPANY, OTHER_COMPANY, create_demo_event
 from app.domain import Verdict
-from app.identity import hash_id_number, id_check_char, mask_id_number
+from app.identity import id_check_char, mask_id_number
 from app.models import (
     CheckResult,
     Company,
@@ -147,16 +147,15 @@ def test_fixture_import_keeps_guard_fields(workbench: Workbench, fixture_roster:
     event_id = workbench.save_event(EventInput(name="演唱会"))
     workbench.import_roster(event_id, report)
     with workbench.db.read() as s:
-        salt = s.scalar(select(Event.id_salt).where(Event.id == event_id))
         guards = {g.roster_row: g for g in s.scalars(select(Guard))}
-    assert salt and len(salt) == 32
+    # No salt, no hash of the ID number: nothing to try the hidden digits against.
+    assert not hasattr(Event, "id_salt") and not hasattr(Guard, "id_hash")
     for row in report.rows:
         guard = guards[row.row]
         assert (guard.name, guard.cert_no, guard.company_name) == (row.name, row.cert_no,
                                                                    row.company)
         assert guard.cert_key == row.cert_no.removeprefix("辽")
-        assert guard.id_masked == row.id_number[:4] + "*" * 10 + row.id_number[-4:]
-        assert guard.id_hash == hash_id_number(row.id_number, salt)
+        assert guard.id_masked == row.id_number[:3] + "*" * 11 + row.id_number[-4:]
         assert guard.background_check == row.background_check
         assert guard.trained is row.trained
     assert Counter(g.background_check for g in guards.values()) == {
@@ -262,21 +261,21 @@ def test_import_failing_halfway_leaves_nothing(workbench: Workbench, fixture_ros
     report = checked(fixture_roster)
     event_id = workbench.save_event(EventInput(name="演唱会"))
     calls = {"n": 0}
-    real_hash = workbench_module.hash_id_number
+    real_mask = workbench_module.mask_id_number
 
-    def failing_hash(id_number: str, salt: str) -> str:
+    def failing_mask(id_number: str) -> str:
         calls["n"] += 1
         if calls["n"] == 300:
             raise RuntimeError("disk pulled out")
-        return real_hash(id_number, salt)
+        return real_mask(id_number)
 
-    monkeypatch.setattr(workbench_module, "hash_id_number", failing_hash)
+    monkeypatch.setattr(workbench_module, "mask_id_number", failing_mask)
     with pytest.raises(RuntimeError, match="disk pulled out"):
         workbench.import_roster(event_id, report)
     assert calls["n"] == 300
     _assert_nothing_imported(workbench, event_id)
 
-    monkeypatch.setattr(workbench_module, "hash_id_number", real_hash)
+    monkeypatch.setattr(workbench_module, "mask_id_number", real_mask)
     assert workbench.import_roster(event_id, report).imported == 600
     assert count(workbench, Guard) == 600
 

@@ -14,7 +14,7 @@ from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import APP_NAME, __version__
-from app.db import Database, ProfileError
+from app.db import LOG_FILENAME, Database, ProfileError
 from app.i18n import choose_language, install_translators
 from app.paths import font_path, resolve_data_dir
 from app.workbench import Workbench
@@ -58,12 +58,16 @@ def make_application(lang: str, argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def install_error_handling(data_dir: Path) -> Path:
-    """Log to the profile; an unexpected error is logged with its traceback and shown as a
-    fault of the program, never silently swallowed."""
-    log_path = data_dir / "venue-supervisor.log"
-    logging.basicConfig(filename=log_path, level=logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+def install_error_handling(db: Database) -> Path:
+    """Log to the profile (encrypted line by line when the profile is: a message may name a
+    guard; ``python -m app show-log`` reads it); an unexpected error is logged with its
+    traceback and shown as a fault of the program, never silently swallowed."""
+    from app.files import ProfileLogHandler
+
+    log_path = db.data_dir / LOG_FILENAME
+    handler = ProfileLogHandler(db.files, LOG_FILENAME)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.INFO, handlers=[handler])
 
     def excepthook(kind: type[BaseException], value: BaseException, trace: object) -> None:
         log.error("unexpected error", exc_info=(kind, value, trace))  # type: ignore[arg-type]
@@ -79,6 +83,25 @@ def install_error_handling(data_dir: Path) -> Path:
     return log_path
 
 
+def open_gui_profile(args: argparse.Namespace) -> Database | None:
+    """The profile the window works on; None when the supervisor cancels the password.
+
+    A password file (--password-file or its environment variable) is used as the command
+    line uses it. Otherwise the password is asked: for an encrypted profile, or to protect a
+    profile that has none yet (a new one, or one converted from an older version). The
+    built-in demo is opened as it is, unencrypted (demonstration data only), unless it was
+    encrypted on purpose."""
+    from app.cli_common import open_profile, password_file
+    from app.profile_key import is_encrypted
+
+    folder = resolve_data_dir(args.data_dir, demo=args.demo)
+    if password_file(args) or (args.demo and not is_encrypted(folder)):
+        return open_profile(args, demo=args.demo)
+    from ui.password_dialog import ask_profile_password
+
+    return ask_profile_password(folder)
+
+
 def run_gui(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     if args.screenshot:
@@ -86,14 +109,16 @@ def run_gui(args: argparse.Namespace) -> int:
     lang = choose_language(args.lang)
     app = make_application(lang)
     try:
-        db = Database(resolve_data_dir(args.data_dir, demo=args.demo))
+        db = open_gui_profile(args)
     except ProfileError as exc:
         QMessageBox.critical(None, QCoreApplication.translate("Application", "Venue Supervisor"),
                              QCoreApplication.translate(
                                  "Application", "The profile cannot be opened:\n{error}")
                              .format(error=exc))
         return 2
-    install_error_handling(db.data_dir)
+    if db is None:  # the supervisor cancelled the password
+        return 0
+    install_error_handling(db)
     workbench = Workbench(db)
     event_id = None
     if args.demo:
@@ -104,6 +129,9 @@ def run_gui(args: argparse.Namespace) -> int:
     from ui.main_window import MainWindow
 
     window = MainWindow(workbench, lang=lang, event_id=event_id)
+    if args.demo and not db.encrypted:
+        window.setWindowTitle(window.windowTitle() + " · " + QCoreApplication.translate(
+            "Application", "demonstration data (not encrypted)"))
     if args.screenshot:
         window.show()  # at its preferred size: the picture does not depend on the screen
     else:

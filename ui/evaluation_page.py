@@ -3,6 +3,8 @@ the signed PDF, printing."""
 
 from __future__ import annotations
 
+import atexit
+import shutil
 from pathlib import Path
 
 from PySide6.QtCore import QTimer, Signal
@@ -34,7 +36,7 @@ from app.signing import (
     SigningError,
     ensure_supervisor_identity,
     import_supervisor_p12,
-    load_signer,
+    load_supervisor_signer,
     supervisor_p12_path,
 )
 from app.workbench import Workbench
@@ -307,8 +309,9 @@ class EvaluationPage(QWidget):
         signature = self.pad.to_png()
         service = self.service
         if draft.status == "signed" and draft.pdf_path:
-            pdf_path = self.workbench.db.data_dir / draft.pdf_path
-            run_in_background(pdf_path.read_bytes, self._show_preview, self._preview_failed)
+            files, pdf_path = self.workbench.db.files, draft.pdf_path
+            run_in_background(lambda: files.read(pdf_path), self._show_preview,
+                              self._preview_failed)
         else:
             run_in_background(lambda: service.preview_pdf(draft.id, signature or None),
                               self._show_preview, self._preview_failed)
@@ -351,7 +354,7 @@ class EvaluationPage(QWidget):
             return None
         try:
             p12 = ensure_supervisor_identity(db, name, passphrase)
-            signer = load_signer(p12, passphrase)
+            signer = load_supervisor_signer(db, p12, passphrase)
             self.evaluation = self.service.sign(draft.id, self.pad.to_png(), signer)
         except SigningError as exc:
             QMessageBox.warning(self, self.tr("Sign"), str(exc))
@@ -400,7 +403,7 @@ class EvaluationPage(QWidget):
         path = self.signed_pdf()
         if path is None:
             return 0
-        pages = print_pdf(path.read_bytes(), printer)
+        pages = print_pdf(self.workbench.db.files.read(path), printer)
         if pages == 0:
             QMessageBox.warning(self, self.tr("Print"), self.tr(
                 "The printer could not be used. Check that it is switched on and chosen in "
@@ -408,8 +411,17 @@ class EvaluationPage(QWidget):
         return pages
 
     def open_signed(self) -> None:
+        """Hand the signed PDF to the system's viewer. From an encrypted profile the viewer
+        gets a decrypted copy in a private temporary folder (0700, the file 0600), removed
+        when the app ends; the copy is the one place the PDF lies unencrypted on disk."""
         path = self.signed_pdf()
-        if path is not None and not open_in_viewer(path):
+        if path is None:
+            return
+        files = self.workbench.db.files
+        if files.encrypted:
+            path = files.plain_copy(path)
+            atexit.register(shutil.rmtree, path.parent, True)
+        if not open_in_viewer(path):
             QMessageBox.information(self, self.tr("Open PDF"), self.tr(
                 "No PDF viewer is set up on this computer. The file is here:\n{path}").format(
                 path=path))

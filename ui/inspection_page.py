@@ -110,7 +110,7 @@ class InspectionPage(QWidget):
         self.notice.setWordWrap(True)
         self.notice.setStyleSheet("background: #fff4ce; color: #5c4300; padding: 4px;")
         self.notice.hide()
-        self.card = ResultCard(workbench.db.data_dir)
+        self.card = ResultCard(workbench.db.files)
         self.checklist = ChecklistPanel(lang)
         self.checklist.toggled.connect(self.toggle_item)
         checklist_scroll = QScrollArea()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import (
     QColor,
@@ -17,6 +15,8 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from app.domain import Verdict, background_text, badge_verdict_text, verdict_text
+from app.errors import UserError
+from app.files import ProfileFiles
 from app.workbench import ScanResult
 from ui.fonts import emphasize
 
@@ -112,9 +112,9 @@ def placeholder_photo(size: QSize) -> QPixmap:
 class ResultCard(QFrame):
     PHOTO_SIZE = QSize(96, 120)
 
-    def __init__(self, profile_dir: Path, parent: QWidget | None = None) -> None:
+    def __init__(self, files: ProfileFiles, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.profile_dir = profile_dir
+        self.files = files  # the profile's (photos decrypted when it is encrypted)
         self.setObjectName("resultCard")
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setMinimumHeight(self.PHOTO_SIZE.height() + 8)
@@ -272,7 +272,11 @@ class ResultCard(QFrame):
 
     def _photo(self, relative: str | None) -> QPixmap:
         if relative:
-            pixmap = QPixmap(str(self.profile_dir / relative))
+            pixmap = QPixmap()
+            try:
+                pixmap.loadFromData(self.files.read(relative))
+            except (OSError, ValueError, UserError):  # gone, or not the profile's: no photo
+                pixmap = QPixmap()
             if not pixmap.isNull():
                 return pixmap.scaled(self.PHOTO_SIZE, Qt.AspectRatioMode.KeepAspectRatio,
                                      Qt.TransformationMode.SmoothTransformation)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import os
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -33,6 +34,18 @@ def _db_option(parser: argparse.ArgumentParser) -> None:
                              "data folder)")
 
 
+def _key_options(parser: argparse.ArgumentParser) -> None:
+    """For the commands that use HQ's private keys (app.hq.keys)."""
+    parser.add_argument("--key-passphrase-file", metavar="F",
+                        help="the passphrase of HQ's private keys (package signing, person "
+                             "pseudonyms): the first line of F (default: "
+                             "$VENUE_SUPERVISOR_HQ_KEY_PASSPHRASE_FILE). Keys stored "
+                             "unencrypted are encrypted with it on first use")
+    parser.add_argument("--insecure-dev-keys", action="store_true",
+                        help="without a passphrase, keep HQ's private keys unencrypted in the "
+                             "database (a trial on one machine only, never for real events)")
+
+
 def add_hq_parser(commands: Any, global_options: GlobalOptions) -> None:
     hq = commands.add_parser("hq", help="headquarters: the sync service and its administration")
     actions = hq.add_subparsers(dest="hq_command", metavar="ACTION", required=True)
@@ -53,6 +66,7 @@ def add_hq_parser(commands: Any, global_options: GlobalOptions) -> None:
     serve.add_argument("--ready-file", metavar="FILE",
                        help="write the service's base URL into FILE once it listens")
     serve.add_argument("--hq-name", help="the name laptops show for this HQ (kept)")
+    _key_options(serve)
 
     code = action("enrol-code", "make a one-time enrolment code for a supervisor's laptop")
     code.add_argument("--supervisor", required=True, metavar="NAME")
@@ -85,12 +99,25 @@ def add_hq_parser(commands: Any, global_options: GlobalOptions) -> None:
     add.add_argument("--company", help="the contracted company (default: the roster's most "
                                        "common)")
     add.add_argument("--licence", default="", help="the company's licence number")
+    _key_options(add)
 
     action("demo-event", "prepare the built-in demo event (once)")
 
     package = action("export-package", "write an event's signed package (for a USB stick)")
     package.add_argument("--event", required=True, metavar="ID")
     package.add_argument("--out", required=True, metavar="FILE")
+    package.add_argument("--device", action="append", default=[], metavar="DEVICE_ID",
+                         help="the laptop the stick is for (repeatable): it may then send "
+                              "records of the event, as a laptop that pulled it may")
+
+    proposals = action("proposals", "list laptops' changes to HQ's events, posts and guards "
+                                    "that wait for HQ staff (JSON)")
+    proposals.add_argument("--event", metavar="ID", help="only this event's")
+    accept = action("accept-proposal", "take a laptop's change to an HQ row as HQ's: the "
+                                       "event's packages carry it from now on")
+    accept.add_argument("--record", required=True, metavar="ID")
+    accept.add_argument("--device", required=True, metavar="DEVICE_ID")
+    _key_options(package)
 
     trust = action("trust-import", "add the issuers of a badge trust list file")
     trust.add_argument("file", metavar="FILE")
@@ -104,6 +131,10 @@ def add_hq_parser(commands: Any, global_options: GlobalOptions) -> None:
                       help="a name or address laptops use to reach HQ (repeatable); "
                            "127.0.0.1 and localhost are always included")
     cert.add_argument("--days", type=int, default=825)
+    cert.add_argument("--key-passphrase-file", metavar="F",
+                      help="encrypt the TLS key with the passphrase on the first line of F "
+                           "(default: $VENUE_SUPERVISOR_HQ_KEY_PASSPHRASE_FILE); serve then "
+                           "needs the same passphrase")
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> int:
@@ -114,6 +145,7 @@ def _fail(message: str, code: int = EXIT_USAGE) -> int:
 def run_hq_command(args: argparse.Namespace) -> int:
     if args.hq_command == "make-cert":
         return _make_cert(args)
+    from app.hq.keys import KeyAccessError
     from app.hq.store import HqError, HqStore
 
     try:
@@ -122,6 +154,8 @@ def run_hq_command(args: argparse.Namespace) -> int:
         return _fail(f"the HQ database cannot be opened ({args.db or 'default'}): {exc}")
     try:
         return _run(args, store)
+    except KeyAccessError as exc:
+        return _fail(str(exc))
     except HqError as exc:
         return _fail(exc.message, EXIT_PROBLEMS)
     except CommandError as exc:
@@ -130,8 +164,64 @@ def run_hq_command(args: argparse.Namespace) -> int:
         store.close()
 
 
+# The commands that use a private key: serve and export-package sign packages, add-event
+# computes the person pseudonyms.
+KEY_COMMANDS = frozenset({"serve", "export-package", "add-event"})
+
+
+def _key_passphrase(args: argparse.Namespace) -> bytes | None:
+    """From --key-passphrase-file, else the file $VENUE_SUPERVISOR_HQ_KEY_PASSPHRASE_FILE
+    names; None when neither is given. KeyAccessError when the file cannot be read."""
+    from app.hq.keys import PASSPHRASE_FILE_ENV, read_passphrase_file
+
+    path = getattr(args, "key_passphrase_file", None) or os.environ.get(PASSPHRASE_FILE_ENV)
+    return read_passphrase_file(path) if path else None
+
+
+def _unlock_keys(args: argparse.Namespace, store: Any) -> str | None:
+    """None once HQ's private keys are usable, else the message to exit 2 with."""
+    from app.hq.keys import KeyAccessError
+
+    try:
+        passphrase = _key_passphrase(args)
+        store.unlock_keys(passphrase, insecure_dev_keys=args.insecure_dev_keys)
+    except KeyAccessError as exc:
+        return str(exc)
+    if passphrase is None:
+        print("warning: HQ's private keys are stored unencrypted (--insecure-dev-keys); "
+              "for a trial only", file=sys.stderr)
+    return None
+
+
+def _tls_key_password(args: argparse.Namespace) -> tuple[str | None, str | None]:
+    """(the TLS key's passphrase for the TLS library or None, a message to exit 2 with)."""
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    from app.hq.keys import PASSPHRASE_FILE_ENV
+
+    data = Path(args.key).read_bytes()
+    if b"ENCRYPTED" not in data:
+        return None, None
+    passphrase = _key_passphrase(args)
+    if passphrase is None:
+        return None, (f"the TLS key {args.key} is encrypted: give its passphrase with "
+                      f"--key-passphrase-file FILE (or {PASSPHRASE_FILE_ENV}=FILE)")
+    try:  # checked here: the TLS library would ask on the terminal, or fail with a trace
+        load_pem_private_key(data, password=passphrase)
+    except (ValueError, TypeError):
+        return None, f"wrong passphrase for the TLS key {args.key}"
+    try:
+        return passphrase.decode("utf-8"), None
+    except UnicodeDecodeError:
+        return None, f"the passphrase of the TLS key {args.key} must be UTF-8 text"
+
+
 def _run(args: argparse.Namespace, store: Any) -> int:
     command = args.hq_command
+    if command in KEY_COMMANDS:
+        refused = _unlock_keys(args, store)
+        if refused:
+            return _fail(refused)
     if command == "serve":
         from app.hq.server import serve
 
@@ -140,11 +230,15 @@ def _run(args: argparse.Namespace, store: Any) -> int:
         for option in (args.cert, args.key):
             if option and not Path(option).is_file():
                 return _fail(f"{option} does not exist")
+        key_password, refused = _tls_key_password(args) if args.key else (None, None)
+        if refused:
+            return _fail(refused)
         if args.hq_name:
             store.set_setting("hq_name", args.hq_name.strip())
         port = args.port if args.port is not None else (8443 if args.cert else 8080)
         store.package_key()  # made now, not by the first laptop to enrol
-        serve(store, args.host, port, args.cert, args.key, args.ready_file)
+        serve(store, args.host, port, args.cert, args.key, args.ready_file,
+              keyfile_password=key_password)
         return EXIT_OK
     if command == "enrol-code":
         code = store.create_enrolment_code(args.supervisor, args.ttl_hours)
@@ -177,8 +271,16 @@ def _run(args: argparse.Namespace, store: Any) -> int:
     if command == "demo-event":
         print_json({"event_id": store.add_demo_event()})
         return EXIT_OK
+    if command == "proposals":
+        print_json({"proposals": store.proposals(args.event)})
+        return EXIT_OK
+    if command == "accept-proposal":
+        print_json(store.accept_proposal(args.record, args.device))
+        return EXIT_OK
     if command == "export-package":
         data = store.event_package(args.event)
+        for device_id in args.device:  # HQ staff hand the stick to these laptops
+            store.record_takedown(device_id, args.event)
         out = Path(args.out)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_bytes(data)
@@ -278,10 +380,18 @@ def _make_cert(args: argparse.Namespace) -> int:
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+    from app.hq.keys import MIN_PASSPHRASE_CHARS, KeyAccessError, encrypt_pem
+
     cert_path, key_path = Path(args.cert), Path(args.key)
     for path in (cert_path, key_path):
         if path.exists():
             return _fail(f"{path} exists already; it is not overwritten")
+    try:
+        passphrase = _key_passphrase(args)
+    except KeyAccessError as exc:
+        return _fail(str(exc))
+    if passphrase is not None and len(passphrase) < MIN_PASSPHRASE_CHARS:
+        return _fail(f"the key passphrase must have at least {MIN_PASSPHRASE_CHARS} characters")
     names: list[x509.GeneralName] = []
     hosts = ["localhost", "127.0.0.1", *args.host]
     for host in dict.fromkeys(h.strip() for h in hosts if h.strip()):
@@ -303,11 +413,16 @@ def _make_cert(args: argparse.Namespace) -> int:
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
         .sign(key, hashes.SHA256()))
     cert_pem = certificate.public_bytes(serialization.Encoding.PEM)
-    key_pem = key.private_bytes(serialization.Encoding.PEM,
-                                serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption())
+    if passphrase is not None:
+        key_pem = encrypt_pem(key, passphrase)
+    else:
+        key_pem = key.private_bytes(serialization.Encoding.PEM,
+                                    serialization.PrivateFormat.PKCS8,
+                                    serialization.NoEncryption())
+        print(f"note: the TLS key {key_path} is not encrypted (readable by its owner only); "
+              f"--key-passphrase-file F encrypts it", file=sys.stderr)
     cert_path.parent.mkdir(parents=True, exist_ok=True)
-    key_path.parent.mkdir(parents=True, exist_ok=True)
+    key_path.parent.mkdir(parents=True, mode=0o700, exist_ok=True)
     descriptor = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "wb") as handle:
         handle.write(key_pem)

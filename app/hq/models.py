@@ -130,3 +130,51 @@ class RevokedIssuer(Base):
     __tablename__ = "revoked_issuer"
 
     kid: Mapped[str] = mapped_column(String(8), primary_key=True)
+
+
+class PersonPseudonym(Base):
+    """Which guard record of which event is which person, by a keyed pseudonym of the ID
+    number: ``HMAC-SHA256(pseudonym key, normalised ID number)``, hex.
+
+    HQ-only: never in a package, a bundle or an API answer. The key is sealed with HQ's other
+    private keys (app.hq.keys) and never leaves HQ, so a copy of this table, alone or with
+    the masked numbers laptops hold, lets no one test guesses of an ID number. Written when
+    HQ itself reads a roster (``hq add-event``); laptops hold no ID number to send.
+    """
+
+    __tablename__ = "person_pseudonym"
+
+    guard_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(64), index=True)
+    pseudonym: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+
+
+class DeviceEvent(Base):
+    """Which laptop took down which of HQ's events: its package served to that laptop, or
+    handed to it on a stick by HQ staff (``hq export-package --device``). A laptop writes only
+    within these events and the events it made itself."""
+
+    __tablename__ = "device_event"
+
+    device_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    taken_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+
+
+class RecordProposal(Base):
+    """A laptop's change to a row HQ prepared (an event, a post, a guard moved to another post
+    on the day or given a photo), kept as that laptop's proposal. HQ's row, which every event
+    package carries, changes only when HQ staff accept the proposal (``hq accept-proposal``):
+    what one laptop sends never changes what another laptop pulls on its own."""
+
+    __tablename__ = "record_proposal"
+
+    record_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    device_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[str] = mapped_column(Text)
+    event_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    updated_at: Mapped[str] = mapped_column(String(40))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)

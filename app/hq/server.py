@@ -134,11 +134,37 @@ class BodyLimit:
         await send({"type": "http.response.body", "body": payload})
 
 
+class PlainAddress:
+    """A request whose address (path or query) holds a NUL character is answered 400 before
+    any route sees it: no id or parameter of this API has one, and PostgreSQL refuses NUL in
+    text, so a route that looked such an id up answered 500 (found by
+    tests/test_fuzz_hq_api.py: ``GET /api/v1/evaluations/%00/pdf``)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and ("\x00" in scope.get("path", "")
+                                        or b"%00" in scope.get("query_string", b"")
+                                        or b"\x00" in scope.get("query_string", b"")):
+            payload = json.dumps({"detail": "the address holds a NUL character"}).encode()
+            await send({"type": "http.response.start", "status": 400,
+                        "headers": [(b"content-type", b"application/json"),
+                                    (b"content-length", str(len(payload)).encode())]})
+            await send({"type": "http.response.body", "body": payload})
+            return
+        await self.app(scope, receive, send)
+
+
 def _json_object(body: bytes) -> dict[str, Any]:
     try:
         value = json.loads(body)
     except (ValueError, UnicodeDecodeError):
         raise HqError(400, "the request is not valid JSON") from None
+    except RecursionError:
+        # Python's parser gives up near 1,000 levels; a record nests 3 (body, list, record).
+        raise HqError(400, "the request's JSON is nested too deeply to be a batch of "
+                           "records") from None
     if not isinstance(value, dict):
         raise HqError(400, "the request must be a JSON object")
     return value
@@ -163,6 +189,7 @@ def create_app(store: HqStore) -> FastAPI:
                   openapi_url=None)
     app.state.store = store
     app.add_middleware(BodyLimit)
+    app.add_middleware(PlainAddress)
     app.state.sign_in_throttle = SignInThrottle()
 
     @app.exception_handler(HqError)
@@ -218,18 +245,21 @@ def create_app(store: HqStore) -> FastAPI:
         return {"events": store.events_available()}
 
     @app.get(f"{API_PREFIX}/events/{{event_id}}/package")
-    def event_package(event_id: str, _device: DeviceDep) -> Response:
-        return Response(store.event_package(event_id), media_type="application/octet-stream",
+    def event_package(event_id: str, device: DeviceDep) -> Response:
+        # The laptop served the package took the event down: it may send records of it.
+        return Response(store.event_package(event_id, device.id),
+                        media_type="application/octet-stream",
                         headers={"Content-Disposition":
                                  f'attachment; filename="event-{event_id}.vsp"'})
 
     @app.post(f"{API_PREFIX}/records/known")
-    async def known(request: Request, _device: DeviceDep) -> dict[str, Any]:
-        body = _json_object(await _read_body(request, MAX_REQUEST_BYTES))
+    async def known(request: Request, device: DeviceDep) -> dict[str, Any]:
+        raw = await _read_body(request, MAX_REQUEST_BYTES)
+        body = await run_in_threadpool(_json_object, raw)
         items = body.get("records")
         if not isinstance(items, list):
             raise HqError(400, "the request has no list of records")
-        return {"known": await run_in_threadpool(store.known, items)}
+        return {"known": await run_in_threadpool(store.known, items, device.id)}
 
     @app.post(f"{API_PREFIX}/records")
     async def records(request: Request, device: DeviceDep) -> dict[str, Any]:
@@ -258,8 +288,10 @@ def create_app(store: HqStore) -> FastAPI:
 def serve(store: HqStore, host: str = "127.0.0.1", port: int = 8080,
           certfile: str | os.PathLike[str] | None = None,
           keyfile: str | os.PathLike[str] | None = None,
-          ready_file: str | os.PathLike[str] | None = None) -> None:
-    """Run the service until interrupted. With ``certfile`` and ``keyfile``: HTTPS.
+          ready_file: str | os.PathLike[str] | None = None,
+          keyfile_password: str | None = None) -> None:
+    """Run the service until interrupted. With ``certfile`` and ``keyfile``: HTTPS (an
+    encrypted ``keyfile`` opened with ``keyfile_password``).
 
     ``ready_file`` receives the base URL once the socket listens (with ``port=0`` the port
     the system chose), for scripts and tests that start the service and wait for it.
@@ -270,6 +302,7 @@ def serve(store: HqStore, host: str = "127.0.0.1", port: int = 8080,
     config = uvicorn.Config(
         create_app(store), host=host, port=port, log_level="warning", access_log=False,
         ssl_certfile=str(certfile) if tls else None, ssl_keyfile=str(keyfile) if tls else None,
+        ssl_keyfile_password=keyfile_password if tls else None,
         # One process: the store's engine and its pool are shared by the worker threads.
         workers=1, timeout_keep_alive=30)
     server = uvicorn.Server(config)

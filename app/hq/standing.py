@@ -180,8 +180,12 @@ def _companies(session: Session) -> tuple[dict[str, _Company], dict[str, str]]:
             company.authority = authority
             company.name = name or company.name
             company.licence_no = licence or company.licence_no
-            company.credit_grade = str(payload.get("credit_grade") or "").strip()
-            company.blacklisted = bool(payload.get("blacklisted"))
+            # A credit grade or a black-listing is HQ's decision: what a laptop's event form
+            # says of a company HQ's register does not hold is not taken as one.
+            in_register = authority[0]
+            company.credit_grade = (str(payload.get("credit_grade") or "").strip()
+                                    if in_register else "")
+            company.blacklisted = bool(payload.get("blacklisted")) and in_register
     return companies, by_name
 
 
@@ -246,6 +250,7 @@ def company_standing(session: Session) -> list[dict[str, Any]]:
         standing.append({
             "key": company.key, "name": company.name, "licence_no": company.licence_no,
             "credit_grade": company.credit_grade, "blacklisted": company.blacklisted,
+            "in_register": company.authority[0],
             "evaluations": len(docs),
             "average_score": round(sum(scores) / len(scores), 1) if scores else None,
             "latest_grade": graded[-1].grade if graded else None,
@@ -312,6 +317,10 @@ def recommend(session: Session, attendance: int, risk: str,
         refused: list[str] = []
         if company["blacklisted"]:
             refused.append("已列入黑名单 (black-listed)")
+        if not company["in_register"]:
+            # Known only from a laptop's event: HQ has not vetted it (licence, credit grade).
+            refused.append("不在总部企业名录中，未经总部审核 "
+                           "(not in HQ's register of companies: not vetted by HQ)")
         if company["latest_grade"] == "fail":
             if risk == "high":
                 refused.append("最近一次考评不合格，不承接高风险活动 "

@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -35,12 +35,27 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.hq.keys import (
+    MIN_PASSPHRASE_CHARS,
+    PASSPHRASE_FILE_ENV,
+    PROTECTION_SETTING,
+    KeyAccessError,
+    Protection,
+    is_sealed,
+    make_check,
+    passphrase_fits,
+    seal,
+    unseal,
+)
 from app.hq.models import (
     HQ_DEVICE,
     Device,
+    DeviceEvent,
     EnrolmentCode,
     EvaluationDocument,
     HqSetting,
+    PersonPseudonym,
+    RecordProposal,
     RevokedCertificate,
     RevokedIssuer,
     TrustIssuer,
@@ -70,6 +85,9 @@ if TYPE_CHECKING:
 
 HQ_DB_ENV = "VENUE_SUPERVISOR_HQ_DB"
 PACKAGE_KEY_SETTING = "package_key"
+PACKAGE_PUBLIC_KEY_SETTING = "package_public_key"  # in clear: it is public
+PSEUDONYM_KEY_SETTING = "pseudonym_key"
+PRIVATE_KEY_SETTINGS = (PACKAGE_KEY_SETTING, PSEUDONYM_KEY_SETTING)
 HQ_NAME_SETTING = "hq_name"
 DEFAULT_HQ_NAME = "Headquarters"
 # No 0/O, 1/I/L: a supervisor reads the code off paper and types it on a laptop.
@@ -158,12 +176,49 @@ def default_db_url() -> str:
         if "://" in configured:
             return configured
         path = Path(configured).expanduser()
+        if not path.parent.exists():
+            path.parent.mkdir(parents=True, mode=0o700)
     else:
         from platformdirs import user_data_dir
 
         path = Path(user_data_dir("venue-supervisor-hq", appauthor=False)) / "hq.sqlite3"
-    path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, mode=0o700, exist_ok=True)
+        _restrict(path.parent, 0o700)  # HQ's own folder: for its owner only
     return f"sqlite:///{path.resolve()}"
+
+
+def _restrict(path: Path, mode: int) -> None:
+    """Take group and other permissions away from a file or folder of HQ's (best effort: a
+    file someone else owns is left as it is)."""
+    try:
+        if path.stat().st_mode & 0o077:
+            path.chmod(mode)
+    except OSError:
+        pass
+
+
+def _private_sqlite_file(url: str) -> None:
+    """HQ's SQLite database (keys, tokens' hashes, guards' records) readable by its owner
+    only: created 0600 before SQLite opens it (its -wal and -shm files take the database
+    file's mode), and an existing one tightened."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        database = make_url(url).database
+    except Exception:  # noqa: BLE001 - create_engine reports a bad URL in its own words
+        return
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if not path.exists() and path.parent.is_dir():
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except OSError:
+            return  # created meanwhile, or not allowed: SQLite says what it finds
+    for companion in (path, *(path.with_name(path.name + s) for s in ("-wal", "-shm",
+                                                                       "-journal"))):
+        if companion.exists():
+            _restrict(companion, 0o600)
 
 
 def _configure_sqlite(dbapi_conn: Any, _record: object) -> None:
@@ -174,6 +229,9 @@ def _configure_sqlite(dbapi_conn: Any, _record: object) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA busy_timeout=10000")
+    # What is deleted or replaced is overwritten, not left in free space: a key sealed in
+    # place leaves no copy of itself in clear in the file.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
@@ -187,6 +245,7 @@ def _begin_sqlite(connection: Any) -> None:
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
+        _private_sqlite_file(url)
         # The server answers from a thread pool: connections cross threads.
         engine = create_engine(url, connect_args={"check_same_thread": False})
         sa_event.listen(engine, "connect", _configure_sqlite)
@@ -228,6 +287,12 @@ class HqStore:
         upgrade_schema(self.engine)
         self.Session = sessionmaker(self.engine, expire_on_commit=False)
         self._package_key: Ed25519PrivateKey | None = None
+        self._pseudonym_key: bytes | None = None
+        # The key-encryption key once unlock_keys had the passphrase (app.hq.keys); without
+        # it, keys sealed before cannot be used and new ones are made in clear only on a
+        # store that has never been sealed (the Python API, as the tests use it; the command
+        # line refuses that without --insecure-dev-keys).
+        self._key_cipher: Any = None
         self._staff_verified: set[str] = set()
         self._write_lock: threading.Lock | contextlib.nullcontext[None] = (
             threading.Lock() if self.engine.dialect.name == "sqlite" else contextlib.nullcontext())
@@ -305,22 +370,169 @@ class HqStore:
     def hq_name(self) -> str:
         return self.setting(HQ_NAME_SETTING) or DEFAULT_HQ_NAME
 
+    # ------------------------------------------------------------------ private keys
+    def keys_sealed(self) -> bool:
+        """Are HQ's private keys protected by a passphrase (app.hq.keys)?"""
+        return self.setting(PROTECTION_SETTING) is not None
+
+    def keys_in_clear(self) -> list[str]:
+        """The private keys stored unencrypted (made before keys were sealed, or in a trial)."""
+        return [name for name in PRIVATE_KEY_SETTINGS
+                if (value := self.setting(name)) is not None and not is_sealed(value)]
+
+    def unlock_keys(self, passphrase: bytes | None, insecure_dev_keys: bool = False) -> None:
+        """Make HQ's private keys usable by this process; KeyAccessError when they cannot be.
+
+        With a passphrase: a store never sealed is sealed now (keys in clear are encrypted in
+        place, the keys themselves unchanged, so enrolled laptops keep verifying packages);
+        a sealed store is opened, a wrong passphrase refused. Without one: a sealed store is
+        refused; any other only with ``insecure_dev_keys`` (keys kept or made in clear).
+        """
+        stored = self.setting(PROTECTION_SETTING)
+        if passphrase is None:
+            if stored is not None:
+                raise KeyAccessError(
+                    f"HQ's private keys are encrypted: give their passphrase with "
+                    f"--key-passphrase-file FILE (or set {PASSPHRASE_FILE_ENV}=FILE)")
+            if not insecure_dev_keys:
+                kept = ("are stored unencrypted in the HQ database; give a passphrase to "
+                        "encrypt them now" if self.keys_in_clear() else
+                        "would be stored unencrypted; give a passphrase to encrypt them")
+                raise KeyAccessError(
+                    f"HQ's private keys (package signing, pseudonyms) {kept}: "
+                    f"--key-passphrase-file FILE (or {PASSPHRASE_FILE_ENV}=FILE), its first "
+                    f"line at least {MIN_PASSPHRASE_CHARS} characters; or, for a trial on this "
+                    f"machine only, --insecure-dev-keys")
+            return
+        cipher = None
+        if stored is None:
+            if len(passphrase) < MIN_PASSPHRASE_CHARS:
+                raise KeyAccessError(f"the key passphrase must have at least "
+                                     f"{MIN_PASSPHRASE_CHARS} characters")
+            fresh = Protection.new()
+            cipher = fresh.derive(passphrase)
+            text = Protection(fresh.salt, fresh.memory_kib, fresh.iterations, fresh.lanes,
+                              make_check(cipher)).as_text()
+            with self.begin() as s:
+                s.execute(self._insert(HqSetting.__table__).values(key=PROTECTION_SETTING,
+                                                                    value=text))
+            stored = self.setting(PROTECTION_SETTING)  # whoever inserted first wins
+            assert stored is not None
+            if stored != text:
+                cipher = None
+        protection = Protection.parse(stored)
+        if cipher is None:
+            cipher = protection.derive(passphrase)
+        if not passphrase_fits(protection, cipher):
+            raise KeyAccessError("wrong passphrase for HQ's private keys: they cannot be "
+                                 "decrypted with it (check the key passphrase file)")
+        self._key_cipher = cipher
+        self._package_key, self._pseudonym_key = None, None
+        self._seal_keys_in_clear()
+
+    def _seal_keys_in_clear(self) -> None:
+        """Encrypt in place the private keys still stored in clear (same keys)."""
+        for name in self.keys_in_clear():
+            value = self.setting(name)
+            assert value is not None
+            if name == PACKAGE_KEY_SETTING:
+                self._remember_public_key(b64decode(value))
+            with self.begin() as s:
+                # Only over the value read: a key changed meanwhile is not overwritten.
+                s.execute(update(HqSetting).where(HqSetting.key == name,
+                                                  HqSetting.value == value)
+                          .values(value=seal(self._key_cipher, name, b64decode(value))))
+
+    def _secret(self, name: str, size: int) -> bytes:
+        """A private key's bytes, made (random) on first use; KeyAccessError when locked."""
+        value = self.setting(name)
+        if value is None:
+            fresh = secrets.token_bytes(size)
+            if self._key_cipher is not None:
+                text = seal(self._key_cipher, name, fresh)
+            elif self.keys_sealed():
+                raise self._locked()
+            else:
+                text = b64encode(fresh)
+            with self.begin() as s:
+                s.execute(self._insert(HqSetting.__table__).values(key=name, value=text))
+            value = self.setting(name)  # whoever inserted first wins; all read the same
+            assert value is not None
+        if is_sealed(value):
+            if self._key_cipher is None:
+                raise self._locked()
+            return unseal(self._key_cipher, name, value)
+        if self._key_cipher is not None:  # made in clear meanwhile by a process without it
+            self._seal_keys_in_clear()
+        return b64decode(value)
+
+    @staticmethod
+    def _locked() -> KeyAccessError:
+        return KeyAccessError(f"HQ's private keys are encrypted and this process was not given "
+                              f"their passphrase (--key-passphrase-file FILE or "
+                              f"{PASSPHRASE_FILE_ENV}=FILE)")
+
+    def _remember_public_key(self, private: bytes) -> None:
+        public = raw_public_key(Ed25519PrivateKey.from_private_bytes(private))
+        with self.begin() as s:
+            s.execute(self._insert(HqSetting.__table__).values(
+                key=PACKAGE_PUBLIC_KEY_SETTING, value=b64encode(public)))
+
     def package_key(self) -> Ed25519PrivateKey:
         """HQ's package-signing key, made on first use (laptops learn its public half when
         they enrol, so it must never change afterwards)."""
         if self._package_key is None:
-            with self.begin() as s:
-                s.execute(self._insert(HqSetting.__table__).values(
-                    key=PACKAGE_KEY_SETTING,
-                    value=b64encode(Ed25519PrivateKey.generate().private_bytes_raw())))
-            # Whoever inserted first wins; everyone reads the same key back.
-            text = self.setting(PACKAGE_KEY_SETTING)
-            assert text is not None
-            self._package_key = Ed25519PrivateKey.from_private_bytes(b64decode(text))
+            private = self._secret(PACKAGE_KEY_SETTING, 32)
+            key = Ed25519PrivateKey.from_private_bytes(private)
+            if self.setting(PACKAGE_PUBLIC_KEY_SETTING) is None:
+                self._remember_public_key(private)
+            self._package_key = key
         return self._package_key
 
     def package_public_key(self) -> bytes:
-        return raw_public_key(self.package_key())
+        """The public half: kept in clear, so enrolling needs no passphrase."""
+        if self._package_key is not None:
+            return raw_public_key(self._package_key)
+        text = self.setting(PACKAGE_PUBLIC_KEY_SETTING)
+        return b64decode(text) if text else raw_public_key(self.package_key())
+
+    # ------------------------------------------------------------------ person pseudonyms
+    def pseudonym_of(self, id_number: str) -> str:
+        """HMAC-SHA256(HQ's pseudonym key, normalised ID number), hex: the same person gives
+        the same pseudonym in every event, and without the key (sealed, never sent) no one
+        can test a guess of the number against it."""
+        from app.identity import normalise_id_number
+
+        if self._pseudonym_key is None:
+            self._pseudonym_key = self._secret(PSEUDONYM_KEY_SETTING, 32)
+        return hmac.new(self._pseudonym_key, normalise_id_number(id_number).encode("utf-8"),
+                        hashlib.sha256).hexdigest()
+
+    def _store_pseudonyms(self, db: Database, event_id: str, report: Any) -> int:
+        """The pseudonym of each guard of an event HQ prepared from a roster it read."""
+        from app.identity import cert_key
+        from app.models import Guard
+
+        numbers = {cert_key(row.cert_no): row.id_number for row in report.valid_rows
+                   if row.id_number}
+        with db.read() as s:
+            guards = s.execute(select(Guard.id, Guard.cert_key).where(
+                Guard.event_id == event_id, Guard.deleted_at.is_(None))).all()
+        now = utc_now()
+        rows = [{"guard_id": guard_id, "event_id": event_id,
+                 "pseudonym": self.pseudonym_of(numbers[key]), "created_at": now}
+                for guard_id, key in guards if key in numbers]
+        with self.begin() as s:
+            s.execute(delete(PersonPseudonym).where(PersonPseudonym.event_id == event_id))
+            for part in chunks(rows, 5_000):
+                s.execute(insert(PersonPseudonym), list(part))
+        return len(rows)
+
+    def events_of_person(self, pseudonym: str) -> list[str]:
+        """The ids of the events HQ prepared in which this person (pseudonym) is rostered."""
+        with self.Session() as s:
+            return sorted(set(s.scalars(select(PersonPseudonym.event_id).where(
+                PersonPseudonym.pseudonym == pseudonym))))
 
     # ------------------------------------------------------------------ enrolment
     def create_enrolment_code(self, supervisor: str, ttl_hours: float = 72) -> str:
@@ -349,6 +561,12 @@ class HqStore:
         """
         if len(device_public_key) != 32:
             raise EnrolError(400, "the device key must be a raw Ed25519 public key (32 bytes)")
+        for label, text in (("enrolment code", code), ("device name", device_name),
+                            ("signing certificate", signing_certificate_pem),
+                            ("previous token", previous_token)):
+            if text and not _plain_text(text, 1024 * 1024):
+                raise EnrolError(400, f"the {label} holds a NUL character or text that is not "
+                                      f"valid Unicode")
         if signing_certificate_pem:
             _certificate_der(signing_certificate_pem)
         code_hash = _sha256(_normalize_code(code or ""))
@@ -400,6 +618,9 @@ class HqStore:
     @staticmethod
     def _device_of_token(s: Session, token: str | None) -> Device | None:
         device_id, _, secret = (token or "").strip().partition(".")
+        if not (_plain_text(device_id, 36) and _plain_text(secret, 1024)):
+            # No id or secret a database could hold (NUL, a lone surrogate, too long).
+            device_id, secret = "", ""
         device = s.get(Device, device_id) if device_id and secret else None
         # Compared even for an unknown device, so timing does not tell which ids exist.
         expected = device.token_hash if device is not None else "0" * 64
@@ -455,6 +676,9 @@ class HqStore:
         """'registered' or 'unchanged'; HqError 409 when another certificate is registered
         (a new supervisor certificate means a new enrolment, decided by HQ, not the laptop)."""
         device_id = device if isinstance(device, str) else device.id
+        if not _plain_text(pem, 1024 * 1024):
+            raise HqError(400, "the signing certificate holds a NUL character or text that is "
+                               "not valid Unicode")
         der = _certificate_der(pem)
         with self.begin() as s:
             row = s.get(Device, device_id)
@@ -469,35 +693,46 @@ class HqStore:
             return "registered"
 
     # ------------------------------------------------------------------ records in
-    def known(self, items: Iterable[dict[str, Any]]) -> list[str]:
-        """The ids among ``items`` ({"id", "hash"}) that HQ holds with exactly that hash."""
+    def known(self, items: Iterable[dict[str, Any]], device_id: str | None = None) -> list[str]:
+        """The ids among ``items`` ({"id", "hash"}) that HQ holds with exactly that hash (or,
+        for ``device_id``, holds as that laptop's proposal with that hash)."""
         wanted: dict[str, str] = {}
         for item in items:
-            if isinstance(item, dict) and isinstance(item.get("id"), str) \
-                    and isinstance(item.get("hash"), str):
+            if isinstance(item, dict) and _plain_text(item.get("id"), 64) \
+                    and _plain_text(item.get("hash"), 64):
                 wanted[item["id"]] = item["hash"]
         held: dict[str, str] = {}
+        proposed: dict[str, str] = {}
         with self.Session() as s:
             for chunk in chunks(list(wanted)):
                 held.update(s.execute(select(RecordRow.id, RecordRow.content_hash)
                                       .where(RecordRow.id.in_(chunk))).all())
-        return [record_id for record_id, digest in wanted.items() if held.get(record_id) == digest]
+                if device_id is not None:
+                    proposed.update(s.execute(
+                        select(RecordProposal.record_id, RecordProposal.content_hash)
+                        .where(RecordProposal.device_id == device_id,
+                               RecordProposal.record_id.in_(chunk))).all())
+        return [record_id for record_id, digest in wanted.items()
+                if held.get(record_id) == digest or proposed.get(record_id) == digest]
 
     def ingest(self, device_id: str, records: Sequence[object]) -> list[dict[str, Any]]:
         """Apply the outcome table to a batch; one result per record, in order.
 
         One transaction, one SELECT of the ids already held, one bulk INSERT. A record that
-        fails is reported and left out; it never blocks the others.
+        fails is reported and left out; it never blocks the others. What a laptop sends never
+        changes what another laptop pulls: HQ's own rows (the ones packages carry) change only
+        by HQ (a laptop's change to one is kept as its proposal, a company's not at all), a
+        record keeps the kind and owner it arrived with, and a laptop writes only within the
+        events it took down or made itself.
         """
         results: list[dict[str, Any]] = [
-            {"id": item.get("id") if isinstance(item, dict) else None, "status": "failed",
-             "error": None} for item in records]
+            {"id": _answer_id(item), "status": "failed", "error": None} for item in records]
 
         def fail(index: int, message: str) -> None:
             results[index].update(status="failed", error=message)
 
-        def done(index: int, status: str) -> None:
-            results[index].update(status=status, error=None)
+        def done(index: int, status: str, note: str | None = None) -> None:
+            results[index].update(status=status, error=note)
 
         incoming: list[_Incoming] = []
         for index, item in enumerate(records):
@@ -520,27 +755,51 @@ class HqStore:
         now = utc_now()
         with self.begin() as s:
             held = self._held(s, [r.id for r in incoming])
+            scope = _Scope.of(s, device_id, incoming, held)
+            proposals = (self._held_proposals(s, device_id, [r.id for r in incoming])
+                         if device_id != HQ_DEVICE else {})
             # id -> (the copy to write, the hash it replaces or None for a new row)
             chosen: dict[str, tuple[_Incoming, str | None]] = {}
             superseded: dict[str, list[int]] = {}
+            proposed: dict[str, _Incoming] = {}
             for record in incoming:
                 current = held.get(record.id)
                 earlier = chosen.get(record.id)
                 if earlier is not None:
                     # A record sent twice in one batch is judged against the earlier copy.
-                    current = (earlier[0].hash, device_id, earlier[0].updated_at)
+                    current = _Held(earlier[0].hash, device_id, earlier[0].updated_at,
+                                    earlier[0].kind)
                 verdict = _judge(record, current, device_id)
+                if verdict in ("insert", "replace", "propose"):
+                    problem = scope.problem(record)
+                    if problem is None and verdict == "propose" and current is not None \
+                            and current.event_id and not scope.allows(current.event_id):
+                        # HQ's row itself must belong to an event the laptop took down.
+                        problem = _SCOPE_MESSAGE.format(kind=record.kind,
+                                                        event=current.event_id)
+                    if problem is not None:
+                        fail(record.index, problem)
+                        continue
+                if verdict == "propose":
+                    verdict = _judge_proposal(record, proposals.get(record.id))
+                    if verdict == "present":
+                        done(record.index, "present", _PROPOSAL_MESSAGE)
+                        continue
+                    proposals[record.id] = (record.hash, record.updated_at)
+                    proposed[record.id] = record
+                    done(record.index, "stored", _PROPOSAL_MESSAGE)
+                    continue
                 if verdict == "present":
                     done(record.index, "present")
                     continue
                 if verdict == "kept-by-hq":
-                    done(record.index, "present")
-                    results[record.index]["error"] = _KEPT_BY_HQ_MESSAGE
+                    done(record.index, "present", _KEPT_BY_HQ_MESSAGE)
                     continue
-                if verdict == "failed-owner":
-                    fail(record.index, _OWNER_MESSAGE)
+                if verdict in _FAILURES:
+                    fail(record.index, _FAILURES[verdict].format(kind=_held_kind(current)))
                     continue
-                problem = self._prepare(record, device_id, certificate, now)
+                problem = self._prepare(record, device_id, certificate, now,
+                                        scope.event_of(record))
                 if problem is not None:
                     fail(record.index, problem)
                     continue
@@ -548,7 +807,7 @@ class HqStore:
                     superseded.setdefault(record.id, []).append(earlier[0].index)
                     chosen[record.id] = (record, earlier[1])
                 else:
-                    chosen[record.id] = (record, current[0] if current else None)
+                    chosen[record.id] = (record, current.hash if current else None)
             new_rows = [record for record, previous in chosen.values() if previous is None]
             to_update = [(record, previous) for record, previous in chosen.values()
                          if previous is not None]
@@ -559,20 +818,23 @@ class HqStore:
                 after = self._held(s, [r.id for r in new_rows])
                 for record in new_rows:
                     stored = after.get(record.id)
-                    if stored is not None and stored[0] == record.hash:
+                    if stored is not None and stored.hash == record.hash \
+                            and stored.kind == record.kind:
                         done(record.index, "stored")
                         continue
                     verdict = _judge(record, stored, device_id)
                     if verdict == "replace" and stored is not None:
-                        to_update.append((record, stored[0]))
+                        to_update.append((record, stored.hash))
                         continue
                     record.document = None
-                    if verdict == "failed-owner":
-                        fail(record.index, _OWNER_MESSAGE)
-                    else:
+                    if verdict in _FAILURES:
+                        fail(record.index, _FAILURES[verdict].format(kind=_held_kind(stored)))
+                    elif verdict == "kept-by-hq":
+                        done(record.index, "present", _KEPT_BY_HQ_MESSAGE)
+                    elif verdict == "present":
                         done(record.index, "present")
-                        if verdict == "kept-by-hq":
-                            results[record.index]["error"] = _KEPT_BY_HQ_MESSAGE
+                    else:  # HQ prepared the row meanwhile: judged again when sent again
+                        fail(record.index, _CHANGED_MESSAGE)
             for record, previous in to_update:
                 assert record.row is not None
                 # The owner stays: an HQ-prepared row a laptop updated is still HQ's event.
@@ -584,13 +846,14 @@ class HqStore:
                 if changed == 1:
                     done(record.index, "stored")
                 else:
-                    fail(record.index, "the record changed at headquarters while this batch "
-                                       "was stored; send it again")
+                    fail(record.index, _CHANGED_MESSAGE)
                     record.document = None
             for record_id, indexes in superseded.items():
                 final = results[chosen[record_id][0].index]
                 for index in indexes:
                     results[index].update(status=final["status"], error=final["error"])
+            if proposed:
+                self._store_proposals(s, device_id, list(proposed.values()), scope, now)
             documents = [record for record, _previous in chosen.values()
                          if record.document is not None
                          and results[record.index]["status"] == "stored"]
@@ -598,17 +861,45 @@ class HqStore:
                 self._store_documents(s, documents)
         return results
 
-    def _held(self, s: Session, ids: Sequence[str]) -> dict[str, tuple[str, str, str]]:
-        held: dict[str, tuple[str, str, str]] = {}
+    def _held(self, s: Session, ids: Sequence[str]) -> dict[str, _Held]:
+        held: dict[str, _Held] = {}
         for chunk in chunks(sorted(set(ids))):
-            for record_id, digest, owner, updated in s.execute(
+            for record_id, digest, owner, updated, kind, event_id in s.execute(
                     select(RecordRow.id, RecordRow.content_hash, RecordRow.device_id,
-                           RecordRow.updated_at).where(RecordRow.id.in_(chunk))):
-                held[record_id] = (digest, owner, updated)
+                           RecordRow.updated_at, RecordRow.kind, RecordRow.event_id)
+                    .where(RecordRow.id.in_(chunk))):
+                held[record_id] = _Held(digest, owner, updated, kind, event_id)
         return held
 
+    @staticmethod
+    def _held_proposals(s: Session, device_id: str,
+                        ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+        """record id -> (hash, updated_at) of the device's proposals among ``ids``."""
+        found: dict[str, tuple[str, str]] = {}
+        for chunk in chunks(sorted(set(ids))):
+            for record_id, digest, updated in s.execute(
+                    select(RecordProposal.record_id, RecordProposal.content_hash,
+                           RecordProposal.updated_at)
+                    .where(RecordProposal.device_id == device_id,
+                           RecordProposal.record_id.in_(chunk))):
+                found[record_id] = (digest, updated)
+        return found
+
+    def _store_proposals(self, s: Session, device_id: str, records: list[_Incoming],
+                         scope: _Scope, now: datetime) -> None:
+        for record in records:
+            values = {"kind": record.kind, "content_hash": record.hash,
+                      "payload": canonical_json(record.payload).decode("utf-8"),
+                      "event_id": scope.event_of(record), "updated_at": record.updated_at,
+                      "received_at": now}
+            s.execute(self._insert(RecordProposal.__table__).values(
+                record_id=record.id, device_id=device_id, **values))
+            s.execute(update(RecordProposal).where(
+                RecordProposal.record_id == record.id,
+                RecordProposal.device_id == device_id).values(**values))
+
     def _prepare(self, record: _Incoming, device_id: str, certificate: str | None,
-                 now: datetime) -> str | None:
+                 now: datetime, event_id: str | None) -> str | None:
         """Fill the rows to write; a plain-words problem when the record cannot be kept."""
         payload = record.payload
         stored_payload = payload
@@ -619,11 +910,9 @@ class HqStore:
                 if isinstance(verified, str):
                     return verified
                 record.document = _document_row(payload, verified, device_id, now)
-        event_id = payload["id"] if record.kind == "event" else payload.get("event_id")
         record.row = {"id": record.id, "kind": record.kind, "content_hash": record.hash,
                       "payload": canonical_json(stored_payload).decode("utf-8"),
-                      "device_id": device_id,
-                      "event_id": event_id if isinstance(event_id, str) else None,
+                      "device_id": device_id, "event_id": event_id,
                       "updated_at": record.updated_at, "received_at": now}
         return None
 
@@ -669,16 +958,29 @@ class HqStore:
         if body.get("device_id", signer) != signer:
             raise SignedFileError("the bundle names another device than the one that signed it",
                                   "unknown_signer")
-        results: list[dict[str, Any]] = []
-        records = body["records"]
-        for part in chunks(records, MAX_BATCH_RECORDS):
-            results.extend(self.ingest(signer, list(part)))
         summary: dict[str, Any] = {"stored": 0, "present": 0, "failed": 0, "errors": []}
-        for item, result in zip(records, results, strict=True):
-            summary[result["status"]] += 1
-            if result["status"] == "failed" and len(summary["errors"]) < MAX_ERRORS_REPORTED:
-                kind = item.get("kind") if isinstance(item, dict) else None
-                summary["errors"].append(f"{kind} {result['id']}: {result['error']}")
+        # The supervisor's signing certificate, registered exactly as a sync registers it
+        # (POST /devices/me/certificate) and before the records, so that a laptop that never
+        # reaches HQ online delivers its signed evaluations by bundle. The bundle's own
+        # signature, by the device key, vouches for it as the device token does online.
+        certificate = body.get("signing_certificate_pem")
+        if certificate is not None:
+            try:
+                if not isinstance(certificate, str):
+                    raise HqError(400, "the signing certificate is not a PEM X.509 certificate")
+                self.register_certificate(signer, certificate)
+            except HqError as exc:
+                summary["errors"].append(f"the supervisor's signing certificate in the bundle "
+                                         f"was not registered: {exc.message}")
+        # Counted batch by batch: a result kept for each of 100,000 records would be tens of
+        # megabytes more at the peak of reading the file.
+        for part in chunks(body["records"], MAX_BATCH_RECORDS):
+            for item, result in zip(part, self.ingest(signer, list(part)), strict=True):
+                summary[result["status"]] += 1
+                if result["status"] == "failed" \
+                        and len(summary["errors"]) < MAX_ERRORS_REPORTED:
+                    kind = item.get("kind") if isinstance(item, dict) else None
+                    summary["errors"].append(f"{kind} {result['id']}: {result['error']}")
         return summary
 
     # ------------------------------------------------------------------ statistics
@@ -707,6 +1009,7 @@ class HqStore:
                 for event_id, kind, count in s.execute(
                         select(RecordRow.event_id, RecordRow.kind, func.count())
                         .where(RecordRow.event_id.in_(chunk),
+                               RecordRow.device_id == HQ_DEVICE,  # what the package carries
                                RecordRow.kind.in_(("guard", "post")))
                         .group_by(RecordRow.event_id, RecordRow.kind)):
                     counts[(event_id, kind)] = int(count)
@@ -721,8 +1024,12 @@ class HqStore:
         listed.sort(key=lambda e: (e["starts_at"] or "", e["name"]))
         return listed
 
-    def event_package(self, event_id: str) -> bytes:
-        """The signed package a laptop prepares the event from (docs/sync-protocol.md)."""
+    def event_package(self, event_id: str, device_id: str | None = None) -> bytes:
+        """The signed package a laptop prepares the event from (docs/sync-protocol.md): HQ's
+        own rows only, whatever laptops sent. With ``device_id``, that laptop is recorded as
+        having taken the event down: from then on it may send records of the event."""
+        if not _plain_text(event_id, 64):
+            raise HqError(404, "headquarters prepared no such event")
         with self.Session() as s:
             event = s.get(RecordRow, event_id)
             if event is None or event.kind != "event" or event.device_id != HQ_DEVICE:
@@ -732,8 +1039,9 @@ class HqStore:
                 RecordRow.kind.in_(("post", "guard")))))
             event_payload = json.loads(event.payload)
             company_id = event_payload.get("company_id")
-            company = s.get(RecordRow, company_id) if company_id else None
-            ordered = ([company] if company is not None and company.kind == "company" else [])
+            company = s.get(RecordRow, company_id) if isinstance(company_id, str) else None
+            ordered = ([company] if company is not None and company.kind == "company"
+                       and company.device_id == HQ_DEVICE else [])
             ordered.append(event)
             for kind in ("post", "guard"):
                 ordered.extend(sorted((r for r in rows if r.kind == kind),
@@ -756,21 +1064,112 @@ class HqStore:
                                 "valid_from": i.valid_from.isoformat(),
                                 "valid_until": i.valid_until.isoformat()} for i in issuers],
                 "revoked_certificates": revoked, "revoked_issuers": revoked_kids}
-        return write_signed(PACKAGE_FORMAT, HQ_SIGNER, body, self.package_key())
+        data = write_signed(PACKAGE_FORMAT, HQ_SIGNER, body, self.package_key())
+        if device_id is not None and device_id != HQ_DEVICE:
+            self.record_takedown(device_id, event_id)
+        return data
+
+    def record_takedown(self, device_id: str, event_id: str) -> None:
+        """Note that a laptop took the event down (its package served to it, or handed to it
+        by HQ staff): it may send records of the event from now on."""
+        with self.begin() as s:
+            if s.get(Device, device_id) is None:
+                raise HqError(404, f"no enrolled device {device_id}")
+            s.execute(self._insert(DeviceEvent.__table__).values(
+                device_id=device_id, event_id=event_id, taken_at=utc_now()))
+
+    def takedowns(self, event_id: str) -> list[str]:
+        """The devices that took the event down."""
+        with self.Session() as s:
+            return sorted(s.scalars(select(DeviceEvent.device_id)
+                                    .where(DeviceEvent.event_id == event_id)))
+
+    # ------------------------------------------------------------------ laptops' proposals
+    def proposals(self, event_id: str | None = None) -> list[dict[str, Any]]:
+        """Laptops' changes to HQ's rows, waiting for HQ staff: each with the fields it
+        changes (HQ's value, the laptop's; an attached photo is only named)."""
+        with self.Session() as s:
+            query = select(RecordProposal).order_by(RecordProposal.received_at,
+                                                    RecordProposal.record_id)
+            if event_id is not None:
+                query = query.where(RecordProposal.event_id == event_id)
+            found = list(s.scalars(query))
+            current = self._payloads(s, sorted({p.record_id for p in found}))
+        listed = []
+        for proposal in found:
+            proposed = json.loads(proposal.payload)
+            held = current.get(proposal.record_id, {})
+            changes = {key: [_shown_value(key, held.get(key)), _shown_value(key, value)]
+                       for key, value in proposed.items()
+                       if key not in ("updated_at",) and held.get(key) != value}
+            listed.append({"record_id": proposal.record_id, "kind": proposal.kind,
+                           "device_id": proposal.device_id, "event_id": proposal.event_id,
+                           "updated_at": proposal.updated_at,
+                           "received_at": _aware(proposal.received_at).isoformat(
+                               timespec="seconds") if proposal.received_at else None,
+                           "changes": changes})
+        return listed
+
+    def accept_proposal(self, record_id: str, device_id: str) -> dict[str, Any]:
+        """HQ staff take a laptop's proposal as HQ's row: the packages carry it from now on.
+        The row stays HQ's; the proposal is gone once accepted."""
+        from app.sync_records import payload_problem
+
+        with self.begin() as s:
+            proposal = s.get(RecordProposal, (record_id, device_id))
+            if proposal is None:
+                raise HqError(404, f"no proposal from device {device_id} for record "
+                                   f"{record_id}")
+            row = s.get(RecordRow, record_id)
+            if row is None or row.device_id != HQ_DEVICE or row.kind != proposal.kind:
+                raise HqError(409, f"record {record_id} is no longer HQ's {proposal.kind}")
+            payload = json.loads(proposal.payload)
+            problem = payload_problem(proposal.kind, payload)
+            if problem is not None:
+                raise HqError(422, f"the proposal does not fit the {proposal.kind} table: "
+                                   f"{problem}")
+            row.payload = proposal.payload
+            row.content_hash = proposal.content_hash
+            row.updated_at = proposal.updated_at
+            row.event_id = proposal.event_id
+            row.received_at = utc_now()
+            s.delete(proposal)
+        return {"record_id": record_id, "kind": row.kind, "device_id": device_id,
+                "event_id": row.event_id, "hash": row.content_hash}
 
     # ------------------------------------------------------------------ preparing events
     def add_event_from_profile(self, db: Database, event_id: str) -> str:
-        """Take an event of a laptop profile (company, event, posts, guards) as HQ's own."""
-        from app.sync_records import records_for_event
+        """Take an event of a laptop profile (company, event, posts, guards) as HQ's own.
+
+        A company HQ holds already stays exactly as HQ's register has it (licence, credit
+        grade, black list: changed by HQ staff only); the event is linked to it. Every record
+        is checked against its table first: one that does not fit refuses the whole event,
+        and nothing is stored."""
+        from app.sync_records import payload_problem, records_for_event
 
         with db.read() as s:
             records = records_for_event(s, event_id, db.data_dir)
+        for record in records:
+            problem = payload_problem(record.kind, record.payload)
+            if problem is not None:
+                raise HqError(422, f"the event cannot be prepared: {record.kind} "
+                                   f"{record.id}: {problem}")
+        with self.Session() as s:
+            held = self._held(s, [r.id for r in records if r.kind == "company"])
+        records = [r for r in records if not (r.kind == "company" and r.id in held)]
         results = self.ingest(HQ_DEVICE, [r.as_json() for r in records])
         failed = [r for r in results if r["status"] == "failed"]
         if failed:
             raise HqError(409, f"{len(failed)} records of the event could not be stored; "
                                f"first: {failed[0]['error']}")
         return event_id
+
+    def _hq_company_names(self) -> set[str]:
+        """The names in HQ's own register of companies."""
+        with self.Session() as s:
+            payloads = s.scalars(select(RecordRow.payload).where(
+                RecordRow.kind == "company", RecordRow.device_id == HQ_DEVICE))
+            return {str(json.loads(text).get("name") or "") for text in payloads}
 
     def _hq_event_named(self, name: str) -> str | None:
         for event in self.events_available():
@@ -783,17 +1182,21 @@ class HqStore:
         """A throw-away laptop profile to build an event with the laptop's own code, holding
         HQ's companies so that a company keeps its id across events."""
         from app.db import Database
-        from app.sync_records import apply_records
+        from app.sync_records import apply_records, payload_problem
         from app.workbench import Workbench
 
         with tempfile.TemporaryDirectory(prefix="hq-event-") as folder:
             db = Database(Path(folder))
             try:
                 with self.Session() as s:
+                    # HQ's register only: a company a laptop made is not HQ's to build on.
                     companies = [Record(kind="company", id=r.id, hash=r.content_hash,
                                         payload=json.loads(r.payload))
                                  for r in s.scalars(select(RecordRow).where(
-                                     RecordRow.kind == "company"))]
+                                     RecordRow.kind == "company",
+                                     RecordRow.device_id == HQ_DEVICE))]
+                companies = [c for c in companies  # a row from before the checks: left out
+                             if payload_problem("company", c.payload) is None]
                 if companies:
                     names: set[str] = set()
                     unique = []
@@ -820,6 +1223,7 @@ class HqStore:
         name = name.strip()
         if self._hq_event_named(name):
             raise HqError(409, f"headquarters already prepared an event named {name}")
+        self.pseudonym_of("")  # a locked key refuses here, before anything is stored
         report = check_roster(roster_file, main_company=company)
         summary = report.summary()
         summary["error_count"] = report.error_count
@@ -827,6 +1231,7 @@ class HqStore:
             raise HqError(422, f"the roster has no valid row ({report.error_count} problems; "
                                f"python -m app roster check {roster_file} lists them)")
         company_name = company or getattr(report, "main_company", "") or ""
+        registered = self._hq_company_names()
         with self._scratch_profile() as workbench:
             event_id = workbench.save_event(EventInput(
                 name=name, venue=venue, organizer=organizer, starts_at=starts_at,
@@ -834,6 +1239,12 @@ class HqStore:
                 company_name=company_name, company_licence_no=company_licence))
             workbench.import_roster(event_id, report)
             self.add_event_from_profile(workbench.db, event_id)
+            self._store_pseudonyms(workbench.db, event_id, report)  # HQ-only, never sent
+        if company_name.strip() in registered:
+            summary["company_note"] = (
+                f"{company_name.strip()} is in headquarters' register already: its record "
+                f"(licence, credit grade, black list) is kept as it is, and changes only by "
+                f"HQ staff")
         return event_id, summary
 
     def add_demo_event(self) -> str:
@@ -922,74 +1333,200 @@ class HqStore:
 # ---------------------------------------------------------------------- the rules
 _OWNER_MESSAGE = ("headquarters holds this record from another device; a record belongs to "
                   "the laptop that made it")
+_KIND_MESSAGE = ("headquarters holds this id as a record of the kind '{kind}'; a record's kind "
+                 "is fixed when it first arrives, so it cannot arrive again as another kind")
+_FAILURES = {"failed-owner": _OWNER_MESSAGE, "failed-kind": _KIND_MESSAGE}
 _KEPT_BY_HQ_MESSAGE = ("headquarters keeps its own register of companies; this laptop's "
                        "change to it was noted as received and not applied")
+_PROPOSAL_MESSAGE = ("headquarters prepared this record and keeps its own copy, which the "
+                     "event's packages carry; this laptop's change is kept as its proposal, "
+                     "for HQ staff to accept (hq accept-proposal)")
+_CHANGED_MESSAGE = ("the record changed at headquarters while this batch was stored; send it "
+                    "again")
+_SCOPE_MESSAGE = ("this {kind} belongs to the event {event}, which this laptop neither took "
+                  "down from headquarters nor made itself; a laptop sends records only of the "
+                  "events it made, pulled, or got on a stick from HQ staff (hq export-package "
+                  "--device)")
+_NO_INSPECTION_MESSAGE = ("this check result's inspection {inspection} is neither at "
+                          "headquarters nor in this batch; the inspection must arrive first")
+# HQ's rows a laptop may propose a change to (a guard moved on the day, a photo); HQ's
+# register of companies is not a laptop's to propose to.
+PROPOSED_KINDS = frozenset({"event", "post", "guard"})
 
 
-def _judge(record: _Incoming, current: tuple[str, str, str] | None, device_id: str) -> str:
-    """'insert', 'replace', 'present' or 'failed-owner' for a record against what HQ holds
-    (hash, owner device, updated_at)."""
+class _Held(NamedTuple):
+    """What HQ holds under an id."""
+
+    hash: str
+    owner: str
+    updated: str
+    kind: str
+    event_id: str | None = None
+
+
+def _held_kind(current: _Held | None) -> str:
+    return current.kind if current is not None else "?"
+
+
+def _newer(incoming: str, held: str) -> bool:
+    """Is ``incoming`` (an updated_at) the same time as ``held`` or later?"""
+    incoming_time, held_time = _parse_time(incoming), _parse_time(held)
+    if incoming_time is not None and held_time is not None:
+        return incoming_time >= held_time
+    return incoming >= held
+
+
+def _judge(record: _Incoming, current: _Held | None, device_id: str) -> str:
+    """'insert', 'replace', 'present', 'propose', 'kept-by-hq', 'failed-kind' or
+    'failed-owner' for a record against what HQ holds under its id."""
     if current is None:
         return "insert"
-    digest, owner, updated = current
-    if digest == record.hash:
+    if current.kind != record.kind:
+        # A record's kind is fixed when it first arrives: an HQ company sent again as a guard
+        # would leave the register and the event lists.
+        return "failed-kind"
+    if current.hash == record.hash:
         return "present"
     if device_id == HQ_DEVICE:
-        return "replace"  # HQ preparing its event again
-    if owner == HQ_DEVICE:
-        if record.kind == "company":
-            # The register of companies (credit grade, black list) is HQ's to keep: a laptop's
-            # event form cannot lift a black-listing.
-            return "kept-by-hq"
-        # A supervisor's change on the day to HQ's event, posts or guards (a reassignment, a
-        # photo) wins: HQ and the laptop run on different clocks, so times can't decide.
-        return "replace"
-    if owner != device_id:
+        # HQ preparing its event again; a laptop's row stays the laptop's.
+        return "replace" if current.owner == HQ_DEVICE else "failed-owner"
+    if current.owner == HQ_DEVICE:
+        # HQ's rows are what every laptop pulls: a laptop's change to one never replaces it.
+        # The register of companies (credit grade, black list) is HQ's alone; a change to an
+        # event, post or guard (a guard moved on the day, a photo) is kept as the laptop's
+        # proposal, which HQ staff may accept.
+        return "propose" if record.kind in PROPOSED_KINDS else "kept-by-hq"
+    if current.owner != device_id:
         return "failed-owner"
     # The laptop's own record: its versions carry times of one clock.
-    incoming_time, held_time = _parse_time(record.updated_at), _parse_time(updated)
-    if incoming_time is not None and held_time is not None:
-        newer = incoming_time >= held_time
-    else:
-        newer = record.updated_at >= updated
-    return "replace" if newer else "present"
+    return "replace" if _newer(record.updated_at, current.updated) else "present"
+
+
+def _judge_proposal(record: _Incoming, current: tuple[str, str] | None) -> str:
+    """'store' or 'present' for a laptop's change to an HQ row against its earlier proposal
+    (hash, updated_at): the laptop's own versions, one clock."""
+    if current is None:
+        return "store"
+    digest, updated = current
+    if digest == record.hash:
+        return "present"
+    return "store" if _newer(record.updated_at, updated) else "present"
+
+
+@dataclass
+class _Scope:
+    """Which event each record of a batch belongs to, and whether the sending laptop may
+    write within it: the events it took down (device_event) or made itself (an event record
+    it owns, or sends in this very batch). HQ prepares any event."""
+
+    device_id: str
+    events: dict[int, str | None]  # record index -> its event (None: a company)
+    unknown: dict[int, str]  # record index -> why its event cannot be told
+    allowed: set[str]
+
+    @classmethod
+    def of(cls, s: Session, device_id: str, incoming: Sequence[_Incoming],
+           held: dict[str, _Held]) -> _Scope:
+        events: dict[int, str | None] = {}
+        unknown: dict[int, str] = {}
+        batch_inspections = {r.id: r.payload.get("event_id") for r in incoming
+                             if r.kind == "inspection"}
+        wanted = sorted({str(r.payload.get("inspection_id")) for r in incoming
+                         if r.kind == "check_result"} - set(batch_inspections))
+        held_inspections: dict[str, str | None] = {}
+        for chunk in chunks(wanted):
+            for record_id, kind, event_id in s.execute(
+                    select(RecordRow.id, RecordRow.kind, RecordRow.event_id)
+                    .where(RecordRow.id.in_(chunk))):
+                if kind == "inspection":
+                    held_inspections[record_id] = event_id
+        for record in incoming:
+            if record.kind == "company":
+                events[record.index] = None
+            elif record.kind == "event":
+                events[record.index] = record.id
+            elif record.kind == "check_result":
+                inspection = str(record.payload.get("inspection_id"))
+                event = batch_inspections.get(inspection) or held_inspections.get(inspection)
+                events[record.index] = event if isinstance(event, str) else None
+                if events[record.index] is None:
+                    unknown[record.index] = _NO_INSPECTION_MESSAGE.format(
+                        inspection=inspection)
+            else:
+                event = record.payload.get("event_id")
+                events[record.index] = event if isinstance(event, str) else None
+        allowed: set[str] = set()
+        if device_id != HQ_DEVICE:
+            scoped = sorted({e for e in events.values() if e}
+                            | {h.event_id for h in held.values() if h.event_id})
+            for chunk in chunks(scoped):
+                allowed.update(s.scalars(select(DeviceEvent.event_id).where(
+                    DeviceEvent.device_id == device_id, DeviceEvent.event_id.in_(chunk))))
+                allowed.update(s.scalars(select(RecordRow.id).where(
+                    RecordRow.id.in_(chunk), RecordRow.kind == "event",
+                    RecordRow.device_id == device_id)))
+            # Events this batch makes (ids HQ holds under no kind yet) are the laptop's own.
+            allowed.update(r.id for r in incoming if r.kind == "event" and r.id not in held)
+        return cls(device_id, events, unknown, allowed)
+
+    def event_of(self, record: _Incoming) -> str | None:
+        return self.events.get(record.index)
+
+    def allows(self, event_id: str) -> bool:
+        return self.device_id == HQ_DEVICE or event_id in self.allowed
+
+    def problem(self, record: _Incoming) -> str | None:
+        """Why the laptop may not write this record there; None when it may."""
+        if self.device_id == HQ_DEVICE or record.kind == "company":
+            return None
+        if record.index in self.unknown:
+            return self.unknown[record.index]
+        event = self.events.get(record.index)
+        if event and event in self.allowed:
+            return None
+        return _SCOPE_MESSAGE.format(kind=record.kind.replace("_", " "), event=event)
+
+
+def _shown_value(key: str, value: object) -> object:
+    """A payload value as ``hq proposals`` shows it: an attached file only by its size."""
+    if key in ("photo", "evidence", "pdf") and isinstance(value, str):
+        return f"<file, {len(value) * 3 // 4} bytes>"
+    return value
+
+
+def _plain_text(value: object, limit: int) -> bool:
+    """Text of 1 to ``limit`` characters that any database keeps: UTF-8, no NUL."""
+    if not isinstance(value, str) or not 1 <= len(value) <= limit or "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _answer_id(item: object) -> str | None:
+    """A received record's id as the answer may repeat it (JSON-encodable text), else None."""
+    value = item.get("id") if isinstance(item, dict) else None
+    return value if _plain_text(value, 200) else None
 
 
 # The kinds whose rows belong to one event (a check result belongs to its inspection).
 EVENT_SCOPED_KINDS = frozenset({"post", "guard", "inspection", "finding", "post_status",
                                 "evaluation"})
-_TEXT_FIELDS = ("event_id", "supervisor_name", "document_id")
 
 
 def _payload_problem(kind: str, payload: dict[str, Any]) -> str | None:
-    """What makes a payload unusable beyond the envelope checks, in plain words."""
-    if _parse_time(payload["updated_at"]) is None:
-        return "the payload's updated_at is not an ISO 8601 time"
-    deleted = payload.get("deleted_at")
-    if deleted is not None and (not isinstance(deleted, str) or _parse_time(deleted) is None):
-        return "the payload's deleted_at is not an ISO 8601 time"
-    if kind in EVENT_SCOPED_KINDS:
-        if not isinstance(payload.get("event_id"), str):
-            return f"the {kind} names no event (event_id)"
-    if kind in ("company", "event") and not isinstance(payload.get("name"), str):
-        return f"the {kind} has no name"
-    if kind == "evaluation":
-        for name in _TEXT_FIELDS:
-            value = payload.get(name)
-            if value is not None and not isinstance(value, str):
-                return f"the evaluation's {name} is not text"
-        version = payload.get("version")
-        if isinstance(version, bool) or not isinstance(version, int):
-            return "the evaluation's version is not a whole number"
-        for name in ("score_total", "coverage"):
-            value = payload.get(name)
-            if value is not None and (isinstance(value, bool)
-                                      or not isinstance(value, int | float)):
-                return f"the evaluation's {name} is not a number"
-        signed_at = payload.get("signed_at")
-        if signed_at is not None and (not isinstance(signed_at, str)
-                                      or _parse_time(signed_at) is None):
-            return "the evaluation's signed_at is not an ISO 8601 time"
+    """What makes a payload unusable beyond the envelope checks, in plain words: first the
+    laptop table it maps to (app.sync_records.payload_problem: columns, types, NOT NULL,
+    lengths, 64-bit integers, times), then what HQ needs of it."""
+    from app.sync_records import payload_problem
+
+    problem = payload_problem(kind, payload)
+    if problem is not None:
+        return problem
+    if kind in EVENT_SCOPED_KINDS and not payload.get("event_id"):
+        return f"the {kind} names no event (event_id)"
     return None
 
 

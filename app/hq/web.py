@@ -316,8 +316,10 @@ def companies_page(session: SessionDep,
             for h in c["history"])
         blacklisted = ('<span class="bad">黑名单 (black-listed)</span>' if c["blacklisted"]
                        else "否 (no)")
+        unvetted = ("" if c["in_register"] else
+                    '<br><span class="bad">不在总部名录 (not in HQ\'s register)</span>')
         rows.append(
-            f"<tr><td>{_e(c['name'])}</td><td>{_e(c['licence_no'])}</td>"
+            f"<tr><td>{_e(c['name'])}{unvetted}</td><td>{_e(c['licence_no'])}</td>"
             f"<td>{_e(c['credit_grade'])}</td><td>{blacklisted}</td>"
             f"<td class=\"num\">{c['evaluations']}</td>"
             f"<td class=\"num\">{_score(c['average_score'])}</td>"

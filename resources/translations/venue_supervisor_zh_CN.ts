@@ -23,6 +23,10 @@ Details are in {log}</source>
         <translation>无法打开数据档案：
 {error}</translation>
     </message>
+    <message>
+        <source>demonstration data (not encrypted)</source>
+        <translation>演示数据（未加密）</translation>
+    </message>
 </context>
 <context>
     <name>Badge</name>
@@ -434,6 +438,14 @@ Details are in {log}</source>
     <message>
         <source>password</source>
         <translation>密码</translation>
+    </message>
+    <message>
+        <source>{problem}; give it with --password-file F (or the environment variable VENUE_SUPERVISOR_PASSWORD_FILE)</source>
+        <translation>{problem}；请用 --password-file F（或环境变量 VENUE_SUPERVISOR_PASSWORD_FILE）提供密码</translation>
+    </message>
+    <message>
+        <source>give the current password with --password-file F (or VENUE_SUPERVISOR_PASSWORD_FILE)</source>
+        <translation>请用 --password-file F（或 VENUE_SUPERVISOR_PASSWORD_FILE）提供当前密码</translation>
     </message>
 </context>
 <context>
@@ -1648,12 +1660,125 @@ Findings: {findings} ({open} not corrected)</source>
 <context>
     <name>Profile</name>
     <message>
+        <source>{path} is in use by another program (the app in another window?); close it and start again ({error})</source>
+        <translation>{path} 正被另一个程序使用（是否在另一个窗口中打开了本程序？）；请关闭后重新启动（{error}）</translation>
+    </message>
+    <message>
+        <source>{path} is in use by another program (the app in another window?); close it and start again</source>
+        <translation>{path} 正被另一个程序使用（是否在另一个窗口中打开了本程序？）；请关闭后重新启动</translation>
+    </message>
+    <message>
+        <source>{path}: the encrypted copy does not hold every row; the profile was left as it was</source>
+        <translation>{path}：加密副本未包含全部记录；配置文件保持原样，未作改动</translation>
+    </message>
+    <message>
         <source>the migration left {count} rows pointing nowhere (first: {first}); nothing changed</source>
         <translation>数据库升级后有 {count} 行引用了不存在的记录（第一行：{first}）；未做任何更改</translation>
     </message>
     <message>
         <source>{path}: {error}</source>
         <translation>{path}：{error}</translation>
+    </message>
+    <message>
+        <source>the profile {folder} is encrypted: its password is needed</source>
+        <translation>配置文件 {folder} 已加密：需要输入其密码</translation>
+    </message>
+</context>
+<context>
+    <name>ProfileFiles</name>
+    <message>
+        <source>{file} in the profile is not encrypted with the profile&apos;s key (put there by hand, or damaged)</source>
+        <translation>配置文件中的 {file} 未用本配置文件的密钥加密（可能是手工放入或已损坏）</translation>
+    </message>
+    <message>
+        <source>{file} in the profile is damaged or was changed (it does not decrypt)</source>
+        <translation>配置文件中的 {file} 已损坏或被改动（无法解密）</translation>
+    </message>
+</context>
+<context>
+    <name>ProfileKey</name>
+    <message>
+        <source>the profile password must have {count} characters or more</source>
+        <translation>配置文件密码至少需要 {count} 个字符</translation>
+    </message>
+    <message>
+        <source>the profile&apos;s key file {path} is damaged ({detail}); without it the profile cannot be opened</source>
+        <translation>配置文件的密钥文件 {path} 已损坏（{detail}）；没有它就无法打开配置文件</translation>
+    </message>
+    <message>
+        <source>too large</source>
+        <translation>文件过大</translation>
+    </message>
+    <message>
+        <source>cannot read the profile&apos;s key file {path}: {error}</source>
+        <translation>无法读取配置文件的密钥文件 {path}：{error}</translation>
+    </message>
+    <message>
+        <source>not JSON</source>
+        <translation>不是 JSON</translation>
+    </message>
+    <message>
+        <source>not a profile key file</source>
+        <translation>不是配置文件密钥文件</translation>
+    </message>
+    <message>
+        <source>version {version} is not known to this program</source>
+        <translation>本程序不认识版本 {version}</translation>
+    </message>
+    <message>
+        <source>its parameters are out of range</source>
+        <translation>其参数超出允许范围</translation>
+    </message>
+    <message>
+        <source>wrong password for the profile {folder}</source>
+        <translation>配置文件 {folder} 的密码错误</translation>
+    </message>
+    <message>
+        <source>the key has the wrong length</source>
+        <translation>密钥长度不对</translation>
+    </message>
+    <message>
+        <source>the profile {folder} is not encrypted</source>
+        <translation>配置文件 {folder} 未加密</translation>
+    </message>
+</context>
+<context>
+    <name>ProfilePasswordDialog</name>
+    <message>
+        <source>Venue Supervisor: profile password</source>
+        <translation>大型活动安保现场督导：配置文件密码</translation>
+    </message>
+    <message>
+        <source>Choose a password for this profile ({folder}). Everything in it (the guards, the inspections, photos, signed PDFs and keys) is kept encrypted with it; without it nobody can read them, and nobody can recover it for you. At least {count} characters.</source>
+        <translation>请为此配置文件（{folder}）设置密码。其中的全部内容（保安员、检查记录、照片、已签名 PDF 和密钥）都用它加密保存；没有密码，任何人都无法读取，忘记密码也无人能帮您找回。至少 {count} 个字符。</translation>
+    </message>
+    <message>
+        <source>This profile ({folder}) is encrypted. Enter its password.</source>
+        <translation>此配置文件（{folder}）已加密，请输入密码。</translation>
+    </message>
+    <message>
+        <source>Password:</source>
+        <translation>密码：</translation>
+    </message>
+    <message>
+        <source>The same again:</source>
+        <translation>再输入一次：</translation>
+    </message>
+    <message>
+        <source>The password needs at least {count} characters.</source>
+        <translation>密码至少需要 {count} 个字符。</translation>
+    </message>
+    <message>
+        <source>The two passwords differ. Type them again.</source>
+        <translation>两次输入的密码不一致，请重新输入。</translation>
+    </message>
+    <message>
+        <source>Enter the password.</source>
+        <translation>请输入密码。</translation>
+    </message>
+    <message>
+        <source>Wrong password. Try again.</source>
+        <translation>密码错误，请重试。</translation>
     </message>
 </context>
 <context>
@@ -1836,8 +1961,68 @@ Findings: {findings} ({open} not corrected)</source>
 <context>
     <name>Roster</name>
     <message>
+        <source>{file} cannot be read as a roster: it holds more than {limit} rows with content, and a roster takes at most {limit} guards. Split it into several files and import them one after the other</source>
+        <translation>{file} 无法作为人员名单读取：有内容的行超过 {limit} 行，而一份名单最多 {limit} 名保安员。请拆分成几个文件，逐个导入</translation>
+    </message>
+    <message>
+        <source>{file} cannot be read as a roster: it goes on for more than {limit} rows, most of them empty. Delete the empty rows below the list (or copy the list into a new workbook) and save it again</source>
+        <translation>{file} 无法作为人员名单读取：它超过 {limit} 行，其中大部分是空行。请删除名单下方的空行（或把名单复制到新工作簿）后重新保存</translation>
+    </message>
+    <message>
+        <source>{file} cannot be read as a roster: row {row} has more than {limit} columns, and a roster has about a dozen. Check that this is the roster, delete the columns it does not need and save it again</source>
+        <translation>{file} 无法作为人员名单读取：第 {row} 行超过 {limit} 列，而名单一般只有十几列。请确认这是人员名单，删除不需要的列后重新保存</translation>
+    </message>
+    <message>
+        <source>{file} cannot be read as a roster: cell {cell} holds more than {limit} characters, and a name, number or post takes a few dozen. Check that this is the roster and save it again from the spreadsheet program</source>
+        <translation>{file} 无法作为人员名单读取：单元格 {cell} 超过 {limit} 个字符，而姓名、号码或岗位只需几十个字符。请确认这是人员名单，并在电子表格程序中重新保存</translation>
+    </message>
+    <message>
+        <source>{file} cannot be read as a roster: one of its texts holds more than {limit} characters, and a name, number or post takes a few dozen. Check that this is the roster and save it again from the spreadsheet program</source>
+        <translation>{file} 无法作为人员名单读取：其中一段文字超过 {limit} 个字符，而姓名、号码或岗位只需几十个字符。请确认这是人员名单，并在电子表格程序中重新保存</translation>
+    </message>
+    <message>
+        <source>{file} cannot be read as a roster: its cells hold more than {limit} characters in all. Split it into several files and import them one after the other</source>
+        <translation>{file} 无法作为人员名单读取：单元格内容合计超过 {limit} 个字符。请拆分成几个文件，逐个导入</translation>
+    </message>
+    <message>
+        <source>{file} cannot be read as a roster: it holds more than {limit} different texts. Split it into several files and import them one after the other</source>
+        <translation>{file} 无法作为人员名单读取：不同的文字超过 {limit} 条。请拆分成几个文件，逐个导入</translation>
+    </message>
+    <message>
+        <source>{file} cannot be read as a roster: row {row} holds more than {limit} characters, and a roster&apos;s row takes a few hundred. Check that this is the roster and save it again from the spreadsheet program</source>
+        <translation>{file} 无法作为人员名单读取：第 {row} 行超过 {limit} 个字符，而名单的一行只有几百个字符。请确认这是人员名单，并在电子表格程序中重新保存</translation>
+    </message>
+    <message>
+        <source>{file} cannot be read as a roster: it unpacks to far more data than a roster holds ({part} unpacks to {size} MB). Delete the empty rows and columns around the list (or copy the list into a new workbook) and save it again</source>
+        <translation>{file} 无法作为人员名单读取：解压后的数据远超一份名单应有的大小（{part} 解压后为 {size} MB）。请删除名单周围的空行和空列（或把名单复制到新工作簿）后重新保存</translation>
+    </message>
+    <message>
+        <source>{file} cannot be read as a roster: its zip directory lists more than {limit} parts or is larger than {size} KB, and a workbook has a few dozen parts. Copy the list into a new workbook and save it again</source>
+        <translation>{file} 无法作为人员名单读取：其压缩目录列出超过 {limit} 个部件或大于 {size} KB，而一个工作簿只有几十个部件。请把名单复制到新工作簿后重新保存</translation>
+    </message>
+    <message>
+        <source>{file} cannot be read as a roster: it unpacks to {size} MB, far more than a roster holds. Copy the list into a new workbook and save it again</source>
+        <translation>{file} 无法作为人员名单读取：解压后为 {size} MB，远超一份名单应有的大小。请把名单复制到新工作簿后重新保存</translation>
+    </message>
+    <message>
+        <source>{file} cannot be read as a roster: its part {part} holds far more than a roster needs. Copy the list into a new workbook and save it again</source>
+        <translation>{file} 无法作为人员名单读取：其部件 {part} 的内容远超名单所需。请把名单复制到新工作簿后重新保存</translation>
+    </message>
+    <message>
+        <source>{file} cannot be read as a roster: its part {part} is damaged or is not what an Excel workbook holds. Save the roster again from the spreadsheet program</source>
+        <translation>{file} 无法作为人员名单读取：其部件 {part} 已损坏，或不是 Excel 工作簿应有的内容。请在电子表格程序中重新保存名单</translation>
+    </message>
+    <message>
         <source>Cannot read {file} as an Excel workbook: {error}</source>
         <translation>无法将 {file} 作为 Excel 工作簿读取：{error}</translation>
+    </message>
+    <message>
+        <source>{file} is protected by a password: open it in the spreadsheet program, remove the password and save it again</source>
+        <translation>{file} 设有密码保护：请在电子表格程序中打开，取消密码后重新保存</translation>
+    </message>
+    <message>
+        <source>{file} holds no worksheet: save the roster again as an Excel workbook with the list on its first sheet</source>
+        <translation>{file} 中没有工作表：请把名单放在第一个工作表中，重新保存为 Excel 工作簿</translation>
     </message>
     <message>
         <source>{file} is neither UTF-8 nor GB18030 text</source>
@@ -1934,6 +2119,10 @@ Findings: {findings} ({open} not corrected)</source>
     <message>
         <source>Training value not understood: treated as not trained</source>
         <translation>岗前培训情况无法识别：按未培训处理</translation>
+    </message>
+    <message>
+        <source>Longer than {count} characters: no real value is; check the cell</source>
+        <translation>超过 {count} 个字符：真实内容不会这么长，请检查该单元格</translation>
     </message>
     <message>
         <source>Duplicated line: the same guard as row {row}</source>
@@ -2200,6 +2389,10 @@ Findings: {findings} ({open} not corrected)</source>
         <translation>本机尚未在总部注册；离线数据包须用注册时生成的密钥签名</translation>
     </message>
     <message>
+        <source>{0} records are more than one bundle file can carry to headquarters (it reads at most {1} MB and {2} records); sync over the network instead</source>
+        <translation>{0} 条记录超出一个离线数据包能带给总部的上限（最多 {1} MB、{2} 条记录）；请改用联网同步</translation>
+    </message>
+    <message>
         <source>Headquarters sent no event package</source>
         <translation>总部没有发来活动数据包</translation>
     </message>
@@ -2214,6 +2407,10 @@ Findings: {findings} ({open} not corrected)</source>
     <message>
         <source>The event package is refused: {0}</source>
         <translation>活动数据包被拒绝：{0}</translation>
+    </message>
+    <message>
+        <source>The event package is damaged: its record {0} is not a record (kind, id, hash and payload)</source>
+        <translation>活动数据包已损坏：其中的第 {0} 项不是有效记录（应含类型、编号、哈希和内容）</translation>
     </message>
     <message>
         <source>The event package is damaged: {0}</source>
@@ -2258,6 +2455,14 @@ Findings: {findings} ({open} not corrected)</source>
     <message>
         <source>the package&apos;s content is damaged</source>
         <translation>数据包内容已损坏</translation>
+    </message>
+    <message>
+        <source>the package&apos;s content nests deeper than any real package: it is damaged or forged</source>
+        <translation>数据包内容的嵌套层数超过任何真实数据包：文件已损坏或被伪造</translation>
+    </message>
+    <message>
+        <source>the package holds more values or records than this program reads from one file: it is damaged or forged, or the event is too large for one package</source>
+        <translation>数据包包含的数值或记录超过本程序单个文件的读取上限：文件已损坏或被伪造，或活动过大、无法放入一个数据包</translation>
     </message>
 </context>
 <context>
@@ -2357,6 +2562,10 @@ Findings: {findings} ({open} not corrected)</source>
         <translation>文件过大，不是{what}</translation>
     </message>
     <message>
+        <source>this is not a {what} file (its envelope is not a flat JSON object of a few fields)</source>
+        <translation>这不是{what}文件（其外层不是由少数字段组成的扁平 JSON 对象）</translation>
+    </message>
+    <message>
         <source>the {what} is larger than {limit} MB once unpacked</source>
         <translation>{what}解压后超过 {limit} MB</translation>
     </message>
@@ -2391,6 +2600,18 @@ Findings: {findings} ({open} not corrected)</source>
     <message>
         <source>the {what} holds no list of records</source>
         <translation>{what}中没有记录列表</translation>
+    </message>
+    <message>
+        <source>the {what} holds more than {limit} records; no real {what} does (it is damaged or forged)</source>
+        <translation>该{what}包含超过 {limit} 条记录；真实的{what}不会如此（文件已损坏或被伪造）</translation>
+    </message>
+    <message>
+        <source>the {what} nests its data more than {limit} levels deep; no real {what} does (it is damaged or forged)</source>
+        <translation>该{what}的数据嵌套超过 {limit} 层；真实的{what}不会如此（文件已损坏或被伪造）</translation>
+    </message>
+    <message>
+        <source>the {what} holds more than {limit} values; no real {what} does (it is damaged or forged)</source>
+        <translation>该{what}包含超过 {limit} 个数值；真实的{what}不会如此（文件已损坏或被伪造）</translation>
     </message>
 </context>
 <context>
@@ -2440,8 +2661,112 @@ Findings: {findings} ({open} not corrected)</source>
         <translation>{kind} 记录的 ID {id} 不是 UUID</translation>
     </message>
     <message>
+        <source>holds a NUL character</source>
+        <translation>含有 NUL 字符</translation>
+    </message>
+    <message>
+        <source>is not valid Unicode text (a lone surrogate)</source>
+        <translation>不是有效的 Unicode 文本（含孤立代理字符）</translation>
+    </message>
+    <message>
+        <source>is empty (null), and the table needs a value</source>
+        <translation>为空（null），而该表要求有值</translation>
+    </message>
+    <message>
+        <source>is not true/false</source>
+        <translation>不是真/假值</translation>
+    </message>
+    <message>
+        <source>is not a whole number</source>
+        <translation>不是整数</translation>
+    </message>
+    <message>
+        <source>is a whole number beyond 64 bits</source>
+        <translation>是超出 64 位范围的整数</translation>
+    </message>
+    <message>
+        <source>is not a number</source>
+        <translation>不是数字</translation>
+    </message>
+    <message>
+        <source>is not a finite number</source>
+        <translation>不是有限数值</translation>
+    </message>
+    <message>
+        <source>is not an ISO 8601 time</source>
+        <translation>不是 ISO 8601 时间</translation>
+    </message>
+    <message>
+        <source>is not an ISO 8601 date</source>
+        <translation>不是 ISO 8601 日期</translation>
+    </message>
+    <message>
+        <source>is not valid base64</source>
+        <translation>不是有效的 base64</translation>
+    </message>
+    <message>
+        <source>is not text</source>
+        <translation>不是文本</translation>
+    </message>
+    <message>
+        <source>is too long to be a time</source>
+        <translation>太长，不可能是时间</translation>
+    </message>
+    <message>
+        <source>is longer than {count} characters</source>
+        <translation>超过 {count} 个字符</translation>
+    </message>
+    <message>
+        <source>is too long for a file name</source>
+        <translation>作为文件名太长</translation>
+    </message>
+    <message>
+        <source>unknown record kind {kind}</source>
+        <translation>未知的记录类型 {kind}</translation>
+    </message>
+    <message>
+        <source>the payload is not an object</source>
+        <translation>记录内容不是对象</translation>
+    </message>
+    <message>
+        <source>the payload has a field the {kind} table does not have: {field}</source>
+        <translation>记录内容含有 {kind} 表没有的字段：{field}</translation>
+    </message>
+    <message>
+        <source>field {field} is missing</source>
+        <translation>缺少字段 {field}</translation>
+    </message>
+    <message>
+        <source>field {field} {problem}</source>
+        <translation>字段 {field} {problem}</translation>
+    </message>
+    <message>
+        <source>{kind} {id}: {problem}</source>
+        <translation>{kind} {id}：{problem}</translation>
+    </message>
+    <message>
+        <source>{kind} {id}: the payload&apos;s id differs from the record&apos;s</source>
+        <translation>{kind} {id}：记录内容中的编号与记录编号不一致</translation>
+    </message>
+    <message>
+        <source>the package carries the id {id} twice (as {first} and as {second})</source>
+        <translation>数据包中编号 {id} 出现了两次（分别作为 {first} 和 {second}）</translation>
+    </message>
+    <message>
+        <source>{kind} {id}: this profile holds that id as a {other} already</source>
+        <translation>{kind} {id}：本配置文件中该编号已属于一条{other}记录</translation>
+    </message>
+    <message>
+        <source>{kind} {id}: its {field} names {value}, which is neither in this profile nor in the package</source>
+        <translation>{kind} {id}：其 {field} 指向 {value}，但它既不在本配置文件中，也不在数据包中</translation>
+    </message>
+    <message>
         <source>this profile already has an event named “{name}” that did not come from this package; rename that event first</source>
         <translation>本机已有名为“{name}”的活动，且不是来自此数据包；请先将该活动改名</translation>
+    </message>
+    <message>
+        <source>{kind} {id} does not fit this profile ({detail})</source>
+        <translation>{kind} {id} 与本配置文件不符（{detail}）</translation>
     </message>
 </context>
 <context>
