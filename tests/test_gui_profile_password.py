@@ -43,6 +43,8 @@ def encrypted_profile(folder: Path) -> Path:
 def click(qtbot, dialog: ProfilePasswordDialog,
           which: QDialogButtonBox.StandardButton) -> None:
     qtbot.mouseClick(dialog.buttons.button(which), Qt.MouseButton.LeftButton)
+    # The profile opens off the GUI thread, the dialog's fields and buttons disabled meanwhile.
+    qtbot.waitUntil(dialog.buttons.isEnabled, timeout=60_000)
 
 
 def type_into(qtbot, field: QWidget, text: str) -> None:

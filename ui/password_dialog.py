@@ -11,20 +11,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
+    QProgressBar,
     QVBoxLayout,
     QWidget,
 )
 
 from app.db import Database, ProfileError, ProfileLockedError
 from app.profile_key import MIN_PASSWORD_CHARS, is_encrypted
+from ui.errors import user_message
+from ui.tasks import run_in_background
 
 Opener = Callable[[Path, bytes], Database]
 
@@ -77,8 +80,26 @@ class ProfilePasswordDialog(QDialog):
         layout.addWidget(self.explanation)
         layout.addLayout(form)
         layout.addWidget(self.message)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)  # busy: how long a conversion takes is not known
+        self.progress.setTextVisible(False)
+        self.progress.hide()
+        layout.addWidget(self.progress)
         layout.addWidget(self.buttons)
         self.password.setFocus()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        # QLabel's height-for-width can count a line fewer than it then paints (long CJK
+        # lines): the explanation gets the height its text takes at the width it has.
+        metrics = self.explanation.fontMetrics()
+        needed = metrics.boundingRect(QRect(0, 0, self.explanation.width(), 10_000),
+                                      int(Qt.TextFlag.TextWordWrap),
+                                      self.explanation.text()).height()
+        needed += metrics.lineSpacing()  # room for the line the measure leaves out
+        if needed > self.explanation.height():
+            self.explanation.setMinimumHeight(needed)
+            self.resize(self.width(), self.sizeHint().height())
 
     def try_open(self) -> None:
         """OK: open the profile with the password typed; a wrong one is said and asked again."""
@@ -94,21 +115,49 @@ class ProfilePasswordDialog(QDialog):
         elif not typed:
             self._again(self.tr("Enter the password."))
             return
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            self.database = self.opener(self.folder, typed.encode("utf-8"))
-        except ProfileLockedError as exc:
-            self._again(self.tr("Wrong password. Try again.") if exc.wrong_password
-                        else str(exc))
-            return
-        except ProfileError as exc:
-            self._again(str(exc))
-            return
-        finally:
-            QGuiApplication.restoreOverrideCursor()
+        # Unlocking takes Argon2id's fraction of a second; converting an older profile takes
+        # longer for a large event: off the GUI thread, with the dialog saying so.
+        self._busy(True)
+        self.message.setStyleSheet("")
+        self.message.setText(self.tr("Encrypting the profile: this takes a moment for a "
+                                     "large event…") if self.creating
+                             else self.tr("Opening the profile…"))
+        folder, password, opener = self.folder, typed.encode("utf-8"), self.opener
+        run_in_background(lambda: opener(folder, password), self._opened, self._refused,
+                          owner=self)
+
+    def _opened(self, database: object) -> None:
+        self._busy(False)
+        assert isinstance(database, Database)
+        self.database = database
         self.accept()
 
+    def _refused(self, exc: Exception) -> None:
+        self._busy(False)
+        if isinstance(exc, ProfileLockedError):
+            self._again(self.tr("Wrong password. Try again.") if exc.wrong_password
+                        else str(exc))
+        elif isinstance(exc, ProfileError):
+            self._again(str(exc))
+        else:  # a fault of the program: logged with its traceback by run_in_background
+            self._again(user_message(exc))
+
+    def _busy(self, busy: bool) -> None:
+        self.progress.setVisible(busy)
+        for widget in (self.password, self.confirm, self.buttons):
+            widget.setEnabled(not busy)
+        if busy:
+            QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        else:
+            QGuiApplication.restoreOverrideCursor()
+
+    def reject(self) -> None:
+        if not self.buttons.isEnabled():
+            return  # the profile is being opened: Esc waits for it
+        super().reject()
+
     def _again(self, message: str) -> None:
+        self.message.setStyleSheet("color: #b3261e;")
         self.message.setText(message)
         self.password.clear()
         self.confirm.clear()

@@ -1777,6 +1777,14 @@ Findings: {findings} ({open} not corrected)</source>
         <translation>请输入密码。</translation>
     </message>
     <message>
+        <source>Encrypting the profile: this takes a moment for a large event…</source>
+        <translation>正在加密配置文件：大型活动的数据需要稍等片刻…</translation>
+    </message>
+    <message>
+        <source>Opening the profile…</source>
+        <translation>正在打开配置文件…</translation>
+    </message>
+    <message>
         <source>Wrong password. Try again.</source>
         <translation>密码错误，请重试。</translation>
     </message>
