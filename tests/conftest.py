@@ -73,3 +73,32 @@ def messages(monkeypatch) -> list[str]:
 # A throwaway PostgreSQL server (tests/postgres.py): postgres_url per session, postgres_db
 # per test. Imported here so that every test module can ask for them.
 from tests.postgres import postgres_db, postgres_server, postgres_url  # noqa: E402, F401
+
+
+# ---------------------------------------------------------------------------- the tiers
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """``gui`` for every test that uses Qt's application (qtbot, qapp), so that ``-m gui`` and
+    ``-m "not gui"`` never depend on a marker set by hand."""
+    for item in items:
+        if {"qtbot", "qapp"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.gui)
+
+
+@pytest.fixture(autouse=True)
+def _fast_tests_start_no_process(request: pytest.FixtureRequest,
+                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test that starts a child process belongs to the slow tier: the fast tier
+    (``-m "not slow"``) stays fast, and the marker is not a matter of remembering."""
+    if request.node.get_closest_marker("slow") is not None:
+        return
+    import subprocess
+
+    original = subprocess.Popen.__init__
+
+    def refuse(self: subprocess.Popen[bytes], args: object, *rest: object,
+               **kwargs: object) -> None:
+        pytest.fail(f"{request.node.nodeid} starts a process ({args!r}) but is not marked "
+                    "slow", pytrace=False)
+        original(self, args, *rest, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(subprocess.Popen, "__init__", refuse)

@@ -56,6 +56,7 @@ def test_keygen_writes_an_encrypted_private_key_and_a_public_key(tmp_path: Path)
         assert files.private_key.stat().st_mode & 0o077 == 0
 
 
+@pytest.mark.slow  # starts a process
 def test_the_private_key_resists_guessing(tmp_path: Path) -> None:
     """600,000 PBKDF2 rounds, where cryptography's BestAvailableEncryption uses 2,048."""
     files = generate_issuer_key(tmp_path, b"correct horse battery")
@@ -231,6 +232,7 @@ def test_badges_pdf_is_a4_with_ten_cards_a_page_and_real_chinese_text(tmp_path: 
 
 
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils not installed")
+@pytest.mark.slow  # starts a process
 def test_the_printed_sheet_scans(tmp_path: Path) -> None:
     """The QR codes as printed (the PDF rendered at 150 dpi) decode and verify."""
     summary = issued(tmp_path, count=10)

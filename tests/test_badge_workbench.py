@@ -156,6 +156,7 @@ def test_signed_payload_uses_the_key_under_test() -> None:
     assert signed(KEY).startswith("VS1")
 
 
+@pytest.mark.slow  # starts a process
 def test_lists_import_from_the_command_line(tmp_path):
     import subprocess
     import sys

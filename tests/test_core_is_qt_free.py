@@ -64,6 +64,7 @@ def test_no_widget_or_gui_import(path: Path) -> None:
     assert found == [], f"{path.relative_to(REPO)} imports {found}"
 
 
+@pytest.mark.slow  # starts a process
 def test_importing_the_core_loads_no_widgets() -> None:
     code = (
         "import json, sys\n"

@@ -101,6 +101,7 @@ def injected_csv(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.mark.slow  # starts a process
 def test_check_reports_every_formula_cell_as_an_error(injected_csv: Path) -> None:
     result = run_cli("roster", "check", str(injected_csv), "--lang", "en")
     assert result.returncode == 1, result.stderr
@@ -113,6 +114,7 @@ def test_check_reports_every_formula_cell_as_an_error(injected_csv: Path) -> Non
     assert not [p for p in summary["problems"] if p["row"] in VALID_ROWS]
 
 
+@pytest.mark.slow  # starts a process
 def test_import_stores_none_of_the_formula_rows(injected_csv: Path, tmp_path: Path) -> None:
     data_dir = tmp_path / "profile"
     result = run_cli("roster", "import", str(injected_csv), "--event", "演唱会",
@@ -150,6 +152,7 @@ def test_xlsx_text_cells_are_checked_too(tmp_path: Path) -> None:
 # --- badge issue's manifest ----------------------------------------------------------------------
 
 
+@pytest.mark.slow  # starts a process
 def test_badge_issue_manifest_has_no_formula_cells(tmp_path: Path) -> None:
     passphrase = tmp_path / "passphrase.txt"
     passphrase.write_text("correct horse battery staple\n", encoding="utf-8")

@@ -357,6 +357,7 @@ def test_sync_menu_entries(open_window):
     window.sync_menu.dialog.reject()
 
 
+@pytest.mark.slow  # starts a process
 def test_enrolment_with_a_real_hq_then_sync_from_the_status_bar(qtbot, open_window,
                                                                  workbench, tmp_path, messages):
     from tests.hq_process import HqProcess

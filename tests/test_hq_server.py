@@ -173,6 +173,7 @@ def test_events_and_packages(client: TestClient, store: HqStore) -> None:
 
 
 # ---------------------------------------------------------------------- the commands
+@pytest.mark.slow  # starts a process
 def test_stats_and_enrol_code_commands(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'hq.sqlite3'}"
     output = run_hq("enrol-code", "--db", url, "--supervisor", "李建国").stdout
@@ -188,6 +189,7 @@ def test_stats_and_enrol_code_commands(tmp_path: Path) -> None:
     assert {"companies", "guards", "check_results", "post_statuses", "evaluations"} <= set(stats)
 
 
+@pytest.mark.slow  # starts a process
 def test_import_bundle_command(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'hq.sqlite3'}"
     store = HqStore(url)
@@ -252,6 +254,7 @@ def _enrolled_token(url: str) -> str:
         store.close()
 
 
+@pytest.mark.slow  # starts a process
 def test_serve_on_any_free_port(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'hq.sqlite3'}"
     token = _enrolled_token(url)
@@ -266,6 +269,7 @@ def test_serve_on_any_free_port(tmp_path: Path) -> None:
         _stop(process)
 
 
+@pytest.mark.slow  # starts a process
 def test_serve_over_tls_with_a_made_certificate(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'hq.sqlite3'}"
     cert, key = tmp_path / "hq.pem", tmp_path / "hq.key"
@@ -290,6 +294,7 @@ def test_serve_over_tls_with_a_made_certificate(tmp_path: Path) -> None:
 
 
 
+@pytest.mark.slow  # starts a process
 def test_staff_password_command_opens_the_read_pages(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'hq.sqlite3'}"
     secret = tmp_path / "pw.txt"

@@ -10,6 +10,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import REPO
 
 PROBE = """
@@ -24,6 +26,7 @@ print(sys.getrefcount(None) - before)
 """
 
 
+@pytest.mark.slow  # starts a process
 def test_qt_calls_keep_the_interpreter_intact() -> None:
     done = subprocess.run([sys.executable, "-c", PROBE], cwd=REPO, capture_output=True,
                           text=True, timeout=60, env={"QT_QPA_PLATFORM": "offscreen",

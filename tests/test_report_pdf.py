@@ -102,6 +102,7 @@ def test_only_embedded_subset_fonts_with_unicode_maps(signed: Signed) -> None:
         assert "/FontFile2" in font["/FontDescriptor"]  # embedded TrueType
 
 
+@pytest.mark.slow  # starts a process
 def test_poppler_extracts_the_same_text(signed: Signed, tmp_path: Path) -> None:
     if shutil.which("pdftotext") is None:
         pytest.skip("poppler-utils not installed")
@@ -217,6 +218,7 @@ def _signature_validation(output: str) -> str:
     return match.group(1).strip().lower() if match else ""
 
 
+@pytest.mark.slow  # starts a process
 def test_pdfsig_reports_a_valid_signature(signed: Signed, tmp_path: Path) -> None:
     if shutil.which("pdfsig") is None:
         pytest.skip("poppler-utils (pdfsig) not installed")
@@ -237,6 +239,7 @@ def test_pdfsig_reports_a_valid_signature(signed: Signed, tmp_path: Path) -> Non
     assert tampered and not tampered.startswith("signature is valid"), tampered
 
 
+@pytest.mark.slow  # starts a process
 def test_ecdsa_signature_also_validates(tmp_path: Path) -> None:
     p12 = create_self_signed_p12(tmp_path / "ec.p12", "吴督导", PASSPHRASE, key_type="ec")
     signer = load_signer(p12, PASSPHRASE)

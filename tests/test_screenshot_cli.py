@@ -104,3 +104,24 @@ def test_chinese_is_drawn_with_the_bundled_font(qtbot, qapp):
         make_application("en")
         assert wait_for_background()
         QCoreApplication.processEvents()
+
+
+@pytest.mark.slow
+def test_a_screenshot_of_an_encrypted_profile_without_its_password_exits_2(
+        tmp_path: Path) -> None:
+    # Nobody is at the screen: no password dialog and no message box to wait on forever.
+    from app.db import Database
+
+    folder = tmp_path / "profile"
+    Database(folder, b"a long password").close()
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    env.pop("VENUE_SUPERVISOR_DATA_DIR", None)
+    env.pop("VENUE_SUPERVISOR_PASSWORD_FILE", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "app", "--demo", "--data-dir", str(folder), "--lang", "en",
+         "--screenshot", str(tmp_path / "shot.png")],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2, done.stderr[-3000:]
+    assert f"the profile {folder.resolve()} is encrypted" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "shot.png").exists()

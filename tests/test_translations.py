@@ -29,6 +29,7 @@ def _messages(ts: Path) -> dict[tuple[str, str], str | None]:
     return found
 
 
+@pytest.mark.slow  # starts a process
 def test_every_visible_string_has_a_chinese_translation(tmp_path: Path) -> None:
     fresh = tmp_path / "fresh.ts"
     shutil.copy(update_translations.TS, fresh)
@@ -40,6 +41,7 @@ def test_every_visible_string_has_a_chinese_translation(tmp_path: Path) -> None:
     assert messages == _messages(update_translations.TS), "the .ts file is not up to date"
 
 
+@pytest.mark.slow  # starts a process
 def test_compiled_qm_matches_the_ts(tmp_path: Path) -> None:
     compiled = tmp_path / "fresh.qm"
     update_translations.release(update_translations.TS, compiled)

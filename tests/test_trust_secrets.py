@@ -751,6 +751,15 @@ def test_the_tls_key_is_encrypted_with_the_same_passphrase(tmp_path: Path) -> No
     wrong = run_hq("serve", "--db", url, "--port", "0", "--cert", str(other_cert), "--key",
                    str(other_key), env=env)
     assert wrong.returncode == 2 and "wrong passphrase for the TLS key" in wrong.stderr
+    # On a new store the refused start seals nothing: HQ's keys are not left locked to the
+    # mistyped passphrase, and the right one works afterwards.
+    fresh = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    typo = run_hq("serve", "--db", fresh, "--port", "0", "--cert", str(cert), "--key", str(key),
+                  "--key-passphrase-file", str(other))
+    assert typo.returncode == 2 and "wrong passphrase for the TLS key" in typo.stderr
+    right = run_hq("add-event", "--db", fresh, "--roster", str(FIXTURE_ROSTER), "--name", "E",
+                   env=env)
+    assert right.returncode == 0, right.stderr
     trial = f"sqlite:///{tmp_path / 'trial.sqlite3'}"  # package keys in clear, by choice
     locked = run_hq("serve", "--db", trial, "--port", "0", "--cert", str(cert), "--key",
                     str(key), "--insecure-dev-keys")

@@ -95,7 +95,8 @@ def open_gui_profile(args: argparse.Namespace) -> Database | None:
     from app.profile_key import is_encrypted
 
     folder = resolve_data_dir(args.data_dir, demo=args.demo)
-    if password_file(args) or (args.demo and not is_encrypted(folder)):
+    # --screenshot runs with nobody at the screen: no dialog, the command line's rules.
+    if args.screenshot or password_file(args) or (args.demo and not is_encrypted(folder)):
         return open_profile(args, demo=args.demo)
     from ui.password_dialog import ask_profile_password
 
@@ -111,6 +112,9 @@ def run_gui(args: argparse.Namespace) -> int:
     try:
         db = open_gui_profile(args)
     except ProfileError as exc:
+        if args.screenshot:  # nobody to click a message box away
+            print(str(exc), file=sys.stderr)
+            return 2
         QMessageBox.critical(None, QCoreApplication.translate("Application", "Venue Supervisor"),
                              QCoreApplication.translate(
                                  "Application", "The profile cannot be opened:\n{error}")

@@ -218,13 +218,11 @@ def _tls_key_password(args: argparse.Namespace) -> tuple[str | None, str | None]
 
 def _run(args: argparse.Namespace, store: Any) -> int:
     command = args.hq_command
-    if command in KEY_COMMANDS:
-        refused = _unlock_keys(args, store)
-        if refused:
-            return _fail(refused)
+    key_password: str | None = None
     if command == "serve":
-        from app.hq.server import serve
-
+        # The TLS files are checked before HQ's keys are unlocked: on a new store unlocking
+        # seals the keys with the passphrase given, and a start refused for a mistyped one
+        # must not leave them sealed with it.
         if bool(args.cert) != bool(args.key):
             return _fail("--cert and --key go together")
         for option in (args.cert, args.key):
@@ -233,6 +231,13 @@ def _run(args: argparse.Namespace, store: Any) -> int:
         key_password, refused = _tls_key_password(args) if args.key else (None, None)
         if refused:
             return _fail(refused)
+    if command in KEY_COMMANDS:
+        refused = _unlock_keys(args, store)
+        if refused:
+            return _fail(refused)
+    if command == "serve":
+        from app.hq.server import serve
+
         if args.hq_name:
             store.set_setting("hq_name", args.hq_name.strip())
         port = args.port if args.port is not None else (8443 if args.cert else 8080)
