@@ -188,9 +188,10 @@ def _nesting_problem(payload: dict[str, Any]) -> str | None:
     return None
 
 
-def _plain_id(value: object) -> bool:
-    """An id HQ can keep and answer with: text of 1 to 64 characters, UTF-8, no NUL."""
-    if not isinstance(value, str) or not 1 <= len(value) <= 64 or "\x00" in value:
+def plain_text(value: object, limit: int) -> bool:
+    """Text of 1 to ``limit`` characters that any database keeps and JSON answers can repeat:
+    UTF-8 (no lone surrogate), no NUL."""
+    if not isinstance(value, str) or not 1 <= len(value) <= limit or "\x00" in value:
         return False
     try:
         value.encode("utf-8")
@@ -209,7 +210,7 @@ def record_problem(item: object) -> str | None:
     if not isinstance(kind, str) or kind not in KINDS:
         shown = ascii(kind[:40]) if isinstance(kind, str) else type(kind).__name__
         return f"unknown record kind {shown}"
-    if not _plain_id(record_id):
+    if not plain_text(record_id, 64):  # an id HQ can keep and answer with
         return "the record has no valid id"
     if not isinstance(payload, dict):
         return "the record has no payload"

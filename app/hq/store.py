@@ -74,6 +74,7 @@ from app.sync_protocol import (
     b64encode,
     canonical_json,
     chunks,
+    plain_text,
     raw_public_key,
     read_signed,
     record_problem,
@@ -564,7 +565,7 @@ class HqStore:
         for label, text in (("enrolment code", code), ("device name", device_name),
                             ("signing certificate", signing_certificate_pem),
                             ("previous token", previous_token)):
-            if text and not _plain_text(text, 1024 * 1024):
+            if text and not plain_text(text, 1024 * 1024):
                 raise EnrolError(400, f"the {label} holds a NUL character or text that is not "
                                       f"valid Unicode")
         if signing_certificate_pem:
@@ -618,7 +619,7 @@ class HqStore:
     @staticmethod
     def _device_of_token(s: Session, token: str | None) -> Device | None:
         device_id, _, secret = (token or "").strip().partition(".")
-        if not (_plain_text(device_id, 36) and _plain_text(secret, 1024)):
+        if not (plain_text(device_id, 36) and plain_text(secret, 1024)):
             # No id or secret a database could hold (NUL, a lone surrogate, too long).
             device_id, secret = "", ""
         device = s.get(Device, device_id) if device_id and secret else None
@@ -676,7 +677,7 @@ class HqStore:
         """'registered' or 'unchanged'; HqError 409 when another certificate is registered
         (a new supervisor certificate means a new enrolment, decided by HQ, not the laptop)."""
         device_id = device if isinstance(device, str) else device.id
-        if not _plain_text(pem, 1024 * 1024):
+        if not plain_text(pem, 1024 * 1024):
             raise HqError(400, "the signing certificate holds a NUL character or text that is "
                                "not valid Unicode")
         der = _certificate_der(pem)
@@ -698,8 +699,8 @@ class HqStore:
         for ``device_id``, holds as that laptop's proposal with that hash)."""
         wanted: dict[str, str] = {}
         for item in items:
-            if isinstance(item, dict) and _plain_text(item.get("id"), 64) \
-                    and _plain_text(item.get("hash"), 64):
+            if isinstance(item, dict) and plain_text(item.get("id"), 64) \
+                    and plain_text(item.get("hash"), 64):
                 wanted[item["id"]] = item["hash"]
         held: dict[str, str] = {}
         proposed: dict[str, str] = {}
@@ -1028,7 +1029,7 @@ class HqStore:
         """The signed package a laptop prepares the event from (docs/sync-protocol.md): HQ's
         own rows only, whatever laptops sent. With ``device_id``, that laptop is recorded as
         having taken the event down: from then on it may send records of the event."""
-        if not _plain_text(event_id, 64):
+        if not plain_text(event_id, 64):
             raise HqError(404, "headquarters prepared no such event")
         with self.Session() as s:
             event = s.get(RecordRow, event_id)
@@ -1494,21 +1495,10 @@ def _shown_value(key: str, value: object) -> object:
     return value
 
 
-def _plain_text(value: object, limit: int) -> bool:
-    """Text of 1 to ``limit`` characters that any database keeps: UTF-8, no NUL."""
-    if not isinstance(value, str) or not 1 <= len(value) <= limit or "\x00" in value:
-        return False
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
 def _answer_id(item: object) -> str | None:
     """A received record's id as the answer may repeat it (JSON-encodable text), else None."""
     value = item.get("id") if isinstance(item, dict) else None
-    return value if _plain_text(value, 200) else None
+    return value if plain_text(value, 200) else None
 
 
 # The kinds whose rows belong to one event (a check result belongs to its inspection).
