@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
-from app.cli import main as cli_main
+from app.cli.main import main as cli_main
 
 
 def main() -> int:

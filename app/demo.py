@@ -18,7 +18,9 @@ from typing import TYPE_CHECKING
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select, update
 
-from app.badge import (
+from app.badge.qr import make_qr_image
+from app.badge.trust_store import import_revocations, import_trust_list
+from app.badge.verify import (
     BadgePayload,
     TrustedIssuer,
     encode_payload,
@@ -26,19 +28,17 @@ from app.badge import (
     raw_public_key,
     write_trust_list,
 )
-from app.checklist import load_template
-from app.domain import Verdict
-from app.files import FILE_MODE, private_dir
-from app.identity import cert_key, id_check_char
-from app.models import CheckResult, Event, Finding, Inspection, PostStatus, utc_now
-from app.qr import make_qr_image
-from app.roster import TASK_TYPES, RosterReport, RosterRow
-from app.scoring import Score, ScoringRules, load_rules
-from app.trust_store import import_revocations, import_trust_list
-from app.workbench import EventInput, GuardInfo, Workbench
+from app.evaluation.scoring import Score, ScoringRules, load_rules
+from app.inspection.checklist import load_template
+from app.inspection.domain import Verdict
+from app.inspection.identity import cert_key, id_check_char
+from app.inspection.roster import TASK_TYPES, RosterReport, RosterRow
+from app.inspection.workbench import EventInput, GuardInfo, Workbench
+from app.profile.files import FILE_MODE, private_dir
+from app.profile.models import CheckResult, Event, Finding, Inspection, PostStatus, utc_now
 
 if TYPE_CHECKING:
-    from app.files import ProfileFiles
+    from app.profile.files import ProfileFiles
 
 DEMO_SEED = 20261124
 DEMO_EVENT_NAME = "2026年市体育中心“星光之夜”演唱会"
@@ -224,8 +224,8 @@ def demo_identity(files: ProfileFiles, keys: str, common_name: str, passphrase: 
     is used if it opens with the demo passphrase; a leftover that does not is replaced by a
     new identity, written aside and renamed over it (``ProfileFiles.write``), so that a crash
     now leaves one whole file or the other."""
-    from app.files import ProfileFileError
-    from app.signing import SigningError, create_self_signed_p12, load_signer
+    from app.evaluation.signing import SigningError, create_self_signed_p12, load_signer
+    from app.profile.files import ProfileFileError
 
     target = f"{keys}/{DEMO_P12_NAME}"
     if files.exists(target):
@@ -314,7 +314,7 @@ def demo_evidence_photo(path: Path, caption: str, seed: int) -> Path:
     """A synthetic 'evidence photo' (a figure at a gate, marked as a demonstration)."""
     from PIL import Image, ImageDraw, ImageFont
 
-    from app.paths import font_path
+    from app.resources import font_path
 
     rng = random.Random(seed)
     width, height = 800, 600

@@ -6,7 +6,7 @@ import os
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
-from app.paths import translations_dir
+from app.resources import translations_dir
 
 LANGUAGES = ("zh_CN", "en")
 TRANSLATION_BASENAME = "venue_supervisor"

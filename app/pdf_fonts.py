@@ -13,7 +13,7 @@ import threading
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
-from app.paths import font_path
+from app.resources import font_path
 
 CJK_FONT_NAME = "WenQuanYiMicroHei"
 _lock = threading.Lock()

@@ -1,14 +1,14 @@
 """Benchmark: signed badges, from the scanned text to the verdict and from a frame to the text
 (prints figures; not a test).
 
-1. ``app.badge.verify`` latency, scanned text -> verdict, over realistic signed payloads
+1. ``app.badge.verify.verify`` latency, scanned text -> verdict, over realistic signed payloads
    (varied certificate numbers, names, licence numbers, photo hashes; about 90 % VALID, the
    rest revoked, altered or signed by an unknown key), against
    (a) a ``MemoryTrustStore`` holding 1,000,000 revoked certificates, read with
        ``load_revocations`` from a generated list, and
    (b) the profile's ``ProfileTrustStore`` (SQLite) on a temporary profile into which the
        same list is imported with ``import_revocations`` (its time is shown too).
-2. ``app.qr.decode_qr`` time on a 1280 x 720 grayscale camera frame holding one badge at
+2. ``app.badge.qr.decode_qr`` time on a 1280 x 720 grayscale camera frame holding one badge at
    3 pixels a module on a textured scene, and on the same scene without a badge (most camera
    frames hold none, and each one is decoded too).
 3. ``decode_qr`` + ``verify`` success on 50 degraded frames generated deterministically from a
@@ -26,7 +26,7 @@
     python bench/badge.py --save-frames /tmp/f  # also write the degraded frames as PNGs
 
 The degradation ranges (the constants after ``DEGRADATIONS``) were fixed before any frame was
-decoded and were not tuned to the result. ``decode_qr``'s second look (``app.qr.sharpened``)
+decoded and were not tuned to the result. ``decode_qr``'s second look (``app.badge.qr.sharpened``)
 was chosen on these 50 frames and on 300 more of seeds 7 and 11 (``--seed``), which it reads
 alike (93 % and 91 %).
 """
@@ -59,7 +59,8 @@ import numpy as np  # noqa: E402
 from PIL import Image, ImageDraw, ImageFont  # noqa: E402
 from scan_latency import GIVEN, SURNAMES, machine_summary, percentile  # noqa: E402
 
-from app.badge import (  # noqa: E402
+from app.badge.qr import decode_qr, make_qr, qr_version  # noqa: E402
+from app.badge.verify import (  # noqa: E402
     BadgePayload,
     BadgeVerdict,
     MemoryTrustStore,
@@ -70,8 +71,7 @@ from app.badge import (  # noqa: E402
     verify,
     write_trust_list,
 )
-from app.paths import font_path  # noqa: E402
-from app.qr import decode_qr, make_qr, qr_version  # noqa: E402
+from app.resources import font_path  # noqa: E402
 from tests.badge_helpers import KEY, OTHER_KEY, TODAY, issuer  # noqa: E402
 
 DEFAULT_SEED = 20250601
@@ -83,7 +83,7 @@ FOCAL_PX = 1000.0  # a 720p webcam or phone video frame: about 65 degrees across
 SUPERSAMPLE = 4  # the scene is rendered at 4x and box-filtered down: the sensor's pixels
 CARD_PX_PER_MM = 20  # the printed card, rendered at about 500 dpi
 CARD_W_MM, CARD_H_MM = 85.6, 54.0
-QR_BOX_MM, QR_X_MM, QR_Y_MM = 30.0, 54.1, 9.3  # as app.badge_issue lays out a card
+QR_BOX_MM, QR_X_MM, QR_Y_MM = 30.0, 54.1, 9.3  # as app.badge.issue lays out a card
 CLEAN_MODULE_PX = 3.0
 
 COMPANIES = ("盘锦市安盾保安服务有限公司", "辽宁金盾保安服务有限公司", "沈阳市保安服务总公司",
@@ -221,8 +221,8 @@ class Part1:
 
 
 def part1(verifications: int, revoked_count: int, rng: np.random.Generator) -> Part1:
-    from app.db import Database
-    from app.trust_store import ProfileTrustStore, import_revocations, import_trust_list
+    from app.badge.trust_store import ProfileTrustStore, import_revocations, import_trust_list
+    from app.profile.db import Database
 
     revoked = revoked_numbers(revoked_count, rng)
     samples = make_samples(verifications, revoked, rng)
@@ -274,7 +274,7 @@ def _font(size: int) -> ImageFont.FreeTypeFont:
 
 
 def render_card(text: str, payload: BadgePayload) -> tuple[Image.Image, int]:
-    """The printed ID-1 card as app.badge_issue lays it out, at CARD_PX_PER_MM, in grey levels
+    """The printed ID-1 card as app.badge.issue lays it out, at CARD_PX_PER_MM, in grey levels
     of reflectance (paper 236, ink 20); and the QR code's width in modules, quiet zone included.
     """
     p = CARD_PX_PER_MM

@@ -76,7 +76,7 @@ def _marker(args: argparse.Namespace) -> str:
 
 
 def _settings(data_dir: Path) -> dict[str, str]:
-    from app.db import DB_FILENAME
+    from app.profile.db import DB_FILENAME
 
     path = data_dir / DB_FILENAME
     if not path.exists():
@@ -118,10 +118,10 @@ def _photo(path: Path, rng: random.Random) -> None:
 
 
 def _build(args: argparse.Namespace) -> str:
-    from app.checklist import load_template
-    from app.db import Database
-    from app.signing import ensure_supervisor_identity
-    from app.workbench import EventInput, Workbench
+    from app.evaluation.signing import ensure_supervisor_identity
+    from app.inspection.checklist import load_template
+    from app.inspection.workbench import EventInput, Workbench
+    from app.profile.db import Database
 
     rng = random.Random(args.seed)
     db = Database(args.profile)
@@ -261,11 +261,11 @@ def measure(profile: Path, event_id: str, runs: int) -> dict[str, Any]:
     """Runs in a fresh process: the pipeline's steps, cold then warm, then one whole
     pipeline under tracemalloc, then the app's own EvaluationService.sign."""
     started = time.perf_counter()
-    from app.db import Database
-    from app.evaluation import EvaluationService
-    from app.report_pdf import render_evaluation_pdf
-    from app.scoring import compute_score
-    from app.signing import load_signer, sign_pdf, supervisor_p12_path
+    from app.evaluation.pdf import render_evaluation_pdf
+    from app.evaluation.report import EvaluationService
+    from app.evaluation.scoring import compute_score
+    from app.evaluation.signing import load_signer, sign_pdf, supervisor_p12_path
+    from app.profile.db import Database
 
     imports = time.perf_counter() - started
     db = Database(profile)
@@ -302,7 +302,7 @@ def measure(profile: Path, event_id: str, runs: int) -> dict[str, Any]:
     info, service_s = _timed(service.sign, draft.id, signature, signer)
     verify = None
     try:
-        from app.signing import verify_pdf
+        from app.evaluation.signing import verify_pdf
 
         verify = verify_pdf(profile / (info.pdf_path or ""))
     finally:

@@ -44,7 +44,7 @@ def run_once(python: str, roster: Path) -> tuple[float, float, int]:
 
 
 def in_process(roster: Path, runs: int) -> list[float]:
-    from app.roster import check_roster
+    from app.inspection.roster import check_roster
 
     check_roster(roster)  # imports openpyxl and warms the file cache
     times = []

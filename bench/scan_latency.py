@@ -93,7 +93,7 @@ def _marker(guards: int, results: int, posts: int, seed: int) -> str:
 
 def _bench_settings(data_dir: Path) -> dict[str, str] | None:
     """The bench_* settings of the profile in data_dir; None if it is not a bench profile."""
-    from app.db import DB_FILENAME
+    from app.profile.db import DB_FILENAME
 
     path = data_dir / DB_FILENAME
     if not path.exists():
@@ -111,7 +111,7 @@ def _bench_settings(data_dir: Path) -> dict[str, str] | None:
 
 
 def _counts(data_dir: Path) -> tuple[int, int, int, int]:
-    from app.db import DB_FILENAME
+    from app.profile.db import DB_FILENAME
 
     conn = sqlite3.connect(data_dir / DB_FILENAME)
     try:
@@ -150,9 +150,9 @@ def build_profile(data_dir: Path = DEFAULT_PROFILE, guards: int = DEFAULT_GUARDS
 
 
 def _build(data_dir: Path, n_guards: int, n_results: int, n_posts: int, seed: int) -> str:
-    from app.checklist import load_template
-    from app.db import Database
-    from app.workbench import EventInput, Workbench
+    from app.inspection.checklist import load_template
+    from app.inspection.workbench import EventInput, Workbench
+    from app.profile.db import Database
 
     rng = random.Random(seed)
     db = Database(data_dir)  # runs the Alembic migration
@@ -414,8 +414,8 @@ def run_scans(profile: BenchProfile, scans: int, warmup: int, unknown_share: flo
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
-    from app.db import Database
-    from app.workbench import Workbench
+    from app.inspection.workbench import Workbench
+    from app.profile.db import Database
     from ui.application import make_application
     from ui.main_window import MainWindow
 

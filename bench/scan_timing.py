@@ -1,4 +1,4 @@
-"""Benchmark: the scanner-or-person rule (app/scan_timing.py) on generated key traces
+"""Benchmark: the scanner-or-person rule (app/inspection/scan_timing.py) on generated key traces
 (prints figures; not a test).
 
 The traces are GENERATED from the distributions below, with a fixed seed; they are not
@@ -51,7 +51,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from app.scan_timing import (  # noqa: E402
+from app.inspection.scan_timing import (  # noqa: E402
     SCANNER_IDLE_MS,
     SCANNER_MAX_KEY_GAP_MS,
     SCANNER_MIN_BURST,

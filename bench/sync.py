@@ -38,12 +38,12 @@ import httpx  # noqa: E402
 from scan_latency import machine_summary, percentile  # noqa: E402
 from sqlalchemy import insert, select, update  # noqa: E402
 
-from app.db import Database  # noqa: E402
 from app.demo import create_demo_event  # noqa: E402
-from app.models import Guard, Inspection, Outbox  # noqa: E402
-from app.sync_client import SyncService  # noqa: E402
-from app.sync_protocol import API_PREFIX, Record, b64encode, raw_public_key  # noqa: E402
-from app.workbench import Workbench  # noqa: E402
+from app.inspection.workbench import Workbench  # noqa: E402
+from app.profile.db import Database  # noqa: E402
+from app.profile.models import Guard, Inspection, Outbox  # noqa: E402
+from app.sync.client import SyncService  # noqa: E402
+from app.sync.protocol import API_PREFIX, Record, b64encode, raw_public_key  # noqa: E402
 from tests.hq_process import HqProcess, free_port  # noqa: E402
 from tests.postgres import PostgresServer, find_bin_dir  # noqa: E402
 
@@ -117,7 +117,7 @@ def _own_event(event_id: str, device: str) -> dict[str, object]:
     of the events it took down only): every column of the event table, empty."""
     from sqlalchemy import Boolean, DateTime, Float, Integer
 
-    from app.sync_records import payload_keys
+    from app.sync.records import payload_keys
 
     now = datetime.now(UTC).isoformat(timespec="microseconds")
     payload: dict[str, object] = {}

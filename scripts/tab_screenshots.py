@@ -20,9 +20,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from app.db import Database  # noqa: E402
 from app.demo import create_demo_event  # noqa: E402
-from app.workbench import Workbench  # noqa: E402
+from app.inspection.workbench import Workbench  # noqa: E402
+from app.profile.db import Database  # noqa: E402
 from ui.application import make_application  # noqa: E402
 from ui.screenshot import stage_demo_scan  # noqa: E402
 from ui.tasks import wait_for_background  # noqa: E402

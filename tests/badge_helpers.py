@@ -10,7 +10,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from openpyxl import Workbook
 
-from app.badge import (
+from app.badge.verify import (
     BadgePayload,
     MemoryTrustStore,
     TrustedIssuer,
@@ -18,7 +18,7 @@ from app.badge import (
     key_id,
     raw_public_key,
 )
-from app.identity import id_check_char
+from app.inspection.identity import id_check_char
 
 COMPANY = "盘锦市安盾保安服务有限公司"
 LICENCE = "辽公保服20150012"

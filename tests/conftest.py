@@ -24,8 +24,8 @@ def profile_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def workbench(profile_dir: Path):
-    from app.db import Database
-    from app.workbench import Workbench
+    from app.inspection.workbench import Workbench
+    from app.profile.db import Database
 
     db = Database(profile_dir)
     yield Workbench(db)

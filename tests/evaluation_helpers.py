@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.checklist import load_template
-from app.domain import Verdict
-from app.identity import id_check_char
-from app.roster import RosterReport, RosterRow
-from app.workbench import EventInput, Workbench
+from app.inspection.checklist import load_template
+from app.inspection.domain import Verdict
+from app.inspection.identity import id_check_char
+from app.inspection.roster import RosterReport, RosterRow
+from app.inspection.workbench import EventInput, Workbench
 
 COMPANY = "盘锦市安盾保安服务有限公司"
 OTHER_COMPANY = "锦州恒安保安服务有限公司"

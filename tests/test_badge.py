@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from app import badge
-from app.badge import (
+from app.badge import verify as badge
+from app.badge.qr import make_qr
+from app.badge.verify import (
     MAX_BODY_BYTES,
     MAX_PAYLOAD_CHARS,
     BadgeFormatError,
@@ -33,9 +34,8 @@ from app.badge import (
     write_revocations,
     write_trust_list,
 )
-from app.identity import cert_key
-from app.qr import make_qr
-from app.roster import check_roster
+from app.inspection.identity import cert_key
+from app.inspection.roster import check_roster
 from tests.badge_helpers import (
     COMPANY,
     KEY,

@@ -16,8 +16,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from app import badge
-from app.badge import (
+from app.badge import verify as badge
+from app.badge.verify import (
     MAX_INPUT_CHARS,
     BadgeFormatError,
     BadgeVerdict,
@@ -30,7 +30,7 @@ from app.badge import (
     parse_post_payload,
     verify,
 )
-from app.identity import cert_key
+from app.inspection.identity import cert_key
 from tests.badge_helpers import TODAY, raw_of, signed, text_of, trust_store
 
 FUZZ = settings(max_examples=400, deadline=None, database=None,

@@ -16,9 +16,7 @@ import qrcode
 from PIL import Image
 from pypdf import PdfReader
 
-from app import badge_cli
-from app.badge import BadgeVerdict, MemoryTrustStore, decode_payload, verify
-from app.badge_issue import (
+from app.badge.issue import (
     DEFAULT_ISSUER_NAME,
     DEFAULT_VALID_DAYS,
     find_photo,
@@ -26,16 +24,18 @@ from app.badge_issue import (
     photo_hash,
     post_labels,
 )
-from app.badge_keys import (
+from app.badge.keys import (
     BadgeKeyError,
     generate_issuer_key,
     is_private_key_file,
     load_private_key,
     load_public_key,
 )
+from app.badge.qr import decode_qr, make_qr, make_qr_image, mask_penalty, qr_version
+from app.badge.verify import BadgeVerdict, MemoryTrustStore, decode_payload, verify
+from app.cli import badge as badge_cli
+from app.inspection.roster import RosterRow
 from app.pdf_fonts import register_cjk_font
-from app.qr import decode_qr, make_qr, make_qr_image, mask_penalty, qr_version
-from app.roster import RosterRow
 from tests.badge_helpers import COMPANY, KEY, LICENCE, issuer, valid_id, write_roster
 
 ISSUED_ON = date(2025, 6, 1)

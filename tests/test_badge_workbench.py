@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app.badge import BadgeVerdict, TrustListError, post_payload, write_trust_list
-from app.domain import Verdict
-from app.models import Finding, Inspection, RevokedCertificate, TrustedIssuer
-from app.roster import RosterReport, RosterRow
-from app.trust_store import import_revocations, import_trust_list
-from app.workbench import EventInput, Workbench
+from app.badge.trust_store import import_revocations, import_trust_list
+from app.badge.verify import BadgeVerdict, TrustListError, post_payload, write_trust_list
+from app.inspection.domain import Verdict
+from app.inspection.roster import RosterReport, RosterRow
+from app.inspection.workbench import EventInput, Workbench
+from app.profile.models import Finding, Inspection, RevokedCertificate, TrustedIssuer
 from tests.badge_helpers import COMPANY, KEY, KID, OTHER_KEY, TODAY, issuer, signed, valid_id
 
 CERT = "辽334107653877"
@@ -179,8 +179,8 @@ def test_lists_import_from_the_command_line(tmp_path):
     assert run("trust-import", str(trust)) == '{"issuers": 1}'
     assert run("revoked-import", str(revoked)) == (
         '{"revoked_certificates": 1, "revoked_issuers": 1}')
-    from app.db import Database
-    from app.trust_store import ProfileTrustStore
+    from app.badge.trust_store import ProfileTrustStore
+    from app.profile.db import Database
 
     db = Database(profile)
     store = ProfileTrustStore(db)

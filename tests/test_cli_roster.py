@@ -12,9 +12,9 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from app.db import Database
-from app.identity import id_check_char
-from app.models import Event, Guard, Post
+from app.inspection.identity import id_check_char
+from app.profile.db import Database
+from app.profile.models import Event, Guard, Post
 
 REPO = Path(__file__).resolve().parent.parent
 MAIN = "盘锦市安盾保安服务有限公司"

@@ -47,7 +47,8 @@ def test_the_checker_catches_each_form() -> None:
 
 def core_files() -> list[Path]:
     files = sorted(APP.rglob("*.py"))
-    assert APP / "workbench.py" in files and APP / "roster.py" in files
+    assert APP / "inspection" / "workbench.py" in files
+    assert APP / "inspection" / "roster.py" in files
     return files
 
 
@@ -59,7 +60,7 @@ def test_no_widget_or_gui_import(path: Path) -> None:
     actually wanted (the GUI entry point), which imports nothing from Qt itself.
     """
     found = forbidden_imports(path.read_text(encoding="utf-8"))
-    if path.name == "cli.py":
+    if path == APP / "cli" / "main.py":
         found = [name for name in found if not name.startswith("ui.")]
     assert found == [], f"{path.relative_to(REPO)} imports {found}"
 
@@ -68,8 +69,9 @@ def test_no_widget_or_gui_import(path: Path) -> None:
 def test_importing_the_core_loads_no_widgets() -> None:
     code = (
         "import json, sys\n"
-        "import app.workbench, app.roster, app.identity, app.demo, app.cli, app.db\n"
-        "import app.checklist, app.domain, app.i18n, app.paths\n"
+        "import app.inspection.workbench, app.inspection.roster, app.inspection.identity\n"
+        "import app.demo, app.cli.main, app.profile.db\n"
+        "import app.inspection.checklist, app.inspection.domain, app.i18n, app.profile.paths\n"
         "print(json.dumps(sorted(m for m in sys.modules if m.startswith(('PySide6', 'ui')))))\n"
     )
     env = dict(os.environ)

@@ -31,20 +31,20 @@ BASE = "UserError"
 PENDING: dict[str, str] = {}
 # What must stay a UserError (and catchable as it was before).
 EXPECTED = {
-    "app.workbench": {"WorkbenchError": (), "RecordLockedError": ()},
-    "app.signing": {"SigningError": ()},
-    "app.db": {"ProfileError": ()},
-    "app.badge": {"TrustListError": (ValueError,), "RevocationListError": (ValueError,),
+    "app.inspection.workbench": {"WorkbenchError": (), "RecordLockedError": ()},
+    "app.evaluation.signing": {"SigningError": ()},
+    "app.profile.db": {"ProfileError": ()},
+    "app.badge.verify": {"TrustListError": (ValueError,), "RevocationListError": (ValueError,),
                   "BadgeContentError": (ValueError,)},
-    "app.badge_keys": {"BadgeKeyError": ()},
-    "app.badge_issue": {"BadgeIssueError": (ValueError,)},
-    "app.evaluation": {"EvaluationError": (), "EvaluationLockedError": ()},
-    "app.roster": {"RosterFileError": ()},
-    "app.sync_client": {"SyncError": ()},
-    "app.sync_records": {"RecordError": (ValueError,)},
-    "app.sync_protocol": {"SignedFileError": ()},
-    "app.checklist": {"ChecklistTemplateError": (LookupError,)},
-    "app.cli_common": {"CommandError": ()},
+    "app.badge.keys": {"BadgeKeyError": ()},
+    "app.badge.issue": {"BadgeIssueError": (ValueError,)},
+    "app.evaluation.report": {"EvaluationError": (), "EvaluationLockedError": ()},
+    "app.inspection.roster": {"RosterFileError": ()},
+    "app.sync.client": {"SyncError": ()},
+    "app.sync.records": {"RecordError": (ValueError,)},
+    "app.sync.protocol": {"SignedFileError": ()},
+    "app.inspection.checklist": {"ChecklistTemplateError": (LookupError,)},
+    "app.cli.common": {"CommandError": ()},
 }
 _LETTERS = re.compile(r"[A-Za-z]")
 
@@ -406,8 +406,8 @@ def test_translate_calls_have_literal_context_and_text() -> None:
 
 def test_english_stays_the_source_text() -> None:
     """Without a translator (the tests' default) the messages are the English they were."""
-    from app.evaluation import EvaluationLockedError
-    from app.sync_protocol import BUNDLE_FORMAT, SignedFileError, read_signed
+    from app.evaluation.report import EvaluationLockedError
+    from app.sync.protocol import BUNDLE_FORMAT, SignedFileError, read_signed
 
     assert str(EvaluationLockedError()) == ("the evaluation is signed and can no longer be "
                                             "changed: start a new version to correct it")
@@ -440,7 +440,25 @@ def sample(name, action):
         said[name] = "no error"
 
 
-from app import badge, badge_keys, checklist, cli_common, evaluation, signing, sync_protocol
+from app.badge import verify as badge
+
+
+from app.badge import keys as badge_keys
+
+
+from app.inspection import checklist
+
+
+from app.cli import common as cli_common
+
+
+from app.evaluation import report as evaluation
+
+
+from app.evaluation import signing
+
+
+from app.sync import protocol as sync_protocol
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 sample("signing", lambda: signing.load_signer(missing, b"x"))

@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app.db import Database
-from app.models import CheckResult, Finding, Inspection
+from app.profile.db import Database
+from app.profile.models import CheckResult, Finding, Inspection
 
 pytestmark = [pytest.mark.gui, pytest.mark.slow]
 
@@ -46,9 +46,9 @@ from ui.application import make_application  # noqa: E402
 
 app = make_application("en")
 
-from app.db import Database  # noqa: E402
+from app.profile.db import Database  # noqa: E402
 from app.demo import create_demo_event  # noqa: E402
-from app.workbench import Workbench  # noqa: E402
+from app.inspection.workbench import Workbench  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
 
 workbench = Workbench(Database(Path(data_dir)))
@@ -203,7 +203,7 @@ def test_app_killed_right_after_start_leaves_a_usable_profile(tmp_path: Path):
                 process.wait()
 
     from app.demo import DEMO_EVENT_NAME
-    from app.workbench import Workbench
+    from app.inspection.workbench import Workbench
 
     db = Database(data_dir)
     try:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from app.sync_protocol import (
+from app.sync.protocol import (
     BUNDLE_FORMAT,
     MAX_UNPACKED_BYTES,
     PACKAGE_FORMAT,
@@ -140,9 +140,9 @@ def test_a_laptop_refuses_a_package_bomb_in_bounded_memory(bombs: dict[str, Path
                                                            tmp_path: Path) -> None:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from app.db import Database
-    from app.sync_client import HQ_PACKAGE_KEY
-    from app.sync_protocol import b64encode, raw_public_key
+    from app.profile.db import Database
+    from app.sync.client import HQ_PACKAGE_KEY
+    from app.sync.protocol import b64encode, raw_public_key
 
     profile = tmp_path / "laptop"
     db = Database(profile)
@@ -160,7 +160,7 @@ def test_a_laptop_refuses_a_package_bomb_in_bounded_memory(bombs: dict[str, Path
     try:
         from sqlalchemy import func, select
 
-        from app.models import Event, Guard
+        from app.profile.models import Event, Guard
         with db.read() as s:
             assert s.scalar(select(func.count()).select_from(Event)) == 0
             assert s.scalar(select(func.count()).select_from(Guard)) == 0

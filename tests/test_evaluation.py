@@ -11,17 +11,13 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from app.checklist import load_template
-from app.db import Database
-from app.evaluation import (
+from app.evaluation.report import (
     EvaluationError,
     EvaluationLockedError,
     EvaluationService,
 )
-from app.models import Evaluation, Finding, Inspection, PostStatus
-from app.roster import RosterReport, RosterRow
-from app.scoring import compute_score
-from app.signing import (
+from app.evaluation.scoring import compute_score
+from app.evaluation.signing import (
     SUPERVISOR_NAME_SETTING,
     SUPERVISOR_P12_SETTING,
     PdfSigner,
@@ -32,7 +28,11 @@ from app.signing import (
     load_signer,
     supervisor_p12_path,
 )
-from app.workbench import RecordLockedError, Workbench, WorkbenchError
+from app.inspection.checklist import load_template
+from app.inspection.roster import RosterReport, RosterRow
+from app.inspection.workbench import RecordLockedError, Workbench, WorkbenchError
+from app.profile.db import Database
+from app.profile.models import Evaluation, Finding, Inspection, PostStatus
 from tests.evaluation_helpers import POST_1, POST_2, HandCase, build_hand_case
 
 PASSPHRASE = b"correct horse battery"

@@ -11,9 +11,9 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
-from app.db import Database
-from app.models import Guard
-from app.roster import check_roster
+from app.inspection.roster import check_roster
+from app.profile.db import Database
+from app.profile.models import Guard
 from app.spreadsheet_safety import looks_like_formula, neutralise_cell, neutralise_row
 from tests.badge_helpers import COMPANY, HEADER, LICENCE, valid_id, write_roster
 from tests.test_badge_cli import run_cli

@@ -34,11 +34,11 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from app.db import Database
 from app.errors import UserError
 from app.hq.store import HqStore
-from app.sync_client import HQ_PACKAGE_KEY, SyncService
-from app.sync_protocol import (
+from app.profile.db import Database
+from app.sync.client import HQ_PACKAGE_KEY, SyncService
+from app.sync.protocol import (
     BUNDLE_FORMAT,
     HQ_SIGNER,
     KINDS,

@@ -49,7 +49,7 @@ from schemathesis import GenerationMode
 from app.hq import web
 from app.hq.server import create_app
 from app.hq.store import HqStore
-from app.sync_protocol import (
+from app.sync.protocol import (
     API_PREFIX,
     KINDS,
     PACKAGE_FORMAT,
@@ -427,10 +427,10 @@ SAMPLE_TIME = "2026-12-12T12:00:00.000000+00:00"
 
 def _laptop_templates(ids: dict[str, list[str]]) -> list[dict[str, Any]]:
     """A record of each kind only a laptop makes, every field of its table filled as the
-    laptop would (app.sync_records.payload_keys), about HQ's event, post and guard."""
+    laptop would (app.sync.records.payload_keys), about HQ's event, post and guard."""
     from sqlalchemy import Boolean, Date, DateTime, Float, Integer, LargeBinary
 
-    from app.sync_records import payload_keys
+    from app.sync.records import payload_keys
 
     known = {"event_id": ids["event"][0], "post_id": ids["post"][0],
              "guard_id": ids["guard"][0], "inspection_id": "fuzz-inspection",

@@ -9,19 +9,19 @@ from PIL import ImageOps
 from PySide6.QtGui import QColor, QGuiApplication, QImage, QPalette
 from sqlalchemy import select
 
-from app.badge import BadgeVerdict, post_payload, write_trust_list
-from app.domain import Verdict, badge_verdict_text, verdict_text
-from app.models import Inspection
-from app.qr import make_qr_image
-from app.roster import RosterReport, RosterRow
-from app.trust_store import import_trust_list
-from app.workbench import EventInput, Workbench
+from app.badge.qr import make_qr_image
+from app.badge.trust_store import import_trust_list
+from app.badge.verify import BadgeVerdict, post_payload, write_trust_list
+from app.inspection.domain import Verdict, badge_verdict_text, verdict_text
+from app.inspection.roster import RosterReport, RosterRow
+from app.inspection.workbench import EventInput, Workbench
+from app.profile.models import Inspection
 from tests.badge_helpers import COMPANY, OTHER_KEY, TODAY, issuer, signed, valid_id
 from ui.application import make_application
-from ui.camera import decode_qimage, qimage_to_gray_array
 from ui.main_window import MainWindow
-from ui.result_card import BAD, GOOD
 from ui.tasks import wait_for_background
+from ui.widgets.camera import decode_qimage, qimage_to_gray_array
+from ui.widgets.result_card import BAD, GOOD
 
 pytestmark = pytest.mark.gui
 CERT = "辽334107653877"

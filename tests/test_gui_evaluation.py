@@ -13,15 +13,15 @@ from PySide6.QtWidgets import QInputDialog, QMessageBox
 from sqlalchemy import func, select
 
 from app.demo import create_demo_event
-from app.identity import cert_key
-from app.models import Evaluation, Inspection
-from app.signing import verify_pdf
-from app.workbench import Workbench
+from app.evaluation.signing import verify_pdf
+from app.inspection.identity import cert_key
+from app.inspection.workbench import Workbench
+from app.profile.models import Evaluation, Inspection
 from ui.application import make_application
-from ui.camera import qimage_to_gray_array
 from ui.main_window import MainWindow
 from ui.pdf_output import load_pdf
 from ui.tasks import wait_for_background
+from ui.widgets.camera import qimage_to_gray_array
 
 pytestmark = pytest.mark.gui
 PASSPHRASE = "督导员的口令-1"

@@ -33,13 +33,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.badge import write_trust_list
+from app.badge.qr import make_qr_image
+from app.badge.verify import write_trust_list
 from app.demo import add_demo_day, create_demo_event, demo_issuer
-from app.evaluation import EvaluationService
-from app.identity import cert_key
-from app.qr import make_qr_image
-from app.signing import ensure_supervisor_identity, load_signer
-from app.workbench import Workbench
+from app.evaluation.report import EvaluationService
+from app.evaluation.signing import ensure_supervisor_identity, load_signer
+from app.inspection.identity import cert_key
+from app.inspection.workbench import Workbench
 from tests.conftest import FIXTURE_ROSTER
 from ui.application import make_application
 from ui.main_window import MainWindow
@@ -75,7 +75,7 @@ def write_right_files(folder: Path, demo_profile: Path) -> dict[str, Path]:
     signature = folder / "signature.png"
     signature.write_bytes(demo_signature_png())
     p12 = folder / "supervisor.p12"
-    from app.signing import create_self_signed_p12
+    from app.evaluation.signing import create_self_signed_p12
 
     create_self_signed_p12(p12, "李建国", PASSPHRASE.encode())
     return {".xlsx": FIXTURE_ROSTER, ".csv": FIXTURE_ROSTER, ".json": trust, ".txt": revoked,

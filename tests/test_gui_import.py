@@ -18,12 +18,12 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy import func, select
 
-from app.identity import id_check_char
-from app.models import Guard, Post
-from app.workbench import EventInput
+from app.inspection.identity import id_check_char
+from app.inspection.workbench import EventInput
+from app.profile.models import Guard, Post
 from tests.conftest import release_widgets
 from ui.application import make_application
-from ui.import_dialog import ImportDialog, problem_rows
+from ui.dialogs.import_roster import ImportDialog, problem_rows
 from ui.main_window import MainWindow
 from ui.tasks import wait_for_background
 

@@ -11,17 +11,17 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
 from sqlalchemy import select
 
-from app.domain import Verdict, verdict_text
-from app.identity import cert_key, id_check_char
-from app.models import CheckResult, Finding, Inspection, PostStatus
-from app.roster import RosterReport, RosterRow
-from app.workbench import EventInput, Workbench
+from app.inspection.domain import Verdict, verdict_text
+from app.inspection.identity import cert_key, id_check_char
+from app.inspection.roster import RosterReport, RosterRow
+from app.inspection.workbench import EventInput, Workbench
+from app.profile.models import CheckResult, Finding, Inspection, PostStatus
 from tests.conftest import release_widgets
 from tests.test_scan_router import deliver, strokes
 from ui.application import make_application
 from ui.main_window import MainWindow
-from ui.scan_field import SCANNER_IDLE_MS
 from ui.tasks import wait_for_background
+from ui.widgets.scan_field import SCANNER_IDLE_MS
 
 pytestmark = pytest.mark.gui
 
@@ -595,7 +595,7 @@ def test_absent_right_after_a_guard_was_verified_asks_first(qtbot, window, workb
 
 # ------------------------------------------------------------------ leftovers
 def visible_rows(page) -> list:
-    from ui.checklist_panel import ItemRow
+    from ui.widgets.checklist_panel import ItemRow
 
     return [row for row in page.checklist.findChildren(ItemRow) if row.isVisible()]
 
@@ -605,7 +605,7 @@ def test_no_checklist_is_left_beside_a_card_it_does_not_belong_to(qtbot, window,
     """A scan that cannot be recorded (here: the evaluation was signed meanwhile) shows its
     card with nothing of the guard before: not the old checklist, not the old rows painted
     under the placeholder."""
-    from app.workbench import RecordLockedError
+    from app.inspection.workbench import RecordLockedError
 
     page = window.inspection
     page.select_post(small_event.posts[POST_A])
@@ -631,7 +631,7 @@ def test_absent_asks_nothing_when_the_last_guard_was_seen_long_ago(qtbot, window
 
     from sqlalchemy import update
 
-    from app.models import utc_now
+    from app.profile.models import utc_now
 
     page = window.inspection
     page.select_post(small_event.posts[POST_A])

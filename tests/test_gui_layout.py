@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtWidgets import QAbstractButton, QApplication, QScrollArea
 
 from app.demo import create_demo_event
-from app.workbench import Workbench
+from app.inspection.workbench import Workbench
 from tests.conftest import release_widgets
 from ui.application import make_application
 from ui.main_window import MainWindow

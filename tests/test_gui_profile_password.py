@@ -11,10 +11,10 @@ import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QWidget
 
-from app.db import DB_FILENAME, Database
-from app.profile_key import KEY_FILENAME
+from app.profile.db import DB_FILENAME, Database
+from app.profile.key import KEY_FILENAME
 from ui.application import make_application
-from ui.password_dialog import ProfilePasswordDialog
+from ui.dialogs.password import ProfilePasswordDialog
 
 pytestmark = pytest.mark.gui
 PASSWORD = "correct horse battery staple"
@@ -22,7 +22,7 @@ PASSWORD = "correct horse battery staple"
 
 @pytest.fixture(autouse=True)
 def application(monkeypatch: pytest.MonkeyPatch) -> None:
-    import app.profile_key as profile_key
+    import app.profile.key as profile_key
 
     make_application("en")
     # Argon2id at 8 MiB and one pass: these tests are about the dialog, not the KDF's cost

@@ -17,10 +17,11 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from PySide6.QtWidgets import QFileDialog
 
-from app.db import Database
 from app.demo import create_demo_event
 from app.i18n import install_translators
-from app.sync_client import (
+from app.inspection.workbench import EventInput, Workbench
+from app.profile.db import Database
+from app.sync.client import (
     DEVICE_KEY,
     HQ_DEVICE_ID,
     HQ_PACKAGE_KEY,
@@ -29,7 +30,7 @@ from app.sync_client import (
     LAST_ERROR,
     SyncService,
 )
-from app.sync_protocol import (
+from app.sync.protocol import (
     BUNDLE_FORMAT,
     HQ_SIGNER,
     PACKAGE_FORMAT,
@@ -38,14 +39,13 @@ from app.sync_protocol import (
     read_signed,
     write_signed,
 )
-from app.sync_records import records_for_event
-from app.workbench import EventInput, Workbench
+from app.sync.records import records_for_event
 from tests.conftest import release_widgets
 from ui.application import make_application
+from ui.dialogs.sync import EnrolDialog, RemoteEventsDialog
 from ui.main_window import MainWindow
+from ui.pages.sync import BACKOFF_MS, SUCCESS_INTERVAL_MS
 from ui.screenshot import stage_demo_scan
-from ui.sync_dialogs import EnrolDialog, RemoteEventsDialog
-from ui.sync_panel import BACKOFF_MS, SUCCESS_INTERVAL_MS
 from ui.tasks import wait_for_background
 
 pytestmark = pytest.mark.gui

@@ -8,10 +8,10 @@ from PySide6.QtWidgets import QHeaderView, QTableView
 
 from app.demo import create_demo_event
 from app.i18n import install_translators
-from app.workbench import Workbench
+from app.inspection.workbench import Workbench
 from tests.conftest import release_widgets
 from ui.application import make_application
-from ui.tables import DashboardPage, FittedTableView, RosterPage, RowsModel
+from ui.widgets.tables import DashboardPage, FittedTableView, RosterPage, RowsModel
 
 pytestmark = pytest.mark.gui
 WIDTH, HEIGHT = 1400, 700

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 
 from app.hq.server import create_app
 from app.hq.store import HqStore
-from app.sync_protocol import API_PREFIX
+from app.sync.protocol import API_PREFIX
 
 STAFF_PASSWORD = "correct horse battery"
 NUL_ADDRESSES = [f"{API_PREFIX}/evaluations/%00/pdf", f"{API_PREFIX}/evaluations/a%00b/pdf",

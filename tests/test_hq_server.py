@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 
 from app.hq.server import create_app
 from app.hq.store import HqStore
-from app.sync_protocol import (
+from app.sync.protocol import (
     BUNDLE_FORMAT,
     PACKAGE_FORMAT,
     b64encode,

@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 from app.hq.models import EnrolmentCode, EvaluationDocument
 from app.hq.models import Record as RecordRow
 from app.hq.store import AuthError, EnrolError, HqError, HqStore
-from app.sync_protocol import (
+from app.sync.protocol import (
     BUNDLE_FORMAT,
     KINDS,
     PACKAGE_FORMAT,
@@ -63,11 +63,11 @@ def inspection(record_id: str = "insp-1", minutes: int = 0, verdict: str = "ok",
 
 
 def full_payload(kind: str, **values: Any) -> dict[str, Any]:
-    """A payload of ``kind`` with every column of the laptop's table (app.sync_records):
+    """A payload of ``kind`` with every column of the laptop's table (app.sync.records):
     nullable ones null, the others an empty value of their type, then ``values``."""
     from sqlalchemy import Boolean, DateTime, Float, Integer
 
-    from app.sync_records import payload_keys
+    from app.sync.records import payload_keys
 
     payload: dict[str, Any] = {}
     for key, column in payload_keys(kind).items():
@@ -114,10 +114,11 @@ def rows(store: HqStore) -> dict[str, tuple[str, str, str]]:
 
 
 def small_pdf() -> bytes:
-    """An evaluation PDF stating the figures of ``evaluation()``'s record (app.pdf_binding)."""
+    """An evaluation PDF stating the figures of ``evaluation()``'s record
+    (app.evaluation.pdf_binding)."""
     from reportlab.pdfgen import canvas
 
-    from app.pdf_binding import EvaluationBinding
+    from app.evaluation.pdf_binding import EvaluationBinding
 
     buffer = io.BytesIO()
     page = canvas.Canvas(buffer)
@@ -144,7 +145,7 @@ def evaluation(signed_pdf: bytes, event_id: str = "event-1",
 @pytest.fixture(scope="module")
 def signers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """Two supervisors' identities (EC keys: quick to make) and a PDF signed by the first."""
-    from app.signing import create_self_signed_p12, load_signer, sign_pdf
+    from app.evaluation.signing import create_self_signed_p12, load_signer, sign_pdf
 
     folder = tmp_path_factory.mktemp("signers")
     found: dict[str, Any] = {}
@@ -423,7 +424,7 @@ def test_a_laptop_update_of_an_hq_record_is_its_proposal_until_staff_accept_it(
 
 
 def test_trust_list_and_revocations_import(store: HqStore, tmp_path: Path) -> None:
-    from app.badge import TrustListError, write_trust_list
+    from app.badge.verify import TrustListError, write_trust_list
     from app.demo import demo_issuer
 
     write_trust_list(tmp_path / "trust.json", [demo_issuer()])

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from app.identity import (
+from app.inspection.identity import (
     cert_key,
     id_check_char,
     id_number_problem,
@@ -26,7 +26,8 @@ VALID_IDS = (
 
 
 def reference_check_char(first17: str) -> str:
-    """ISO 7064 MOD 11-2 written independently of app.identity: (12 - S mod 11) mod 11."""
+    """ISO 7064 MOD 11-2 written independently of app.inspection.identity: (12 - S mod 11) mod
+    11."""
     total = sum(int(d) * (2 ** (17 - i) % 11) for i, d in enumerate(first17))
     value = (12 - total % 11) % 11
     return "X" if value == 10 else str(value)
@@ -144,7 +145,7 @@ def test_mask_of_short_values_hides_everything() -> None:
 def test_nothing_computed_from_the_number_is_offered() -> None:
     # A salted hash kept beside the masked form let the hidden digits be tried (issue 10,
     # item 4): the laptop has no way to compute one any more.
-    import app.identity as identity
+    import app.inspection.identity as identity
 
     assert not hasattr(identity, "hash_id_number")
 

@@ -9,8 +9,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, event, func, select
 
-from app.db import DB_FILENAME, HEAD_REVISION, Database, _configure_sqlite
-from app.models import CheckResult, Finding, Inspection
+from app.profile.db import DB_FILENAME, HEAD_REVISION, Database, _configure_sqlite
+from app.profile.models import CheckResult, Finding, Inspection
 from tests.conftest import REPO
 
 NOW = "2026-11-01 08:00:00.000000"
@@ -22,7 +22,7 @@ def _profile_at(revision: str, folder: Path) -> Path:
     engine = create_engine(f"sqlite:///{path}")
     event.listen(engine, "connect", _configure_sqlite)  # foreign keys on, as the app runs
     config = Config()
-    config.set_main_option("script_location", str(REPO / "app" / "migrations"))
+    config.set_main_option("script_location", str(REPO / "app" / "profile" / "migrations"))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
@@ -78,7 +78,7 @@ def test_a_failing_migration_changes_nothing(profile_dir: Path, monkeypatch) -> 
     """DDL included: a migration that fails half-way leaves the older schema, still usable."""
     import alembic.command
 
-    import app.db
+    import app.profile.db
 
     _profile_at("0002_covering_indexes", profile_dir)
     real_upgrade = alembic.command.upgrade
@@ -90,7 +90,7 @@ def test_a_failing_migration_changes_nothing(profile_dir: Path, monkeypatch) -> 
     monkeypatch.setattr(alembic.command, "upgrade", upgrade_then_fail)
     try:
         Database(profile_dir)
-    except app.db.ProfileError as exc:
+    except app.profile.db.ProfileError as exc:
         assert "power cut" in str(exc)
     else:
         raise AssertionError("the failure was swallowed")

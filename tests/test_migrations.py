@@ -9,14 +9,14 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from app.db import HEAD_REVISION, Database
-from app.models import Base
+from app.profile.db import HEAD_REVISION, Database
+from app.profile.models import Base
 from tests.conftest import REPO
 
 
 def test_fast_path_revision_is_alembic_head() -> None:
     config = Config()
-    config.set_main_option("script_location", str(REPO / "app" / "migrations"))
+    config.set_main_option("script_location", str(REPO / "app" / "profile" / "migrations"))
     assert ScriptDirectory.from_config(config).get_heads() == [HEAD_REVISION]
 
 

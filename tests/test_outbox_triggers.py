@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from app.models import Base, Synced
-from app.sync_protocol import KINDS
-from app.sync_records import MODELS
-from app.workbench import Workbench
+from app.inspection.workbench import Workbench
+from app.profile.models import Base, Synced
+from app.sync.protocol import KINDS
+from app.sync.records import MODELS
 
 
 def test_every_synced_model_is_a_sync_kind() -> None:

@@ -23,8 +23,8 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from app.cli import main
-from app.db import (
+from app.cli.main import main
+from app.profile.db import (
     DB_FILENAME,
     FILES_ENCRYPTED_SETTING,
     LOG_FILENAME,
@@ -33,10 +33,10 @@ from app.db import (
     ProfileError,
     ProfileLockedError,
 )
-from app.files import ENCRYPTED_MAGIC, ProfileFileError
-from app.models import Evaluation, Event, Finding, Guard
-from app.profile_key import KEY_FILENAME, WrongPasswordError, unwrap
-from app.sync_records import INCOMING_FILE_DIRS
+from app.profile.files import ENCRYPTED_MAGIC, ProfileFileError
+from app.profile.key import KEY_FILENAME, WrongPasswordError, unwrap
+from app.profile.models import Evaluation, Event, Finding, Guard
+from app.sync.records import INCOMING_FILE_DIRS
 from tests.hq_process import HqProcess, last_json, run_app
 
 PASSWORD = "correct horse battery staple"
@@ -67,7 +67,7 @@ def widgets_application(qapp: object) -> None:
 def cheap_kdf(monkeypatch: pytest.MonkeyPatch) -> None:
     """Argon2id at 8 MiB and one pass for the tests that are not about its cost (the key
     file records the parameters, so the profiles open as any other)."""
-    import app.profile_key as profile_key
+    import app.profile.key as profile_key
 
     monkeypatch.setattr(profile_key, "ARGON2_MEMORY_KIB", 8 * 1024)
     monkeypatch.setattr(profile_key, "ARGON2_TIME_COST", 1)
@@ -144,7 +144,7 @@ def test_an_encrypted_laptop_profile_reveals_nothing_without_the_password(
                 Evaluation.pdf_path.is_not(None)))
             evidence = s.scalars(select(Finding.evidence_path).where(
                 Finding.evidence_path.is_not(None))).all()
-        from app.workbench import Workbench
+        from app.inspection.workbench import Workbench
 
         Workbench(db).set_guard_photo(guards[0].id, photo)
         # the window's log, where a refused task's message may name a guard
@@ -201,7 +201,7 @@ def _log_through_the_profile(db: Database, message: str) -> None:
     """What the window's logging does (ui/application.py install_error_handling)."""
     import logging
 
-    from app.files import ProfileLogHandler
+    from app.profile.files import ProfileLogHandler
 
     handler = ProfileLogHandler(db.files, LOG_FILENAME)
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
@@ -304,7 +304,7 @@ def plain_profile(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
     folder = tmp_path / "old-profile"
     code, out, err = cli(capsys, "--data-dir", str(folder), "seed-demo", "--inspections", "30")
     assert code == 0, err
-    from app.workbench import Workbench
+    from app.inspection.workbench import Workbench
 
     db = Database(folder)
     workbench = Workbench(db)
@@ -354,8 +354,8 @@ def test_an_unencrypted_profile_is_converted_on_first_start_with_nothing_lost(
         assert db.encrypted
         assert _rows(db) == rows_before  # every row of every table
         assert {name: db.files.read(name) for name in files_before} == files_before
-        from app.evaluation import EvaluationService
-        from app.report_pdf import _thumbnail
+        from app.evaluation.pdf import _thumbnail
+        from app.evaluation.report import EvaluationService
 
         service = EvaluationService(db)
         with db.read() as s:
@@ -385,7 +385,7 @@ def test_a_conversion_stopped_half_way_resumes_at_the_next_start(
         plain_profile: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Killed after the database and one file were encrypted: the next start with the
     password encrypts the rest, and nothing is lost or encrypted twice."""
-    from app.files import ProfileFiles
+    from app.profile.files import ProfileFiles
 
     files_before = _profile_files(plain_profile)
     real_seal = ProfileFiles.seal

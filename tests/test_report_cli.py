@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from app.db import Database
-from app.workbench import Workbench
+from app.inspection.workbench import Workbench
+from app.profile.db import Database
 from tests.conftest import REPO
 from tests.evaluation_helpers import COMPANY, EVENT_NAME, build_hand_case
 
@@ -101,7 +101,7 @@ def test_report_for_an_event_of_the_profile(tmp_path: Path) -> None:
 
 
 def test_report_with_a_wrong_passphrase(tmp_path: Path) -> None:
-    from app.signing import create_self_signed_p12
+    from app.evaluation.signing import create_self_signed_p12
 
     profile = tmp_path / "profile"
     db = Database(profile)

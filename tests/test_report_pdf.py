@@ -13,11 +13,10 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from app.db import Database
-from app.evaluation import EvaluationInfo, EvaluationService
-from app.report_pdf import format_percent, format_score, render_evaluation_pdf
-from app.scoring import grade_text
-from app.signing import (
+from app.evaluation.pdf import format_percent, format_score, render_evaluation_pdf
+from app.evaluation.report import EvaluationInfo, EvaluationService
+from app.evaluation.scoring import grade_text
+from app.evaluation.signing import (
     PdfSigner,
     SigningError,
     create_self_signed_p12,
@@ -25,7 +24,8 @@ from app.signing import (
     sign_pdf,
     verify_pdf,
 )
-from app.workbench import Workbench
+from app.inspection.workbench import Workbench
+from app.profile.db import Database
 from tests.evaluation_helpers import COMPANY, EVENT_NAME, build_hand_case
 from tests.test_evaluation import signature_png
 
@@ -284,7 +284,7 @@ def test_draft_preview_has_watermark_and_placeholder(tmp_path: Path) -> None:
 
 
 def test_an_event_without_company_or_records_still_renders(tmp_path: Path) -> None:
-    from app.workbench import EventInput
+    from app.inspection.workbench import EventInput
 
     db = Database(tmp_path / "profile")
     try:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from app.roster import (
+from app.inspection.roster import (
     COL_BACKGROUND,
     COL_CERT,
     COL_COMPANY,
@@ -40,7 +40,7 @@ FIXTURE_BLANK_BACKGROUND_ROWS = [13, 113, 222, 226, 258, 273, 339, 341, 370, 389
 
 # ------------------------------------------------------------------ helpers
 def check_char(first17: str) -> str:
-    """GB 11643 check character, computed independently of app.identity."""
+    """GB 11643 check character, computed independently of app.inspection.identity."""
     total = sum(int(d) * (2 ** (17 - i) % 11) for i, d in enumerate(first17))
     value = (12 - total % 11) % 11
     return "X" if value == 10 else str(value)

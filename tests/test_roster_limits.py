@@ -27,13 +27,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-import app.workbench as workbench_module
-from app import roster
-from app.db import Database
-from app.identity import id_check_char
-from app.models import Event, Guard
-from app.roster import RosterFileError, check_roster, read_table
-from app.workbench import EventInput, Workbench
+import app.inspection.workbench as workbench_module
+from app.inspection import roster
+from app.inspection.identity import id_check_char
+from app.inspection.roster import RosterFileError, check_roster, read_table
+from app.inspection.workbench import EventInput, Workbench
+from app.profile.db import Database
+from app.profile.models import Event, Guard
 from tests.conftest import REPO
 
 PEAK_RSS_LIMIT_MB = 300
@@ -453,7 +453,7 @@ def test_roster_import_failing_midway_leaves_no_event(
     from PySide6.QtCore import QCoreApplication
     from PySide6.QtWidgets import QApplication
 
-    from app.cli import main
+    from app.cli.main import main
 
     if QCoreApplication.instance() is None:  # main() would make a QCoreApplication, which
         QApplication([])  # the widget tests run after this one in the same process cannot use

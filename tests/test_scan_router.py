@@ -35,9 +35,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.scan_timing import SCANNER_IDLE_MS, SCANNER_MAX_KEY_GAP_MS
-from ui.scan_field import ScanField
+from app.inspection.scan_timing import SCANNER_IDLE_MS, SCANNER_MAX_KEY_GAP_MS
 from ui.scan_router import ScanRouter
+from ui.widgets.scan_field import ScanField
 
 pytestmark = pytest.mark.gui
 

@@ -1,5 +1,5 @@
-"""The scanner-or-person rule (app/scan_timing.py) on key traces: every scanner trace is one
-scan with the exact code and nothing typed; every person's trace is typed unchanged and no
+"""The scanner-or-person rule (app/inspection/scan_timing.py) on key traces: every scanner trace is
+one scan with the exact code and nothing typed; every person's trace is typed unchanged and no
 scan. The traces are built here with fixed seeds."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.scan_timing import (
+from app.inspection.scan_timing import (
     MAX_SCAN_LENGTH,
     SCANNER_IDLE_MS,
     SCANNER_MAX_KEY_GAP_MS,

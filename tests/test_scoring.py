@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from app.checklist import load_template
-from app.scoring import (
+from app.evaluation.scoring import (
     CategoryScore,
     Deduction,
     compute_score,
@@ -20,7 +19,8 @@ from app.scoring import (
     parse_rules,
     score_scope,
 )
-from app.workbench import Workbench
+from app.inspection.checklist import load_template
+from app.inspection.workbench import Workbench
 from tests.conftest import REPO
 from tests.evaluation_helpers import (
     COMPANY,

@@ -110,7 +110,7 @@ def test_chinese_is_drawn_with_the_bundled_font(qtbot, qapp):
 def test_a_screenshot_of_an_encrypted_profile_without_its_password_exits_2(
         tmp_path: Path) -> None:
     # Nobody is at the screen: no password dialog and no message box to wait on forever.
-    from app.db import Database
+    from app.profile.db import Database
 
     folder = tmp_path / "profile"
     Database(folder, b"a long password").close()

@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, func, select, text, update
 
-from app.db import Database
-from app.evaluation import EvaluationService
-from app.models import Evaluation, Finding, Outbox
-from app.signing import ensure_supervisor_identity, load_signer
-from app.sync_client import HQ_TOKEN, SyncError, SyncService
-from app.sync_records import MODELS, load_records
-from app.workbench import EventInput, Workbench
+from app.evaluation.report import EvaluationService
+from app.evaluation.signing import ensure_supervisor_identity, load_signer
+from app.inspection.workbench import EventInput, Workbench
+from app.profile.db import Database
+from app.profile.models import Evaluation, Finding, Outbox
+from app.sync.client import HQ_TOKEN, SyncError, SyncService
+from app.sync.records import MODELS, load_records
 from tests.hq_process import HqProcess, last_json, run_app
 
 pytestmark = pytest.mark.slow

@@ -20,16 +20,16 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from app import sync_client
-from app.db import Database
 from app.hq.models import HQ_DEVICE
 from app.hq.models import Record as RecordRow
 from app.hq.server import create_app
 from app.hq.store import HqStore
-from app.models import Guard, Inspection, Outbox
-from app.sync_client import SyncService
-from app.sync_protocol import Record
-from app.workbench import Workbench
+from app.inspection.workbench import Workbench
+from app.profile.db import Database
+from app.profile.models import Guard, Inspection, Outbox
+from app.sync import client as sync_client
+from app.sync.client import SyncService
+from app.sync.protocol import Record
 from tests.test_hq_store import (  # noqa: F401
     enrol_device,
     evaluation,
@@ -254,7 +254,7 @@ def test_a_busy_profile_is_said_in_plain_words(
     and SQL."""
     import sqlite3
 
-    from ui.sync_panel import plain_error
+    from ui.pages.sync import plain_error
 
     db = Database(tmp_path / "laptop")
     service = SyncService(db)

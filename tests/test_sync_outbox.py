@@ -9,11 +9,12 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import func, select
 
-from app.db import Database
 from app.demo import create_demo_event
-from app.models import Guard, Inspection, Outbox, ProfileSetting
-from app.sync_client import HQ_PACKAGE_KEY, SyncError, SyncService
-from app.sync_protocol import (
+from app.inspection.workbench import Workbench
+from app.profile.db import Database
+from app.profile.models import Guard, Inspection, Outbox, ProfileSetting
+from app.sync.client import HQ_PACKAGE_KEY, SyncError, SyncService
+from app.sync.protocol import (
     HQ_SIGNER,
     PACKAGE_FORMAT,
     b64encode,
@@ -21,8 +22,7 @@ from app.sync_protocol import (
     raw_public_key,
     write_signed,
 )
-from app.sync_records import load_records, records_for_event
-from app.workbench import Workbench
+from app.sync.records import load_records, records_for_event
 
 
 def _pending(db: Database) -> dict[str, int]:
@@ -127,8 +127,8 @@ def test_a_tampered_or_foreign_package_changes_nothing(workbench: Workbench,
 
 
 def test_a_package_record_id_cannot_name_a_path(tmp_path: Path) -> None:
-    from app.sync_protocol import Record
-    from app.sync_records import RecordError, apply_records
+    from app.sync.protocol import Record
+    from app.sync.records import RecordError, apply_records
 
     laptop = Database(tmp_path / "laptop")
     payload = {"id": "../../evil", "name": "x", "licence_no": "", "credit_grade": "",

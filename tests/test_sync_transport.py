@@ -10,12 +10,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.cli import main
-from app.db import Database
+from app.cli.main import main
+from app.cli.sync import DEMO_PASSPHRASE
 from app.demo import DEMO_P12_NAME
-from app.signing import SUPERVISOR_P12_SETTING, load_signer
-from app.sync_cli import DEMO_PASSPHRASE
-from app.sync_client import (
+from app.evaluation.signing import SUPERVISOR_P12_SETTING, load_signer
+from app.profile.db import Database
+from app.sync.client import (
     HQ_CERTIFICATE,
     HQ_TOKEN,
     HQ_URL,

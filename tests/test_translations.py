@@ -53,7 +53,7 @@ def test_compiled_qm_matches_the_ts(tmp_path: Path) -> None:
 def test_core_messages_come_out_in_chinese() -> None:
     code = (
         "from app.i18n import core_application, translate\n"
-        "from app.domain import verdict_text\n"
+        "from app.inspection.domain import verdict_text\n"
         "core_application('zh_CN')\n"
         "print(verdict_text('other_company'))\n"
         "print(translate('Roster', 'Name is missing'))\n")

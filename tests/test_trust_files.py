@@ -28,9 +28,9 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from app.db import Database
 from app.hq.store import HqStore
-from app.sync_protocol import (
+from app.profile.db import Database
+from app.sync.protocol import (
     BUNDLE_FORMAT,
     HQ_SIGNER,
     MAX_JSON_DEPTH,
@@ -53,7 +53,7 @@ DEEP = "@@deep@@"  # stands for a nested value in a body's text; json.dumps cann
 # ---------------------------------------------------------------------- helpers
 def sign_text(file_format: str, signer: str, body_text: str, key: Ed25519PrivateKey,
               envelope_extra: dict[str, Any] | None = None) -> bytes:
-    """A signed file as app.sync_protocol.write_signed makes it, over any body text (one
+    """A signed file as app.sync.protocol.write_signed makes it, over any body text (one
     json.dumps could not write: nested thousands of levels, odd numbers)."""
     signature = key.sign(body_text.encode("utf-8"))
     envelope = {"format": file_format, "version": PROTOCOL_VERSION, "signer": signer,
@@ -103,9 +103,9 @@ def make_signed_event(folder: Path) -> tuple[Database, str]:
     (company, 2 posts, 5 guards, 4 inspections, findings, a post status) and its evaluation
     signed with an ECDSA identity (quick to make); returns the profile and the event id."""
     from app.demo import demo_signature_png
-    from app.evaluation import EvaluationService
-    from app.signing import create_self_signed_p12, load_signer
-    from app.workbench import Workbench
+    from app.evaluation.report import EvaluationService
+    from app.evaluation.signing import create_self_signed_p12, load_signer
+    from app.inspection.workbench import Workbench
     from tests.evaluation_helpers import build_hand_case
 
     db = Database(folder / "profile")
@@ -121,7 +121,7 @@ def make_signed_event(folder: Path) -> tuple[Database, str]:
 def enrol_in_process(store: HqStore, db: Database) -> tuple[str, Ed25519PrivateKey]:
     """Enrol the profile with ``store`` as ``python -m app enrol`` does, through the Python
     API (no network), with no signing certificate yet: the settings enrol writes."""
-    from app.sync_client import DEVICE_KEY, HQ_DEVICE_ID, HQ_PACKAGE_KEY, HQ_TOKEN, HQ_URL
+    from app.sync.client import DEVICE_KEY, HQ_DEVICE_ID, HQ_PACKAGE_KEY, HQ_TOKEN, HQ_URL
 
     key = Ed25519PrivateKey.generate()
     result = store.enrol(store.create_enrolment_code("李建国"), "laptop", raw_public_key(key))
@@ -133,7 +133,7 @@ def enrol_in_process(store: HqStore, db: Database) -> tuple[str, Ed25519PrivateK
 
 
 def export_bundle(db: Database, out: Path) -> bytes:
-    from app.sync_client import SyncService
+    from app.sync.client import SyncService
 
     SyncService(db).export_bundle(out)
     return out.read_bytes()
@@ -335,16 +335,16 @@ def test_a_bundle_registers_the_certificate_its_evaluations_need(tmp_path: Path)
     rest of the bundle still arrives."""
     from sqlalchemy import select
 
+    from app.evaluation.signing import verify_pdf
     from app.hq.models import Device, EvaluationDocument
-    from app.signing import verify_pdf
 
     store = HqStore(f"sqlite:///{tmp_path / 'hq.sqlite3'}")
     db, _event_id = make_signed_event(tmp_path)
     device_id, key = enrol_in_process(store, db)
     with pytest.MonkeyPatch.context() as patch:  # more records than HQ reads from a file
-        from app.sync_client import SyncError, SyncService
+        from app.sync.client import SyncError, SyncService
 
-        patch.setattr("app.sync_client.MAX_FILE_RECORDS", 3)
+        patch.setattr("app.sync.client.MAX_FILE_RECORDS", 3)
         with pytest.raises(SyncError, match="more than one bundle file can carry"):
             SyncService(db).export_bundle(tmp_path / "too-many.vsbundle")
         assert not (tmp_path / "too-many.vsbundle").exists()
@@ -394,7 +394,7 @@ def test_a_laptop_that_never_syncs_online_delivers_its_signed_evaluation_by_bund
     import-bundle: exit 0, and HQ holds the signed PDF, its signature valid."""
     from sqlalchemy import create_engine, text
 
-    from app.signing import verify_pdf
+    from app.evaluation.signing import verify_pdf
 
     hq = HqProcess(f"sqlite:///{tmp_path / 'hq.sqlite3'}", tmp_path).start()
     profile = tmp_path / "laptop"
@@ -422,11 +422,11 @@ def test_a_laptop_that_never_syncs_online_delivers_its_signed_evaluation_by_bund
     engine.dispose()
     assert evaluation_id == seeded["evaluation_id"]
     laptop = Database(profile)
-    from app.sync_client import SUPERVISOR_CERTIFICATE
+    from app.sync.client import SUPERVISOR_CERTIFICATE
 
     assert certificate == laptop.setting(SUPERVISOR_CERTIFICATE)
     with laptop.read() as s:
-        from app.models import Evaluation
+        from app.profile.models import Evaluation
 
         signed = s.get(Evaluation, evaluation_id)
         assert signed is not None and signed.pdf_sha256 == pdf_sha256
@@ -451,7 +451,7 @@ def test_files_of_millions_of_values_are_refused_unparsed_in_bounded_memory(
     HqStore(url).close()
     before = database_state(tmp_path / "hq.sqlite3")
     laptop = Database(tmp_path / "laptop")
-    from app.sync_client import HQ_PACKAGE_KEY
+    from app.sync.client import HQ_PACKAGE_KEY
 
     laptop.set_setting(HQ_PACKAGE_KEY, b64encode(raw_public_key(
         Ed25519PrivateKey.generate())))  # enrolled: it trusts a package key

@@ -41,7 +41,7 @@ from app.hq.models import HQ_DEVICE
 from app.hq.models import Record as RecordRow
 from app.hq.server import create_app
 from app.hq.store import HqStore
-from app.sync_protocol import (
+from app.sync.protocol import (
     HQ_SIGNER,
     PACKAGE_FORMAT,
     PROTOCOL_VERSION,
@@ -52,7 +52,7 @@ from app.sync_protocol import (
     read_signed,
     write_signed,
 )
-from app.sync_records import MODELS, payload_problem
+from app.sync.records import MODELS, payload_problem
 from tests.hq_process import key_passphrase_env, last_json, run_app
 from tests.test_hq_store import (
     enrol_device,
@@ -289,9 +289,9 @@ def test_what_one_laptop_sends_never_changes_what_another_pulls(
     missing, nested 985 levels deep, and with a plausible change: the broken ones are refused
     alone, the change is kept as A's proposal, HQ's rows are untouched, and laptop B's pull
     afterwards applies HQ's roster without a traceback."""
-    from app.db import Database
-    from app.models import Guard
-    from app.sync_client import SyncService
+    from app.profile.db import Database
+    from app.profile.models import Guard
+    from app.sync.client import SyncService
 
     store, client = hq
     event_id, _device_a, token_a, body = demo_with_laptop(store, client)
@@ -484,9 +484,9 @@ def test_every_payload_is_checked_against_its_table(
 def test_hq_prepares_only_what_fits_the_tables(hq: tuple[HqStore, TestClient]) -> None:
     """The same check at HQ itself: an event from a profile whose guard does not fit (a
     name over 100 characters) is refused whole, nothing stored."""
-    from app.db import Database
-    from app.models import Guard
-    from app.workbench import EventInput, Workbench
+    from app.inspection.workbench import EventInput, Workbench
+    from app.profile.db import Database
+    from app.profile.models import Guard
 
     store, _client = hq
     with store._scratch_profile() as workbench:  # noqa: SLF001 - HQ's own way to build events
@@ -769,7 +769,7 @@ MALFORMED_PACKAGES: dict[str, Callable[[dict[str, Any], bytes], bytes]] = {
 
 def run_cli(*args: str) -> tuple[int, str, str]:
     """``python -m app ARGS`` in this process (the command line's own entry point)."""
-    from app.cli import main
+    from app.cli.main import main
 
     umask = os.umask(0o022)
     os.umask(umask)
@@ -785,8 +785,8 @@ def run_cli(*args: str) -> tuple[int, str, str]:
 def profile_state(folder: Path) -> dict[str, Any]:
     """Every row of every synced table (all columns), the trust lists, the outbox, and the
     files beside the database."""
-    from app.db import Database
-    from app.models import Outbox, RevokedCertificate, TrustedIssuer
+    from app.profile.db import Database
+    from app.profile.models import Outbox, RevokedCertificate, TrustedIssuer
 
     db = Database(folder)
     state: dict[str, Any] = {}
@@ -813,8 +813,8 @@ def laptop_with_event(tmp_path: Path, hq_package: tuple[dict[str, Any], bytes],
     """An 'enrolled' profile (it knows HQ's package key) that took the good package. (The
     command line run in this process uses the QApplication of the GUI tests, ``qapp``: a
     bare QCoreApplication it would make would stop them making theirs.)"""
-    from app.db import Database
-    from app.sync_client import HQ_PACKAGE_KEY
+    from app.profile.db import Database
+    from app.sync.client import HQ_PACKAGE_KEY
 
     monkeypatch.setenv("VENUE_SUPERVISOR_LANG", "en")
     body, key = hq_package
@@ -850,7 +850,7 @@ def test_import_package_refuses_a_malformed_signed_package(
 
 
 def test_payload_problem_is_the_one_check_on_both_sides() -> None:
-    """app.sync_records.payload_problem answers for every kind the laptop's tables have, and
+    """app.sync.records.payload_problem answers for every kind the laptop's tables have, and
     takes any JSON value without failing."""
     for kind in MODELS:
         payload = full_payload(kind, id=str(uuid.uuid4()))

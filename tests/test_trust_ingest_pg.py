@@ -54,7 +54,7 @@ def test_scope_kind_and_proposals_on_postgresql(hq_pg: tuple[HqStore, TestClient
     package = client.get(f"/api/v1/events/{event_id}/package", headers=bearer(token))
     assert package.status_code == 200
     assert post_records(client, token, [stranger])[0]["status"] == "stored"
-    from app.sync_protocol import PACKAGE_FORMAT, Record, read_signed
+    from app.sync.protocol import PACKAGE_FORMAT, Record, read_signed
 
     _signer, body = read_signed(package.content, PACKAGE_FORMAT,
                                 lambda _s: store.package_public_key())

@@ -34,7 +34,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from openpyxl import load_workbook
 from sqlalchemy import create_engine, event, select
 
-from app.db import DB_FILENAME, Database, _configure_sqlite
 from app.hq.keys import PASSPHRASE_FILE_ENV, PROTECTION_SETTING, SEALED_PREFIX, KeyAccessError
 from app.hq.models import PersonPseudonym
 from app.hq.models import Record as RecordRow
@@ -45,10 +44,12 @@ from app.hq.store import (
     HqStore,
     default_db_url,
 )
-from app.identity import id_check_char
-from app.models import Event, Guard
-from app.roster import check_roster
-from app.sync_protocol import (
+from app.inspection.identity import id_check_char
+from app.inspection.roster import check_roster
+from app.inspection.workbench import EventInput, Workbench
+from app.profile.db import DB_FILENAME, Database, _configure_sqlite
+from app.profile.models import Event, Guard
+from app.sync.protocol import (
     PACKAGE_FORMAT,
     Record,
     SignedFileError,
@@ -57,8 +58,7 @@ from app.sync_protocol import (
     read_signed,
     write_signed,
 )
-from app.sync_records import payload_of, record_of
-from app.workbench import EventInput, Workbench
+from app.sync.records import payload_of, record_of
 from tests.conftest import FIXTURE_ROSTER, REPO
 from tests.hq_process import KEY_PASSPHRASE, HqProcess, key_passphrase_env, last_json, run_app
 from tests.test_hq_store import enrol_device
@@ -388,7 +388,7 @@ def test_a_0006_profile_loses_its_hashes_and_keeps_its_triggers(profile_dir: Pat
     engine = create_engine(f"sqlite:///{path}")
     event.listen(engine, "connect", _configure_sqlite)
     config = Config()
-    config.set_main_option("script_location", str(REPO / "app" / "migrations"))
+    config.set_main_option("script_location", str(REPO / "app" / "profile" / "migrations"))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "0006_head_count_indexes")
@@ -496,7 +496,7 @@ def test_an_old_package_carrying_the_retired_fields_is_applied_without_them(
         sealed_store: HqStore, profile_dir: Path, small_roster: Path) -> None:
     """A package an HQ wrote before the upgrade (USB stick): the laptop checks it as it was
     signed, then drops id_salt / id_hash and stores none of it."""
-    from app.sync_client import HQ_PACKAGE_KEY, SyncService
+    from app.sync.client import HQ_PACKAGE_KEY, SyncService
 
     event_id, _summary = sealed_store.add_event(small_roster, "演唱会")
     _signer, body = read_signed(sealed_store.event_package(event_id), PACKAGE_FORMAT,

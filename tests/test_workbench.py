@@ -13,13 +13,15 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-import app.workbench as workbench_module
-from app.checklist import load_template
-from app.db import DB_FILENAME, Database
+import app.inspection.workbench as workbench_module
 from app.demo import DEMO_EVENT_NAME, MAIN_COMPANY, OTHER_COMPANY, create_demo_event
-from app.domain import Verdict
-from app.identity import id_check_char, mask_id_number
-from app.models import (
+from app.inspection.checklist import load_template
+from app.inspection.domain import Verdict
+from app.inspection.identity import id_check_char, mask_id_number
+from app.inspection.roster import RosterReport, RosterRow, check_roster
+from app.inspection.workbench import EventInput, Workbench, WorkbenchError
+from app.profile.db import DB_FILENAME, Database
+from app.profile.models import (
     CheckResult,
     Company,
     Event,
@@ -29,8 +31,6 @@ from app.models import (
     Post,
     PostStatus,
 )
-from app.roster import RosterReport, RosterRow, check_roster
-from app.workbench import EventInput, Workbench, WorkbenchError
 
 MAIN = "盘锦市安盾保安服务有限公司"
 OTHER = "锦州恒安保安服务有限公司"
@@ -857,7 +857,7 @@ def test_pending_background_is_said_but_not_the_headline(workbench: Workbench) -
 def test_a_post_counts_once_at_its_worst_state_everywhere(workbench: Workbench) -> None:
     """Absent at seven, understaffed at eight: one absent post on the dashboard, in the post
     list and in the score, never one of each."""
-    from app.scoring import compute_score
+    from app.evaluation.scoring import compute_score
 
     event_id = workbench.save_event(EventInput(name="岗位状态", company_name="甲保安公司"))
     post = workbench.save_post(event_id, "C区1号看台", "C区", "秩序维护", 4)

@@ -14,10 +14,11 @@ from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import APP_NAME, __version__
-from app.db import LOG_FILENAME, Database, ProfileError
 from app.i18n import choose_language, install_translators
-from app.paths import font_path, resolve_data_dir
-from app.workbench import Workbench
+from app.inspection.workbench import Workbench
+from app.profile.db import LOG_FILENAME, Database, ProfileError
+from app.profile.paths import resolve_data_dir
+from app.resources import font_path
 
 log = logging.getLogger(__name__)
 UI_FONT_POINT_SIZE = 11
@@ -62,7 +63,7 @@ def install_error_handling(db: Database) -> Path:
     """Log to the profile (encrypted line by line when the profile is: a message may name a
     guard; ``python -m app show-log`` reads it); an unexpected error is logged with its
     traceback and shown as a fault of the program, never silently swallowed."""
-    from app.files import ProfileLogHandler
+    from app.profile.files import ProfileLogHandler
 
     log_path = db.data_dir / LOG_FILENAME
     handler = ProfileLogHandler(db.files, LOG_FILENAME)
@@ -91,14 +92,14 @@ def open_gui_profile(args: argparse.Namespace) -> Database | None:
     profile that has none yet (a new one, or one converted from an older version). The
     built-in demo is opened as it is, unencrypted (demonstration data only), unless it was
     encrypted on purpose."""
-    from app.cli_common import open_profile, password_file
-    from app.profile_key import is_encrypted
+    from app.cli.common import open_profile, password_file
+    from app.profile.key import is_encrypted
 
     folder = resolve_data_dir(args.data_dir, demo=args.demo)
     # --screenshot runs with nobody at the screen: no dialog, the command line's rules.
     if args.screenshot or password_file(args) or (args.demo and not is_encrypted(folder)):
         return open_profile(args, demo=args.demo)
-    from ui.password_dialog import ask_profile_password
+    from ui.dialogs.password import ask_profile_password
 
     return ask_profile_password(folder)
 

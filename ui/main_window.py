@@ -20,21 +20,21 @@ from PySide6.QtWidgets import (
 )
 
 from app import APP_NAME_ZH
-from app.domain import risk_text, staffing_mode, staffing_mode_text
-from app.trust_store import import_revocations, import_trust_list
-from app.workbench import Dashboard, EventInfo, PostInfo, Workbench
+from app.badge.trust_store import import_revocations, import_trust_list
+from app.inspection.domain import risk_text, staffing_mode, staffing_mode_text
+from app.inspection.workbench import Dashboard, EventInfo, PostInfo, Workbench
 from ui.commands import connect_command
+from ui.dialogs.files import open_file_name
+from ui.dialogs.import_roster import ImportDialog
+from ui.dialogs.sync import SyncMenu
 from ui.errors import user_message
-from ui.evaluation_page import EvaluationPage
-from ui.event_page import EventPage
-from ui.file_dialogs import open_file_name
-from ui.import_dialog import ImportDialog
-from ui.inspection_page import InspectionPage
+from ui.pages.evaluation import EvaluationPage
+from ui.pages.event import EventPage
+from ui.pages.inspection import InspectionPage
+from ui.pages.sync import SyncController, SyncStatusWidget
 from ui.scan_router import ScanRouter
-from ui.sync_dialogs import SyncMenu
-from ui.sync_panel import SyncController, SyncStatusWidget
-from ui.tables import DashboardPage, PostsPage, RosterPage
 from ui.tasks import run_in_background
+from ui.widgets.tables import DashboardPage, PostsPage, RosterPage
 
 LAST_EVENT_SETTING = "last_event_id"
 PREFERRED_SIZE = (1440, 900)

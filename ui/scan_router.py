@@ -4,8 +4,8 @@ The scanner is a keyboard: whatever has the focus gets its keys. In the scan fie
 (``ScanField``) that is right. Anywhere else it is wrong twice over: the code ends up in a
 note or a spin box, and its Enter confirms whatever dialog is open. ``ScanRouter`` is an
 application-wide event filter that holds back the printable keys addressed to any other
-widget until ``app.scan_timing.BurstTracker`` has decided: a burst is taken out (its keys,
-terminator included, never reach the widget) and emitted once as ``scanned``; a person's
+widget until ``app.inspection.scan_timing.BurstTracker`` has decided: a burst is taken out (its
+keys, terminator included, never reach the widget) and emitted once as ``scanned``; a person's
 keys are handed back to the widget they were meant for, in order, a few tens of
 milliseconds late.
 
@@ -30,8 +30,8 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 
-from app.scan_timing import SCANNER_IDLE_MS, Action, BurstTracker, KeyKind, Step
-from ui.scan_field import ScanField, deliver_pending_input, key_kind_of, key_time_ms
+from app.inspection.scan_timing import SCANNER_IDLE_MS, Action, BurstTracker, KeyKind, Step
+from ui.widgets.scan_field import ScanField, deliver_pending_input, key_kind_of, key_time_ms
 
 _KEY_EVENTS = frozenset({QEvent.Type.KeyPress, QEvent.Type.KeyRelease})
 # Input that is not a key press: a person who types and then clicks expects the typed

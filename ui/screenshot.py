@@ -9,7 +9,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from app.demo import demo_badge
-from app.domain import Verdict
+from app.inspection.domain import Verdict
 from ui.main_window import FIGURES_REFRESH_MS, MainWindow
 from ui.tasks import wait_for_background
 

@@ -6,7 +6,7 @@ import logging
 
 from PySide6.QtCore import QObject, QUrl
 
-from app.paths import resources_dir
+from app.resources import resources_dir
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from app.cli_common import CommandError, print_json, read_secret
+from app.cli.common import CommandError, print_json, read_secret
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -292,7 +292,7 @@ def _run(args: argparse.Namespace, store: Any) -> int:
         print_json({"event_id": args.event, "out": str(out), "bytes": len(data)})
         return EXIT_OK
     if command == "trust-import":
-        from app.badge import TrustListError
+        from app.badge.verify import TrustListError
 
         try:
             count = store.import_trust_list(args.file)
@@ -301,7 +301,7 @@ def _run(args: argparse.Namespace, store: Any) -> int:
         print_json({"issuers": count, **store.trust_summary()})
         return EXIT_OK
     if command == "revoked-import":
-        from app.badge import TrustListError
+        from app.badge.verify import TrustListError
 
         try:
             certificates, issuers = store.import_revocations(args.file)
@@ -313,7 +313,7 @@ def _run(args: argparse.Namespace, store: Any) -> int:
 
 
 def _import_bundle(store: Any, path: Path) -> int:
-    from app.sync_protocol import MAX_SIGNED_FILE_BYTES, SignedFileError
+    from app.sync.protocol import MAX_SIGNED_FILE_BYTES, SignedFileError
 
     try:
         # Measured before it is read: a file larger than any real bundle is not read at all.
@@ -337,7 +337,7 @@ def _import_bundle(store: Any, path: Path) -> int:
 
 
 def _add_event(store: Any, args: argparse.Namespace) -> int:
-    from app.roster import RosterFileError
+    from app.inspection.roster import RosterFileError
 
     starts_at = None
     if args.starts_at:

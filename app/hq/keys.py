@@ -168,8 +168,8 @@ def read_passphrase_file(path: str) -> bytes:
 def encrypt_pem(key: Any, passphrase: bytes) -> bytes:
     """A private key file HQ keeps beside its database (the TLS key of ``hq make-cert``) as
     PKCS#8 ``ENCRYPTED PRIVATE KEY`` PEM that OpenSSL and the TLS library read: PBES2 with
-    PBKDF2-HMAC-SHA256 at 600,000 rounds and AES-256-CBC (app.badge_keys; cryptography's
+    PBKDF2-HMAC-SHA256 at 600,000 rounds and AES-256-CBC (app.badge.keys; cryptography's
     BestAvailableEncryption would use 2,048 rounds)."""
-    from app.badge_keys import encrypt_private_key
+    from app.badge.keys import encrypt_private_key
 
     return encrypt_private_key(key, passphrase)

@@ -28,7 +28,7 @@ from app.hq import web
 from app.hq.models import Device
 from app.hq.store import AuthError, HqError, HqStore
 from app.hq.throttle import SignInThrottle
-from app.sync_protocol import API_PREFIX, MAX_BATCH_BYTES, MAX_BATCH_RECORDS, b64decode
+from app.sync.protocol import API_PREFIX, MAX_BATCH_BYTES, MAX_BATCH_RECORDS, b64decode
 
 # The JSON envelope around a 16 MB batch of records, and room for base64's own growth.
 MAX_REQUEST_BYTES = MAX_BATCH_BYTES + 1024 * 1024
@@ -265,7 +265,7 @@ def create_app(store: HqStore) -> FastAPI:
     async def records(request: Request, device: DeviceDep) -> dict[str, Any]:
         raw = await _read_body(request, MAX_REQUEST_BYTES)
         # json.loads, not a pydantic model per record: a 1,000-record batch is parsed in
-        # one C call, and the checks that matter are the protocol's (app.sync_protocol).
+        # one C call, and the checks that matter are the protocol's (app.sync.protocol).
         body = await run_in_threadpool(_json_object, raw)
         items = body.get("records")
         if not isinstance(items, list):

@@ -61,7 +61,7 @@ from app.hq.models import (
     TrustIssuer,
 )
 from app.hq.models import Record as RecordRow
-from app.sync_protocol import (
+from app.sync.protocol import (
     BUNDLE_FORMAT,
     HQ_SIGNER,
     KINDS,
@@ -82,7 +82,7 @@ from app.sync_protocol import (
 )
 
 if TYPE_CHECKING:
-    from app.db import Database
+    from app.profile.db import Database
 
 HQ_DB_ENV = "VENUE_SUPERVISOR_HQ_DB"
 PACKAGE_KEY_SETTING = "package_key"
@@ -502,7 +502,7 @@ class HqStore:
         """HMAC-SHA256(HQ's pseudonym key, normalised ID number), hex: the same person gives
         the same pseudonym in every event, and without the key (sealed, never sent) no one
         can test a guess of the number against it."""
-        from app.identity import normalise_id_number
+        from app.inspection.identity import normalise_id_number
 
         if self._pseudonym_key is None:
             self._pseudonym_key = self._secret(PSEUDONYM_KEY_SETTING, 32)
@@ -511,8 +511,8 @@ class HqStore:
 
     def _store_pseudonyms(self, db: Database, event_id: str, report: Any) -> int:
         """The pseudonym of each guard of an event HQ prepared from a roster it read."""
-        from app.identity import cert_key
-        from app.models import Guard
+        from app.inspection.identity import cert_key
+        from app.profile.models import Guard
 
         numbers = {cert_key(row.cert_no): row.id_number for row in report.valid_rows
                    if row.id_number}
@@ -1055,7 +1055,7 @@ class HqStore:
                                      .order_by(RevokedCertificate.cert_key)))
             revoked_kids = list(s.scalars(select(RevokedIssuer.kid).order_by(RevokedIssuer.kid)))
         assert all(r["kind"] in PACKAGE_KINDS for r in records)
-        from app.checklist import template_document
+        from app.inspection.checklist import template_document
 
         template = template_document(event_payload.get("checklist_template") or "checklist")
         body = {"event_id": event_id, "created_at": utc_now().isoformat(timespec="seconds"),
@@ -1114,7 +1114,7 @@ class HqStore:
     def accept_proposal(self, record_id: str, device_id: str) -> dict[str, Any]:
         """HQ staff take a laptop's proposal as HQ's row: the packages carry it from now on.
         The row stays HQ's; the proposal is gone once accepted."""
-        from app.sync_records import payload_problem
+        from app.sync.records import payload_problem
 
         with self.begin() as s:
             proposal = s.get(RecordProposal, (record_id, device_id))
@@ -1146,7 +1146,7 @@ class HqStore:
         grade, black list: changed by HQ staff only); the event is linked to it. Every record
         is checked against its table first: one that does not fit refuses the whole event,
         and nothing is stored."""
-        from app.sync_records import payload_problem, records_for_event
+        from app.sync.records import payload_problem, records_for_event
 
         with db.read() as s:
             records = records_for_event(s, event_id, db.data_dir)
@@ -1182,9 +1182,9 @@ class HqStore:
     def _scratch_profile(self) -> Iterator[Any]:
         """A throw-away laptop profile to build an event with the laptop's own code, holding
         HQ's companies so that a company keeps its id across events."""
-        from app.db import Database
-        from app.sync_records import apply_records, payload_problem
-        from app.workbench import Workbench
+        from app.inspection.workbench import Workbench
+        from app.profile.db import Database
+        from app.sync.records import apply_records, payload_problem
 
         with tempfile.TemporaryDirectory(prefix="hq-event-") as folder:
             db = Database(Path(folder))
@@ -1218,8 +1218,8 @@ class HqStore:
                   company_licence: str = "") -> tuple[str, dict[str, Any]]:
         """Prepare an event from a company's roster; returns its id and the roster check's
         summary. As on the laptop, the valid rows are imported and the problems listed."""
-        from app.roster import check_roster
-        from app.workbench import EventInput
+        from app.inspection.roster import check_roster
+        from app.inspection.workbench import EventInput
 
         name = name.strip()
         if self._hq_event_named(name):
@@ -1252,7 +1252,7 @@ class HqStore:
         """The built-in demo event as an HQ event, with the demo's badge issuer trusted and
         its revoked certificate listed (once: a second call returns the same event)."""
         from app.demo import DEMO_EVENT_NAME, create_demo_event, demo_issuer
-        from app.models import RevokedCertificate as ProfileRevoked
+        from app.profile.models import RevokedCertificate as ProfileRevoked
 
         existing = self._hq_event_named(DEMO_EVENT_NAME)
         if existing:
@@ -1276,8 +1276,8 @@ class HqStore:
     def _add_demo_companies(self, db: Database) -> None:
         """The demo's register of companies as HQ's own company records."""
         from app.demo import DEMO_COMPANY_REGISTER
-        from app.models import Company
-        from app.sync_records import record_of
+        from app.profile.models import Company
+        from app.sync.records import record_of
 
         with db.begin() as s:
             known = set(s.scalars(select(Company.name)))
@@ -1293,8 +1293,8 @@ class HqStore:
 
     # ------------------------------------------------------------------ trust lists
     def import_trust_list(self, path: str | os.PathLike[str]) -> int:
-        """Add or update the issuers of a trust list file (app.badge's format)."""
-        from app.badge import load_trust_list
+        """Add or update the issuers of a trust list file (app.badge.verify's format)."""
+        from app.badge.verify import load_trust_list
 
         issuers = load_trust_list(Path(path))
         with self.begin() as s:
@@ -1307,7 +1307,7 @@ class HqStore:
 
     def import_revocations(self, path: str | os.PathLike[str]) -> tuple[int, int]:
         """Replace the revocation list with the file's (a list is a complete snapshot)."""
-        from app.badge import load_revocations
+        from app.badge.verify import load_revocations
 
         cert_keys, kids = load_revocations(Path(path))
         with self.begin() as s:
@@ -1508,9 +1508,9 @@ EVENT_SCOPED_KINDS = frozenset({"post", "guard", "inspection", "finding", "post_
 
 def _payload_problem(kind: str, payload: dict[str, Any]) -> str | None:
     """What makes a payload unusable beyond the envelope checks, in plain words: first the
-    laptop table it maps to (app.sync_records.payload_problem: columns, types, NOT NULL,
+    laptop table it maps to (app.sync.records.payload_problem: columns, types, NOT NULL,
     lengths, 64-bit integers, times), then what HQ needs of it."""
-    from app.sync_records import payload_problem
+    from app.sync.records import payload_problem
 
     problem = payload_problem(kind, payload)
     if problem is not None:
@@ -1530,7 +1530,7 @@ class _Verified:
 def _verify_evaluation(payload: dict[str, Any], certificate: str | None,
                        device_id: str) -> _Verified | str:
     """The signed evaluation's PDF once proven; else why not, in plain words."""
-    from app.signing import verify_pdf
+    from app.evaluation.signing import verify_pdf
 
     encoded = payload.get("pdf")
     if not isinstance(encoded, str) or not encoded:
@@ -1569,7 +1569,7 @@ def _binding_problem(pdf: bytes, payload: dict[str, Any]) -> str | None:
     """Whether the record's figures are those written in the signed PDF itself."""
     from pyhanko.pdf_utils.reader import PdfFileReader
 
-    from app.pdf_binding import EvaluationBinding
+    from app.evaluation.pdf_binding import EvaluationBinding
 
     try:
         info = PdfFileReader(io.BytesIO(pdf), strict=False).trailer["/Info"]

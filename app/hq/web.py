@@ -167,7 +167,7 @@ def _page_font() -> bytes:
     in @font-face. Made once per process (about a second)."""
     from fontTools.ttLib import TTCollection
 
-    from app.paths import font_path
+    from app.resources import font_path
 
     buffer = io.BytesIO()
     TTCollection(str(font_path())).fonts[0].save(buffer)

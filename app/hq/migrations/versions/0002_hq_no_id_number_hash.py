@@ -36,7 +36,7 @@ _record = sa.table("record", sa.column("id", sa.String), sa.column("kind", sa.St
 
 
 def _remasked(masked: object) -> object:
-    """2111**********123X -> 211***********123X (app.identity.mask_id_number's 3 + 4)."""
+    """2111**********123X -> 211***********123X (app.inspection.identity.mask_id_number's 3 + 4)."""
     if isinstance(masked, str) and len(masked) >= 14 and masked[3] != "*":
         return masked[:3] + "*" + masked[4:]
     return masked
@@ -51,7 +51,7 @@ def cleaned(payload: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def upgrade() -> None:
-    from app.sync_protocol import canonical_json, content_hash
+    from app.sync.protocol import canonical_json, content_hash
 
     op.create_table(
         "person_pseudonym",

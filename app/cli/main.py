@@ -1,0 +1,252 @@
+"""The command line. The forms documented in README.md are contracts with headquarters'
+scripts: keep them exactly; new options may be added."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from app.cli.common import print_json
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 1
+EXIT_USAGE = 2
+SYNC_COMMANDS = ("enrol", "seed-demo", "sync", "export-bundle", "pull", "import-package",
+                 "sync-status")
+# Files and folders the app creates are this user's only (0600 / 0700), whatever the umask
+# it was started with; the places that create them also set the mode explicitly.
+PRIVATE_UMASK = 0o077
+
+
+def _global_options(parser: argparse.ArgumentParser, suppress: bool,
+                    profile: bool = True) -> None:
+    default = argparse.SUPPRESS if suppress else None
+    parser.add_argument("--data-dir", default=default, metavar="DIR",
+                        help="keep the whole profile in DIR (or set VENUE_SUPERVISOR_DATA_DIR)")
+    parser.add_argument("--lang", default=default, choices=("zh_CN", "en"),
+                        help="interface language (default: Chinese on a Chinese system)")
+    if profile:  # HQ's commands have no laptop profile (and staff-password its own option)
+        parser.add_argument("--password-file", default=default, metavar="F",
+                            help="the profile's password, from the first line of F (or set "
+                                 "VENUE_SUPERVISOR_PASSWORD_FILE); a profile created or "
+                                 "opened with one is encrypted")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m app",
+        description="Venue Supervisor (大型活动安保现场督导). Without a command: open the app.")
+    _global_options(parser, suppress=False)
+    parser.add_argument("--demo", action="store_true", help="open the built-in demo event")
+    parser.add_argument("--screenshot", metavar="FILE.png",
+                        help="with --demo: show the inspection screen offscreen with a scanned "
+                             "guard, save a screenshot to FILE.png and exit")
+    parser.add_argument("--ready-file", metavar="FILE", help=argparse.SUPPRESS)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    roster = commands.add_parser("roster", help="check or import a company's roster")
+    roster_commands = roster.add_subparsers(dest="roster_command", metavar="ACTION",
+                                            required=True)
+    check = roster_commands.add_parser("check", help="validate a roster without importing it")
+    check.add_argument("file", metavar="FILE")
+    check.add_argument("--company", help="the contracted company (default: the most common)")
+    _global_options(check, suppress=True)
+    do_import = roster_commands.add_parser("import", help="import a roster into an event")
+    do_import.add_argument("file", metavar="FILE")
+    do_import.add_argument("--event", required=True, metavar="NAME",
+                           help="the event's name; created if the profile has none by that name")
+    _global_options(do_import, suppress=True)
+
+    demo = commands.add_parser("demo-event", help="create the demo event in the profile")
+    _global_options(demo, suppress=True)
+
+    change = commands.add_parser(
+        "change-password", help="protect the encrypted profile with a new password (the "
+                                "current one comes from --password-file)")
+    change.add_argument("--new-password-file", required=True, metavar="F",
+                        help="the new password, from the first line of F")
+    _global_options(change, suppress=True)
+
+    show_log = commands.add_parser(
+        "show-log", help="print the window's log kept in the profile (decrypted with the "
+                         "profile's password when it is encrypted)")
+    _global_options(show_log, suppress=True)
+
+    from app.cli.badge import add_badge_parser
+
+    add_badge_parser(commands, lambda sub, suppress: _global_options(sub, suppress=suppress))
+
+    from app.cli.report import add_report_parsers
+
+    add_report_parsers(commands, lambda sub, suppress: _global_options(sub, suppress=suppress))
+
+    from app.cli.sync import add_sync_parsers
+
+    add_sync_parsers(commands, lambda sub, suppress: _global_options(sub, suppress=suppress))
+
+    from app.hq.cli import add_hq_parser
+
+    add_hq_parser(commands, lambda sub, suppress: _global_options(sub, suppress=suppress,
+                                                                  profile=False))
+    return parser
+
+
+def _print_summary(summary: dict[str, object]) -> None:
+    """print_json's line, written a problem at a time: a broken 20,000-row roster has
+    200,000 problems, and the line whole would take 70 MB more."""
+    import json
+
+    out = sys.stdout
+    out.write("{")
+    for position, (key, value) in enumerate(summary.items()):
+        out.write((", " if position else "") + json.dumps(key, ensure_ascii=False) + ": ")
+        if isinstance(value, list):
+            out.write("[" + ", ".join(json.dumps(item, ensure_ascii=False) for item in value[:1]))
+            for item in value[1:]:
+                out.write(", " + json.dumps(item, ensure_ascii=False))
+            out.write("]")
+        else:
+            out.write(json.dumps(value, ensure_ascii=False))
+    out.write("}\n")
+    out.flush()
+
+
+def _roster_command(args: argparse.Namespace) -> int:
+    from app.i18n import choose_language, core_application
+    from app.inspection.roster import RosterFileError, check_roster
+
+    core_application(choose_language(args.lang))
+    if args.roster_command == "check":
+        try:
+            report = check_roster(args.file, main_company=args.company)
+        except RosterFileError as exc:
+            print(str(exc), file=sys.stderr)
+            return EXIT_USAGE
+        _print_summary(report.summary())
+        return EXIT_OK if report.error_count == 0 else EXIT_PROBLEMS
+
+    from app.cli.common import open_profile
+    from app.inspection.workbench import EventInput, Workbench, WorkbenchError
+    from app.profile.db import ProfileError
+
+    try:
+        workbench = Workbench(open_profile(args))
+    except ProfileError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+    event = workbench.find_event(args.event)
+    company = event.company.name if event and event.company else None
+    try:
+        report = check_roster(args.file, main_company=company)
+    except RosterFileError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+    try:  # a new event and its guards are one transaction: no empty event is left behind
+        result = (workbench.import_roster(event.id, report) if event else
+                  workbench.create_event_with_roster(EventInput(name=args.event), report))
+    except WorkbenchError as exc:  # the event is locked, its name is refused
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+    summary = report.summary()
+    summary.update({"event": args.event, "imported": result.imported, "updated": result.updated,
+                    "posts_created": result.posts_created})
+    _print_summary(summary)
+    return EXIT_OK if report.error_count == 0 else EXIT_PROBLEMS
+
+
+def _change_password(args: argparse.Namespace) -> int:
+    from app.cli.common import CommandError, password_file, read_secret
+    from app.i18n import choose_language, core_application, translate
+    from app.profile.key import ProfileKeyError, change_password
+    from app.profile.paths import resolve_data_dir
+
+    core_application(choose_language(args.lang))
+    try:
+        current = password_file(args)
+        if not current:
+            raise CommandError(translate("CommandLine", "give the current password with "
+                                         "--password-file F (or VENUE_SUPERVISOR_PASSWORD_FILE)"))
+        change_password(resolve_data_dir(args.data_dir),
+                        read_secret(current, "", what="password"),
+                        read_secret(args.new_password_file, "", what="password"))
+    except (CommandError, ProfileKeyError) as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+    print_json({"changed": True})
+    return EXIT_OK
+
+
+def _show_log(args: argparse.Namespace) -> int:
+    from app.cli.common import open_profile
+    from app.i18n import choose_language, core_application
+    from app.profile.db import LOG_FILENAME, ProfileError
+
+    core_application(choose_language(args.lang))
+    try:
+        db = open_profile(args)
+    except ProfileError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        if db.files.exists(LOG_FILENAME):
+            for line in db.files.read_lines(LOG_FILENAME):
+                print(line)
+    finally:
+        db.close()
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    os.umask(PRIVATE_UMASK)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "change-password":
+        return _change_password(args)
+    if args.command == "show-log":
+        return _show_log(args)
+    if args.command == "roster":
+        return _roster_command(args)
+    if args.command == "badge":
+        from app.cli.badge import run_badge_command
+
+        return run_badge_command(args)
+    if args.command == "report":
+        from app.cli.report import run_report_command
+
+        return run_report_command(args)
+    if args.command == "verify-pdf":
+        from app.cli.report import run_verify_command
+
+        return run_verify_command(args)
+    if args.command == "hq":
+        from app.hq.cli import run_hq_command
+
+        return run_hq_command(args)
+    if args.command in SYNC_COMMANDS:
+        from app.cli.sync import run_sync_command
+
+        return run_sync_command(args)
+    if args.command == "demo-event":
+        from app.cli.common import open_profile
+        from app.demo import create_demo_event
+        from app.inspection.workbench import Workbench
+        from app.profile.db import ProfileError
+
+        try:
+            db = open_profile(args)
+        except ProfileError as exc:
+            print(str(exc), file=sys.stderr)
+            return EXIT_USAGE
+        try:
+            event_id = create_demo_event(Workbench(db))
+        finally:
+            db.close()
+        print_json({"event_id": event_id})
+        return EXIT_OK
+    if args.screenshot and not args.demo:
+        parser.error("--screenshot goes with --demo")
+    from ui.application import run_gui  # the widgets load only when a window is wanted
+
+    return run_gui(args)

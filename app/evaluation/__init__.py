@@ -1,0 +1,1 @@
+"""The comprehensive evaluation: scoring, the report's values, the PDF and its signature."""

@@ -1,0 +1,1 @@
+"""Dialogs: password, roster import, finding editor, sync, file choosers."""

@@ -1,0 +1,1 @@
+"""The main window's pages: event, inspection, evaluation, sync."""

@@ -1,0 +1,555 @@
+"""The inspection screen: choose the post, scan its guards, tick their checklists."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QImage, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.inspection.domain import (
+    STAFFING_FINDINGS,
+    Verdict,
+    post_state_text,
+    staffing_item_text,
+    task_type_text,
+)
+from app.inspection.workbench import (
+    RECENTLY_PRESENT_MINUTES,
+    InspectionInfo,
+    PostInfo,
+    ScanResult,
+    Workbench,
+    WorkbenchError,
+)
+from ui.commands import connect_command
+from ui.dialogs.files import open_file_name
+from ui.dialogs.finding_editor import FindingEditor
+from ui.errors import user_message
+from ui.fonts import emphasize
+from ui.layout import scrollable
+from ui.sound import ScanCue
+from ui.tasks import run_in_background
+from ui.widgets.camera import CameraPanel, qimage_to_gray_array
+from ui.widgets.checklist_panel import ChecklistPanel
+from ui.widgets.result_card import ResultCard
+from ui.widgets.scan_field import ScanField
+
+POST_ID_ROLE = Qt.ItemDataRole.UserRole
+
+
+class InspectionPage(QWidget):
+    changed = Signal()  # the page saved something: figures elsewhere should refresh
+    card_shown = Signal(object)  # the verdict card has been repainted for this ScanResult
+
+    def __init__(self, workbench: Workbench, lang: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.workbench = workbench
+        self.lang = lang
+        self.event_id: str | None = None
+        self.current_post: PostInfo | None = None
+        self.inspection: InspectionInfo | None = None
+        self.selected_index: int | None = None
+
+        # left: posts
+        self.post_filter = QLineEdit()
+        self.post_filter.setPlaceholderText(self.tr("Find a post (zone, name, task)"))
+        self.post_filter.textChanged.connect(self._filter_posts)
+        self.post_list = QListWidget()
+        self.post_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.post_list.setWordWrap(True)  # a long post name wraps instead of being cut
+        self.post_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.post_list.setToolTip(self.tr("checked / assigned guards per post"))
+        self.post_list.currentItemChanged.connect(self._post_chosen)
+        self.absent_button = QPushButton(self.tr("Post absent (F6)"))
+        self.understaffed_button = QPushButton(self.tr("Understaffed (F7)"))
+        connect_command(self.absent_button.clicked, lambda: self.mark_post("absent"))
+        connect_command(self.understaffed_button.clicked, lambda: self.mark_post("understaffed"))
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.addWidget(QLabel(self.tr("Posts")))
+        left_layout.addWidget(self.post_filter)
+        left_layout.addWidget(self.post_list, 1)
+        left_layout.addWidget(self.absent_button)
+        left_layout.addWidget(self.understaffed_button)
+
+        # centre: scan, card, checklist
+        self.post_heading = emphasize(QLabel(), 15, bold=True)
+        self.post_heading.setWordWrap(True)
+        self.scan_field = emphasize(ScanField(), 18)
+        self.scan_field.setPlaceholderText(self.tr("Scan the badge, or type the certificate "
+                                                   "number and press Enter"))
+        self.scan_field.submitted.connect(self.handle_scan)
+        # What the page has to say about the last action: in the page, not a dialog that a
+        # scanner's Enter would have to dismiss.
+        self.notice = QLabel()
+        self.notice.setObjectName("notice")
+        self.notice.setWordWrap(True)
+        self.notice.setStyleSheet("background: #fff4ce; color: #5c4300; padding: 4px;")
+        self.notice.hide()
+        self.card = ResultCard(workbench.db.files)
+        self.checklist = ChecklistPanel(lang)
+        self.checklist.toggled.connect(self.toggle_item)
+        checklist_scroll = QScrollArea()
+        checklist_scroll.setWidgetResizable(True)
+        checklist_scroll.setWidget(self.checklist)
+        checklist_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.all_ok_button = QPushButton(self.tr("All compliant (F2)"))
+        connect_command(self.all_ok_button.clicked, self.mark_all_compliant)
+        self.undo_button = QPushButton(self.tr("Undo (Ctrl+Z)"))
+        connect_command(self.undo_button.clicked, self.undo)
+        self.saved_label = QLabel()
+        heading_row = QHBoxLayout()
+        heading_row.addWidget(self.post_heading, 1)
+        heading_row.addWidget(self.all_ok_button)
+        heading_row.addWidget(self.undo_button)
+        self.saved_label.setAlignment(Qt.AlignmentFlag.AlignRight)
+        centre = QWidget()
+        centre_layout = QVBoxLayout(centre)
+        centre_layout.setSpacing(4)
+        centre_layout.addLayout(heading_row)
+        centre_layout.addWidget(self.scan_field)
+        centre_layout.addWidget(self.notice)
+        centre_layout.addWidget(self.card)
+        centre_layout.addWidget(self.saved_label)
+        centre_layout.addWidget(checklist_scroll, 1)
+
+        # right: finding, figures, keys
+        self.finding_editor = FindingEditor(workbench)
+        self.finding_editor.changed.connect(self._finding_saved)
+        self.finding_editor.done.connect(self.focus_scan)
+        self.figures = QLabel()
+        self.figures.setWordWrap(True)
+        figures_box = QGroupBox(self.tr("Progress"))
+        QVBoxLayout(figures_box).addWidget(self.figures)
+        keys = QLabel(self.tr(
+            "Keys\nEnter / Tab: scan\nF2: all compliant\nCtrl+1…9, 0: toggle item 1…10\n"
+            "F3: corrected on the spot\nF6 / F7: post absent / understaffed\n"
+            "Ctrl+Z: undo\nEsc: clear"))
+        keys.setWordWrap(True)
+        self.camera = CameraPanel(workbench.db)
+        self.camera.decoded.connect(self._scanned_elsewhere)
+        self.image_button = QPushButton(self.tr("Badge photo…"))
+        connect_command(self.image_button.clicked, self.scan_image_file)
+        self.paste_button = QPushButton(self.tr("Paste image"))
+        self.paste_button.setToolTip(self.tr("Ctrl+Shift+V: read the badge in an image "
+                                             "copied to the clipboard"))
+        connect_command(self.paste_button.clicked, self.scan_clipboard_image)
+        image_row = QHBoxLayout()
+        image_row.addWidget(self.image_button)
+        image_row.addWidget(self.paste_button)
+        camera_layout = self.camera.layout()
+        assert isinstance(camera_layout, QVBoxLayout)
+        camera_layout.addLayout(image_row)
+        self.finding_editor.photo_requested.connect(self._evidence_from_camera)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.addWidget(self.camera)
+        right_layout.addWidget(self.finding_editor)
+        right_layout.addWidget(figures_box)
+        right_layout.addWidget(keys)
+        right_layout.addStretch(1)
+
+        for button in (self.absent_button, self.understaffed_button, self.all_ok_button,
+                       self.undo_button, self.image_button, self.paste_button):
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+
+        # The side columns scroll on their own and can be collapsed: on a 1280x650 laptop the
+        # scan field, the card and the whole checklist stay in view.
+        splitter = QSplitter()
+        splitter.setChildrenCollapsible(False)
+        splitter.addWidget(left)
+        splitter.addWidget(centre)
+        splitter.addWidget(scrollable(right))
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([230, 750, 300])
+        self.splitter = splitter
+        layout = QGridLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(splitter)
+
+        self._shortcut(QKeySequence(Qt.Key.Key_F2), self.mark_all_compliant)
+        self._shortcut(QKeySequence(Qt.Key.Key_F3), self.finding_editor.toggle_correction)
+        self._shortcut(QKeySequence(Qt.Key.Key_F6), lambda: self.mark_post("absent"))
+        self._shortcut(QKeySequence(Qt.Key.Key_F7), lambda: self.mark_post("understaffed"))
+        self._shortcut(QKeySequence(Qt.Key.Key_Escape), self.clear)
+        self._shortcut(QKeySequence("Ctrl+Shift+V"), self.scan_clipboard_image)
+        self.cue: ScanCue | None = None
+        # QtMultimedia takes a moment to load: after the window is up, not before.
+        self._later(self._load_cue)
+        for number in range(1, 11):
+            self._shortcut(QKeySequence(f"Ctrl+{number % 10}"),
+                           lambda n=number: self.toggle_item(n - 1))
+        QApplication.instance().focusChanged.connect(self._keep_scan_focus)
+
+    def _later(self, slot: Callable[[], object]) -> None:
+        """Run ``slot`` once the event loop is free; never after this page is gone (a
+        timer owned by the page dies with it)."""
+        timer = QTimer(self)
+        timer.setSingleShot(True)
+        timer.timeout.connect(slot)
+        timer.timeout.connect(timer.deleteLater)
+        timer.start(0)
+
+    def _shortcut(self, keys: QKeySequence, slot: object) -> None:
+        shortcut = QShortcut(keys, self)
+        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut.activated.connect(slot)
+
+    # ----------------------------------------------------------------- focus
+    def focus_scan(self) -> None:
+        self.scan_field.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _keep_scan_focus(self, _old: QWidget | None, new: QWidget | None) -> None:
+        """The scan field takes back the focus from anything that is not for typing."""
+        if not self.isVisible() or QApplication.activeModalWidget() is not None:
+            return
+        typing = (QLineEdit, QTextEdit, QAbstractSpinBox, QComboBox)
+        if new is None or (self.isAncestorOf(new) and not isinstance(new, typing)):
+            self._later(self.focus_scan)
+
+    # ----------------------------------------------------------------- posts
+    def set_event(self, event_id: str | None) -> None:
+        self.event_id = event_id
+        self.clear()
+        self.current_post = None
+        self.post_list.setCurrentRow(-1)  # no post highlighted that is not the current one
+        # Names now, counts when the figures arrive from their worker: on a large event the
+        # counts would hold up the window's first paint.
+        self.reload_posts(self.workbench.posts(event_id, with_counts=False) if event_id
+                          else [])
+        self._update_heading()
+        if event_id:
+            # SQLAlchemy compiles a query the first time it runs; do it now, not on the first
+            # badge the supervisor scans.
+            self._later(lambda: self.workbench.lookup(event_id, "0", None))
+
+    def reload_posts(self, posts: list[PostInfo] | None = None) -> None:
+        """Show the event's posts with their counts; ``posts`` if the caller has them.
+
+        When the same posts are listed already only the lines whose counts changed are
+        rewritten: a scan changes one line, and a large event has thousands.
+        """
+        if posts is None:
+            posts = self.workbench.posts(self.event_id) if self.event_id else []
+        listed = [self.post_list.item(row).data(POST_ID_ROLE).id
+                  for row in range(self.post_list.count())]
+        if listed == [post.id for post in posts]:
+            for row, post in enumerate(posts):
+                item = self.post_list.item(row)
+                if item.data(POST_ID_ROLE) != post:
+                    item.setData(POST_ID_ROLE, post)
+                    item.setText(self._post_text(post))
+                    if self.current_post and post.id == self.current_post.id:
+                        self.current_post = post
+            return
+        current_id = self.current_post.id if self.current_post else None
+        self.post_list.blockSignals(True)
+        self.post_list.clear()
+        for post in posts:
+            item = QListWidgetItem(self._post_text(post))
+            item.setData(POST_ID_ROLE, post)
+            self.post_list.addItem(item)
+            if post.id == current_id:
+                self.post_list.setCurrentItem(item)
+        self.post_list.blockSignals(False)
+        self._filter_posts(self.post_filter.text())
+
+    def _post_text(self, post: PostInfo) -> str:
+        if not post.counted:
+            return self.tr("{name} · {task}").format(name=post.name,
+                                                     task=task_type_text(post.task_type))
+        text = self.tr("{name} · {task} · {checked}/{assigned}").format(
+            name=post.name, task=task_type_text(post.task_type), checked=post.inspected_count,
+            assigned=post.assigned_count)
+        if post.status:
+            text += "  · " + post_state_text(post.status)
+        elif post.assigned_count == 0:
+            text += "  · " + self.tr("no guard assigned")
+        return text
+
+    def _filter_posts(self, text: str) -> None:
+        needle = text.strip().lower()
+        for row in range(self.post_list.count()):
+            item = self.post_list.item(row)
+            post: PostInfo = item.data(POST_ID_ROLE)
+            haystack = f"{post.name} {post.zone} {post.task_type} {task_type_text(post.task_type)}"
+            item.setHidden(bool(needle) and needle not in haystack.lower())
+
+    def _post_chosen(self, item: QListWidgetItem | None, _previous: object = None) -> None:
+        self.current_post = item.data(POST_ID_ROLE) if item else None
+        self._update_heading()
+        self.focus_scan()
+
+    def select_post(self, post_id: str) -> None:
+        for row in range(self.post_list.count()):
+            item = self.post_list.item(row)
+            if item.data(POST_ID_ROLE).id == post_id:
+                self.post_list.setCurrentItem(item)
+                return
+
+    def _update_heading(self) -> None:
+        if self.current_post:
+            self.post_heading.setText(self.tr("Post: {name} · {task} · {count} required").format(
+                name=self.current_post.name, task=task_type_text(self.current_post.task_type),
+                count=self.current_post.required_headcount))
+        else:
+            self.post_heading.setText(self.tr("Choose a post on the left, or scan a guard: "
+                                              "the guard's fixed post is taken."))
+
+    def mark_post(self, status: str) -> None:
+        if not self.event_id or not self.current_post:
+            self._say(self.tr("Choose the post first."))
+            return
+        # The post and event the supervisor meant: a scan taken while a question below is
+        # open may move the page to another post.
+        event_id, post = self.event_id, self.current_post
+        seen = self.workbench.guards_seen_recently(event_id, post.id)
+        present = 0
+        if status == "absent" and seen:
+            answer = QMessageBox.question(
+                self, self.tr("Post absent"),
+                self.tr("{count} guard(s) were verified at {post} in the last {minutes} "
+                        "minutes. Record the post as absent all the same?").format(
+                    count=seen, post=post.name, minutes=RECENTLY_PRESENT_MINUTES))
+            if answer != QMessageBox.StandardButton.Yes:
+                self.focus_scan()
+                return
+        if status == "understaffed":
+            most = max(0, post.required_headcount - 1)
+            present, ok = QInputDialog.getInt(
+                self, self.tr("Understaffed post"),
+                self.tr("How many guards are at {post}? ({count} required)").format(
+                    post=post.name, count=post.required_headcount),
+                min(seen, most), 0, most)
+            if not ok:
+                self.focus_scan()
+                return
+        try:
+            self.workbench.set_post_status(event_id, post.id, status, present)
+        except WorkbenchError as exc:
+            self._say(str(exc))
+            return
+        self._saved(self.tr("{post}: {state} recorded").format(
+            post=post.name, state=post_state_text(status)))
+        self.reload_posts()
+        self.focus_scan()
+
+    # ------------------------------------------------------------------ scan
+    def handle_scan(self, text: str) -> ScanResult | None:
+        self.notice.hide()
+        if not self.event_id:
+            self._say(self.tr("Open or create an event first."))
+            return None
+        post_id = self.current_post.id if self.current_post else None
+        scan = self.workbench.lookup(self.event_id, text, post_id)
+        self.card.show_result(scan)
+        self.card.repaint()  # the verdict is on screen before anything is written
+        self.card_shown.emit(scan)
+        if self.cue is not None and scan.verdict != Verdict.UNREADABLE:
+            self.cue.play(scan.verdict in (Verdict.ASSIGNED_HERE, Verdict.POST_SCANNED))
+        if scan.verdict == Verdict.POST_SCANNED and scan.post is not None:
+            self.select_post(scan.post.id)
+            self.clear_checklist()
+            return scan
+        if scan.verdict == Verdict.UNREADABLE:
+            return scan
+        try:
+            self.inspection = self.workbench.record_scan(self.event_id, scan)
+        except WorkbenchError as exc:  # e.g. the event's evaluation is signed
+            self.clear_checklist()  # nothing of the guard before stays beside this card
+            self.saved_label.clear()  # "saved" would speak of the scan before this one
+            self._say(self.tr("Not recorded: {reason}").format(reason=exc))
+            return scan
+        if self.current_post is None and scan.post is not None:
+            self.select_post(scan.post.id)
+        self.checklist.set_items(self.inspection.items)
+        self.selected_index = None
+        self.checklist.select(None)
+        if self.inspection.staffing_finding_id:
+            code = STAFFING_FINDINGS[scan.verdict]
+            self.finding_editor.show_finding(self.inspection.staffing_finding_id,
+                                             staffing_item_text(code))
+        else:
+            self.finding_editor.show_finding(None)
+        self._saved(self.tr("Scan recorded"))
+        return scan
+
+    def _load_cue(self) -> None:
+        if self.cue is None:
+            self.cue = ScanCue(self)
+
+    def _scanned_elsewhere(self, text: str) -> None:
+        """A code from the camera, a photo or the clipboard: the same path as the scan field."""
+        self.focus_scan()
+        self.handle_scan(text)
+
+    def scan_image_file(self) -> None:
+        """Ask for a photo of a badge and read the codes in it."""
+        path, _ = open_file_name(
+            self, self.tr("Photo of a badge"), "",
+            self.tr("Images (*.jpg *.jpeg *.png *.bmp *.webp)"))
+        self.focus_scan()
+        if path:
+            self.scan_image_path(path)
+
+    def scan_image_path(self, path: str) -> None:
+        image = QImage(path)
+        if image.isNull():
+            self._say(self.tr("{file} is not an image that can be read.").format(
+                file=Path(path).name))
+            return
+        self._decode_still(image)
+
+    def scan_clipboard_image(self) -> None:
+        image = QApplication.clipboard().image()
+        if image.isNull():
+            self._say(self.tr("The clipboard holds no image. Copy a photo of the badge first."))
+            return
+        self._decode_still(image)
+
+    def _decode_still(self, image: QImage) -> None:
+        from app.badge.qr import decode_qr  # zxing-cpp loads when first needed, not at start
+
+        pixels = qimage_to_gray_array(image)
+
+        def found(texts: list[str]) -> None:
+            if not texts:
+                self._say(self.tr("No QR code found in the image. Take the photo closer and "
+                                  "sharper, or type the certificate number."))
+                return
+            for text in texts:
+                self._scanned_elsewhere(text)
+
+        run_in_background(lambda: decode_qr(pixels), found,
+                          lambda exc: self._say(user_message(exc)), owner=self)
+
+    def _evidence_from_camera(self) -> None:
+        if not self.camera.running or self.camera.last_frame.isNull():
+            self._say(self.tr("Start the camera first to take a photo."))
+            return
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "camera.jpg"
+            if self.camera.save_frame(path):
+                self.finding_editor.attach_evidence(str(path))
+        self.focus_scan()
+
+    def scanned_outside_the_field(self, text: str) -> None:
+        """A scanner burst typed while another widget had the focus (the note, a form, a
+        dialog), taken out by the ScanRouter: the same path as the scan field."""
+        self.finding_editor.note.editingFinished.emit()  # the note typed so far is kept
+        if QApplication.activeModalWidget() is None:
+            self.focus_scan()
+        self.handle_scan(text)
+
+    def toggle_item(self, index: int) -> None:
+        if self.inspection is None or not 0 <= index < len(self.checklist.states):
+            return
+        state = self.checklist.states[index]
+        compliant = state.compliant is False  # unset or compliant -> finding; finding -> ok
+        try:
+            new_state = self.workbench.set_item(self.inspection.id, state.item, compliant)
+        except WorkbenchError as exc:
+            self._say(str(exc))
+            return
+        self.checklist.update_item(index, new_state)
+        self.selected_index = index
+        self.checklist.select(index)
+        self.finding_editor.show_finding(new_state.finding_id, state.item.label(self.lang))
+        self._saved(self.tr("Item saved"))
+
+    def mark_all_compliant(self) -> None:
+        if self.inspection is None:
+            return
+        items = tuple(s.item for s in self.checklist.states)
+        try:
+            states = self.workbench.mark_all_compliant(self.inspection.id, items)
+        except WorkbenchError as exc:
+            self._say(str(exc))
+            return
+        for index, state in enumerate(states):
+            self.checklist.update_item(index, state)
+        self._saved(self.tr("Remaining items marked compliant"))
+
+    def undo(self) -> None:
+        try:
+            what = self.workbench.undo()
+        except WorkbenchError as exc:
+            self._say(str(exc))
+            return
+        if what is None:
+            self._say(self.tr("Nothing to undo."))
+            return
+        if what == "scan":
+            self.clear()
+        elif self.inspection is not None:
+            states = self.workbench.item_states(self.inspection.id,
+                                                tuple(s.item for s in self.checklist.states))
+            for index, state in enumerate(states):
+                self.checklist.update_item(index, state)
+            selected = (states[self.selected_index] if self.selected_index is not None
+                        else None)
+            self.finding_editor.show_finding(selected.finding_id if selected else None,
+                                             selected.item.label(self.lang) if selected else "")
+        if what == "post":
+            self.reload_posts()
+        self._saved(self.tr("Undone"))
+        self.focus_scan()
+
+    def clear(self) -> None:
+        self.card.clear()
+        self.notice.hide()
+        self.clear_checklist()
+
+    def clear_checklist(self) -> None:
+        self.inspection = None
+        self.selected_index = None
+        self.checklist.set_items(())
+        self.finding_editor.show_finding(None)
+
+    def _finding_saved(self) -> None:
+        # Every row: the note saved may be that of the row selected before this one.
+        if self.inspection is not None and self.checklist.states:
+            states = self.workbench.item_states(
+                self.inspection.id, tuple(s.item for s in self.checklist.states))
+            for index, state in enumerate(states):
+                self.checklist.update_item(index, state)
+        self._saved(self.tr("Finding saved"))
+
+    def _saved(self, what: str) -> None:
+        self.notice.hide()  # what it said was about an earlier action
+        self.saved_label.setText(self.tr("✓ {what}, saved {time}").format(
+            what=what, time=datetime.now().strftime("%H:%M:%S")))
+        self.changed.emit()
+
+    def _say(self, message: str) -> None:
+        """Tell the supervisor in the page: no dialog that a scan's Enter would dismiss."""
+        self.notice.setText(message)
+        self.notice.show()
+        self.focus_scan()
+
+    def set_figures(self, text: str) -> None:
+        self.figures.setText(text)

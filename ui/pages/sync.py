@@ -1,0 +1,305 @@
+"""Sync with headquarters in the background, and its line in the status bar.
+
+The controller owns the profile's SyncService and decides when to sync: a minute after a
+success, sooner-then-slower after a failure (HQ's network at a venue comes and goes, and a
+laptop hammering a dead address every few seconds only drains its battery). Every call that
+touches HQ or counts the outbox runs on the thread pool; the widget only ever shows what the
+controller reports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QFontMetrics, QResizeEvent
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+
+from app.errors import UserError
+from app.profile.db import Database
+from app.sync.client import SyncError, SyncOutcome, SyncService, SyncStatus
+from ui.commands import connect_command
+from ui.tasks import run_in_background
+
+SUCCESS_INTERVAL_MS = 60_000
+BACKOFF_MS = (30_000, 60_000, 120_000, 300_000, 900_000)  # the last one repeats
+FIRST_SYNC_DELAY_MS = 2_000  # let the window come up before the first attempt
+
+ProgressCallback = Callable[[int, int], None]
+
+
+class ProgressRelay(QObject):
+    """Carries a worker's progress to the GUI thread (a queued connection).
+
+    One relay per task, without a parent and kept alive by the worker's closure: if the
+    window is closed mid-task, the worker still emits on a living object and Qt has already
+    cut the connection to the deleted receiver.
+    """
+
+    progress = Signal(int, int)
+
+    def __init__(self, receiver: ProgressCallback) -> None:
+        super().__init__()
+        self.progress.connect(receiver, Qt.ConnectionType.QueuedConnection)
+
+    def report(self, done: int, total: int) -> None:
+        self.progress.emit(done, total)
+
+
+def run_with_progress(work: Callable[[ProgressCallback], Any], on_progress: ProgressCallback,
+                      on_done: Callable[[Any], None], on_error: Callable[[Exception], None],
+                      owner: QObject) -> None:
+    """``work(progress)`` on the thread pool, ``on_progress`` called on the GUI thread."""
+    relay = ProgressRelay(on_progress)
+    run_in_background(lambda: work(relay.report), on_done, on_error, owner=owner)
+
+
+def plain_error(exc: Exception) -> str:
+    """What to tell the supervisor: a UserError's message (already in the interface
+    language: HQ out of reach, a refused code, a damaged package...) as it is."""
+    if isinstance(exc, UserError):
+        return str(exc)
+    # Anything else is a fault of the program, already logged with its traceback by
+    # run_in_background; the supervisor still gets a sentence, not a class name.
+    return QCoreApplication.translate(
+        "SyncController", "Sync stopped because of a fault in the program; nothing was lost, "
+        "and the details are in the log. It will try again later.")
+
+
+def short_local_time(iso_text: str | None, now: datetime | None = None) -> str:
+    """'14:05' today, '11-24 14:05' another day: the status bar has little room."""
+    if not iso_text:
+        return ""
+    try:
+        moment = datetime.fromisoformat(iso_text).astimezone()
+    except ValueError:
+        return iso_text
+    today = (now or datetime.now().astimezone()).date()
+    return moment.strftime("%H:%M" if moment.date() == today else "%m-%d %H:%M")
+
+
+class SyncController(QObject):
+    """When to sync, one sync at a time, and what happened, as signals for the GUI."""
+
+    status_changed = Signal(object)  # SyncStatus
+    sync_started = Signal()
+    progress = Signal(int, int)  # records done, records in all
+    sync_finished = Signal(object)  # SyncOutcome
+    sync_failed = Signal(str)  # plain words
+
+    def __init__(self, db: Database, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.service = SyncService(db)
+        self.status: SyncStatus | None = None
+        self.running = False
+        self.failures = 0  # consecutive failed attempts, for the back-off
+        self.last_error = ""
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.timeout.connect(self.sync_now)
+        self._status_running = False
+        self._status_again = False
+
+    # ------------------------------------------------------------------ status
+    def refresh_status(self) -> None:
+        """Re-read enrolment and the pending count on a worker; calls that arrive while one
+        is under way are folded into a single re-read after it."""
+        if self._status_running:
+            self._status_again = True
+            return
+        self._status_running = True
+        run_in_background(self.service.status, self._status_arrived, self._status_failed,
+                          owner=self)
+
+    def _status_done(self) -> None:
+        self._status_running = False
+        if self._status_again:
+            self._status_again = False
+            self.refresh_status()
+
+    def _status_arrived(self, status: SyncStatus) -> None:
+        self.status = status
+        self._status_done()
+        # Enrolled from the command line, or just now from the menu: start the rhythm.
+        if status.enrolled and not self.running and not self.timer.isActive():
+            self._schedule(FIRST_SYNC_DELAY_MS)
+        self.status_changed.emit(status)
+
+    def _status_failed(self, exc: Exception) -> None:
+        self._status_done()
+        self.last_error = plain_error(exc)
+        self.sync_failed.emit(self.last_error)
+
+    # ------------------------------------------------------------------ sync
+    def start(self) -> None:
+        self.refresh_status()
+
+    def stop(self) -> None:
+        self.timer.stop()
+
+    def _schedule(self, interval_ms: int) -> None:
+        self.timer.setInterval(interval_ms)
+        self.timer.start()
+
+    def retry_interval_ms(self) -> int:
+        return BACKOFF_MS[min(self.failures, len(BACKOFF_MS)) - 1] if self.failures else \
+            SUCCESS_INTERVAL_MS
+
+    def sync_now(self) -> bool:
+        """Start a sync unless one is running; False when it did not start."""
+        if self.running:
+            return False
+        self.running = True
+        self.timer.stop()
+        self.sync_started.emit()
+        service = self.service
+
+        def attempt(progress: ProgressCallback) -> SyncOutcome | SyncError:
+            # HQ out of reach is the normal state at a venue: an answer, not a failure to
+            # log with a traceback every quarter of an hour.
+            try:
+                return service.sync(progress=progress)
+            except SyncError as exc:
+                return exc
+
+        run_with_progress(attempt, self.progress.emit, self._sync_done, self._sync_error,
+                          owner=self)
+        return True
+
+    def _sync_done(self, outcome: SyncOutcome | SyncError) -> None:
+        if isinstance(outcome, SyncError):
+            self._sync_error(outcome)
+            return
+        self.running = False
+        self.failures = 0
+        # HQ refusing some records is not HQ being unreachable: the service keeps that
+        # error in the settings, and the status re-read below shows it.
+        self.last_error = ""
+        self._schedule(self.retry_interval_ms())
+        self.sync_finished.emit(outcome)
+        self.refresh_status()
+
+    def _sync_error(self, exc: Exception) -> None:
+        self.running = False
+        self.failures += 1
+        self.last_error = plain_error(exc)
+        if self.status is None or self.status.enrolled:
+            self._schedule(self.retry_interval_ms())
+        self.sync_failed.emit(self.last_error)
+        self.refresh_status()
+
+
+class ElidedLabel(QLabel):
+    """One line that ends in … when it does not fit; the whole text is in the tooltip."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._full = ""
+
+    def set_full_text(self, text: str) -> None:
+        self._full = text
+        self.setToolTip(text)
+        self._elide()
+
+    def full_text(self) -> str:
+        return self._full
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        one_line = " ".join(self._full.split())
+        self.setText(QFontMetrics(self.font()).elidedText(
+            one_line, Qt.TextElideMode.ElideRight, max(self.width(), 40)))
+
+
+class SyncStatusWidget(QWidget):
+    """The status bar's sync line: pending, last success, last error, progress, Sync now."""
+
+    enrol_requested = Signal()
+    ERROR_WIDTH = 360
+
+    def __init__(self, controller: SyncController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.state = QLabel()
+        self.error = ElidedLabel()
+        self.error.setStyleSheet("color: #b3261e;")
+        self.error.setFixedWidth(self.ERROR_WIDTH)
+        self.error.hide()
+        self.bar = QProgressBar()
+        self.bar.setFixedWidth(120)
+        self.bar.setTextVisible(False)
+        self.bar.hide()
+        self.sync_button = QPushButton(self.tr("Sync now"))
+        connect_command(self.sync_button.clicked, controller.sync_now)
+        self.enrol_button = QPushButton(self.tr("Enrol…"))
+        connect_command(self.enrol_button.clicked, self.enrol_requested)
+        self.enrol_button.hide()
+        for button in (self.sync_button, self.enrol_button):
+            # The scan field must keep the focus: a click here must not steal the next scan.
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        # The status bar draws nothing between its permanent widgets: a rule keeps this
+        # line apart from the trust figures beside it.
+        rule = QFrame()
+        rule.setFrameShape(QFrame.Shape.VLine)
+        rule.setFrameShadow(QFrame.Shadow.Sunken)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for widget in (self.state, self.error, self.bar, self.sync_button, self.enrol_button,
+                       rule):
+            layout.addWidget(widget)
+        controller.status_changed.connect(self._show_status)
+        controller.sync_started.connect(self._started)
+        controller.progress.connect(self._progress)
+        controller.sync_finished.connect(self._finished)
+        controller.sync_failed.connect(self._failed)
+        self.state.setText(self.tr("Sync: checking…"))
+
+    def _show_status(self, status: SyncStatus) -> None:
+        self.enrol_button.setVisible(not status.enrolled)
+        self.sync_button.setVisible(status.enrolled)
+        if not status.enrolled:
+            self.state.setText(self.tr("Not enrolled with headquarters · {count} pending")
+                               .format(count=status.pending))
+            self.state.setToolTip(self.tr("Changes are kept on this laptop until it is "
+                                          "enrolled with headquarters (menu Sync → Enrol)."))
+            self._set_error("")
+            return
+        parts = [self.tr("{count} pending").format(count=status.pending)]
+        if status.last_success:
+            parts.append(self.tr("last sync {time}").format(
+                time=short_local_time(status.last_success)))
+        else:
+            parts.append(self.tr("never synced"))
+        self.state.setText(" · ".join(parts))
+        self.state.setToolTip(self.tr("Headquarters: {url}\nSupervisor: {name}").format(
+            url=status.hq_url or "", name=status.supervisor or ""))
+        # The controller's own error is the freshest; the stored one survives a restart.
+        self._set_error(self.controller.last_error or status.last_error or "")
+
+    def _set_error(self, text: str) -> None:
+        self.error.set_full_text(text)
+        self.error.setVisible(bool(text))
+
+    def _started(self) -> None:
+        self.sync_button.setEnabled(False)
+        self.bar.setRange(0, 0)  # busy until the first count arrives
+        self.bar.show()
+
+    def _progress(self, done: int, total: int) -> None:
+        if total > 0:
+            self.bar.setRange(0, total)
+            self.bar.setValue(done)
+
+    def _finished(self, _outcome: SyncOutcome) -> None:
+        self.bar.hide()
+        self.sync_button.setEnabled(True)
+
+    def _failed(self, message: str) -> None:
+        self.bar.hide()
+        self.sync_button.setEnabled(True)
+        self._set_error(message)

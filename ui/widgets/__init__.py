@@ -1,0 +1,2 @@
+"""Reusable widgets: the result card, the scan field, tables, the checklist panel, the camera, the
+signature pad."""

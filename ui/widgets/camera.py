@@ -1,0 +1,227 @@
+"""Reading badges with the laptop's camera, from a photo file or from the clipboard.
+
+Frames come from QtMultimedia's video sink; each is copied to a grayscale array and decoded
+with zxing-cpp on a worker thread. While one decode runs, new frames are dropped, so the GUI
+never waits and a slow machine simply decodes fewer frames.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.profile.db import Database
+from ui.commands import connect_command
+from ui.tasks import run_in_background
+
+if TYPE_CHECKING:
+    import numpy as np
+
+log = logging.getLogger(__name__)
+CAMERA_SETTING = "camera_device"
+# The same code seen again within this time is the same badge still in front of the lens.
+REPEAT_SUPPRESS_S = 3.0
+PREVIEW_INTERVAL_S = 0.08
+
+
+def qimage_to_gray_array(image: QImage) -> np.ndarray:
+    """A grayscale copy of the image as a (height, width) uint8 array, owned by numpy so a
+    worker may read it after Qt has reused the frame's buffer."""
+    import numpy as np  # here, not at the top: numpy and zxing-cpp stay out of the start-up
+
+    gray = image.convertToFormat(QImage.Format.Format_Grayscale8)
+    width, height, stride = gray.width(), gray.height(), gray.bytesPerLine()
+    buffer = np.frombuffer(gray.constBits(), dtype=np.uint8, count=stride * height)
+    return buffer.reshape(height, stride)[:, :width].copy()
+
+
+def decode_qimage(image: QImage) -> list[str]:
+    """Every QR code's text in the image (none for a null image)."""
+    from app.badge.qr import decode_qr
+
+    if image.isNull():
+        return []
+    return decode_qr(qimage_to_gray_array(image))
+
+
+class FrameDecoder(QObject):
+    """Turns a stream of frames into decoded texts, one decode at a time, off the GUI thread."""
+
+    decoded = Signal(str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.busy = False
+        self.frames_seen = 0
+        self.frames_decoded = 0
+        self._last_text = ""
+        self._last_at = 0.0
+
+    def offer(self, image: QImage) -> bool:
+        """Decode this frame unless a decode is already running; True if it was taken."""
+        self.frames_seen += 1
+        if self.busy or image.isNull():
+            return False
+        from app.badge.qr import decode_qr
+
+        self.busy = True
+        pixels = qimage_to_gray_array(image)
+        run_in_background(lambda: decode_qr(pixels), self._done, self._failed)
+        return True
+
+    def _done(self, texts: list[str]) -> None:
+        self.busy = False
+        self.frames_decoded += 1
+        now = time.monotonic()
+        for text in texts:
+            if text == self._last_text and now - self._last_at < REPEAT_SUPPRESS_S:
+                continue
+            self._last_text, self._last_at = text, now
+            self.decoded.emit(text)
+
+    def _failed(self, exc: Exception) -> None:
+        self.busy = False
+        log.warning("frame decode failed: %s", exc)
+
+
+class CameraPanel(QGroupBox):
+    """Camera preview with a device choice that is remembered in the profile."""
+
+    decoded = Signal(str)
+    status_changed = Signal(str)
+
+    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+        super().__init__(self.tr("Camera"), parent)
+        self.db = db
+        self.decoder = FrameDecoder(self)
+        self.decoder.decoded.connect(self.decoded)
+        self.last_frame = QImage()
+        self._camera: object | None = None
+        self._session: object | None = None
+        self._sink: object | None = None
+        self._last_preview = 0.0
+
+        self.devices = QComboBox()
+        self.devices.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.toggle_button = QPushButton(self.tr("Start camera"))
+        self.toggle_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        connect_command(self.toggle_button.clicked, self.toggle)
+        self.preview = QLabel()
+        self.preview.setFixedHeight(180)
+        self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.preview.hide()
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        row = QHBoxLayout()
+        row.addWidget(self.devices, 1)
+        row.addWidget(self.toggle_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(row)
+        layout.addWidget(self.preview)
+        layout.addWidget(self.status)
+        self.devices.hide()
+
+    @property
+    def running(self) -> bool:
+        return self._camera is not None
+
+    def _video_inputs(self) -> list[object]:
+        try:
+            from PySide6.QtMultimedia import QMediaDevices
+        except ImportError as exc:
+            log.info("QtMultimedia unavailable: %s", exc)
+            return []
+        return list(QMediaDevices.videoInputs())
+
+    def toggle(self) -> None:
+        if self.running:
+            self.stop()
+        else:
+            self.start()
+
+    def start(self) -> bool:
+        inputs = self._video_inputs()
+        if not inputs:
+            self._say(self.tr("No camera found. Scan with the USB scanner, type the number, "
+                              "or open a photo of the badge."))
+            return False
+        from PySide6.QtMultimedia import QCamera, QMediaCaptureSession, QVideoSink
+
+        remembered = self.db.setting(CAMERA_SETTING)
+        self.devices.blockSignals(True)
+        self.devices.clear()
+        for device in inputs:
+            self.devices.addItem(device.description(), bytes(device.id().data()).hex())
+        self.devices.blockSignals(False)
+        index = self.devices.findData(remembered) if remembered else -1
+        index = index if index >= 0 else 0
+        self.devices.setCurrentIndex(index)
+        self.devices.setVisible(len(inputs) > 1)
+        try:
+            self.devices.currentIndexChanged.disconnect(self._device_chosen)
+        except (RuntimeError, TypeError):
+            pass
+        self.devices.currentIndexChanged.connect(self._device_chosen)
+        camera = QCamera(inputs[index])
+        session = QMediaCaptureSession(self)
+        sink = QVideoSink(self)
+        session.setCamera(camera)
+        session.setVideoSink(sink)
+        sink.videoFrameChanged.connect(self._frame)
+        camera.errorOccurred.connect(lambda _error, text: self._say(
+            self.tr("The camera stopped: {error}").format(error=text)))
+        self._camera, self._session, self._sink = camera, session, sink
+        camera.start()
+        self.preview.show()
+        self.toggle_button.setText(self.tr("Stop camera"))
+        self._say(self.tr("Hold the badge's QR code in front of the camera."))
+        return True
+
+    def _device_chosen(self, index: int) -> None:
+        self.db.set_setting(CAMERA_SETTING, self.devices.itemData(index))
+        if self.running:
+            self.stop()
+            self.start()
+
+    def stop(self) -> None:
+        if self._camera is not None:
+            self._camera.stop()  # type: ignore[attr-defined]
+        self._camera = self._session = self._sink = None
+        self.preview.hide()
+        self.toggle_button.setText(self.tr("Start camera"))
+        self._say("")
+
+    def _frame(self, frame: object) -> None:
+        image = frame.toImage()  # type: ignore[attr-defined]
+        if image.isNull():
+            return
+        self.last_frame = image
+        now = time.monotonic()
+        if now - self._last_preview >= PREVIEW_INTERVAL_S:
+            self._last_preview = now
+            self.preview.setPixmap(QPixmap.fromImage(image).scaled(
+                self.preview.width(), self.preview.height(),
+                Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation))
+        self.decoder.offer(image)
+
+    def save_frame(self, path: Path) -> bool:
+        """The current frame as an evidence photo (JPEG)."""
+        return not self.last_frame.isNull() and self.last_frame.save(str(path), "JPG", 90)
+
+    def _say(self, text: str) -> None:
+        self.status.setText(text)
+        self.status_changed.emit(text)
