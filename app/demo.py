@@ -3,120 +3,63 @@
 Every person here is synthetic: names drawn from common characters, ID numbers made up with
 a valid GB 11643 check digit, certificate and phone numbers random. The roster goes through
 the same import as a company's file, so the demo exercises the real path.
+
+A little over 400 lines, kept as one module because it is one thing, made from one seed: the
+roster, the badges and the trust list that verifies them, a day of inspections, the
+supervisor's identity and signature, the evidence photos; nothing else uses its parts.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
+import math
 import os
 import random
 import tempfile
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import select, update
 
+from app.badge.payload import BadgePayload, encode_payload, key_id, raw_public_key
 from app.badge.qr import make_qr_image
+from app.badge.trust_lists import write_trust_list
 from app.badge.trust_store import import_revocations, import_trust_list
-from app.badge.verify import (
-    BadgePayload,
-    TrustedIssuer,
-    encode_payload,
-    key_id,
-    raw_public_key,
-    write_trust_list,
+from app.demo_data import (
+    DEMO_BADGE_COUNT,
+    DEMO_COMPANY_CREDIT_GRADE,
+    DEMO_COMPANY_LICENCE,
+    DEMO_ENDS_AT,
+    DEMO_EVENT_KIND,
+    DEMO_EVENT_NAME,
+    DEMO_EXPECTED_ATTENDANCE,
+    DEMO_KEY,
+    DEMO_ORGANIZER,
+    DEMO_RISK_LEVEL,
+    DEMO_SEED,
+    DEMO_STARTS_AT,
+    DEMO_UNSTAFFED_HEADCOUNT,
+    DEMO_VENUE,
+    DEMO_VENUE_CAPACITY,
+    MAIN_COMPANY,
+    demo_issuer,
+    demo_roster,
 )
-from app.evaluation.scoring import Score, ScoringRules, load_rules
+from app.evaluation.rules import ScoringRules, load_rules
+from app.evaluation.score_values import Score
+from app.evaluation.signing import SigningError, create_self_signed_p12, load_signer
 from app.inspection.checklist import load_template
 from app.inspection.domain import Verdict
-from app.inspection.identity import cert_key, id_check_char
-from app.inspection.roster import TASK_TYPES, RosterReport, RosterRow
-from app.inspection.workbench import EventInput, GuardInfo, Workbench
-from app.profile.files import FILE_MODE, private_dir
+from app.inspection.identity import cert_key
+from app.inspection.roster import RosterReport
+from app.inspection.values import EventInput, GuardInfo
+from app.inspection.workbench import Workbench
+from app.profile.files import FILE_MODE, ProfileFileError, ProfileFiles, private_dir
 from app.profile.models import CheckResult, Event, Finding, Inspection, PostStatus, utc_now
-
-if TYPE_CHECKING:
-    from app.profile.files import ProfileFiles
-
-DEMO_SEED = 20261124
-DEMO_EVENT_NAME = "2026年市体育中心“星光之夜”演唱会"
-MAIN_COMPANY = "辽宁安盾保安服务有限公司"
-OTHER_COMPANY = "锦州恒安保安服务有限公司"
-ZONES = "ABCDEFGH"
-POST_SUFFIX = {"安检": "号安检口", "验票": "号检票口", "巡逻": "号巡逻线", "守卫": "号通道",
-               "秩序维护": "号看台"}
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"  # noqa: E501
-GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂玉萍红鹏华飞辉建波宁斌浩凯峰鑫志宇晨欣雪琳婷颖博文"  # noqa: E501
-REGIONS = ("211102", "211103", "211104", "211122", "210102", "210203", "210781")
-
-
-def _person(rng: random.Random) -> tuple[str, str, str]:
-    name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
-    birth = datetime(rng.randint(1968, 2004), rng.randint(1, 12), rng.randint(1, 28))
-    sequence = rng.randint(0, 999)
-    gender = "男" if rng.random() < 0.75 else "女"
-    if (sequence % 2 == 1) != (gender == "男"):
-        sequence = (sequence + 1) % 1000
-    first17 = f"{rng.choice(REGIONS)}{birth:%Y%m%d}{sequence:03d}"
-    return name, gender, first17 + id_check_char(first17)
-
-
-def demo_roster(seed: int = DEMO_SEED) -> tuple[RosterReport, list[tuple[str, str]]]:
-    """About 600 guards of the contracted company over 80 posts, plus a few guards of a
-    second company (the subcontracting case); also the 4 posts of the plan left unstaffed."""
-    rng = random.Random(seed)
-    posts: list[tuple[str, str]] = []
-    for zone in ZONES:
-        for number, task in enumerate(TASK_TYPES * 2, start=1):
-            posts.append((f"{zone}区{number}{POST_SUFFIX[task]}", task))
-    unstaffed = set(rng.sample(range(len(posts)), 4))
-    staffed = [p for i, p in enumerate(posts) if i not in unstaffed]
-    report = RosterReport(source="demo", main_company=MAIN_COMPANY)
-    used_certs: set[str] = set()
-    row_no = 2
-    for index in range(606):
-        name, gender, id_number = _person(rng)
-        cert = f"辽{rng.randint(10**11, 10**12 - 1)}"
-        while cert in used_certs:
-            cert = f"辽{rng.randint(10**11, 10**12 - 1)}"
-        used_certs.add(cert)
-        post, task = staffed[index % len(staffed)]
-        company = OTHER_COMPANY if index >= 600 else MAIN_COMPANY
-        row_no += 1
-        report.rows.append(RosterRow(
-            row=row_no, name=name, gender=gender, id_number=id_number, cert_no=cert,
-            company=company, post=post, task_type=task,
-            phone=f"1{rng.choice('3589')}{rng.randint(10**8, 10**9 - 1)}",
-            background_check="failed" if rng.random() < 0.01 else "passed",
-            trained=rng.random() > 0.02))
-    return report, [posts[i] for i in sorted(unstaffed)]
-
-
-# The demo's badges are signed by a key derived from a public string: it proves nothing and
-# is named as a demonstration everywhere it appears. Real keys come from `badge keygen`.
-DEMO_ISSUER_NAME = "演示签发机关（非真实，仅供演示）"
-DEMO_KEY = Ed25519PrivateKey.from_private_bytes(
-    hashlib.sha256(b"venue-supervisor demo issuer, not a real key").digest())
-DEMO_BADGE_COUNT = 12
-
-
-# Headquarters' register of security companies for the demo (synthetic): enough of them for
-# the seed-001 recommendation of at least three, one black-listed.
-DEMO_COMPANY_REGISTER: tuple[tuple[str, str, str, bool], ...] = (
-    (OTHER_COMPANY, "辽公保服20170031", "B", False),
-    ("沈阳卫安保安服务有限公司", "辽公保服20120007", "AA", False),
-    ("大连海盾保安服务有限公司", "辽公保服20160019", "A", False),
-    ("鞍山铁卫保安服务有限公司", "辽公保服20180044", "A", False),
-    ("营口恒通保安服务有限公司", "辽公保服20190052", "C", True),
-)
-
-
-def demo_issuer() -> TrustedIssuer:
-    public = raw_public_key(DEMO_KEY)
-    return TrustedIssuer(kid=key_id(public), public_key=public, name=DEMO_ISSUER_NAME,
-                         valid_from=date(2020, 1, 1), valid_until=date(2099, 12, 31))
+from app.resources import font_path
 
 
 def demo_badge(guard: GuardInfo, licence_no: str, today: date | None = None,
@@ -170,21 +113,21 @@ def create_demo_event(workbench: Workbench, seed: int = DEMO_SEED,
     if existing:
         return existing.id
     event_id = workbench.save_event(EventInput(
-        name=name, venue="市体育中心体育场", organizer="星光文化传媒有限公司",
-        starts_at=datetime(2026, 12, 12, 19, 30, tzinfo=UTC),
-        ends_at=datetime(2026, 12, 12, 22, 30, tzinfo=UTC),
-        expected_attendance=42000, venue_capacity=50000, risk_level="high",
-        event_kind="commercial", company_name=MAIN_COMPANY,
-        company_licence_no="辽公保服20150012", company_credit_grade="A"))
+        name=name, venue=DEMO_VENUE, organizer=DEMO_ORGANIZER,
+        starts_at=DEMO_STARTS_AT, ends_at=DEMO_ENDS_AT,
+        expected_attendance=DEMO_EXPECTED_ATTENDANCE, venue_capacity=DEMO_VENUE_CAPACITY,
+        risk_level=DEMO_RISK_LEVEL, event_kind=DEMO_EVENT_KIND, company_name=MAIN_COMPANY,
+        company_licence_no=DEMO_COMPANY_LICENCE,
+        company_credit_grade=DEMO_COMPANY_CREDIT_GRADE))
     report, unstaffed_posts = demo_roster(seed)
     workbench.import_roster(event_id, report)
     for post_name, task in unstaffed_posts:
-        workbench.save_post(event_id, post_name, "", task, 6)
+        workbench.save_post(event_id, post_name, "", task, DEMO_UNSTAFFED_HEADCOUNT)
     guards = [g for g in workbench.guards(event_id) if g.company_name == MAIN_COMPANY]
     _demo_trust(workbench, event_id, guards)
     if with_inspections:
         _demo_inspections(workbench, event_id, random.Random(seed + 1), report)
-    workbench._undo.clear()
+    workbench.forget_undo()
     return event_id
 
 
@@ -224,9 +167,6 @@ def demo_identity(files: ProfileFiles, keys: str, common_name: str, passphrase: 
     is used if it opens with the demo passphrase; a leftover that does not is replaced by a
     new identity, written aside and renamed over it (``ProfileFiles.write``), so that a crash
     now leaves one whole file or the other."""
-    from app.evaluation.signing import SigningError, create_self_signed_p12, load_signer
-    from app.profile.files import ProfileFileError
-
     target = f"{keys}/{DEMO_P12_NAME}"
     if files.exists(target):
         try:
@@ -268,11 +208,6 @@ DEMO_NOTES = {
 def demo_signature_png(seed: int = DEMO_SEED, width: int = 720, height: int = 240) -> bytes:
     """A plausible handwritten signature: a few fast cursive strokes with a pen whose width
     follows the speed, drawn at three times the size and scaled down for smooth edges."""
-    import io
-    import math
-
-    from PIL import Image, ImageDraw
-
     rng = random.Random(seed)
     factor = 3
     image = Image.new("RGBA", (width * factor, height * factor), (255, 255, 255, 0))
@@ -312,10 +247,6 @@ def demo_signature_png(seed: int = DEMO_SEED, width: int = 720, height: int = 24
 
 def demo_evidence_photo(path: Path, caption: str, seed: int) -> Path:
     """A synthetic 'evidence photo' (a figure at a gate, marked as a demonstration)."""
-    from PIL import Image, ImageDraw, ImageFont
-
-    from app.resources import font_path
-
     rng = random.Random(seed)
     width, height = 800, 600
     image = Image.new("RGB", (width, height))
@@ -384,7 +315,7 @@ def add_demo_day(workbench: Workbench, event_id: str, seed: int = DEMO_SEED,
         workbench.set_post_status(event_id, post.id, "understaffed",
                                   max(0, post.required_headcount - 2),
                                   "入场高峰时段人员不足")
-    workbench._undo.clear()
+    workbench.forget_undo()
     _hold_event_today(workbench, event_id, rng)
 
 

@@ -59,18 +59,10 @@ import numpy as np  # noqa: E402
 from PIL import Image, ImageDraw, ImageFont  # noqa: E402
 from scan_latency import GIVEN, SURNAMES, machine_summary, percentile  # noqa: E402
 
+from app.badge.payload import BadgePayload, encode_payload, key_id, raw_public_key  # noqa: E402
 from app.badge.qr import decode_qr, make_qr, qr_version  # noqa: E402
-from app.badge.verify import (  # noqa: E402
-    BadgePayload,
-    BadgeVerdict,
-    MemoryTrustStore,
-    encode_payload,
-    key_id,
-    load_revocations,
-    raw_public_key,
-    verify,
-    write_trust_list,
-)
+from app.badge.trust_lists import MemoryTrustStore, load_revocations, write_trust_list  # noqa: E402
+from app.badge.verify import BadgeVerdict, verify  # noqa: E402
 from app.resources import font_path  # noqa: E402
 from tests.badge_helpers import KEY, OTHER_KEY, TODAY, issuer  # noqa: E402
 
@@ -83,7 +75,7 @@ FOCAL_PX = 1000.0  # a 720p webcam or phone video frame: about 65 degrees across
 SUPERSAMPLE = 4  # the scene is rendered at 4x and box-filtered down: the sensor's pixels
 CARD_PX_PER_MM = 20  # the printed card, rendered at about 500 dpi
 CARD_W_MM, CARD_H_MM = 85.6, 54.0
-QR_BOX_MM, QR_X_MM, QR_Y_MM = 30.0, 54.1, 9.3  # as app.badge.issue lays out a card
+QR_BOX_MM, QR_X_MM, QR_Y_MM = 30.0, 54.1, 9.3  # as app.badge.sheets lays out a card
 CLEAN_MODULE_PX = 3.0
 
 COMPANIES = ("盘锦市安盾保安服务有限公司", "辽宁金盾保安服务有限公司", "沈阳市保安服务总公司",
@@ -274,7 +266,7 @@ def _font(size: int) -> ImageFont.FreeTypeFont:
 
 
 def render_card(text: str, payload: BadgePayload) -> tuple[Image.Image, int]:
-    """The printed ID-1 card as app.badge.issue lays it out, at CARD_PX_PER_MM, in grey levels
+    """The printed ID-1 card as app.badge.sheets lays it out, at CARD_PX_PER_MM, in grey levels
     of reflectance (paper 236, ink 20); and the QR code's width in modules, quiet zone included.
     """
     p = CARD_PX_PER_MM

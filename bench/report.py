@@ -120,7 +120,8 @@ def _photo(path: Path, rng: random.Random) -> None:
 def _build(args: argparse.Namespace) -> str:
     from app.evaluation.signing import ensure_supervisor_identity
     from app.inspection.checklist import load_template
-    from app.inspection.workbench import EventInput, Workbench
+    from app.inspection.values import EventInput
+    from app.inspection.workbench import Workbench
     from app.profile.db import Database
 
     rng = random.Random(args.seed)

@@ -6,8 +6,12 @@ unknown) into the inspection page's scan field. For each scan it times:
 
 * card: from just before the Enter key press to the moment the verdict card has been
   repainted (``InspectionPage.card_shown``, emitted right after ``card.repaint()``);
-* full: the whole key press, i.e. all of ``handle_scan`` including the durable write of the
-  inspection (``record_scan``, SQLite ``synchronous=FULL``) and the checklist build.
+* checklist ready: from the same moment to the end of ``checklist.set_items``, when the
+  post's checklist is on the page and can be ticked;
+* whole scan: the whole key press, i.e. all of ``handle_scan``: the card, the durable write of
+  the inspection (``record_scan``, SQLite ``synchronous=FULL``), the checklist build and the
+  finding editor. The goal (issue 11) is the whole scan's p95 under 16 ms, one frame at
+  60 Hz, on the 100,000-guard profile; the card alone has the same bound.
 
 Typing the number, choosing the post and the event processing between scans are not timed.
 The inspections the run records are deleted again at the end, so the cached profile stays
@@ -51,6 +55,7 @@ DEFAULT_SEED = 20261124
 PROFILE_FORMAT = 1  # bump when the generated data changes, so cached profiles are rebuilt
 BATCH = 50_000
 CARD_GOAL_MS = 16.0  # one frame at 60 Hz
+WHOLE_SCAN_GOAL_MS = 16.0  # the whole scan within the same frame (issue 11)
 
 EVENT_NAME = "基准测试：十万保安大型活动"
 COMPANY = "辽宁安盾保安服务有限公司"
@@ -151,7 +156,8 @@ def build_profile(data_dir: Path = DEFAULT_PROFILE, guards: int = DEFAULT_GUARDS
 
 def _build(data_dir: Path, n_guards: int, n_results: int, n_posts: int, seed: int) -> str:
     from app.inspection.checklist import load_template
-    from app.inspection.workbench import EventInput, Workbench
+    from app.inspection.values import EventInput
+    from app.inspection.workbench import Workbench
     from app.profile.db import Database
 
     rng = random.Random(seed)
@@ -330,6 +336,7 @@ def _row(label: str, values: Sequence[float], width: int = 34) -> str:
 class ScanSample:
     verdict: str
     card_ms: float
+    checklist_ms: float  # Enter -> checklist on the page (nan when no checklist was built)
     full_ms: float
     parts_ms: dict[str, float]
     paints: int
@@ -341,6 +348,7 @@ class Probe:
     """Timestamps and durations of one scan, filled in by the hooks."""
 
     card_at: float | None = None
+    checklist_at: float | None = None
     verdict: str = ""
     parts: dict[str, float] = field(default_factory=dict)
     paints: int = 0
@@ -349,6 +357,7 @@ class Probe:
 
     def reset(self) -> None:
         self.card_at = None
+        self.checklist_at = None
         self.verdict = ""
         self.parts = {}
         self.paints = 0
@@ -358,6 +367,14 @@ class Probe:
         self.verdict = str(scan.verdict)
         if self.on_card is not None:
             self.on_card()
+
+    def checklist_ready(self, function: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self.checklist_at = time.perf_counter()
+        return wrapper
 
     def timed(self, name: str, function: Callable[..., Any]) -> Callable[..., Any]:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -459,7 +476,8 @@ def run_scans(profile: BenchProfile, scans: int, warmup: int, unknown_share: flo
     workbench.record_scan = probe.timed("record_scan", record)
     card.show_result = probe.timed("show_result", card.show_result)
     card.repaint = probe.timed("repaint", card.repaint)
-    page.checklist.set_items = probe.timed("checklist", page.checklist.set_items)
+    page.checklist.set_items = probe.checklist_ready(
+        probe.timed("checklist", page.checklist.set_items))
 
     class PaintCounter(QObject):
         def eventFilter(self, _watched: QObject, event: QEvent) -> bool:  # noqa: N802
@@ -508,7 +526,9 @@ def run_scans(profile: BenchProfile, scans: int, warmup: int, unknown_share: flo
             profiler.disable()
         if probe.card_at is None:
             raise SystemExit(f"no card was shown for the scan {text!r}")
-        sample = ScanSample(probe.verdict, (probe.card_at - before) * 1000,
+        checklist_ms = (math.nan if probe.checklist_at is None
+                        else (probe.checklist_at - before) * 1000)
+        sample = ScanSample(probe.verdict, (probe.card_at - before) * 1000, checklist_ms,
                             (after - before) * 1000,
                             {k: v * 1000 for k, v in probe.parts.items()}, probe.paints,
                             chose_post)
@@ -528,9 +548,14 @@ def run_scans(profile: BenchProfile, scans: int, warmup: int, unknown_share: flo
 
     nones = sys.getrefcount(None)
     # The counts run on a worker; what the GUI thread does is showing them.
-    counted = (profile.event_id, workbench.dashboard(profile.event_id),
-               workbench.posts(profile.event_id))
-    refresh_ms = [timed_ms(lambda: window._show_figures(counted)) for _ in range(3)]
+    counted = (profile.event_id, workbench.dashboard(profile.event_id))
+    every_post = workbench.posts(profile.event_id)
+
+    def show_counts() -> None:
+        window._show_figures(counted)
+        window.inspection.reload_posts(every_post)
+
+    refresh_ms = [timed_ms(show_counts) for _ in range(3)]
     none_lost_refresh = (nones - sys.getrefcount(None)) // 3 if none_lost else 0
     dashboard_ms = [timed_ms(lambda: workbench.dashboard(profile.event_id)) for _ in range(3)]
     posts_ms = [timed_ms(lambda: workbench.posts(profile.event_id)) for _ in range(3)]
@@ -571,8 +596,17 @@ def report(profile: BenchProfile, run: ScanRun, warmup: int) -> bool:
     card = [s.card_ms for s in samples]
     full = [s.full_ms for s in samples]
 
+    checklist = [s.checklist_ms for s in samples if not math.isnan(s.checklist_ms)]
+
     def part(name: str) -> list[float]:
         return [s.parts_ms.get(name, 0.0) for s in samples]
+
+    def rest_of_scan(sample: ScanSample) -> float:
+        """What the whole scan spends outside the card, the write and the checklist: the
+        sound cue, choosing the post, the finding editor, the "saved" line."""
+        parts = sample.parts_ms
+        return sample.full_ms - sample.card_ms - sum(
+            parts.get(name, 0.0) for name in ("record_scan", "checklist"))
 
     built = (f"built in {profile.build_seconds:.1f} s" if profile.build_seconds is not None
              else "reused from the cache")
@@ -597,23 +631,27 @@ def report(profile: BenchProfile, run: ScanRun, warmup: int) -> bool:
     print(_row("  lookup (the read)", part("lookup")))
     print(_row("  card.show_result", part("show_result")))
     print(_row("  card.repaint", part("repaint")))
-    print(_row("full handle_scan (Enter handled)", full))
-    print(_row("  record_scan (fsynced write)", part("record_scan")))
+    print(_row("whole scan: Enter handled", full))
+    print(_row("  card (as above)", card))
+    print(_row("  record_scan (durable write)", part("record_scan")))
     print(_row("  checklist.set_items", part("checklist")))
+    print(_row("  the rest (cue, post, editor)", [rest_of_scan(s) for s in samples]))
+    print(_row("checklist ready: Enter -> ticked", checklist))
     print()
     print(f"first scan after the window opened: card {run.first.card_ms:.2f} ms, "
-          f"full {run.first.full_ms:.2f} ms")
+          f"whole scan {run.first.full_ms:.2f} ms")
     print("figures refreshed 300 ms after a change: counted on a worker thread "
           f"(dashboard() {statistics.median(run.dashboard_ms):.0f} ms, "
           f"posts() {statistics.median(run.posts_ms):.0f} ms), then shown on the GUI thread "
           f"in {statistics.median(run.refresh_ms):.1f} ms (median)")
-    p95 = percentile(card, 95)
-    ok = p95 < CARD_GOAL_MS
+    card_p95 = percentile(card, 95)
+    whole_p95 = percentile(full, 95)
+    ok = card_p95 < CARD_GOAL_MS and whole_p95 < WHOLE_SCAN_GOAL_MS
     print()
-    print(f"goal    : card p95 < {CARD_GOAL_MS:.0f} ms -> {p95:.2f} ms: "
-          f"{'MET' if ok else 'NOT MET'}")
-    print(f"          full handle_scan p50 {percentile(full, 50):.2f} ms, "
-          f"p95 {percentile(full, 95):.2f} ms (informative; the write follows the card)")
+    print(f"goal    : whole scan p95 < {WHOLE_SCAN_GOAL_MS:.0f} ms -> {whole_p95:.2f} ms: "
+          f"{'MET' if whole_p95 < WHOLE_SCAN_GOAL_MS else 'NOT MET'}")
+    print(f"          card p95 < {CARD_GOAL_MS:.0f} ms -> {card_p95:.2f} ms: "
+          f"{'MET' if card_p95 < CARD_GOAL_MS else 'NOT MET'}")
     if run.none_lost_per_call:
         print()
         print(f"WARNING : this PySide6 ({_pyside_version()}) on Python "

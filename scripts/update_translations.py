@@ -25,7 +25,8 @@ def tool(name: str) -> str:
 
 
 def sources() -> list[str]:
-    return sorted(str(p.relative_to(REPO)) for d in ("app", "ui") for p in (REPO / d).glob("*.py"))
+    return sorted(str(p.relative_to(REPO)) for d in ("app", "ui") for p in (REPO / d).rglob("*.py")
+                  if "migrations" not in p.parts)
 
 
 def update_ts(target: Path = TS) -> None:

@@ -10,14 +10,8 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from openpyxl import Workbook
 
-from app.badge.verify import (
-    BadgePayload,
-    MemoryTrustStore,
-    TrustedIssuer,
-    encode_payload,
-    key_id,
-    raw_public_key,
-)
+from app.badge.payload import BadgePayload, encode_payload, key_id, raw_public_key
+from app.badge.trust_lists import MemoryTrustStore, TrustedIssuer
 from app.inspection.identity import id_check_char
 
 COMPANY = "盘锦市安盾保安服务有限公司"

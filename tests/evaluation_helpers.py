@@ -20,7 +20,8 @@ from app.inspection.checklist import load_template
 from app.inspection.domain import Verdict
 from app.inspection.identity import id_check_char
 from app.inspection.roster import RosterReport, RosterRow
-from app.inspection.workbench import EventInput, Workbench
+from app.inspection.values import EventInput
+from app.inspection.workbench import Workbench
 
 COMPANY = "盘锦市安盾保安服务有限公司"
 OTHER_COMPANY = "锦州恒安保安服务有限公司"

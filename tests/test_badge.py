@@ -12,28 +12,29 @@ from pathlib import Path
 
 import pytest
 
-from app.badge import verify as badge
-from app.badge.qr import make_qr
-from app.badge.verify import (
+from app.badge.payload import (
     MAX_BODY_BYTES,
     MAX_PAYLOAD_CHARS,
     BadgeFormatError,
-    BadgeVerdict,
-    MemoryTrustStore,
-    RevocationListError,
-    TrustListError,
     decode_payload,
     encode_payload,
     is_signed_payload,
     key_id,
-    load_revocations,
-    load_trust_list,
     parse_post_payload,
     post_payload,
-    verify,
+)
+from app.badge.qr import make_qr
+from app.badge.trust_lists import (
+    MemoryTrustStore,
+    RevocationListError,
+    TrustListError,
+    load_revocations,
+    load_trust_list,
+    revocation_key,
     write_revocations,
     write_trust_list,
 )
+from app.badge.verify import BadgeVerdict, verify
 from app.inspection.identity import cert_key
 from app.inspection.roster import check_roster
 from tests.badge_helpers import (
@@ -454,7 +455,7 @@ def test_a_million_revocations_load_fast_and_lookups_are_constant_time(tmp_path:
 
 def test_revocation_keys_match_cert_key() -> None:
     for number in ["辽334107653877", "334107653877", "ab-12 cd", "ｂ１２", "辽Ａ-0012x", "ﬁ12"]:
-        assert badge._revocation_key(number) == cert_key(number)
+        assert revocation_key(number) == cert_key(number)
 
 
 def test_trust_store_from_files(tmp_path: Path) -> None:

@@ -310,7 +310,7 @@ def test_a_giant_image_is_refused_with_a_message(tmp_path: Path) -> None:
 
     bomb = tmp_path / "bomb.png"
     Image.new("1", (20000, 20000)).save(bomb)
-    from app.badge.verify import write_trust_list
+    from app.badge.trust_lists import write_trust_list
     from tests.badge_helpers import issuer
 
     trust = tmp_path / "trust.json"

@@ -17,19 +17,21 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from app.badge import verify as badge
-from app.badge.verify import (
+from app.badge.payload import (
     MAX_INPUT_CHARS,
     BadgeFormatError,
-    BadgeVerdict,
-    RevocationListError,
-    TrustListError,
     decode_payload,
     is_signed_payload,
+    parse_post_payload,
+)
+from app.badge.trust_lists import (
+    RevocationListError,
+    TrustListError,
     load_revocations,
     load_trust_list,
-    parse_post_payload,
-    verify,
+    revocation_key,
 )
+from app.badge.verify import BadgeVerdict, verify
 from app.inspection.identity import cert_key
 from tests.badge_helpers import TODAY, raw_of, signed, text_of, trust_store
 
@@ -178,7 +180,7 @@ def test_the_safety_net_reports_a_broken_trust_store() -> None:
 @FUZZ
 @given(st.text(max_size=60))
 def test_revocation_key_is_cert_key(text: str) -> None:
-    assert badge._revocation_key(text) == cert_key(text)
+    assert revocation_key(text) == cert_key(text)
 
 
 @settings(max_examples=150, deadline=None, database=None,

@@ -31,8 +31,10 @@ from app.badge.keys import (
     load_private_key,
     load_public_key,
 )
+from app.badge.payload import decode_payload
 from app.badge.qr import decode_qr, make_qr, make_qr_image, mask_penalty, qr_version
-from app.badge.verify import BadgeVerdict, MemoryTrustStore, decode_payload, verify
+from app.badge.trust_lists import MemoryTrustStore
+from app.badge.verify import BadgeVerdict, verify
 from app.cli import badge as badge_cli
 from app.inspection.roster import RosterRow
 from app.pdf_fonts import register_cjk_font

@@ -10,11 +10,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from app.badge.payload import post_payload
+from app.badge.trust_lists import TrustListError, write_trust_list
 from app.badge.trust_store import import_revocations, import_trust_list
-from app.badge.verify import BadgeVerdict, TrustListError, post_payload, write_trust_list
+from app.badge.verify import BadgeVerdict
 from app.inspection.domain import Verdict
 from app.inspection.roster import RosterReport, RosterRow
-from app.inspection.workbench import EventInput, Workbench
+from app.inspection.values import EventInput
+from app.inspection.workbench import Workbench
 from app.profile.models import Finding, Inspection, RevokedCertificate, TrustedIssuer
 from tests.badge_helpers import COMPANY, KEY, KID, OTHER_KEY, TODAY, issuer, signed, valid_id
 

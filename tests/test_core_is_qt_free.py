@@ -48,7 +48,7 @@ def test_the_checker_catches_each_form() -> None:
 def core_files() -> list[Path]:
     files = sorted(APP.rglob("*.py"))
     assert APP / "inspection" / "workbench.py" in files
-    assert APP / "inspection" / "roster.py" in files
+    assert APP / "inspection" / "roster" / "checks.py" in files
     return files
 
 

@@ -31,16 +31,21 @@ BASE = "UserError"
 PENDING: dict[str, str] = {}
 # What must stay a UserError (and catchable as it was before).
 EXPECTED = {
-    "app.inspection.workbench": {"WorkbenchError": (), "RecordLockedError": ()},
+    "app.inspection.errors": {"WorkbenchError": ()},
+    "app.inspection.lock_rules": {"RecordLockedError": ()},
     "app.evaluation.signing": {"SigningError": ()},
-    "app.profile.db": {"ProfileError": ()},
-    "app.badge.verify": {"TrustListError": (ValueError,), "RevocationListError": (ValueError,),
-                  "BadgeContentError": (ValueError,)},
+    "app.profile.errors": {"ProfileError": (), "ProfileLockedError": (),
+                           "ProfileStorageError": (), "ProfileDiskFullError": (),
+                           "ProfileReadOnlyError": (), "ProfileBusyError": (),
+                           "ProfileCorruptError": ()},
+    "app.badge.trust_lists": {"TrustListError": (ValueError,),
+                              "RevocationListError": (ValueError,)},
+    "app.badge.payload": {"BadgeContentError": (ValueError,)},
     "app.badge.keys": {"BadgeKeyError": ()},
     "app.badge.issue": {"BadgeIssueError": (ValueError,)},
     "app.evaluation.report": {"EvaluationError": (), "EvaluationLockedError": ()},
-    "app.inspection.roster": {"RosterFileError": ()},
-    "app.sync.client": {"SyncError": ()},
+    "app.inspection.roster.report": {"RosterFileError": ()},
+    "app.sync.state": {"SyncError": ()},
     "app.sync.records": {"RecordError": (ValueError,)},
     "app.sync.protocol": {"SignedFileError": ()},
     "app.inspection.checklist": {"ChecklistTemplateError": (LookupError,)},
@@ -440,7 +445,8 @@ def sample(name, action):
         said[name] = "no error"
 
 
-from app.badge import verify as badge
+from app.badge import payload as badge
+from app.badge import trust_lists
 
 
 from app.badge import keys as badge_keys
@@ -462,8 +468,8 @@ from app.sync import protocol as sync_protocol
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 sample("signing", lambda: signing.load_signer(missing, b"x"))
-sample("trust list", lambda: badge.load_trust_list(missing))
-sample("revocations", lambda: badge.load_revocations(missing))
+sample("trust list", lambda: trust_lists.load_trust_list(missing))
+sample("revocations", lambda: trust_lists.load_revocations(missing))
 sample("badge key", lambda: badge_keys.load_private_key(missing, b"x"))
 key = Ed25519PrivateKey.generate()
 payload = badge.BadgePayload(cert_no="辽334107653877", name="", company="某公司", licence_no="",

@@ -141,8 +141,8 @@ def test_a_laptop_refuses_a_package_bomb_in_bounded_memory(bombs: dict[str, Path
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     from app.profile.db import Database
-    from app.sync.client import HQ_PACKAGE_KEY
     from app.sync.protocol import b64encode, raw_public_key
+    from app.sync.state import HQ_PACKAGE_KEY
 
     profile = tmp_path / "laptop"
     db = Database(profile)

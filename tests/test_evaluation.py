@@ -29,8 +29,10 @@ from app.evaluation.signing import (
     supervisor_p12_path,
 )
 from app.inspection.checklist import load_template
+from app.inspection.errors import WorkbenchError
+from app.inspection.lock_rules import RecordLockedError
 from app.inspection.roster import RosterReport, RosterRow
-from app.inspection.workbench import RecordLockedError, Workbench, WorkbenchError
+from app.inspection.workbench import Workbench
 from app.profile.db import Database
 from app.profile.models import Evaluation, Finding, Inspection, PostStatus
 from tests.evaluation_helpers import POST_1, POST_2, HandCase, build_hand_case

@@ -37,7 +37,7 @@ from hypothesis import strategies as st
 from app.errors import UserError
 from app.hq.store import HqStore
 from app.profile.db import Database
-from app.sync.client import HQ_PACKAGE_KEY, SyncService
+from app.sync.client import SyncService
 from app.sync.protocol import (
     BUNDLE_FORMAT,
     HQ_SIGNER,
@@ -47,6 +47,7 @@ from app.sync.protocol import (
     content_hash,
     raw_public_key,
 )
+from app.sync.state import HQ_PACKAGE_KEY
 from tests.test_trust_files import (
     database_state,
     enrol_in_process,

@@ -9,12 +9,15 @@ from PIL import ImageOps
 from PySide6.QtGui import QColor, QGuiApplication, QImage, QPalette
 from sqlalchemy import select
 
+from app.badge.payload import post_payload
 from app.badge.qr import make_qr_image
+from app.badge.trust_lists import write_trust_list
 from app.badge.trust_store import import_trust_list
-from app.badge.verify import BadgeVerdict, post_payload, write_trust_list
+from app.badge.verify import BadgeVerdict
 from app.inspection.domain import Verdict, badge_verdict_text, verdict_text
 from app.inspection.roster import RosterReport, RosterRow
-from app.inspection.workbench import EventInput, Workbench
+from app.inspection.values import EventInput
+from app.inspection.workbench import Workbench
 from app.profile.models import Inspection
 from tests.badge_helpers import COMPANY, OTHER_KEY, TODAY, issuer, signed, valid_id
 from ui.application import make_application

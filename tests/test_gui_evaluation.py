@@ -99,8 +99,11 @@ def test_score_sign_lock_print(qtbot, window, workbench, tmp_path):
     page.comment.setPlainText("安检口人员充足，个别人员未佩戴标志，已当场纠正。")
     page.recommendation.setCurrentIndex(1)
 
-    evaluation = page.sign()
-    assert evaluation is not None and evaluation.status == "signed"
+    page.sign()  # signed on a worker thread, the page busy meanwhile
+    assert not page.isEnabled()
+    qtbot.waitUntil(lambda: page.evaluation is not None and page.evaluation.status == "signed"
+                    and page.isEnabled(), timeout=20000)
+    evaluation = page.evaluation
     with workbench.db.read() as s:
         row = s.scalar(select(Evaluation).where(Evaluation.id == evaluation.id))
         assert (row.status, row.supervisor_name, row.recommendation) == (

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.badge.qr import make_qr_image
-from app.badge.verify import write_trust_list
+from app.badge.trust_lists import write_trust_list
 from app.demo import add_demo_day, create_demo_event, demo_issuer
 from app.evaluation.report import EvaluationService
 from app.evaluation.signing import ensure_supervisor_identity, load_signer

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy import func, select
 
 from app.inspection.identity import id_check_char
-from app.inspection.workbench import EventInput
+from app.inspection.values import EventInput
 from app.profile.models import Guard, Post
 from tests.conftest import release_widgets
 from ui.application import make_application

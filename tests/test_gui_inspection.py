@@ -14,7 +14,8 @@ from sqlalchemy import select
 from app.inspection.domain import Verdict, verdict_text
 from app.inspection.identity import cert_key, id_check_char
 from app.inspection.roster import RosterReport, RosterRow
-from app.inspection.workbench import EventInput, Workbench
+from app.inspection.values import EventInput
+from app.inspection.workbench import Workbench
 from app.profile.models import CheckResult, Finding, Inspection, PostStatus
 from tests.conftest import release_widgets
 from tests.test_scan_router import deliver, strokes
@@ -605,7 +606,7 @@ def test_no_checklist_is_left_beside_a_card_it_does_not_belong_to(qtbot, window,
     """A scan that cannot be recorded (here: the evaluation was signed meanwhile) shows its
     card with nothing of the guard before: not the old checklist, not the old rows painted
     under the placeholder."""
-    from app.inspection.workbench import RecordLockedError
+    from app.inspection.lock_rules import RecordLockedError
 
     page = window.inspection
     page.select_post(small_event.posts[POST_A])

@@ -19,17 +19,10 @@ from PySide6.QtWidgets import QFileDialog
 
 from app.demo import create_demo_event
 from app.i18n import install_translators
-from app.inspection.workbench import EventInput, Workbench
+from app.inspection.values import EventInput
+from app.inspection.workbench import Workbench
 from app.profile.db import Database
-from app.sync.client import (
-    DEVICE_KEY,
-    HQ_DEVICE_ID,
-    HQ_PACKAGE_KEY,
-    HQ_TOKEN,
-    HQ_URL,
-    LAST_ERROR,
-    SyncService,
-)
+from app.sync.client import SyncService
 from app.sync.protocol import (
     BUNDLE_FORMAT,
     HQ_SIGNER,
@@ -40,12 +33,13 @@ from app.sync.protocol import (
     write_signed,
 )
 from app.sync.records import records_for_event
+from app.sync.state import DEVICE_KEY, HQ_DEVICE_ID, HQ_PACKAGE_KEY, HQ_TOKEN, HQ_URL, LAST_ERROR
 from tests.conftest import release_widgets
 from ui.application import make_application
 from ui.dialogs.sync import EnrolDialog, RemoteEventsDialog
 from ui.main_window import MainWindow
-from ui.pages.sync import BACKOFF_MS, SUCCESS_INTERVAL_MS
 from ui.screenshot import stage_demo_scan
+from ui.sync_controller import BACKOFF_MS, SUCCESS_INTERVAL_MS
 from ui.tasks import wait_for_background
 
 pytestmark = pytest.mark.gui

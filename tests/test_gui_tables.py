@@ -11,7 +11,9 @@ from app.i18n import install_translators
 from app.inspection.workbench import Workbench
 from tests.conftest import release_widgets
 from ui.application import make_application
-from ui.widgets.tables import DashboardPage, FittedTableView, RosterPage, RowsModel
+from ui.pages.dashboard import DashboardPage
+from ui.pages.roster import RosterPage
+from ui.widgets.tables import FittedTableView, RowsModel
 
 pytestmark = pytest.mark.gui
 WIDTH, HEIGHT = 1400, 700

@@ -16,9 +16,10 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select, update
 
+from app.hq.errors import AuthError, EnrolError, HqError
 from app.hq.models import EnrolmentCode, EvaluationDocument
 from app.hq.models import Record as RecordRow
-from app.hq.store import AuthError, EnrolError, HqError, HqStore
+from app.hq.store import HqStore
 from app.sync.protocol import (
     BUNDLE_FORMAT,
     KINDS,
@@ -424,7 +425,7 @@ def test_a_laptop_update_of_an_hq_record_is_its_proposal_until_staff_accept_it(
 
 
 def test_trust_list_and_revocations_import(store: HqStore, tmp_path: Path) -> None:
-    from app.badge.verify import TrustListError, write_trust_list
+    from app.badge.trust_lists import TrustListError, write_trust_list
     from app.demo import demo_issuer
 
     write_trust_list(tmp_path / "trust.json", [demo_issuer()])

@@ -9,7 +9,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, event, func, select
 
-from app.profile.db import DB_FILENAME, HEAD_REVISION, Database, _configure_sqlite
+from app.profile.db import DB_FILENAME, HEAD_REVISION, Database, configure_sqlite
 from app.profile.models import CheckResult, Finding, Inspection
 from tests.conftest import REPO
 
@@ -20,7 +20,7 @@ def _profile_at(revision: str, folder: Path) -> Path:
     """A profile migrated only up to ``revision``, the way the app of that time made it."""
     path = folder / DB_FILENAME
     engine = create_engine(f"sqlite:///{path}")
-    event.listen(engine, "connect", _configure_sqlite)  # foreign keys on, as the app runs
+    event.listen(engine, "connect", configure_sqlite)  # foreign keys on, as the app runs
     config = Config()
     config.set_main_option("script_location", str(REPO / "app" / "profile" / "migrations"))
     with engine.begin() as connection:

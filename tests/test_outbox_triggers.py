@@ -12,14 +12,29 @@ from sqlalchemy import text
 
 from app.inspection.workbench import Workbench
 from app.profile.models import Base, Synced
-from app.sync.protocol import KINDS
-from app.sync.records import MODELS
+from app.sync.kinds import MODELS
+from app.sync.protocol import KINDS, PACKAGE_KINDS
 
 
 def test_every_synced_model_is_a_sync_kind() -> None:
     synced = {mapper.class_.__tablename__ for mapper in Base.registry.mappers
               if issubclass(mapper.class_, Synced)}
     assert synced == set(MODELS) == set(KINDS)
+
+
+def test_the_kinds_are_the_synced_models_parents_first() -> None:
+    """Declared once (app.sync.kinds): the protocol's kinds are the models' tables, each
+    counted under a plural of its own, every parent before the kinds that point at it."""
+    assert list(KINDS) == list(MODELS)
+    assert len(set(KINDS.values())) == len(KINDS)
+    assert set(PACKAGE_KINDS) <= set(MODELS)
+    seen: set[str] = set()
+    for kind, model in MODELS.items():
+        assert model.__tablename__ == kind
+        for key in model.__table__.foreign_keys:
+            parent = key.column.table.name
+            assert parent not in MODELS or parent in seen | {kind}, (kind, parent)
+        seen.add(kind)
 
 
 def test_every_sync_kind_has_its_insert_and_update_trigger(workbench: Workbench) -> None:

@@ -30,9 +30,8 @@ from app.profile.db import (
     LOG_FILENAME,
     PROFILE_FILE_DIRS,
     Database,
-    ProfileError,
-    ProfileLockedError,
 )
+from app.profile.errors import ProfileError, ProfileLockedError
 from app.profile.files import ENCRYPTED_MAGIC, ProfileFileError
 from app.profile.key import KEY_FILENAME, WrongPasswordError, unwrap
 from app.profile.models import Evaluation, Event, Finding, Guard
@@ -354,7 +353,7 @@ def test_an_unencrypted_profile_is_converted_on_first_start_with_nothing_lost(
         assert db.encrypted
         assert _rows(db) == rows_before  # every row of every table
         assert {name: db.files.read(name) for name in files_before} == files_before
-        from app.evaluation.pdf import _thumbnail
+        from app.evaluation.pdf_kit import thumbnail
         from app.evaluation.report import EvaluationService
 
         service = EvaluationService(db)
@@ -365,7 +364,7 @@ def test_an_unencrypted_profile_is_converted_on_first_start_with_nothing_lost(
         report = service.build_report(evaluation.id)
         with_photos = [f for f in report.findings if f.evidence_path is not None]
         assert len(with_photos) >= 2
-        assert all(_thumbnail(f.evidence_path, f.read_evidence) is not None
+        assert all(thumbnail(f.evidence_path, f.read_evidence) is not None
                    for f in with_photos)
         signed_pdf = db.files.read(evaluation.pdf_path or "")
     finally:

@@ -13,9 +13,11 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from app.evaluation.pdf import format_percent, format_score, render_evaluation_pdf
-from app.evaluation.report import EvaluationInfo, EvaluationService
-from app.evaluation.scoring import grade_text
+from app.evaluation.pdf import render_evaluation_pdf
+from app.evaluation.pdf_kit import format_percent
+from app.evaluation.report import EvaluationService
+from app.evaluation.rules import grade_text
+from app.evaluation.score_values import format_score
 from app.evaluation.signing import (
     PdfSigner,
     SigningError,
@@ -24,6 +26,7 @@ from app.evaluation.signing import (
     sign_pdf,
     verify_pdf,
 )
+from app.evaluation.values import EvaluationInfo
 from app.inspection.workbench import Workbench
 from app.profile.db import Database
 from tests.evaluation_helpers import COMPANY, EVENT_NAME, build_hand_case
@@ -284,7 +287,7 @@ def test_draft_preview_has_watermark_and_placeholder(tmp_path: Path) -> None:
 
 
 def test_an_event_without_company_or_records_still_renders(tmp_path: Path) -> None:
-    from app.inspection.workbench import EventInput
+    from app.inspection.values import EventInput
 
     db = Database(tmp_path / "profile")
     try:

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from app.inspection.roster import (
+from app.inspection.roster import RosterFileError, check_roster, zone_of
+from app.inspection.roster.columns import (
     COL_BACKGROUND,
     COL_CERT,
     COL_COMPANY,
@@ -24,9 +25,6 @@ from app.inspection.roster import (
     COL_PHONE,
     COL_TASK,
     COL_TRAINING,
-    RosterFileError,
-    check_roster,
-    zone_of,
 )
 
 HEADER = ["序号", "姓名", "性别", "身份证号", "保安员证号", "所属公司", "岗位", "岗位类型",

@@ -27,11 +27,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-import app.inspection.workbench as workbench_module
-from app.inspection import roster
+import app.inspection.event_changes as workbench_module
 from app.inspection.identity import id_check_char
-from app.inspection.roster import RosterFileError, check_roster, read_table
-from app.inspection.workbench import EventInput, Workbench
+from app.inspection.roster import RosterFileError, check_roster, limits
+from app.inspection.roster.table import read_table
+from app.inspection.values import EventInput
+from app.inspection.workbench import Workbench
 from app.profile.db import Database
 from app.profile.models import Event, Guard
 from tests.conftest import REPO
@@ -199,18 +200,18 @@ def refused(path: Path) -> str:
 
 # ------------------------------------------------------------------ the limits, in process
 def test_the_limits_fit_the_largest_real_events() -> None:
-    assert roster.MAX_ROSTER_ROWS >= 2 * 10_000  # a city marathon: 5,000-10,000 guards
-    assert roster.MAX_SHEET_ROWS > roster.MAX_ROSTER_ROWS
-    assert len(HEADER) < roster.MAX_COLUMNS <= 64
-    assert 1_000 <= roster.MAX_CELL_CHARS <= 8_000
-    assert roster.MAX_CSV_ROW_CHARS < 131_072  # the csv module's own field limit speaks later
+    assert limits.MAX_ROSTER_ROWS >= 2 * 10_000  # a city marathon: 5,000-10,000 guards
+    assert limits.MAX_SHEET_ROWS > limits.MAX_ROSTER_ROWS
+    assert len(HEADER) < limits.MAX_COLUMNS <= 64
+    assert 1_000 <= limits.MAX_CELL_CHARS <= 8_000
+    assert limits.MAX_CSV_ROW_CHARS < 131_072  # the csv module's own field limit speaks later
 
 
 def test_csv_rows_up_to_the_limit_are_read_and_one_more_is_refused(tmp_path: Path) -> None:
     short = [["1", "张三", "男"]]
-    at_limit = write_csv(tmp_path / "at.csv", short * (roster.MAX_ROSTER_ROWS - 1))
-    assert len(read_table(at_limit)) == roster.MAX_ROSTER_ROWS
-    over = write_csv(tmp_path / "over.csv", short * roster.MAX_ROSTER_ROWS)
+    at_limit = write_csv(tmp_path / "at.csv", short * (limits.MAX_ROSTER_ROWS - 1))
+    assert len(read_table(at_limit)) == limits.MAX_ROSTER_ROWS
+    over = write_csv(tmp_path / "over.csv", short * limits.MAX_ROSTER_ROWS)
     message = refused(over)
     assert "over.csv cannot be read as a roster" in message
     assert "more than 20,000 rows" in message and "Split it" in message
@@ -218,10 +219,10 @@ def test_csv_rows_up_to_the_limit_are_read_and_one_more_is_refused(tmp_path: Pat
 
 def test_empty_lines_count_towards_their_own_limit(tmp_path: Path) -> None:
     path = tmp_path / "blank.csv"
-    path.write_text(",".join(HEADER) + "\n" + "\n" * (roster.MAX_SHEET_ROWS - 1),
+    path.write_text(",".join(HEADER) + "\n" + "\n" * (limits.MAX_SHEET_ROWS - 1),
                     encoding="utf-8")
-    assert len(read_table(path)) == roster.MAX_SHEET_ROWS
-    path.write_text(",".join(HEADER) + "\n" + "\n" * roster.MAX_SHEET_ROWS, encoding="utf-8")
+    assert len(read_table(path)) == limits.MAX_SHEET_ROWS
+    path.write_text(",".join(HEADER) + "\n" + "\n" * limits.MAX_SHEET_ROWS, encoding="utf-8")
     message = refused(path)
     assert "more than 50,000 rows, most of them empty" in message
     assert "Delete the empty rows" in message
@@ -229,7 +230,7 @@ def test_empty_lines_count_towards_their_own_limit(tmp_path: Path) -> None:
 
 def test_columns_past_the_limit_are_refused_but_trailing_empty_ones_are_not(
         tmp_path: Path) -> None:
-    limit = roster.MAX_COLUMNS
+    limit = limits.MAX_COLUMNS
     ok = write_csv(tmp_path / "wide.csv", [["x"] * limit + [""] * 5000])
     assert [len(cells) for _, cells in read_table(ok)] == [len(HEADER), limit]
     wide = write_csv(tmp_path / "wider.csv", [["x"] * (limit + 1)])
@@ -238,7 +239,7 @@ def test_columns_past_the_limit_are_refused_but_trailing_empty_ones_are_not(
 
 
 def test_a_cell_past_the_limit_is_refused_naming_the_cell(tmp_path: Path) -> None:
-    limit = roster.MAX_CELL_CHARS
+    limit = limits.MAX_CELL_CHARS
     ok = write_csv(tmp_path / "ok.csv", [["1", "张" * limit]])
     assert read_table(ok)[1][1][1] == "张" * limit
     long = write_csv(tmp_path / "long.csv", [["1", "2", "3"], ["1", "张" * (limit + 1)]])
@@ -257,7 +258,7 @@ def test_a_csv_record_is_bounded_before_the_csv_module_holds_it(tmp_path: Path) 
 
 def test_all_cells_together_are_bounded(tmp_path: Path,
                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(roster, "MAX_TABLE_CHARS", 5_000)
+    monkeypatch.setattr(limits, "MAX_TABLE_CHARS", 5_000)
     path = write_csv(tmp_path / "much.csv", [["1", "x" * 1_000]] * 6)
     assert "more than 5,000 characters in all" in refused(path)
 
@@ -298,21 +299,21 @@ def test_a_row_numbered_20_million_is_refused_before_any_row_is_read(tmp_path: P
 
 def test_sheet_rows_past_the_limits_are_refused(tmp_path: Path) -> None:
     empty = craft_xlsx(tmp_path / "empty.xlsx",
-                       [*header_rows(), *repeated(b"<row/>", roster.MAX_SHEET_ROWS)])
+                       [*header_rows(), *repeated(b"<row/>", limits.MAX_SHEET_ROWS)])
     assert "most of them empty" in refused(empty)
     filled = craft_xlsx(tmp_path / "filled.xlsx", [
         *header_rows(), *repeated(b'<row><c t="inlineStr"><is><t>x</t></is></c></row>',
-                                  roster.MAX_ROSTER_ROWS)])
+                                  limits.MAX_ROSTER_ROWS)])
     assert "more than 20,000 rows with content" in refused(filled)
     at_limit = craft_xlsx(tmp_path / "at.xlsx", [
         *header_rows(), *repeated(b'<row><c t="inlineStr"><is><t>x</t></is></c></row>',
-                                  roster.MAX_ROSTER_ROWS - 1)])
-    assert len(read_table(at_limit)) == roster.MAX_ROSTER_ROWS
+                                  limits.MAX_ROSTER_ROWS - 1)])
+    assert len(read_table(at_limit)) == limits.MAX_ROSTER_ROWS
 
 
 def test_sheet_cells_and_columns_past_the_limits_are_refused(tmp_path: Path) -> None:
     long = craft_xlsx(tmp_path / "cell.xlsx",
-                      [*header_rows(1), xml_row(3, ["1", "张" * (roster.MAX_CELL_CHARS + 1)])])
+                      [*header_rows(1), xml_row(3, ["1", "张" * (limits.MAX_CELL_CHARS + 1)])])
     assert "cell B3 holds more than 2,000 characters" in refused(long)
     shared = craft_xlsx(tmp_path / "shared.xlsx", header_rows(1),
                         shared_strings=[b"<si><t>" + b"A" * 2_001 + b"</t></si>"])
@@ -385,7 +386,7 @@ def test_what_openpyxl_builds_around_the_rows_is_bounded(tmp_path: Path) -> None
     styles = craft_xlsx(tmp_path / "styles.xlsx", header_rows(1))
     with zipfile.ZipFile(styles, "a") as archive:
         archive.writestr("xl/styles.xml", f"<styleSheet {_NS}><cellXfs>".encode()
-                         + b'<xf numFmtId="0"/>' * roster.MAX_XML_ELEMENTS
+                         + b'<xf numFmtId="0"/>' * limits.MAX_XML_ELEMENTS
                          + b"</cellXfs></styleSheet>")
     assert "its part xl/styles.xml holds far more" in refused(styles)
 
@@ -393,7 +394,7 @@ def test_what_openpyxl_builds_around_the_rows_is_bounded(tmp_path: Path) -> None
 def test_a_zip_of_too_many_parts_is_refused(tmp_path: Path) -> None:
     path = craft_xlsx(tmp_path / "parts.xlsx", header_rows(1))
     with zipfile.ZipFile(path, "a") as archive:
-        for n in range(roster.MAX_XLSX_PARTS):
+        for n in range(limits.MAX_XLSX_PARTS):
             archive.writestr(f"junk/{n}", b"")
     assert "lists more than 2,000 parts" in refused(path)
 
@@ -613,7 +614,7 @@ def test_the_largest_roster_allowed_is_imported_in_bounded_memory(tmp_path: Path
     """A header and 19,999 guards, the most the limit lets in: every guard imported, with a
     peak far under 300 MB (about 30 s on a busy laptop)."""
     path = write_csv(tmp_path / "marathon.csv",
-                     (guard_line(n) for n in range(roster.MAX_ROSTER_ROWS - 1)))
+                     (guard_line(n) for n in range(limits.MAX_ROSTER_ROWS - 1)))
     code, stdout, stderr, peak_mb, seconds = run_measured(
         "--data-dir", str(tmp_path / "profile"), "roster", "import", str(path),
         "--event", "马拉松")
@@ -635,11 +636,11 @@ def test_a_sheet_at_every_limit_at_once_is_checked_in_bounded_memory(tmp_path: P
     """The worst a file can be and still be read: 20,000 filled rows of 40 numeric cells,
     every row of them wrong (no name, ID numbers stored as numbers): a million cells read,
     and 140,000 problems listed, in well under 300 MB."""
-    columns = [_column(c) for c in range(1, roster.MAX_COLUMNS + 1)]
+    columns = [_column(c) for c in range(1, limits.MAX_COLUMNS + 1)]
 
     def rows() -> Iterator[bytes]:
         yield xml_row(1, HEADER)
-        for r in range(2, roster.MAX_ROSTER_ROWS + 1):
+        for r in range(2, limits.MAX_ROSTER_ROWS + 1):
             yield (f'<row r="{r}">' + "".join(f'<c r="{c}{r}"><v>{r * 100 + i}</v></c>'
                                               for i, c in enumerate(columns)) + "</row>").encode()
 

@@ -10,15 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from app.evaluation.scoring import (
-    CategoryScore,
-    Deduction,
-    compute_score,
-    grade_text,
-    load_rules,
-    parse_rules,
-    score_scope,
-)
+from app.evaluation.rules import grade_text, load_rules, parse_rules
+from app.evaluation.score_values import CategoryScore, Deduction
+from app.evaluation.scoring import compute_score, score_scope
 from app.inspection.checklist import load_template
 from app.inspection.workbench import Workbench
 from tests.conftest import REPO

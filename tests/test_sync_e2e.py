@@ -12,11 +12,15 @@ from sqlalchemy import create_engine, func, select, text, update
 
 from app.evaluation.report import EvaluationService
 from app.evaluation.signing import ensure_supervisor_identity, load_signer
-from app.inspection.workbench import EventInput, Workbench
+from app.inspection.values import EventInput
+from app.inspection.workbench import Workbench
 from app.profile.db import Database
 from app.profile.models import Evaluation, Finding, Outbox
-from app.sync.client import HQ_TOKEN, SyncError, SyncService
-from app.sync.records import MODELS, load_records
+from app.sync.client import SyncService
+from app.sync.kinds import MODELS
+from app.sync.records import load_records
+from app.sync.state import HQ_TOKEN, SyncError
+from app.sync.upload import OutboxUpload
 from tests.hq_process import HqProcess, last_json, run_app
 
 pytestmark = pytest.mark.slow
@@ -160,10 +164,10 @@ def killed_mid_sync_then_complete(hq: HqProcess, tmp_path: Path,
             hq.stop(kill=True)
 
     if lose_answer is not None:
-        acknowledge = SyncService._acknowledge
+        acknowledge = OutboxUpload._acknowledge
         calls: list[int] = []
 
-        def answer_lost(self: SyncService, ids: list[str], newest: dict[str, int]) -> None:
+        def answer_lost(self: OutboxUpload, ids: list[str], newest: dict[str, int]) -> None:
             if ids:
                 calls.append(len(ids))
             if len(calls) == 2 and not killed.is_set():
@@ -172,7 +176,7 @@ def killed_mid_sync_then_complete(hq: HqProcess, tmp_path: Path,
                 raise SyncError("the connection dropped before the answer arrived")
             acknowledge(self, ids, newest)
 
-        lose_answer.setattr(SyncService, "_acknowledge", answer_lost)
+        lose_answer.setattr(OutboxUpload, "_acknowledge", answer_lost)
     with pytest.raises(SyncError):
         service.sync(progress=kill_after_first_batch)
     assert killed.is_set()

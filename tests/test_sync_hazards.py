@@ -27,7 +27,7 @@ from app.hq.store import HqStore
 from app.inspection.workbench import Workbench
 from app.profile.db import Database
 from app.profile.models import Guard, Inspection, Outbox
-from app.sync import client as sync_client
+from app.sync import download as sync_client
 from app.sync.client import SyncService
 from app.sync.protocol import Record
 from tests.test_hq_store import (  # noqa: F401
@@ -254,7 +254,7 @@ def test_a_busy_profile_is_said_in_plain_words(
     and SQL."""
     import sqlite3
 
-    from ui.pages.sync import plain_error
+    from ui.sync_controller import plain_error
 
     db = Database(tmp_path / "laptop")
     service = SyncService(db)

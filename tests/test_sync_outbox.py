@@ -13,7 +13,7 @@ from app.demo import create_demo_event
 from app.inspection.workbench import Workbench
 from app.profile.db import Database
 from app.profile.models import Guard, Inspection, Outbox, ProfileSetting
-from app.sync.client import HQ_PACKAGE_KEY, SyncError, SyncService
+from app.sync.client import SyncService
 from app.sync.protocol import (
     HQ_SIGNER,
     PACKAGE_FORMAT,
@@ -23,6 +23,7 @@ from app.sync.protocol import (
     write_signed,
 )
 from app.sync.records import load_records, records_for_event
+from app.sync.state import HQ_PACKAGE_KEY, SyncError
 
 
 def _pending(db: Database) -> dict[str, int]:
@@ -127,8 +128,9 @@ def test_a_tampered_or_foreign_package_changes_nothing(workbench: Workbench,
 
 
 def test_a_package_record_id_cannot_name_a_path(tmp_path: Path) -> None:
+    from app.sync.apply import apply_records
     from app.sync.protocol import Record
-    from app.sync.records import RecordError, apply_records
+    from app.sync.records import RecordError
 
     laptop = Database(tmp_path / "laptop")
     payload = {"id": "../../evil", "name": "x", "licence_no": "", "credit_grade": "",

@@ -15,15 +15,10 @@ from app.cli.sync import DEMO_PASSPHRASE
 from app.demo import DEMO_P12_NAME
 from app.evaluation.signing import SUPERVISOR_P12_SETTING, load_signer
 from app.profile.db import Database
-from app.sync.client import (
-    HQ_CERTIFICATE,
-    HQ_TOKEN,
-    HQ_URL,
-    SyncOutcome,
-    SyncService,
-    is_loopback,
-    plain_http_warning,
-)
+from app.sync.client import SyncService
+from app.sync.state import HQ_CERTIFICATE, HQ_TOKEN, HQ_URL
+from app.sync.transport import is_loopback, plain_http_warning
+from app.sync.upload import SyncOutcome
 from tests.hq_process import last_json, run_app
 
 FAKE_PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"

@@ -121,7 +121,7 @@ def make_signed_event(folder: Path) -> tuple[Database, str]:
 def enrol_in_process(store: HqStore, db: Database) -> tuple[str, Ed25519PrivateKey]:
     """Enrol the profile with ``store`` as ``python -m app enrol`` does, through the Python
     API (no network), with no signing certificate yet: the settings enrol writes."""
-    from app.sync.client import DEVICE_KEY, HQ_DEVICE_ID, HQ_PACKAGE_KEY, HQ_TOKEN, HQ_URL
+    from app.sync.state import DEVICE_KEY, HQ_DEVICE_ID, HQ_PACKAGE_KEY, HQ_TOKEN, HQ_URL
 
     key = Ed25519PrivateKey.generate()
     result = store.enrol(store.create_enrolment_code("李建国"), "laptop", raw_public_key(key))
@@ -342,9 +342,10 @@ def test_a_bundle_registers_the_certificate_its_evaluations_need(tmp_path: Path)
     db, _event_id = make_signed_event(tmp_path)
     device_id, key = enrol_in_process(store, db)
     with pytest.MonkeyPatch.context() as patch:  # more records than HQ reads from a file
-        from app.sync.client import SyncError, SyncService
+        from app.sync.client import SyncService
+        from app.sync.state import SyncError
 
-        patch.setattr("app.sync.client.MAX_FILE_RECORDS", 3)
+        patch.setattr("app.sync.upload.MAX_FILE_RECORDS", 3)
         with pytest.raises(SyncError, match="more than one bundle file can carry"):
             SyncService(db).export_bundle(tmp_path / "too-many.vsbundle")
         assert not (tmp_path / "too-many.vsbundle").exists()
@@ -422,7 +423,7 @@ def test_a_laptop_that_never_syncs_online_delivers_its_signed_evaluation_by_bund
     engine.dispose()
     assert evaluation_id == seeded["evaluation_id"]
     laptop = Database(profile)
-    from app.sync.client import SUPERVISOR_CERTIFICATE
+    from app.sync.state import SUPERVISOR_CERTIFICATE
 
     assert certificate == laptop.setting(SUPERVISOR_CERTIFICATE)
     with laptop.read() as s:
@@ -451,7 +452,7 @@ def test_files_of_millions_of_values_are_refused_unparsed_in_bounded_memory(
     HqStore(url).close()
     before = database_state(tmp_path / "hq.sqlite3")
     laptop = Database(tmp_path / "laptop")
-    from app.sync.client import HQ_PACKAGE_KEY
+    from app.sync.state import HQ_PACKAGE_KEY
 
     laptop.set_setting(HQ_PACKAGE_KEY, b64encode(raw_public_key(
         Ed25519PrivateKey.generate())))  # enrolled: it trusts a package key

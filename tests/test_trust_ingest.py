@@ -41,6 +41,7 @@ from app.hq.models import HQ_DEVICE
 from app.hq.models import Record as RecordRow
 from app.hq.server import create_app
 from app.hq.store import HqStore
+from app.sync.kinds import MODELS
 from app.sync.protocol import (
     HQ_SIGNER,
     PACKAGE_FORMAT,
@@ -52,7 +53,7 @@ from app.sync.protocol import (
     read_signed,
     write_signed,
 )
-from app.sync.records import MODELS, payload_problem
+from app.sync.records import payload_problem
 from tests.hq_process import key_passphrase_env, last_json, run_app
 from tests.test_hq_store import (
     enrol_device,
@@ -481,23 +482,26 @@ def test_every_payload_is_checked_against_its_table(
     assert {before["id"], after["id"]} <= set(hq_rows(store))
 
 
-def test_hq_prepares_only_what_fits_the_tables(hq: tuple[HqStore, TestClient]) -> None:
+def test_hq_prepares_only_what_fits_the_tables(hq: tuple[HqStore, TestClient],
+                                               tmp_path: Path) -> None:
     """The same check at HQ itself: an event from a profile whose guard does not fit (a
     name over 100 characters) is refused whole, nothing stored."""
-    from app.inspection.workbench import EventInput, Workbench
+    from app.inspection.values import EventInput
+    from app.inspection.workbench import Workbench
     from app.profile.db import Database
     from app.profile.models import Guard
 
     store, _client = hq
-    with store._scratch_profile() as workbench:  # noqa: SLF001 - HQ's own way to build events
-        assert isinstance(workbench, Workbench)
-        event_id = workbench.save_event(EventInput(name="超长姓名", company_name="某公司"))
-        db: Database = workbench.db
+    db = Database(tmp_path / "laptop")
+    try:
+        event_id = Workbench(db).save_event(EventInput(name="超长姓名", company_name="某公司"))
         with db.begin() as s:
             s.add(Guard(event_id=event_id, name="张" * 101, cert_no="辽1", cert_key="1",
                         device_id=db.device_id))
         with pytest.raises(Exception, match="longer than 100") as refused:
             store.add_event_from_profile(db, event_id)
+    finally:
+        db.close()
     assert getattr(refused.value, "status", None) == 422
     assert hq_rows(store) == {}
 
@@ -814,7 +818,7 @@ def laptop_with_event(tmp_path: Path, hq_package: tuple[dict[str, Any], bytes],
     command line run in this process uses the QApplication of the GUI tests, ``qapp``: a
     bare QCoreApplication it would make would stop them making theirs.)"""
     from app.profile.db import Database
-    from app.sync.client import HQ_PACKAGE_KEY
+    from app.sync.state import HQ_PACKAGE_KEY
 
     monkeypatch.setenv("VENUE_SUPERVISOR_LANG", "en")
     body, key = hq_package

@@ -34,20 +34,17 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from openpyxl import load_workbook
 from sqlalchemy import create_engine, event, select
 
+from app.hq.database import HQ_DB_ENV, default_db_url
+from app.hq.key_ring import PACKAGE_KEY_SETTING, PSEUDONYM_KEY_SETTING
 from app.hq.keys import PASSPHRASE_FILE_ENV, PROTECTION_SETTING, SEALED_PREFIX, KeyAccessError
 from app.hq.models import PersonPseudonym
 from app.hq.models import Record as RecordRow
-from app.hq.store import (
-    HQ_DB_ENV,
-    PACKAGE_KEY_SETTING,
-    PSEUDONYM_KEY_SETTING,
-    HqStore,
-    default_db_url,
-)
+from app.hq.store import HqStore
 from app.inspection.identity import id_check_char
 from app.inspection.roster import check_roster
-from app.inspection.workbench import EventInput, Workbench
-from app.profile.db import DB_FILENAME, Database, _configure_sqlite
+from app.inspection.values import EventInput
+from app.inspection.workbench import Workbench
+from app.profile.db import DB_FILENAME, Database, configure_sqlite
 from app.profile.models import Event, Guard
 from app.sync.protocol import (
     PACKAGE_FORMAT,
@@ -279,7 +276,7 @@ def test_profile_package_bundle_and_hq_hold_nothing_that_recovers_an_id(
     store = HqStore(f"sqlite:///{hq_db}")
     try:
         store.unlock_keys(KEY_PASSPHRASE.encode())
-        key = store._secret(PSEUDONYM_KEY_SETTING, 32)
+        key = store.keys.secret(PSEUDONYM_KEY_SETTING, 32)
         assert store.pseudonym_of(ids[0]) in pseudonyms
     finally:
         store.close()
@@ -386,7 +383,7 @@ def test_a_0006_profile_loses_its_hashes_and_keeps_its_triggers(profile_dir: Pat
     outbox triggers survive (the columns are dropped in place, not by a table copy)."""
     path = profile_dir / DB_FILENAME
     engine = create_engine(f"sqlite:///{path}")
-    event.listen(engine, "connect", _configure_sqlite)
+    event.listen(engine, "connect", configure_sqlite)
     config = Config()
     config.set_main_option("script_location", str(REPO / "app" / "profile" / "migrations"))
     with engine.begin() as connection:
@@ -496,7 +493,8 @@ def test_an_old_package_carrying_the_retired_fields_is_applied_without_them(
         sealed_store: HqStore, profile_dir: Path, small_roster: Path) -> None:
     """A package an HQ wrote before the upgrade (USB stick): the laptop checks it as it was
     signed, then drops id_salt / id_hash and stores none of it."""
-    from app.sync.client import HQ_PACKAGE_KEY, SyncService
+    from app.sync.client import SyncService
+    from app.sync.state import HQ_PACKAGE_KEY
 
     event_id, _summary = sealed_store.add_event(small_roster, "演唱会")
     _signer, body = read_signed(sealed_store.event_package(event_id), PACKAGE_FORMAT,
@@ -555,7 +553,7 @@ def test_keys_are_sealed_and_the_database_holds_no_usable_private_key(
     package = sealed_store.event_package(event_id)
     public = sealed_store.package_public_key()
     signing = sealed_store.package_key()
-    pseudonym_key = sealed_store._secret(PSEUDONYM_KEY_SETTING, 32)
+    pseudonym_key = sealed_store.keys.secret(PSEUDONYM_KEY_SETTING, 32)
     db_file = Path(sealed_store.engine.url.database or "")
     sealed_store.close()
 

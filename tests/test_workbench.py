@@ -13,13 +13,16 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-import app.inspection.workbench as workbench_module
-from app.demo import DEMO_EVENT_NAME, MAIN_COMPANY, OTHER_COMPANY, create_demo_event
+import app.inspection.event_changes as workbench_module
+from app.demo import create_demo_event
+from app.demo_data import DEMO_EVENT_NAME, MAIN_COMPANY, OTHER_COMPANY
 from app.inspection.checklist import load_template
 from app.inspection.domain import Verdict
+from app.inspection.errors import WorkbenchError
 from app.inspection.identity import id_check_char, mask_id_number
 from app.inspection.roster import RosterReport, RosterRow, check_roster
-from app.inspection.workbench import EventInput, Workbench, WorkbenchError
+from app.inspection.values import EventInput
+from app.inspection.workbench import Workbench
 from app.profile.db import DB_FILENAME, Database
 from app.profile.models import (
     CheckResult,

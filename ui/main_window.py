@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -21,20 +21,27 @@ from PySide6.QtWidgets import (
 
 from app import APP_NAME_ZH
 from app.badge.trust_store import import_revocations, import_trust_list
+from app.inspection.changeset import Changes
 from app.inspection.domain import risk_text, staffing_mode, staffing_mode_text
-from app.inspection.workbench import Dashboard, EventInfo, PostInfo, Workbench
+from app.inspection.values import Dashboard, EventInfo
+from app.inspection.workbench import Workbench
 from ui.commands import connect_command
 from ui.dialogs.files import open_file_name
 from ui.dialogs.import_roster import ImportDialog
 from ui.dialogs.sync import SyncMenu
 from ui.errors import user_message
+from ui.operations import Operations
+from ui.pages.dashboard import DashboardPage
 from ui.pages.evaluation import EvaluationPage
 from ui.pages.event import EventPage
 from ui.pages.inspection import InspectionPage
-from ui.pages.sync import SyncController, SyncStatusWidget
+from ui.pages.posts import PostsPage
+from ui.pages.roster import RosterPage
+from ui.refresh import BackgroundRefresh, Wanted
 from ui.scan_router import ScanRouter
+from ui.sync_controller import SyncController
 from ui.tasks import run_in_background
-from ui.widgets.tables import DashboardPage, PostsPage, RosterPage
+from ui.widgets.sync_status import SyncStatusWidget
 
 LAST_EVENT_SETTING = "last_event_id"
 PREFERRED_SIZE = (1440, 900)
@@ -81,12 +88,14 @@ class MainWindow(QMainWindow):
         header_layout.addWidget(self.blacklist_banner)
         header_layout.addWidget(self.signed_banner)
 
-        self.inspection = InspectionPage(workbench, lang)
+        # Every change the screens make goes through it; its one signal refreshes the views.
+        self.operations = Operations(workbench, self)
+        self.inspection = InspectionPage(workbench, lang, self.operations)
         self.dashboard = DashboardPage()
-        self.posts_page = PostsPage(workbench)
-        self.roster_page = RosterPage(workbench)
-        self.event_page = EventPage(workbench)
-        self.evaluation_page = EvaluationPage(workbench, lang)
+        self.posts_page = PostsPage(workbench, self.operations)
+        self.roster_page = RosterPage(workbench, self.operations)
+        self.event_page = EventPage(workbench, self.operations)
+        self.evaluation_page = EvaluationPage(workbench, lang, self.operations)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.inspection, self.tr("Inspection"))
         self.tabs.addTab(self.dashboard, self.tr("Dashboard"))
@@ -110,18 +119,11 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.trust_status)
         self.statusBar().addPermanentWidget(self.status)
 
-        self._figures_timer = QTimer(self)
-        self._figures_timer.setSingleShot(True)
-        self._figures_timer.setInterval(FIGURES_REFRESH_MS)
-        self._figures_timer.timeout.connect(self.refresh_figures)
-        self._figures_running = False
-        self._figures_again = False
-        self.inspection.changed.connect(self._figures_timer.start)
-        self.posts_page.changed.connect(self._structure_changed)
-        self.roster_page.changed.connect(self._structure_changed)
+        # The dashboard's counts: a few hundred milliseconds on a large event, on a worker.
+        self._figures = BackgroundRefresh(self._count_figures, self._show_figures,
+                                          self._figures_failed, FIGURES_REFRESH_MS, self)
+        self.operations.did_change.connect(self._changed)
         self.roster_page.import_requested.connect(self.import_roster)
-        self.event_page.saved.connect(self._event_saved)
-        self.evaluation_page.lock_changed.connect(self._show_lock)
         self._build_menu()
         # A badge scanned while the focus is anywhere else (a note, a form, an open dialog)
         # is still a scan: the dialog keeps its value and the guard is recorded.
@@ -224,8 +226,33 @@ class MainWindow(QMainWindow):
         self.event_page.load(None)
         self.tabs.setCurrentWidget(self.event_page)
 
-    def _event_saved(self, event_id: str) -> None:
-        self.reload_events(event_id)
+    def _changed(self, changes: Changes, origin: object) -> None:
+        """After every change: what the window itself shows (the pages listen themselves)."""
+        self.sync.refresh_status()  # a change is one more record waiting to be sent
+        event = self.current_event
+        if changes.event_details:
+            saved = sorted(changes.event_ids)
+            if origin is self.event_page and (event is None or saved != [event.id]):
+                self.reload_events(saved[0])  # a new event: open it
+                return
+            if event is not None and changes.concerns(event.id):
+                self._show_event_facts()
+        if event is None or not changes.concerns(event.id):
+            return
+        if changes.evaluation:
+            self._show_lock()
+        if changes.counts:
+            self._figures.request()
+        self._show_saved()
+
+    def _show_event_facts(self) -> None:
+        """The current event's name in the list and its facts in the header, read again."""
+        assert self.current_event is not None
+        self.current_event = self.workbench.event(self.current_event.id)
+        index = self.event_choice.findData(self.current_event.id)
+        if index >= 0:
+            self.event_choice.setItemText(index, self.current_event.name)
+        self._show_event_header()
 
     def import_roster(self) -> None:
         if self.current_event is None:
@@ -241,18 +268,18 @@ class MainWindow(QMainWindow):
     def open_import_dialog(self, path: str) -> ImportDialog:
         assert self.current_event is not None
         company = self.current_event.company.name if self.current_event.company else None
-        dialog = ImportDialog(self.workbench, self.current_event.id, path, company, self)
+        dialog = ImportDialog(self.operations, self.current_event.id, path, company, self)
         dialog.finished.connect(lambda _code: self._import_finished(dialog))
         dialog.open()
         return dialog
 
     def _import_finished(self, dialog: ImportDialog) -> None:
         if dialog.import_result is not None:
+            # The views have refreshed what the import changed (Operations.did_change).
             self.statusBar().showMessage(self.tr(
                 "Roster imported: {new} new, {updated} updated guards, {posts} new posts").format(
                 new=dialog.import_result.imported, updated=dialog.import_result.updated,
                 posts=dialog.import_result.posts_created), 10000)
-            self.set_event(dialog.import_result.event_id)
 
     # ------------------------------------------------------- trust and revocation
     def import_trust_list(self) -> None:
@@ -309,50 +336,34 @@ class MainWindow(QMainWindow):
             issuers=summary.issuers, revoked=summary.revoked_certificates))
 
     # --------------------------------------------------------------- figures
-    def _structure_changed(self) -> None:
-        self.inspection.reload_posts()
-        self.posts_page.mark_stale()
-        self.refresh_figures()
-
     def _tab_changed(self, _index: int) -> None:
         if self.tabs.currentWidget() is self.inspection:
             self.inspection.focus_scan()
 
     def refresh_figures(self) -> None:
-        """Recount the figures on a worker thread and show them when they arrive.
-
-        On an event of 100,000 guards the counts take a few hundred milliseconds: on the GUI
-        thread they would hold up the next scan.
-        """
+        """Recount the dashboard's figures now, on a worker thread, and show them when they
+        arrive: on an event of 100,000 guards the counts take a few hundred milliseconds, on
+        the GUI thread they would hold up the next scan."""
         self.sync.refresh_status()  # the same moments change what is waiting to be sent
         if self.current_event is None:
+            self._figures.cancel()
             self.dashboard.show_figures(None)
             self.inspection.set_figures("")
             return
-        if self._figures_running:
-            self._figures_again = True
-            return
-        self._figures_running = True
-        event_id = self.current_event.id
-        workbench = self.workbench
-        run_in_background(lambda: (event_id, workbench.dashboard(event_id),
-                                   workbench.posts(event_id)),
-                          self._show_figures, self._figures_failed)
+        self._figures.request(at_once=True)
 
-    def _figures_done(self) -> None:
-        self._figures_running = False
-        if self._figures_again:
-            self._figures_again = False
-            self._figures_timer.start()
+    def _count_figures(self, _wanted: Wanted) -> Callable[[], tuple[str, Dashboard]] | None:
+        if self.current_event is None:
+            return None
+        event_id, workbench = self.current_event.id, self.workbench
+        return lambda: (event_id, workbench.dashboard(event_id))
 
     def _figures_failed(self, exc: Exception) -> None:
-        self._figures_done()
         self.status.setText(self.tr("Figures could not be counted: {error}").format(
             error=user_message(exc)))
 
-    def _show_figures(self, result: tuple[str, Dashboard, list[PostInfo]]) -> None:
-        self._figures_done()
-        event_id, figures, posts = result
+    def _show_figures(self, result: tuple[str, Dashboard]) -> None:
+        event_id, figures = result
         if self.current_event is None or self.current_event.id != event_id:
             return  # another event was opened meanwhile
         self.dashboard.show_figures(figures)
@@ -364,9 +375,9 @@ class MainWindow(QMainWindow):
             checked=figures.guards_checked, rostered=figures.guards_rostered,
             absent=figures.posts_absent, under=figures.posts_understaffed,
             findings=figures.findings, open=figures.findings_not_corrected))
-        self.inspection.reload_posts(posts)
-        self.posts_page.mark_stale()
-        self.evaluation_page.mark_stale()
+        self._show_saved()
+
+    def _show_saved(self) -> None:
         self.status.setText(self.tr("All changes saved · device {device}").format(
             device=self.workbench.device_id[:8]))
 

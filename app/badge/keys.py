@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
-from app.badge.verify import key_id, raw_public_key
+from app.badge.payload import key_id, raw_public_key
 from app.errors import UserError
 from app.i18n import translate
 

@@ -94,7 +94,7 @@ def make_qr(text: str, max_version: int = MAX_BADGE_QR_VERSION) -> qrcode.QRCode
 
 def qr_version(text: str) -> int:
     """The QR version ``text`` needs at error correction M (no upper limit applied)."""
-    return make_qr(text, max_version=40).version
+    return int(make_qr(text, max_version=40).version)
 
 
 def qr_matrix(code: qrcode.QRCode) -> list[list[bool]]:
@@ -133,7 +133,10 @@ _BAND_ROWS = 64
 
 def _read(image: Any) -> list[str]:
     try:
-        results = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+        # A fresh BarcodeFormats each call: one kept in the module outlives the interpreter's
+        # nanobind teardown, which then reports it as leaked on every exit.
+        formats = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
+        results = zxingcpp.read_barcodes(image, formats=formats)
     except (ValueError, TypeError, RuntimeError):
         return []
     texts: list[str] = []

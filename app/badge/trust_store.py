@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import delete, insert, select
 
-from app.badge import verify as badge
+from app.badge import trust_lists
 from app.profile.db import Database
 from app.profile.models import ProfileSetting, RevokedCertificate, RevokedIssuer, TrustedIssuer
 
@@ -37,13 +37,13 @@ class ProfileTrustStore:
     def reload(self) -> None:
         with self.db.read() as s:
             self._issuers = {
-                row.kid: badge.TrustedIssuer(kid=row.kid, public_key=row.public_key,
-                                             name=row.name, valid_from=row.valid_from,
-                                             valid_until=row.valid_until)
+                row.kid: trust_lists.TrustedIssuer(kid=row.kid, public_key=row.public_key,
+                                                   name=row.name, valid_from=row.valid_from,
+                                                   valid_until=row.valid_until)
                 for row in s.scalars(select(TrustedIssuer))}
             self._revoked_issuers = set(s.scalars(select(RevokedIssuer.kid)))
 
-    def issuer(self, kid: str) -> badge.TrustedIssuer | None:
+    def issuer(self, kid: str) -> trust_lists.TrustedIssuer | None:
         return self._issuers.get(kid)
 
     def is_revoked_issuer(self, kid: str) -> bool:
@@ -64,10 +64,10 @@ class ProfileTrustStore:
 def import_trust_list(db: Database, path: str | Path) -> int:
     """Add or update the issuers of a trust list file; returns how many it holds.
 
-    Raises ``badge.TrustListError`` for a file that is not a valid trust list; then nothing
+    Raises ``TrustListError`` for a file that is not a valid trust list; then nothing
     in the profile changes.
     """
-    issuers = badge.load_trust_list(Path(path))
+    issuers = trust_lists.load_trust_list(Path(path))
     with db.begin() as s:
         for issuer in issuers:
             s.merge(TrustedIssuer(kid=issuer.kid, name=issuer.name,
@@ -81,7 +81,7 @@ def import_revocations(db: Database, path: str | Path) -> tuple[int, int]:
 
     One transaction: a file that cannot be read leaves the previous list in force.
     """
-    cert_keys, kids = badge.load_revocations(Path(path))
+    cert_keys, kids = trust_lists.load_revocations(Path(path))
     keys = sorted(cert_keys)  # in key order: the B-tree is appended to, not reshuffled
     with db.begin() as s:
         s.execute(delete(RevokedCertificate))

@@ -22,8 +22,9 @@ from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
-from app.cli.common import CommandError, print_json, read_secret
-from app.i18n import translate
+from app.cli.common import CommandError, Subcommands, open_profile, print_json, read_secret
+from app.i18n import choose_language, core_application, translate
+from app.profile.errors import ProfileError
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -51,7 +52,7 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def add_badge_parser(commands: argparse._SubParsersAction,  # type: ignore[type-arg]
+def add_badge_parser(commands: Subcommands,
                      global_options: Callable[[argparse.ArgumentParser, bool], None]) -> None:
     """Add ``badge`` and its actions to the main parser's subcommands.
 
@@ -146,8 +147,7 @@ def _read_passphrase(path: str | None, confirm: bool = False) -> bytes:
 
 def run_badge_command(args: argparse.Namespace) -> int:
     from app.badge.keys import BadgeKeyError
-    from app.badge.verify import TrustListError
-    from app.i18n import choose_language, core_application
+    from app.badge.trust_lists import TrustListError
     from app.inspection.roster import RosterFileError
 
     # Every message, the core's and this file's, in the interface language (--lang).
@@ -163,7 +163,7 @@ def run_badge_command(args: argparse.Namespace) -> int:
     }
     try:
         return handlers[args.badge_command](args)
-    except (CommandError, BadgeKeyError, TrustListError, RosterFileError) as exc:
+    except (CommandError, BadgeKeyError, TrustListError, RosterFileError, ProfileError) as exc:
         print(translate("BadgeCli", "error: {message}").format(message=exc), file=sys.stderr)
         return EXIT_USAGE
 
@@ -253,7 +253,8 @@ def _payload_texts(values: list[str]) -> Iterator[str]:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from app.badge.verify import BadgeCheck, BadgeVerdict, MemoryTrustStore, verify
+    from app.badge.trust_lists import MemoryTrustStore
+    from app.badge.verify import BadgeCheck, BadgeVerdict, verify
 
     trust = MemoryTrustStore.from_files(args.trust, args.revoked)
     today = args.today or date.today()
@@ -305,13 +306,8 @@ def _years_later(day: date, years: int) -> date:
 
 def _trust_export(args: argparse.Namespace) -> int:
     from app.badge.keys import is_private_key_file, load_private_key, load_public_key
-    from app.badge.verify import (
-        TrustedIssuer,
-        key_id,
-        load_trust_list,
-        raw_public_key,
-        write_trust_list,
-    )
+    from app.badge.payload import key_id, raw_public_key
+    from app.badge.trust_lists import TrustedIssuer, load_trust_list, write_trust_list
 
     if is_private_key_file(args.key):
         public_key = raw_public_key(load_private_key(args.key,
@@ -341,7 +337,7 @@ def _trust_export(args: argparse.Namespace) -> int:
 
 
 def _revoke_export(args: argparse.Namespace) -> int:
-    from app.badge.verify import load_revocations, write_revocations
+    from app.badge.trust_lists import load_revocations, write_revocations
 
     numbers = list(args.cert_no)
     kids = list(args.issuer)
@@ -363,8 +359,6 @@ def _revoke_export(args: argparse.Namespace) -> int:
 def _profile_import(args: argparse.Namespace) -> int:
     """Load headquarters' lists into this laptop's profile, as the File menu does."""
     from app.badge.trust_store import import_revocations, import_trust_list
-    from app.cli.common import open_profile
-    from app.profile.db import ProfileError
 
     if not Path(args.file).is_file():
         raise CommandError(translate("BadgeCli", "file not found: {file}").format(file=args.file))

@@ -1,14 +1,28 @@
 """The command line. The forms documented in README.md are contracts with headquarters'
-scripts: keep them exactly; new options may be added."""
+scripts: keep them exactly; new options may be added.
+
+The packages that do a command's work are imported in the function that runs it (see
+app.cli.common's docstring for why and the figures); the window's modules only when a window
+is wanted.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Sequence
 
-from app.cli.common import print_json
+from app.cli.badge import add_badge_parser, run_badge_command
+from app.cli.common import CommandError, open_profile, password_file, print_json, read_secret
+from app.cli.report import add_report_parsers, run_report_command, run_verify_command
+from app.cli.sync import add_sync_parsers, run_sync_command
+from app.hq.cli import add_hq_parser, run_hq_command
+from app.i18n import choose_language, core_application, translate
+from app.profile.errors import ProfileError
+from app.profile.key import ProfileKeyError, change_password
+from app.profile.paths import resolve_data_dir
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -74,20 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
                          "profile's password when it is encrypted)")
     _global_options(show_log, suppress=True)
 
-    from app.cli.badge import add_badge_parser
-
     add_badge_parser(commands, lambda sub, suppress: _global_options(sub, suppress=suppress))
-
-    from app.cli.report import add_report_parsers
-
     add_report_parsers(commands, lambda sub, suppress: _global_options(sub, suppress=suppress))
-
-    from app.cli.sync import add_sync_parsers
-
     add_sync_parsers(commands, lambda sub, suppress: _global_options(sub, suppress=suppress))
-
-    from app.hq.cli import add_hq_parser
-
     add_hq_parser(commands, lambda sub, suppress: _global_options(sub, suppress=suppress,
                                                                   profile=False))
     return parser
@@ -96,8 +99,6 @@ def build_parser() -> argparse.ArgumentParser:
 def _print_summary(summary: dict[str, object]) -> None:
     """print_json's line, written a problem at a time: a broken 20,000-row roster has
     200,000 problems, and the line whole would take 70 MB more."""
-    import json
-
     out = sys.stdout
     out.write("{")
     for position, (key, value) in enumerate(summary.items()):
@@ -114,7 +115,6 @@ def _print_summary(summary: dict[str, object]) -> None:
 
 
 def _roster_command(args: argparse.Namespace) -> int:
-    from app.i18n import choose_language, core_application
     from app.inspection.roster import RosterFileError, check_roster
 
     core_application(choose_language(args.lang))
@@ -127,9 +127,9 @@ def _roster_command(args: argparse.Namespace) -> int:
         _print_summary(report.summary())
         return EXIT_OK if report.error_count == 0 else EXIT_PROBLEMS
 
-    from app.cli.common import open_profile
-    from app.inspection.workbench import EventInput, Workbench, WorkbenchError
-    from app.profile.db import ProfileError
+    from app.inspection.errors import WorkbenchError
+    from app.inspection.values import EventInput
+    from app.inspection.workbench import Workbench
 
     try:
         workbench = Workbench(open_profile(args))
@@ -146,7 +146,8 @@ def _roster_command(args: argparse.Namespace) -> int:
     try:  # a new event and its guards are one transaction: no empty event is left behind
         result = (workbench.import_roster(event.id, report) if event else
                   workbench.create_event_with_roster(EventInput(name=args.event), report))
-    except WorkbenchError as exc:  # the event is locked, its name is refused
+    # the event locked, its name refused; the disk full, the profile read-only or held
+    except (WorkbenchError, ProfileError) as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE
     summary = report.summary()
@@ -157,11 +158,6 @@ def _roster_command(args: argparse.Namespace) -> int:
 
 
 def _change_password(args: argparse.Namespace) -> int:
-    from app.cli.common import CommandError, password_file, read_secret
-    from app.i18n import choose_language, core_application, translate
-    from app.profile.key import ProfileKeyError, change_password
-    from app.profile.paths import resolve_data_dir
-
     core_application(choose_language(args.lang))
     try:
         current = password_file(args)
@@ -179,9 +175,7 @@ def _change_password(args: argparse.Namespace) -> int:
 
 
 def _show_log(args: argparse.Namespace) -> int:
-    from app.cli.common import open_profile
-    from app.i18n import choose_language, core_application
-    from app.profile.db import LOG_FILENAME, ProfileError
+    from app.profile.db import LOG_FILENAME
 
     core_application(choose_language(args.lang))
     try:
@@ -209,30 +203,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "roster":
         return _roster_command(args)
     if args.command == "badge":
-        from app.cli.badge import run_badge_command
-
         return run_badge_command(args)
     if args.command == "report":
-        from app.cli.report import run_report_command
-
         return run_report_command(args)
     if args.command == "verify-pdf":
-        from app.cli.report import run_verify_command
-
         return run_verify_command(args)
     if args.command == "hq":
-        from app.hq.cli import run_hq_command
-
         return run_hq_command(args)
     if args.command in SYNC_COMMANDS:
-        from app.cli.sync import run_sync_command
-
         return run_sync_command(args)
     if args.command == "demo-event":
-        from app.cli.common import open_profile
         from app.demo import create_demo_event
         from app.inspection.workbench import Workbench
-        from app.profile.db import ProfileError
 
         try:
             db = open_profile(args)
@@ -241,6 +223,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_USAGE
         try:
             event_id = create_demo_event(Workbench(db))
+        except ProfileError as exc:  # the disk full, the profile read-only or held
+            print(str(exc), file=sys.stderr)
+            return EXIT_USAGE
         finally:
             db.close()
         print_json({"event_id": event_id})

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import io
 import secrets
 import shutil
 import sys
@@ -25,11 +26,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.cli.common import CommandError, print_json, read_secret
-from app.i18n import translate
+from app.cli.common import CommandError, Subcommands, open_profile, print_json, read_secret
+from app.i18n import choose_language, core_application, translate
+from app.profile.errors import ProfileError
 
 if TYPE_CHECKING:
-    from app.evaluation.report import EvaluationInfo
+    from app.evaluation.values import EvaluationInfo
+    from app.inspection.values import EventInfo
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -39,7 +42,7 @@ DEMO_SUPERVISOR = "李建国（演示）"
 DEMO_ORGANIZATION = "演示单位（非真实，仅供演示）"
 
 
-def add_report_parsers(commands: argparse._SubParsersAction,  # type: ignore[type-arg]
+def add_report_parsers(commands: Subcommands,
                        global_options: Callable[[argparse.ArgumentParser, bool], None]) -> None:
     """Add ``report`` and ``verify-pdf`` to the main parser (imports nothing heavy)."""
     report = commands.add_parser(
@@ -79,8 +82,7 @@ def add_report_parsers(commands: argparse._SubParsersAction,  # type: ignore[typ
 
 def typed_signature_png(name: str) -> bytes:
     """The supervisor's name set in the bundled font, for a signature made without a pad."""
-    import io
-
+    # The work's packages, here rather than at the top: see app.cli.common's docstring.
     from PIL import Image, ImageDraw, ImageFont
 
     from app.resources import font_path
@@ -88,7 +90,8 @@ def typed_signature_png(name: str) -> bytes:
     font = ImageFont.truetype(str(font_path()), 96, index=0)
     probe = ImageDraw.Draw(Image.new("L", (1, 1)))
     left, top, right, bottom = probe.textbbox((0, 0), name, font=font)
-    image = Image.new("RGBA", (right - left + 40, bottom - top + 40), (255, 255, 255, 0))
+    size = (int(right - left) + 40, int(bottom - top) + 40)  # whole pixels for a FreeType font
+    image = Image.new("RGBA", size, (255, 255, 255, 0))
     ImageDraw.Draw(image).text((20 - left, 20 - top), name, font=font, fill=(18, 28, 70, 255))
     buffer = io.BytesIO()
     image.save(buffer, "PNG")
@@ -97,8 +100,6 @@ def typed_signature_png(name: str) -> bytes:
 
 def _use_interface_language(args: argparse.Namespace) -> None:
     """Every message, the core's and this file's, in the interface language (--lang)."""
-    from app.i18n import choose_language, core_application
-
     core_application(choose_language(getattr(args, "lang", None)))
 
 
@@ -115,7 +116,7 @@ def run_report_command(args: argparse.Namespace) -> int:
         if args.demo:
             return _report_demo(args)
         return _report_event(args)
-    except (CommandError, SigningError, EvaluationError) as exc:
+    except (CommandError, SigningError, EvaluationError, ProfileError) as exc:
         _print_error(exc)
         return EXIT_USAGE
 
@@ -142,9 +143,8 @@ def _summary(info: EvaluationInfo, report_grade_text: str, out: Path,
 
 
 def _report_event(args: argparse.Namespace) -> int:
-    from app.cli.common import open_profile
     from app.evaluation.report import EvaluationService
-    from app.evaluation.scoring import grade_text
+    from app.evaluation.rules import grade_text
     from app.evaluation.signing import (
         SUPERVISOR_NAME_SETTING,
         ensure_supervisor_identity,
@@ -152,8 +152,8 @@ def _report_event(args: argparse.Namespace) -> int:
         load_supervisor_signer,
         supervisor_p12_path,
     )
-    from app.inspection.workbench import Workbench, WorkbenchError
-    from app.profile.db import ProfileError
+    from app.inspection.errors import WorkbenchError
+    from app.inspection.workbench import Workbench
 
     try:
         db = open_profile(args)
@@ -161,6 +161,7 @@ def _report_event(args: argparse.Namespace) -> int:
         raise CommandError(str(exc)) from exc
     try:
         workbench = Workbench(db)
+        event: EventInfo | None
         try:
             event = workbench.event(args.event)
         except WorkbenchError:
@@ -228,7 +229,8 @@ def _report_demo(args: argparse.Namespace) -> int:
     with a comment from the figures, a drawn signature, a fresh self-signed identity."""
     from app.demo import add_demo_day, create_demo_event, demo_evaluation_text, demo_signature_png
     from app.evaluation.report import EvaluationService
-    from app.evaluation.scoring import compute_score, grade_text
+    from app.evaluation.rules import grade_text
+    from app.evaluation.scoring import compute_score
     from app.evaluation.signing import create_self_signed_p12, load_signer
     from app.inspection.workbench import Workbench
     from app.profile.db import Database

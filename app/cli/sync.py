@@ -10,7 +10,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.cli.common import print_json
+from app.cli.common import CommandError, Subcommands, open_profile, print_json, read_secret
+from app.cli.report import DEMO_ORGANIZATION, DEMO_SUPERVISOR
+from app.i18n import choose_language, core_application
+from app.profile.errors import ProfileError
 
 if TYPE_CHECKING:
     from app.profile.db import Database
@@ -23,7 +26,7 @@ EXIT_USAGE = 2
 DEMO_PASSPHRASE = b"venue-supervisor-demo"
 
 
-def add_sync_parsers(commands: argparse._SubParsersAction,  # type: ignore[type-arg]
+def add_sync_parsers(commands: Subcommands,
                      global_options: Callable[[argparse.ArgumentParser, bool], None]) -> None:
     enrol = commands.add_parser("enrol", help="enrol this laptop with headquarters")
     enrol.add_argument("--hq", required=True, metavar="URL",
@@ -70,10 +73,10 @@ def add_sync_parsers(commands: argparse._SubParsersAction,  # type: ignore[type-
 
 
 def run_sync_command(args: argparse.Namespace) -> int:
-    from app.cli.common import open_profile
-    from app.i18n import choose_language, core_application
-    from app.profile.db import ProfileError
-    from app.sync.client import SyncError, SyncService, plain_http_warning
+    # The work's packages, here rather than at the top: see app.cli.common's docstring.
+    from app.sync.client import SyncService
+    from app.sync.state import SyncError
+    from app.sync.transport import plain_http_warning
 
     core_application(choose_language(getattr(args, "lang", None)))
     try:
@@ -118,14 +121,15 @@ def run_sync_command(args: argparse.Namespace) -> int:
         # A package file that cannot be used (forged, damaged, not fitting the profile's
         # tables) is refused with 2, as a roster file that cannot be read is.
         return EXIT_USAGE if args.command == "import-package" else EXIT_FAILED
+    except ProfileError as exc:  # the disk full, the profile read-only or held (its message)
+        print(str(exc), file=sys.stderr)
+        return EXIT_FAILED
     finally:
         db.close()
     return EXIT_OK
 
 
 def _seed_demo(db: Database, args: argparse.Namespace) -> int:
-    from app.cli.common import CommandError, read_secret
-    from app.cli.report import DEMO_ORGANIZATION, DEMO_SUPERVISOR
     from app.demo import (
         DEMO_EVENT_NAME,
         DEMO_P12_NAME,
@@ -146,6 +150,7 @@ def _seed_demo(db: Database, args: argparse.Namespace) -> int:
         supervisor_p12_path,
     )
     from app.inspection.workbench import Workbench
+    from app.sync.client import SyncService
 
     workbench = Workbench(db)
     names = {event.name for event in workbench.list_events()}
@@ -180,8 +185,6 @@ def _seed_demo(db: Database, args: argparse.Namespace) -> int:
     service.update_draft(draft.id, comment=comment, recommendation=recommendation,
                          supervisor_name=signer.subject_name)
     info = service.sign(draft.id, demo_signature_png(), signer)
-    from app.sync.client import SyncService
-
     print_json({"event_id": event_id, "event": name, "evaluation_id": info.id,
                  "grade": info.grade, "score": info.score_total,
                  "pending": SyncService(db).pending_count()})

@@ -2,57 +2,33 @@
 
 A supervisor's workflow after the event: open the evaluation (a draft is created the first
 time), write the comment and the recommendation, look at the preview, draw the signature and
-sign. Signing renders the final PDF, signs it digitally (PAdES, app.signing), keeps it in the
-profile's ``reports/`` folder and marks the evaluation signed. From then on the event's records
-are read-only (app.workbench checks it on every change). A correction is a new version that
-points to the signed one; both stay, and the records the first signature covers stay frozen.
+sign. Signing renders the final PDF (app.evaluation.pdf), signs it digitally (PAdES,
+app.evaluation.signing), keeps it in the profile's ``reports/`` folder and marks the evaluation
+signed. From then on the event's records are read-only (the workbench checks it on every
+change). A correction is a new version that points to the signed one; both stay, and the
+records the first signature covers stay frozen.
 
-Nothing here hands out ORM objects: the screens get frozen values (EvaluationInfo,
-EvaluationReport).
+Nothing here hands out ORM objects: the screens get frozen values (app.evaluation.values:
+EvaluationInfo, EvaluationReport); the report's content is built by
+app.evaluation.report_build.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import functools
 import hashlib
 import io
-import json
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from PIL import Image, UnidentifiedImageError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.checklist import ChecklistTemplate, load_template
-from app.db import Database
-from app.domain import STAFFING_CATEGORY
 from app.errors import UserError
-from app.i18n import translate
-from app.models import (
-    Evaluation,
-    Event,
-    Finding,
-    Guard,
-    Inspection,
-    Post,
-    PostStatus,
-    ProfileSetting,
-    new_id,
-    utc_now,
-)
-from app.scoring import (
-    OTHER_CATEGORY,
-    POST_CATEGORY,
-    Deduction,
-    Score,
-    ScoringRules,
-    compute_score,
-    load_rules,
-)
-from app.signing import (
+from app.evaluation.report_build import build_report
+from app.evaluation.rules import ScoringRules, load_rules
+from app.evaluation.signing import (
     SUPERVISOR_CERTIFICATE_SETTING,
     SUPERVISOR_NAME_SETTING,
     PdfSigner,
@@ -60,10 +36,12 @@ from app.signing import (
     sign_pdf,
     verify_pdf,
 )
-from app.workbench import EventInfo, RecordLockedError, Workbench, lock_state, natural_key
+from app.evaluation.values import RECOMMENDATIONS, EvaluationInfo, EvaluationReport
+from app.i18n import translate
+from app.inspection.lock_rules import RecordLockedError, lock_state
+from app.profile.db import Database
+from app.profile.models import Evaluation, Event, ProfileSetting, new_id, utc_now
 
-RECOMMENDATIONS = ("recommend", "conditional", "not_recommend")
-STATUSES = ("draft", "signed")
 REPORTS_DIR = "reports"
 DOCUMENT_PREFIX = "VS-EVAL"
 MAX_SIGNATURE_BYTES = 4_000_000
@@ -80,120 +58,6 @@ class EvaluationLockedError(RecordLockedError):
         super().__init__(message or translate(
             "Evaluation", "the evaluation is signed and can no longer be changed: start a new "
             "version to correct it"))
-
-
-@dataclass(frozen=True)
-class EvaluationInfo:
-    """One evaluation row, as a value."""
-
-    id: str
-    event_id: str
-    version: int
-    previous_id: str | None
-    status: str  # draft | signed
-    supervisor_name: str
-    comment: str
-    recommendation: str  # recommend | conditional | not_recommend
-    score_total: float | None
-    grade: str | None
-    coverage: float | None
-    signed_at: datetime | None  # UTC
-    document_id: str
-    pdf_sha256: str | None
-    pdf_path: str | None  # relative to the profile folder
-    signature_png: bytes | None
-    signer_subject: str | None = None
-    content_sha256: str | None = None
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
-
-    @property
-    def is_signed(self) -> bool:
-        return self.status == "signed"
-
-
-@dataclass(frozen=True)
-class ReportFinding:
-    """A finding as the PDF lists it: what, where, who, when, its state and its points."""
-
-    number: int
-    finding_id: str
-    inspection_id: str | None
-    at: datetime | None  # UTC
-    post_name: str
-    guard_name: str
-    cert_no: str
-    company: str
-    category: str
-    category_label: str
-    item_code: str
-    item_label: str
-    note: str
-    correction: str
-    correction_label: str
-    evidence_path: Path | None  # absolute; None when there is no photo (or it went missing)
-    points: float  # deducted from the event's total
-    base_points: float
-    counted_with: int | None = None  # number of the finding this one was counted with
-    evidence_file: str | None = None  # as recorded (relative to the profile), even if missing
-    # The photo's bytes, decrypted when the profile is encrypted (read when the PDF is drawn).
-    read_evidence: Callable[[], bytes] | None = field(default=None, compare=False, repr=False)
-
-
-@dataclass(frozen=True)
-class NotCheckedGuard:
-    name: str
-    cert_no: str
-    company: str
-    post_name: str
-
-
-@dataclass(frozen=True)
-class PostIssue:
-    post_name: str
-    status: str  # absent | understaffed
-    status_label: str
-    present_count: int
-    required_headcount: int
-    at: datetime | None
-    note: str
-    record_id: str
-    points: float  # the post's deduction (counted once per post, at its worst state)
-
-
-@dataclass(frozen=True)
-class EvaluationReport:
-    """Everything the PDF shows, computed once (the PDF renderer only lays it out)."""
-
-    evaluation_id: str
-    document_id: str
-    version: int
-    previous_document_id: str | None
-    status: str
-    event: EventInfo
-    supervisor_name: str
-    signer_subject: str | None
-    generated_at: datetime  # UTC
-    signed_at: datetime | None  # UTC, set on the final (signed) rendering
-    score: Score
-    grade_text: str
-    findings: tuple[ReportFinding, ...]
-    not_checked: tuple[NotCheckedGuard, ...]
-    post_issues: tuple[PostIssue, ...]
-    comment: str
-    recommendation: str
-    recommendation_text: str
-    category_labels: tuple[tuple[str, str], ...]  # (code, Chinese label), in report order
-    rules_version: int
-    rules_title: str
-    content_sha256: str = ""  # SHA-256 of report_payload(): what the PDF's QR code carries
-
-    def category_label(self, code: str) -> str:
-        return dict(self.category_labels).get(code, code)
-
-    @property
-    def company_name(self) -> str:
-        return self.event.company.name if self.event.company else ""
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -215,69 +79,22 @@ def _info(row: Evaluation) -> EvaluationInfo:
         created_at=_aware(row.created_at), updated_at=_aware(row.updated_at))
 
 
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
+def _render_pdf(report: EvaluationReport, signature_png: bytes | None, draft: bool) -> bytes:
+    """The evaluation form's PDF (app.evaluation.pdf).
 
+    Imported here rather than at the top: the renderer brings reportlab, numpy, qrcode and
+    zxing-cpp, and this module is imported when the laptop starts (the evaluation page); that
+    would add about 300 ms before the window shows (measured 290-325 ms on the development
+    machine) for something used only when a PDF is previewed or signed. The renderer imports
+    only the report's values (app.evaluation.values), never this module: there is no cycle.
+    """
+    from app.evaluation.pdf import render_evaluation_pdf
 
-def report_payload(report: EvaluationReport) -> dict[str, object]:
-    """The report's data in a canonical form: the QR code carries its SHA-256, so anyone with
-    the profile (or headquarters with the synced records) can recompute it and see that the
-    printed figures are the records' (docs/scoring.md)."""
-    event = report.event
-    company = event.company
-    score = report.score
-    return {
-        "format": "venue-supervisor/evaluation-report/1",
-        "document_id": report.document_id,
-        "version": report.version,
-        "previous_document_id": report.previous_document_id,
-        "event": {"id": event.id, "name": event.name, "venue": event.venue,
-                  "organizer": event.organizer, "starts_at": _iso(event.starts_at),
-                  "ends_at": _iso(event.ends_at)},
-        "company": {"name": company.name, "licence_no": company.licence_no,
-                    "credit_grade": company.credit_grade} if company else None,
-        "supervisor": report.supervisor_name,
-        "signed_at": _iso(report.signed_at),
-        "rules_version": report.rules_version,
-        "template": [score.template_id, score.template_version],
-        "score": {"total": score.total, "grade": score.grade,
-                  "coverage": round(score.coverage, 6), "guards_checked": score.guards_checked,
-                  "guards_rostered": score.guards_rostered, "inspections": score.inspections,
-                  "findings": score.findings,
-                  "categories": [[c.code, c.weight, c.deducted, c.score]
-                                 for c in score.categories],
-                  "penalties": [[p.code, p.cap, p.deducted, p.count] for p in score.penalties]},
-        "deductions": [[round(d.points, 6), d.reason_code, d.category, list(d.record_ids)]
-                       for d in score.deductions],
-        "per_post": [[p.post_id, p.score, p.findings, p.inspections] for p in score.per_post],
-        "per_guard": [[g.guard_id, g.score, g.findings, g.inspections]
-                      for g in score.per_guard],
-        "findings": [[f.finding_id, _iso(f.at), f.note, f.correction, f.evidence_file]
-                     for f in report.findings],
-        "not_checked": [[g.cert_no, g.name] for g in report.not_checked],
-        "post_issues": [[p.record_id, p.status, p.present_count] for p in report.post_issues],
-        "comment": report.comment,
-        "recommendation": report.recommendation,
-    }
-
-
-def report_digest(report: EvaluationReport) -> str:
-    canonical = json.dumps(report_payload(report), ensure_ascii=False, sort_keys=True,
-                           separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
-def _item_labels(template: ChecklistTemplate) -> dict[str, str]:
-    items = list(template.common_items)
-    for task_items in template.task_items.values():
-        items.extend(task_items)
-    return {item.code: item.label_zh for item in items}
+    return render_evaluation_pdf(report, signature_png, draft)
 
 
 def _check_png(data: bytes) -> None:
     """The drawn signature must be an image the PDF can show."""
-    from PIL import Image, UnidentifiedImageError
-
     if not data:
         raise EvaluationError(translate("Evaluation", "no signature drawn"))
     if len(data) > MAX_SIGNATURE_BYTES:
@@ -427,124 +244,17 @@ class EvaluationService:
             row = _info(self._row(s, evaluation_id))
         return self._build(row, row.signed_at, row.signed_at, row.signer_subject)
 
+
     def _build(self, row: EvaluationInfo, as_of: datetime | None,
                signed_at: datetime | None, signer_subject: str | None) -> EvaluationReport:
-        rules = self.rules
-        event = Workbench(self.db).event(row.event_id)
-        score = compute_score(self.db, row.event_id, rules, as_of=as_of)
-        template = load_template(score.template_id or "checklist")
-        labels = {c.code: c.label_zh for c in template.categories}
-        for code in (STAFFING_CATEGORY, POST_CATEGORY, OTHER_CATEGORY):
-            labels[code] = rules.label(code)
-        item_labels = _item_labels(template)
-        counted: dict[str, tuple[Deduction, str]] = {}  # finding id -> (deduction, first id)
-        for d in score.deductions:
-            for finding_id in d.finding_ids:
-                counted[finding_id] = (d, d.finding_ids[0])
-
-        with self.db.read() as s:
-            previous = (s.scalar(select(Evaluation.document_id)
-                                 .where(Evaluation.id == row.previous_id))
-                        if row.previous_id else None)
-
-            def live(model: type) -> list[object]:
-                conditions = [model.event_id == row.event_id, model.deleted_at.is_(None)]
-                if as_of is not None:
-                    conditions.append(model.created_at <= as_of)
-                return conditions
-
-            finding_rows = s.execute(
-                select(Finding.id, Finding.inspection_id, Finding.created_at, Finding.category,
-                       Finding.item_code, Finding.company_name, Finding.note,
-                       Finding.correction, Finding.evidence_path,
-                       Post.name.label("post_name"), Guard.name.label("guard_name"),
-                       Guard.cert_no, Inspection.scanned_text)
-                .outerjoin(Post, Finding.post_id == Post.id)
-                .outerjoin(Guard, Finding.guard_id == Guard.id)
-                .outerjoin(Inspection, Finding.inspection_id == Inspection.id)
-                .where(*live(Finding)).order_by(Finding.created_at, Finding.id)).all()
-            guard_rows = s.execute(
-                select(Guard.id, Guard.name, Guard.cert_no, Guard.company_name,
-                       Post.name.label("post_name"), Guard.roster_row)
-                .outerjoin(Post, Guard.post_id == Post.id).where(*live(Guard))).all()
-            status_rows = s.execute(
-                select(PostStatus.id, PostStatus.post_id, PostStatus.status,
-                       PostStatus.present_count, PostStatus.note, PostStatus.created_at,
-                       Post.name.label("post_name"), Post.required_headcount)
-                .join(Post, PostStatus.post_id == Post.id)
-                .where(*live(PostStatus)).order_by(PostStatus.created_at)).all()
-
-        findings = []
-        numbers: dict[str, int] = {}
-        for number, f in enumerate(finding_rows, start=1):
-            numbers[f.id] = number
-            deduction: Deduction | None
-            deduction, first = counted.get(f.id, (None, f.id))
-            repeat = first != f.id
-            category = deduction.category if deduction else f.category
-            if f.category == STAFFING_CATEGORY:
-                item_label = rules.label(f.item_code)
-            else:
-                item_label = item_labels.get(f.item_code, f.item_code)
-            evidence = read_evidence = None
-            if f.evidence_path:
-                try:
-                    candidate: Path | None = self.db.files.path(f.evidence_path)
-                except ValueError:  # not a path inside the profile: nothing to show
-                    candidate = None
-                if candidate is not None and candidate.is_file():
-                    evidence = candidate
-                    read_evidence = functools.partial(self.db.files.read, candidate)
-            findings.append(ReportFinding(
-                number=number, finding_id=f.id, inspection_id=f.inspection_id, at=f.created_at,
-                post_name=f.post_name or "", guard_name=f.guard_name or "",
-                cert_no=f.cert_no or (f.scanned_text or "")[:30], company=f.company_name or "",
-                category=category, category_label=labels.get(category, category),
-                item_code=f.item_code, item_label=item_label, note=f.note or "",
-                correction=f.correction, correction_label=rules.label(
-                    f"correction.{f.correction}"),
-                evidence_path=evidence, read_evidence=read_evidence,
-                points=deduction.points if deduction and not repeat else 0.0,
-                base_points=deduction.base_points if deduction and not repeat else 0.0,
-                counted_with=numbers.get(first) if repeat else None,
-                evidence_file=f.evidence_path))
-
-        checked = {g.guard_id for g in score.per_guard}
-        not_checked = sorted(
-            (g for g in guard_rows if g.id not in checked),
-            key=lambda g: (natural_key(g.post_name or "~"), g.roster_row or 0, g.name))
-        post_points = {d.post_id: d.points for d in score.deductions
-                       if d.category == POST_CATEGORY}
-        issues = [PostIssue(
-            post_name=r.post_name, status=r.status, status_label=rules.label(f"post.{r.status}"),
-            present_count=r.present_count, required_headcount=r.required_headcount,
-            at=r.created_at, note=r.note or "", record_id=r.id,
-            points=post_points.get(r.post_id, 0.0)) for r in status_rows]
-
-        report = EvaluationReport(
-            evaluation_id=row.id, document_id=row.document_id, version=row.version,
-            previous_document_id=previous, status=row.status, event=event,
-            supervisor_name=row.supervisor_name or (signer_subject or ""),
-            signer_subject=signer_subject, generated_at=utc_now(), signed_at=signed_at,
-            score=score, grade_text=rules.label(f"grade.{score.grade}"),
-            findings=tuple(findings),
-            not_checked=tuple(NotCheckedGuard(g.name, g.cert_no, g.company_name or "",
-                                              g.post_name or "") for g in not_checked),
-            post_issues=tuple(issues), comment=row.comment,
-            recommendation=row.recommendation,
-            recommendation_text=rules.label(f"recommendation.{row.recommendation}"),
-            category_labels=tuple(labels.items()), rules_version=rules.version,
-            rules_title=rules.label("title"))
-        return dataclasses.replace(report, content_sha256=report_digest(report))
+        return build_report(self.db, self.rules, row, as_of, signed_at, signer_subject)
 
     def preview_pdf(self, evaluation_id: str, signature_png: bytes | None = None) -> bytes:
         """The PDF as it would be signed, unsigned and marked 草稿 DRAFT on every page."""
-        from app.report_pdf import render_evaluation_pdf
-
         report = self.build_report(evaluation_id)
         if signature_png is None and report.status == "signed":
             signature_png = self.get(evaluation_id).signature_png
-        return render_evaluation_pdf(report, signature_png, draft=report.status != "signed")
+        return _render_pdf(report, signature_png, draft=report.status != "signed")
 
     # -------------------------------------------------------------------- sign
     def sign(self, evaluation_id: str, signature_png: bytes,
@@ -556,8 +266,6 @@ class EvaluationService:
         should that fail, the file is removed again. From the commit on, the event's records
         created up to ``signed_at`` are read-only.
         """
-        from app.report_pdf import render_evaluation_pdf
-
         _check_png(signature_png)
         with self.db.read() as s:
             row = _info(self._row(s, evaluation_id))
@@ -571,7 +279,7 @@ class EvaluationService:
         supervisor = row.supervisor_name or signer.subject_name
         row = dataclasses.replace(row, supervisor_name=supervisor)
         report = self._build(row, signed_at, signed_at, signer.subject)
-        pdf = render_evaluation_pdf(report, signature_png, draft=False)
+        pdf = _render_pdf(report, signature_png, draft=False)
         signed = sign_pdf(pdf, signer, reason=f"综合考评 {row.document_id}",
                           location=report.event.venue)
         digest = hashlib.sha256(signed).hexdigest()

@@ -21,279 +21,57 @@ The model (docs/scoring.md has the formula and a worked example a test reproduce
 Per post, per guard and per company the same formula is applied to that scope's records
 (its own inspection count for the scaling), so a post's score reads like the event's.
 
-Everything here reads; nothing writes. Codes stay codes (``excellent``); the Chinese words
-the PDF prints come from the rules file, not from the interface translations.
+``compute_score`` reads the event's rows (app.evaluation.score_rows) and hands them to
+``score_event``, a pure function: each rule below is a small function over those values.
+The rules are app.evaluation.rules', the values app.evaluation.score_values'.
 """
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
-from functools import cache
-from pathlib import Path
+from datetime import datetime
 
-from sqlalchemy import func, select
-
-from app.inspection.checklist import ChecklistTemplate, load_template
-from app.inspection.domain import POST_STATE_RANK, STAFFING_CATEGORY, Verdict
-from app.inspection.workbench import natural_key
+from app.evaluation.rules import OTHER_CATEGORY, POST_CATEGORY, ScoringRules, load_rules
+from app.evaluation.score_rows import (
+    EventRows,
+    FindingRow,
+    GuardRow,
+    PostRow,
+    PostStatusRow,
+    VisitCount,
+    load_event_rows,
+)
+from app.evaluation.score_values import (
+    CategoryScore,
+    CompanyScore,
+    Deduction,
+    GuardScore,
+    PenaltyScore,
+    PostScore,
+    ScopeScore,
+    Score,
+)
+from app.inspection.checklist import ChecklistTemplate
+from app.inspection.domain import POST_STATE_RANK, STAFFING_CATEGORY
+from app.inspection.natural_order import natural_key
 from app.profile.db import Database
-from app.profile.models import Company, Event, Finding, Guard, Inspection, Post, PostStatus
-from app.resources import templates_dir
 
-POST_CATEGORY = "post"
-OTHER_CATEGORY = "other"
-GRADE_CODES = ("excellent", "good", "pass", "fail")
-POST_STATUS_RANK = POST_STATE_RANK  # the worse status of a post counts (app.inspection.domain)
+CORRECTION_STATES = ("corrected", "not_corrected")
 
 
-# ------------------------------------------------------------------------------ rules
-@dataclass(frozen=True)
-class GradeBand:
-    code: str
-    minimum: float
-    label_zh: str
-    label_en: str
+def compute_score(db: Database, event_id: str, rules: ScoringRules | None = None,
+                  as_of: datetime | None = None) -> Score:
+    """The evaluation's figures for the event, from its live records (read only).
+
+    ``as_of`` (UTC) leaves out records created after that moment: the figures of a signed
+    evaluation, whose records before its signature can no longer change.
+    """
+    return score_event(load_event_rows(db, event_id, as_of), rules or load_rules())
 
 
-@dataclass(frozen=True)
-class ScoringRules:
-    """The scoring rules of one version of ``scoring_v<N>.json``."""
-
-    rules_id: str
-    version: int
-    total: float
-    points_per_item_weight: float
-    reference_inspections: int
-    checklist_multiplier: dict[str, float]
-    staffing_points: dict[str, float]
-    staffing_multiplier: dict[str, float]
-    staffing_cap: float
-    post_points: dict[str, float]
-    post_cap: float
-    other_cap: float
-    grades: tuple[GradeBand, ...]
-    coverage_note_below: float
-    labels: dict[str, dict[str, str]] = field(default_factory=dict)  # code -> lang -> text
-
-    def grade_for(self, total: float) -> str:
-        for band in sorted(self.grades, key=lambda b: -b.minimum):
-            if total >= band.minimum:
-                return band.code
-        return self.grades[-1].code
-
-    def band(self, code: str) -> GradeBand:
-        for band in self.grades:
-            if band.code == code:
-                return band
-        raise KeyError(code)
-
-    def label(self, code: str, lang: str = "zh_CN") -> str:
-        """Words for a code of the rules file (staffing items, post states, groups,
-        correction states as ``correction.<state>``, ``recommendation.<code>``)."""
-        texts = self.labels.get(code)
-        if not texts:
-            return code
-        return texts.get("zh_CN" if lang.startswith("zh") else "en") or code
-
-    def cap(self, group: str) -> float:
-        return {STAFFING_CATEGORY: self.staffing_cap, POST_CATEGORY: self.post_cap}.get(
-            group, self.other_cap)
-
-
-def _texts(data: dict) -> dict[str, str]:
-    return {"zh_CN": data.get("zh_CN", ""), "en": data.get("en", "")}
-
-
-def parse_rules(data: dict) -> ScoringRules:
-    """Rules from the JSON structure of ``resources/templates/scoring_v1.json``."""
-    checklist = data["checklist"]
-    staffing = data["staffing"]
-    post = data["post"]
-    labels: dict[str, dict[str, str]] = {
-        STAFFING_CATEGORY: _texts(staffing["label"]),
-        POST_CATEGORY: _texts(post["label"]),
-        OTHER_CATEGORY: _texts(data.get("other", {}).get("label", {"zh_CN": "其他", "en":
-                                                                         "Other"})),
-    }
-    labels["title"] = _texts(data.get("title", {}))
-    for code, item in staffing["items"].items():
-        labels[code] = _texts(item["label"])
-    for code, status in post["statuses"].items():
-        labels[f"post.{code}"] = _texts(status["label"])
-    for group, entries in data.get("labels", {}).items():
-        for code, texts in entries.items():
-            labels[f"{group}.{code}"] = _texts(texts)
-    grades = tuple(GradeBand(g["code"], float(g["min"]), g["label"]["zh_CN"], g["label"]["en"])
-                   for g in data["grades"])
-    if {g.code for g in grades} != set(GRADE_CODES):
-        raise ValueError(f"grade bands must be exactly {GRADE_CODES}")
-    for band in grades:
-        labels[f"grade.{band.code}"] = {"zh_CN": band.label_zh, "en": band.label_en}
-    rules = ScoringRules(
-        rules_id=data["rules_id"], version=int(data["version"]),
-        total=float(data.get("total", 100)),
-        points_per_item_weight=float(checklist["points_per_item_weight"]),
-        reference_inspections=int(checklist["reference_inspections"]),
-        checklist_multiplier={k: float(v) for k, v in checklist["multiplier"].items()},
-        staffing_points={k: float(v["points"]) for k, v in staffing["items"].items()},
-        staffing_multiplier={k: float(v) for k, v in staffing["multiplier"].items()},
-        staffing_cap=float(staffing["cap"]),
-        post_points={k: float(v["points"]) for k, v in post["statuses"].items()},
-        post_cap=float(post["cap"]),
-        other_cap=float(data.get("other", {}).get("cap", 100)),
-        grades=grades, coverage_note_below=float(data.get("coverage_note_below", 0)),
-        labels=labels)
-    for group in (rules.checklist_multiplier, rules.staffing_multiplier):
-        if group.get("corrected", 1.0) > group.get("not_corrected", 1.0):
-            raise ValueError("a corrected finding must not weigh more than an uncorrected one")
-    return rules
-
-
-@cache
-def load_rules(version: int | None = None, directory: Path | None = None) -> ScoringRules:
-    """The given version, or the newest, of the scoring rules shipped under resources/."""
-    found: list[ScoringRules] = []
-    for path in sorted((directory or templates_dir()).glob("scoring_v*.json")):
-        found.append(parse_rules(json.loads(path.read_text(encoding="utf-8"))))
-    if version is not None:
-        found = [r for r in found if r.version == version]
-    if not found:
-        raise LookupError(f"no scoring rules v{version}")
-    return max(found, key=lambda r: r.version)
-
-
-def grade_text(grade: str, rules: ScoringRules | None = None, lang: str = "zh_CN") -> str:
-    """The grade's words as the rules file writes them: 优秀 / 良好 / 合格 / 不合格."""
-    band = (rules or load_rules()).band(grade)
-    return band.label_zh if lang.startswith("zh") else band.label_en
-
-
-# ----------------------------------------------------------------------------- values
-@dataclass(frozen=True)
-class Deduction:
-    """Points taken off the event's total for one finding or one post, with the ids of the
-    records behind it (finding and inspection, or the post-status records)."""
-
-    points: float  # as applied to the event's total (scaled for checklist findings)
-    reason_code: str  # item code (uniform.standard, staffing.other_company) or post.absent
-    category: str  # checklist category, "staffing", "post" or "other"
-    record_ids: tuple[str, ...]
-    post_name: str | None
-    guard_name: str | None
-    company: str
-    base_points: float = 0.0  # before the scaling by the event's inspection count
-    correction: str | None = None  # corrected / not_corrected; None for a post status
-    post_id: str | None = None
-    guard_id: str | None = None
-    at: datetime | None = None  # when the finding (or first post status) was recorded
-    finding_ids: tuple[str, ...] = ()  # the findings counted here (several: same person)
-
-
-@dataclass(frozen=True)
-class CategoryScore:
-    code: str
-    weight: float  # the points the category is worth
-    deducted: float  # at most the weight
-    score: float
-    findings: int = 0
-
-
-@dataclass(frozen=True)
-class PenaltyScore:
-    """A group of fixed deductions taken from the total (staffing, posts), up to a cap."""
-
-    code: str
-    cap: float
-    deducted: float
-    count: int
-
-
-@dataclass(frozen=True)
-class PostScore:
-    post_name: str
-    score: float
-    findings: int
-    post_id: str = ""
-    zone: str = ""
-    task_type: str = ""
-    required_headcount: int = 0
-    guards_assigned: int = 0
-    guards_checked: int = 0
-    inspections: int = 0
-    status: str | None = None  # the worst post status recorded: absent / understaffed
-    deducted: float = 0.0
-
-
-@dataclass(frozen=True)
-class GuardScore:
-    guard_name: str
-    score: float
-    findings: int
-    guard_id: str = ""
-    cert_no: str = ""
-    company: str = ""
-    post_name: str | None = None
-    inspections: int = 0
-    findings_corrected: int = 0
-    deducted: float = 0.0
-
-
-@dataclass(frozen=True)
-class CompanyScore:
-    company: str
-    score: float
-    findings: int
-    contracted: bool = False
-    guards_rostered: int = 0
-    guards_checked: int = 0
-    inspections: int = 0
-    deducted: float = 0.0
-    grade: str = "fail"
-
-
-@dataclass(frozen=True)
-class Score:
-    total: float
-    grade: str  # excellent / good / pass / fail
-    coverage: float  # 0..1
-    guards_checked: int
-    guards_rostered: int
-    categories: tuple[CategoryScore, ...]
-    deductions: tuple[Deduction, ...]
-    per_post: tuple[PostScore, ...]
-    per_guard: tuple[GuardScore, ...]  # every rostered guard checked at least once
-    per_company: tuple[CompanyScore, ...]
-    penalties: tuple[PenaltyScore, ...] = ()
-    inspections: int = 0
-    findings: int = 0
-    findings_corrected: int = 0
-    posts_total: int = 0
-    posts_absent: int = 0
-    posts_understaffed: int = 0
-    scale: float = 1.0  # reference_inspections / inspections, at most 1
-    rules_version: int = 0
-    template_id: str = ""
-    template_version: int = 0
-    as_of: datetime | None = None
-
-    coverage_note_below: float = 0.0  # from the rules: below it the PDF notes a small sample
-
-    @property
-    def coverage_low(self) -> bool:
-        return self.guards_rostered > 0 and self.coverage < self.coverage_note_below
-
-
-# -------------------------------------------------------------------------- computing
-def format_score(value: float) -> str:
-    """How scores and points are printed, on paper and on screen alike (two decimals: every
-    deduction adds up)."""
-    return f"{value:.2f}"
-
-
+# ------------------------------------------------------------------------- the formula
 def _round(value: float) -> float:
     return round(value + 0.0, 2)
 
@@ -316,15 +94,6 @@ def scale_for(rules: ScoringRules, inspections: int) -> float:
     if inspections <= rules.reference_inspections:
         return 1.0
     return rules.reference_inspections / inspections
-
-
-@dataclass(frozen=True)
-class ScopeScore:
-    """The formula's result for one scope (see score_scope)."""
-
-    total: float
-    categories: tuple[CategoryScore, ...]
-    penalties: tuple[PenaltyScore, ...]
 
 
 def score_scope(deductions: Iterable[Deduction], inspections: int, rules: ScoringRules,
@@ -359,234 +128,287 @@ def score_scope(deductions: Iterable[Deduction], inspections: int, rules: Scorin
     return ScopeScore(_round(max(0.0, total)), tuple(categories), tuple(penalties))
 
 
-def _utc(moment: datetime | None) -> datetime | None:
-    """SQLite keeps the UTC wall time without an offset: compare in UTC."""
-    if moment is None or moment.tzinfo is None:
-        return moment
-    return moment.astimezone(UTC)
+# ----------------------------------------------------------------------- inspections
+@dataclass(frozen=True)
+class InspectionCounts:
+    """How many inspections there were, in all and per guard, post and company."""
+
+    total: int = 0
+    per_guard: dict[str, int] = field(default_factory=dict)  # rostered guards only
+    per_post: dict[str, int] = field(default_factory=dict)
+    per_company: dict[str, int] = field(default_factory=dict)
+    # the head-count of the post list: its own guards, with a badge not refused
+    guards_seen_at_post: dict[str, set[str]] = field(default_factory=dict)
 
 
-def compute_score(db: Database, event_id: str, rules: ScoringRules | None = None,
-                  as_of: datetime | None = None) -> Score:
-    """The evaluation's figures for the event, from its live records (read only).
-
-    ``as_of`` (UTC) leaves out records created after that moment: the figures of a signed
-    evaluation, whose records before its signature can no longer change.
-    """
-    rules = rules or load_rules()
-    as_of = _utc(as_of)
-    with db.read() as s:
-        event = s.get(Event, event_id)
-        if event is None:
-            raise LookupError(f"no event {event_id}")
-        template = load_template(event.checklist_template or "checklist")
-        contracted = (s.scalar(select(Company.name).where(Company.id == event.company_id))
-                      if event.company_id else None) or ""
-
-        def since(model: type) -> list[object]:
-            conditions = [model.event_id == event_id, model.deleted_at.is_(None)]
-            if as_of is not None:
-                conditions.append(model.created_at <= as_of)
-            return conditions
-
-        posts = s.execute(select(Post.id, Post.name, Post.zone, Post.task_type,
-                                 Post.required_headcount).where(*since(Post))).all()
-        guards = s.execute(select(Guard.id, Guard.name, Guard.cert_no, Guard.company_name,
-                                  Guard.post_id).where(*since(Guard))).all()
-        # Inspections per (guard, post): counts only, from the covering index.
-        visits = s.execute(select(Inspection.guard_id, Inspection.post_id,
-                                  Inspection.verdict == Verdict.BADGE_INVALID.value,
-                                  func.count())
-                           .where(*since(Inspection))
-                           .group_by(Inspection.guard_id, Inspection.post_id,
-                                     Inspection.verdict == Verdict.BADGE_INVALID.value)).all()
-        findings = s.execute(
-            select(Finding.id, Finding.inspection_id, Finding.post_id, Finding.guard_id,
-                   Finding.category, Finding.item_code, Finding.company_name,
-                   Finding.correction, Finding.created_at, Inspection.scanned_text)
-            .outerjoin(Inspection, Finding.inspection_id == Inspection.id)
-            .where(*since(Finding)).order_by(Finding.created_at, Finding.id)).all()
-        statuses = s.execute(
-            select(PostStatus.id, PostStatus.post_id, PostStatus.status, PostStatus.created_at)
-            .where(*since(PostStatus)).order_by(PostStatus.created_at, PostStatus.id)).all()
-
-    post_by_id = {p.id: p for p in posts}
-    guard_by_id = {g.id: g for g in guards}
-    weights = category_weights(template, rules.total)
-    item_weight = item_weights(template)
-    checklist_mult = rules.checklist_multiplier
-    staffing_mult = rules.staffing_multiplier
-
-    # -- inspections per guard / post / company
-    inspections_total = 0
-    per_guard_inspections: dict[str, int] = defaultdict(int)
-    per_post_inspections: dict[str, int] = defaultdict(int)
-    per_company_inspections: dict[str, int] = defaultdict(int)
-    guards_seen_at_post: dict[str, set[str]] = defaultdict(set)
+def count_inspections(visits: Iterable[VisitCount], guard_by_id: dict[str, GuardRow],
+                      contracted: str) -> InspectionCounts:
+    total = 0
+    per_guard: dict[str, int] = defaultdict(int)
+    per_post: dict[str, int] = defaultdict(int)
+    per_company: dict[str, int] = defaultdict(int)
+    seen_at_post: dict[str, set[str]] = defaultdict(set)
     for guard_id, post_id, badge_refused, count in visits:
-        inspections_total += count
+        total += count
         guard = guard_by_id.get(guard_id) if guard_id else None
         if guard is not None:
-            per_guard_inspections[guard_id] += count
+            per_guard[guard.id] += count
         if post_id:
-            per_post_inspections[post_id] += count
-            # the head-count of the post list: its own guards, with a badge not refused
+            per_post[post_id] += count
             if guard is not None and guard.post_id == post_id and not badge_refused:
-                guards_seen_at_post[post_id].add(guard_id)
+                seen_at_post[post_id].add(guard.id)
         company = (guard.company_name if guard is not None else "") or contracted
-        per_company_inspections[company] += count
-    scale = scale_for(rules, inspections_total)
+        per_company[company] += count
+    return InspectionCounts(total, per_guard, per_post, per_company, seen_at_post)
 
-    # -- one deduction per checklist finding; staffing findings once per person and kind (the
-    # same borrowed guard scanned twice is one borrowed guard)
+
+# ------------------------------------------------------------------------ deductions
+@dataclass(frozen=True)
+class FindingContext:
+    """What the finding rules look up: the event's posts and guards, the checklist weights
+    and the scale of the event's checklist deductions."""
+
+    rules: ScoringRules
+    weights: dict[str, float]  # category -> points
+    item_weight: dict[str, int]
+    scale: float
+    contracted: str
+    post_by_id: dict[str, PostRow]
+    guard_by_id: dict[str, GuardRow]
+
+
+def correction_of(finding: FindingRow) -> str:
+    """corrected or not_corrected; anything else counts as not corrected."""
+    return finding.correction if finding.correction in CORRECTION_STATES else "not_corrected"
+
+
+def _records(finding: FindingRow) -> tuple[str, ...]:
+    return (finding.id, finding.inspection_id) if finding.inspection_id else (finding.id,)
+
+
+def finding_deduction(finding: FindingRow, ctx: FindingContext) -> Deduction:
+    """The deduction of one finding: a staffing finding's fixed points, a checklist item's
+    weighted (and scaled) points, or the flat points of an item of no known category."""
+    rules = ctx.rules
+    correction = correction_of(finding)
+    if finding.category == STAFFING_CATEGORY:
+        category = STAFFING_CATEGORY
+        base = (rules.staffing_points.get(finding.item_code, 0.0)
+                * rules.staffing_multiplier.get(correction, 1.0))
+        applied = base
+    elif finding.category in ctx.weights:
+        category = finding.category
+        base = (rules.points_per_item_weight * ctx.item_weight.get(finding.item_code, 1)
+                * rules.checklist_multiplier.get(correction, 1.0))
+        applied = base * ctx.scale
+    else:
+        category = OTHER_CATEGORY
+        base = applied = (rules.points_per_item_weight
+                          * rules.checklist_multiplier.get(correction, 1.0))
+    guard = ctx.guard_by_id.get(finding.guard_id) if finding.guard_id else None
+    post = ctx.post_by_id.get(finding.post_id) if finding.post_id else None
+    return Deduction(
+        points=applied, reason_code=finding.item_code, category=category,
+        record_ids=_records(finding), post_name=post.name if post else None,
+        guard_name=guard.name if guard else None,
+        company=finding.company_name or (guard.company_name if guard else "") or ctx.contracted,
+        base_points=base, correction=correction, post_id=finding.post_id,
+        guard_id=finding.guard_id, at=finding.created_at, finding_ids=(finding.id,))
+
+
+def staffing_person(finding: FindingRow) -> str:
+    """Who a staffing finding is about: the rostered guard, else the scanned text."""
+    return finding.guard_id or (finding.scanned_text or "").strip() or finding.id
+
+
+def count_again(earlier: Deduction, finding: FindingRow, rules: ScoringRules) -> Deduction:
+    """The same person's same staffing problem found again: one deduction, with the new
+    records added and the worse correction state (the same borrowed guard scanned twice is
+    one borrowed guard)."""
+    states = (correction_of(finding), earlier.correction)
+    worse = "not_corrected" if "not_corrected" in states else "corrected"
+    base = rules.staffing_points.get(finding.item_code, 0.0) * rules.staffing_multiplier.get(
+        worse, 1.0)
+    return replace(earlier, points=base, base_points=base, correction=worse,
+                   record_ids=earlier.record_ids + _records(finding),
+                   finding_ids=earlier.finding_ids + (finding.id,))
+
+
+def finding_deductions(findings: Iterable[FindingRow], ctx: FindingContext) -> list[Deduction]:
+    """One deduction per checklist finding; staffing findings once per person and kind."""
     deductions: list[Deduction] = []
-    corrected_count = 0
-    staffing_seen: dict[tuple[str, str], int] = {}
-    for f in findings:
-        guard = guard_by_id.get(f.guard_id) if f.guard_id else None
-        post = post_by_id.get(f.post_id) if f.post_id else None
-        correction = f.correction if f.correction in ("corrected", "not_corrected") \
-            else "not_corrected"
-        corrected_count += correction == "corrected"
-        records = (f.id, f.inspection_id) if f.inspection_id else (f.id,)
-        if f.category == STAFFING_CATEGORY:
-            person = f.guard_id or (f.scanned_text or "").strip() or f.id
-            key = (f.item_code, person)
-            if key in staffing_seen:  # counted already: add the records, keep the worse state
+    staffing_seen: dict[tuple[str, str], int] = {}  # (item, person) -> index in deductions
+    for finding in findings:
+        if finding.category == STAFFING_CATEGORY:
+            key = (finding.item_code, staffing_person(finding))
+            if key in staffing_seen:
                 index = staffing_seen[key]
-                earlier = deductions[index]
-                worse = "not_corrected" if "not_corrected" in (correction, earlier.correction) \
-                    else "corrected"
-                base = (rules.staffing_points.get(f.item_code, 0.0)
-                        * staffing_mult.get(worse, 1.0))
-                deductions[index] = replace(earlier, points=base, base_points=base,
-                                            correction=worse,
-                                            record_ids=earlier.record_ids + records,
-                                            finding_ids=earlier.finding_ids + (f.id,))
+                deductions[index] = count_again(deductions[index], finding, ctx.rules)
                 continue
             staffing_seen[key] = len(deductions)
-            category = STAFFING_CATEGORY
-            base = (rules.staffing_points.get(f.item_code, 0.0)
-                    * staffing_mult.get(correction, 1.0))
-            applied = base
-        elif f.category in weights:
-            category = f.category
-            base = (rules.points_per_item_weight * item_weight.get(f.item_code, 1)
-                    * checklist_mult.get(correction, 1.0))
-            applied = base * scale
-        else:
-            category = OTHER_CATEGORY
-            base = applied = rules.points_per_item_weight * checklist_mult.get(correction, 1.0)
-        deductions.append(Deduction(
-            points=applied, reason_code=f.item_code, category=category, record_ids=records,
-            post_name=post.name if post else None, guard_name=guard.name if guard else None,
-            company=f.company_name or (guard.company_name if guard else "") or contracted,
-            base_points=base, correction=correction, post_id=f.post_id, guard_id=f.guard_id,
-            at=f.created_at, finding_ids=(f.id,)))
+        deductions.append(finding_deduction(finding, ctx))
+    return deductions
 
-    # -- one deduction per post found absent or understaffed (its worst state)
+
+@dataclass(frozen=True)
+class PostStates:
+    """Each post found absent or understaffed: its worst state, its records, when first."""
+
+    worst: dict[str, str]
+    records: dict[str, list[str]]
+    first_seen: dict[str, datetime]
+
+
+def post_states(statuses: Iterable[PostStatusRow], rules: ScoringRules) -> PostStates:
     worst: dict[str, str] = {}
-    post_records: dict[str, list[str]] = defaultdict(list)
+    records: dict[str, list[str]] = defaultdict(list)
     first_seen: dict[str, datetime] = {}
     for record in statuses:
         if record.status not in rules.post_points:
             continue
-        post_records[record.post_id].append(record.id)
+        records[record.post_id].append(record.id)
         first_seen.setdefault(record.post_id, record.created_at)
-        if POST_STATUS_RANK.get(record.status, 0) > POST_STATUS_RANK.get(
+        if POST_STATE_RANK.get(record.status, 0) > POST_STATE_RANK.get(
                 worst.get(record.post_id, ""), 0):
             worst[record.post_id] = record.status
-    for post_id, status in worst.items():
+    return PostStates(worst, records, first_seen)
+
+
+def post_deductions(states: PostStates, post_by_id: dict[str, PostRow], rules: ScoringRules,
+                    contracted: str) -> list[Deduction]:
+    """One deduction per post found absent or understaffed, at its worst state."""
+    deductions = []
+    for post_id, status in states.worst.items():
         post = post_by_id.get(post_id)
         points = rules.post_points[status]
         deductions.append(Deduction(
             points=points, reason_code=f"post.{status}", category=POST_CATEGORY,
-            record_ids=tuple(post_records[post_id]), post_name=post.name if post else None,
+            record_ids=tuple(states.records[post_id]), post_name=post.name if post else None,
             guard_name=None, company=contracted, base_points=points, correction=None,
-            post_id=post_id, at=first_seen.get(post_id)))
+            post_id=post_id, at=states.first_seen.get(post_id)))
+    return deductions
 
-    event_result = score_scope(deductions, inspections_total, rules, weights)
 
-    # -- per post
+# ---------------------------------------------------------------------------- scopes
+def post_scores(posts: Sequence[PostRow], guards: Sequence[GuardRow],
+                deductions: Sequence[Deduction], counts: InspectionCounts,
+                states: PostStates, rules: ScoringRules,
+                weights: dict[str, float]) -> list[PostScore]:
+    """Every post, in natural order (A区2号 before A区10号)."""
     by_post: dict[str, list[Deduction]] = defaultdict(list)
-    by_guard: dict[str, list[Deduction]] = defaultdict(list)
-    by_company: dict[str, list[Deduction]] = defaultdict(list)
     for d in deductions:
         if d.post_id:
             by_post[d.post_id].append(d)
-        if d.guard_id and d.guard_id in guard_by_id:
-            by_guard[d.guard_id].append(d)
-        by_company[d.company].append(d)
     assigned: dict[str, int] = defaultdict(int)
     for g in guards:
         if g.post_id:
             assigned[g.post_id] += 1
-    per_post = []
+    scores = []
     for p in posts:
-        scope = score_scope(by_post.get(p.id, ()), per_post_inspections.get(p.id, 0), rules,
-                            weights)
-        per_post.append(PostScore(
-            post_name=p.name, score=scope.total, findings=sum(
-                1 for d in by_post.get(p.id, ()) if d.category != POST_CATEGORY),
+        own = by_post.get(p.id, [])
+        inspections = counts.per_post.get(p.id, 0)
+        scope = score_scope(own, inspections, rules, weights)
+        scores.append(PostScore(
+            post_name=p.name, score=scope.total,
+            findings=sum(1 for d in own if d.category != POST_CATEGORY),
             post_id=p.id, zone=p.zone, task_type=p.task_type,
             required_headcount=p.required_headcount, guards_assigned=assigned.get(p.id, 0),
-            guards_checked=len(guards_seen_at_post.get(p.id, ())),
-            inspections=per_post_inspections.get(p.id, 0), status=worst.get(p.id),
+            guards_checked=len(counts.guards_seen_at_post.get(p.id, ())),
+            inspections=inspections, status=states.worst.get(p.id),
             deducted=_round(rules.total - scope.total)))
-    per_post.sort(key=lambda ps: natural_key(ps.post_name))
+    scores.sort(key=lambda ps: natural_key(ps.post_name))
+    return scores
 
-    # -- per guard: every rostered guard checked at least once
-    per_guard = []
+
+def guard_scores(posts: Sequence[PostRow], guard_by_id: dict[str, GuardRow],
+                 deductions: Sequence[Deduction], counts: InspectionCounts,
+                 rules: ScoringRules, weights: dict[str, float]) -> list[GuardScore]:
+    """Every rostered guard checked at least once, lowest score first."""
+    by_guard: dict[str, list[Deduction]] = defaultdict(list)
+    for d in deductions:
+        if d.guard_id and d.guard_id in guard_by_id:
+            by_guard[d.guard_id].append(d)
     post_name = {p.id: p.name for p in posts}
-    for guard_id, count in per_guard_inspections.items():
+    scores = []
+    for guard_id, count in counts.per_guard.items():
         g = guard_by_id[guard_id]
-        own = by_guard.get(guard_id, ())
+        own = by_guard.get(guard_id, [])
         scope = score_scope(own, count, rules, weights)
-        per_guard.append(GuardScore(
+        scores.append(GuardScore(
             guard_name=g.name, score=scope.total, findings=len(own), guard_id=g.id,
             cert_no=g.cert_no, company=g.company_name,
             post_name=post_name.get(g.post_id) if g.post_id else None, inspections=count,
             findings_corrected=sum(1 for d in own if d.correction == "corrected"),
             deducted=_round(rules.total - scope.total)))
-    per_guard.sort(key=lambda gs: (gs.score, -gs.findings, natural_key(gs.post_name or ""),
-                                   gs.guard_name, gs.guard_id))
+    scores.sort(key=lambda gs: (gs.score, -gs.findings, natural_key(gs.post_name or ""),
+                                gs.guard_name, gs.guard_id))
+    return scores
 
-    # -- per company: the contracted one first
-    rostered_by_company: dict[str, int] = defaultdict(int)
+
+def company_scores(guards: Sequence[GuardRow], guard_by_id: dict[str, GuardRow],
+                   deductions: Sequence[Deduction], counts: InspectionCounts, contracted: str,
+                   rules: ScoringRules, weights: dict[str, float]) -> list[CompanyScore]:
+    """Every company with guards, inspections or findings; the contracted one first."""
+    by_company: dict[str, list[Deduction]] = defaultdict(list)
+    for d in deductions:
+        by_company[d.company].append(d)
+    rostered: dict[str, int] = defaultdict(int)
     for g in guards:
-        rostered_by_company[g.company_name or contracted] += 1
-    checked_by_company: dict[str, int] = defaultdict(int)
-    for guard_id in per_guard_inspections:
-        checked_by_company[guard_by_id[guard_id].company_name or contracted] += 1
-    companies = set(by_company) | set(per_company_inspections) | set(rostered_by_company)
+        rostered[g.company_name or contracted] += 1
+    checked: dict[str, int] = defaultdict(int)
+    for guard_id in counts.per_guard:
+        checked[guard_by_id[guard_id].company_name or contracted] += 1
+    companies = set(by_company) | set(counts.per_company) | set(rostered)
     if contracted:
         companies.add(contracted)
-    per_company = []
+    scores = []
     for name in companies:
-        own = by_company.get(name, ())
-        scope = score_scope(own, per_company_inspections.get(name, 0), rules, weights)
-        per_company.append(CompanyScore(
+        own = by_company.get(name, [])
+        scope = score_scope(own, counts.per_company.get(name, 0), rules, weights)
+        scores.append(CompanyScore(
             company=name, score=scope.total,
             findings=sum(1 for d in own if d.category != POST_CATEGORY),
-            contracted=name == contracted, guards_rostered=rostered_by_company.get(name, 0),
-            guards_checked=checked_by_company.get(name, 0),
-            inspections=per_company_inspections.get(name, 0),
+            contracted=name == contracted, guards_rostered=rostered.get(name, 0),
+            guards_checked=checked.get(name, 0),
+            inspections=counts.per_company.get(name, 0),
             deducted=_round(rules.total - scope.total), grade=rules.grade_for(scope.total)))
-    per_company.sort(key=lambda c: (not c.contracted, c.company))
+    scores.sort(key=lambda c: (not c.contracted, c.company))
+    return scores
 
-    rostered = len(guards)
-    checked = len(per_guard_inspections)
-    score = Score(
-        total=event_result.total, grade=rules.grade_for(event_result.total),
+
+# ------------------------------------------------------------------------- the event
+def score_event(rows: EventRows, rules: ScoringRules) -> Score:
+    """The event's Score from its rows: a pure function (same rows, same figures)."""
+    template = rows.template
+    post_by_id = {p.id: p for p in rows.posts}
+    guard_by_id = {g.id: g for g in rows.guards}
+    weights = category_weights(template, rules.total)
+    counts = count_inspections(rows.visits, guard_by_id, rows.contracted)
+    scale = scale_for(rules, counts.total)
+    ctx = FindingContext(rules, weights, item_weights(template), scale, rows.contracted,
+                         post_by_id, guard_by_id)
+    states = post_states(rows.statuses, rules)
+    deductions = (finding_deductions(rows.findings, ctx)
+                  + post_deductions(states, post_by_id, rules, rows.contracted))
+    event = score_scope(deductions, counts.total, rules, weights)
+    rostered = len(rows.guards)
+    checked = len(counts.per_guard)
+    return Score(
+        total=event.total, grade=rules.grade_for(event.total),
         coverage=checked / rostered if rostered else 0.0, guards_checked=checked,
-        guards_rostered=rostered, categories=event_result.categories,
-        deductions=tuple(deductions), per_post=tuple(per_post), per_guard=tuple(per_guard),
-        per_company=tuple(per_company), penalties=event_result.penalties,
-        inspections=inspections_total, findings=len(findings),
-        findings_corrected=corrected_count, posts_total=len(posts),
-        posts_absent=sum(1 for s in worst.values() if s == "absent"),
-        posts_understaffed=sum(1 for s in worst.values() if s == "understaffed"),
+        guards_rostered=rostered, categories=event.categories,
+        deductions=tuple(deductions),
+        per_post=tuple(post_scores(rows.posts, rows.guards, deductions, counts, states, rules,
+                                   weights)),
+        per_guard=tuple(guard_scores(rows.posts, guard_by_id, deductions, counts, rules,
+                                     weights)),
+        per_company=tuple(company_scores(rows.guards, guard_by_id, deductions, counts,
+                                         rows.contracted, rules, weights)),
+        penalties=event.penalties, inspections=counts.total, findings=len(rows.findings),
+        findings_corrected=sum(1 for f in rows.findings if correction_of(f) == "corrected"),
+        posts_total=len(rows.posts),
+        posts_absent=sum(1 for s in states.worst.values() if s == "absent"),
+        posts_understaffed=sum(1 for s in states.worst.values() if s == "understaffed"),
         scale=scale, rules_version=rules.version, template_id=template.template_id,
-        template_version=template.version, as_of=as_of,
+        template_version=template.version, as_of=rows.as_of,
         coverage_note_below=rules.coverage_note_below)
-    return score

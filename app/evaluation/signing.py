@@ -1,4 +1,7 @@
 """The supervisor's digital signature on the evaluation PDF: keys, PAdES signing, validation.
+One cohesive thing, kept whole though it is a little over 400 lines: the identity, the
+signature and its check change together whenever the signature profile (PAdES B-B, key
+types, key usage) changes, and all of them hide pyHanko from the rest of the program.
 
 The signed PDF is what headquarters files and what a company may contest, so it must prove
 two things to anyone with ordinary tools (pyHanko, poppler's ``pdfsig``, Adobe Reader): who
@@ -11,6 +14,11 @@ A laptop gets its identity in one of two ways: headquarters issues a PKCS#12 fil
 (``import_supervisor_p12``), or, for a first run, the app creates a key and a self-signed
 certificate (``ensure_supervisor_identity``). Either way the file is copied into the
 profile's ``keys/`` folder and a profile setting points to it.
+
+pyHanko (and asn1crypto, which comes with it) is imported inside the three functions that use
+it, not at the top: the laptop imports this module at start-up (the evaluation page, sync),
+and pyHanko's signing and validation modules add about 500 ms to it (measured 470-540 ms with
+``-X importtime`` on the development machine), a cost only signing and checking a PDF need.
 """
 
 from __future__ import annotations
@@ -22,7 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -32,11 +40,8 @@ from cryptography.x509.oid import NameOID
 
 from app.errors import UserError
 from app.i18n import translate
-from app.profile.files import write_atomically
-
-if TYPE_CHECKING:
-    from app.profile.db import Database
-    from app.profile.files import ProfileFiles
+from app.profile.db import Database
+from app.profile.files import ProfileFileError, ProfileFiles, write_atomically
 
 SUPERVISOR_P12_SETTING = "supervisor_p12"
 SUPERVISOR_NAME_SETTING = "supervisor_name"
@@ -189,11 +194,18 @@ def _common_name(name: x509.Name) -> str:
     return name.rfc4514_string()
 
 
+def _public_key_der(key: Any) -> bytes:
+    """A public key as DER SubjectPublicKeyInfo: two keys are the same key when these are."""
+    der: bytes = key.public_bytes(serialization.Encoding.DER,
+                                  serialization.PublicFormat.SubjectPublicKeyInfo)
+    return der
+
+
 def load_signer(p12_path: str | os.PathLike[str] | bytes, passphrase: bytes,
                 name: str | None = None) -> PdfSigner:
     """Open the PKCS#12 file (a path, or its bytes named ``name`` in messages); SigningError
     for a missing or broken file or a wrong passphrase."""
-    from pyhanko.keys.internal import (
+    from pyhanko.keys.internal import (  # deferred: see the module's docstring
         translate_pyca_cryptography_cert_to_asn1,
         translate_pyca_cryptography_key_to_asn1,
     )
@@ -230,7 +242,7 @@ def load_signer(p12_path: str | os.PathLike[str] | bytes, passphrase: bytes,
     if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
         raise SigningError(translate("Signing", "{file}: only RSA and ECDSA keys sign PDFs here")
                            .format(file=path.name))
-    if key.public_key().public_numbers() != certificate.public_key().public_numbers():
+    if _public_key_der(key.public_key()) != _public_key_der(certificate.public_key()):
         raise SigningError(translate("Signing", "{file}: the key does not belong to the "
                                      "certificate").format(file=path.name))
     store = SimpleCertificateStore()
@@ -257,7 +269,9 @@ def sign_pdf(pdf_bytes: bytes, signer: PdfSigner, reason: str = "综合考评",
     No timestamp server and no revocation fetching: the laptop is offline, and the signing
     time in the signature is the laptop's clock (the signed PDF also prints it).
     """
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.pdf_utils.incremental_writer import (  # deferred: see the module's docstring
+        IncrementalPdfFileWriter,
+    )
     from pyhanko.sign import fields, signers
 
     try:
@@ -270,7 +284,8 @@ def sign_pdf(pdf_bytes: bytes, signer: PdfSigner, reason: str = "综合考评",
     except Exception as exc:  # pyHanko reports PDF and key problems with many types
         raise SigningError(translate("Signing", "the PDF could not be signed: {error}")
                            .format(error=exc)) from exc
-    return output.getvalue()
+    signed: bytes = output.getvalue()
+    return signed
 
 
 # -------------------------------------------------------------------------- validation
@@ -280,7 +295,9 @@ TrustRoot = bytes | str | os.PathLike[str] | x509.Certificate | Any
 def _trust_roots(trust_roots: Iterable[TrustRoot] | None) -> list[Any]:
     """Certificates given as PEM/DER bytes, file paths, or asn1crypto / cryptography
     certificate objects, as asn1crypto certificates for pyHanko's validation context."""
-    from asn1crypto import pem
+    # Deferred with pyHanko (see the module's docstring). asn1crypto ships no type
+    # information; mypy reports the package once, at its first import.
+    from asn1crypto import pem  # type: ignore[import-untyped]
     from asn1crypto import x509 as asn1_x509
 
     roots: list[Any] = []
@@ -311,7 +328,7 @@ def verify_pdf(path_or_bytes: str | os.PathLike[str] | bytes,
     was appended after it is only a timestamp or validation data). A file that cannot even
     be parsed is reported as not intact, never as an exception.
     """
-    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.pdf_utils.reader import PdfFileReader  # deferred: see the module's docstring
     from pyhanko.sign.diff_analysis import ModificationLevel
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko.sign.validation.settings import KeyUsageConstraints
@@ -394,8 +411,6 @@ def supervisor_p12_path(db: Database) -> Path | None:
 def read_profile_key_file(db: Database, path: Path) -> bytes:
     """A key file's bytes: decrypted through the profile when it lies in it (where it is
     encrypted if the profile is), else read as it is."""
-    from app.profile.files import ProfileFileError
-
     try:
         if path.is_absolute() and not path.resolve().is_relative_to(db.data_dir.resolve()):
             return path.read_bytes()

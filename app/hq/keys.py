@@ -48,6 +48,8 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
+from app.badge.keys import encrypt_private_key
+
 PASSPHRASE_FILE_ENV = "VENUE_SUPERVISOR_HQ_KEY_PASSPHRASE_FILE"
 PROTECTION_SETTING = "key_protection"
 SCHEME = "argon2id+aes-256-gcm"
@@ -170,6 +172,4 @@ def encrypt_pem(key: Any, passphrase: bytes) -> bytes:
     PKCS#8 ``ENCRYPTED PRIVATE KEY`` PEM that OpenSSL and the TLS library read: PBES2 with
     PBKDF2-HMAC-SHA256 at 600,000 rounds and AES-256-CBC (app.badge.keys; cryptography's
     BestAvailableEncryption would use 2,048 rounds)."""
-    from app.badge.keys import encrypt_private_key
-
     return encrypt_private_key(key, passphrase)

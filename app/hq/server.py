@@ -1,8 +1,9 @@
 """Headquarters' HTTP service (docs/sync-protocol.md, prefix /api/v1).
 
 The device endpoints are thin: authentication, size limits and JSON in and out; every rule
-lives in app.hq.store. Endpoints that touch the database are plain ``def`` (or hand their
-work to the thread pool), so a slow batch never stalls the event loop.
+lives behind app.hq.store (in the modules it hands over to). Endpoints that touch the
+database are plain ``def`` (or hand their work to the thread pool), so a slow batch never
+stalls the event loop.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import time
 from pathlib import Path
 from typing import Annotated, Any
 
+import uvicorn
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -25,8 +27,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.hq import web
+from app.hq.errors import AuthError, HqError
 from app.hq.models import Device
-from app.hq.store import AuthError, HqError, HqStore
+from app.hq.store import HqStore
 from app.hq.throttle import SignInThrottle
 from app.sync.protocol import API_PREFIX, MAX_BATCH_BYTES, MAX_BATCH_RECORDS, b64decode
 
@@ -296,8 +299,6 @@ def serve(store: HqStore, host: str = "127.0.0.1", port: int = 8080,
     ``ready_file`` receives the base URL once the socket listens (with ``port=0`` the port
     the system chose), for scripts and tests that start the service and wait for it.
     """
-    import uvicorn
-
     tls = bool(certfile and keyfile)
     config = uvicorn.Config(
         create_app(store), host=host, port=port, log_level="warning", access_log=False,

@@ -1,4 +1,6 @@
-"""Companies' standing at headquarters and the recommendation of companies for an event.
+"""Companies' standing at headquarters and the recommendation of companies for an event:
+one module of about 450 lines because the standing and the recommendation are one reading
+of the same records (the recommendation ranks the standing), and change together.
 
 Seed 000 §3(1): the police's comprehensive evaluation is the key reference for a company's
 future bids; seed 001 step 2: HQ recommends at least 3 qualified companies for an event.
@@ -235,13 +237,13 @@ def company_standing(session: Session) -> list[dict[str, Any]]:
     event_names = _event_names(session)
     largest: dict[str, tuple[int, str]] = {}
     for (event_id, name), guards in _guard_counts(session).items():
-        key = by_name.get(name)
-        if key is None:
+        named = by_name.get(name)
+        if named is None:
             continue  # a company HQ has no record of (another company's guard, a typo)
-        if guards > largest.get(key, (0, ""))[0]:
-            largest[key] = (guards, event_id)
+        if guards > largest.get(named, (0, ""))[0]:
+            largest[named] = (guards, event_id)
 
-    standing = []
+    standing: list[dict[str, Any]] = []
     for company in companies.values():
         docs = sorted(company.documents, key=_oldest_first)
         scores = [d.score_total for d in docs if d.score_total is not None]

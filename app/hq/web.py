@@ -17,11 +17,15 @@ from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
+
+# fontTools ships no type information (no py.typed, no stubs package installed)
+from fontTools.ttLib import TTCollection  # type: ignore[import-untyped]
 from sqlalchemy.orm import Session
 
 from app.hq import standing
 from app.hq.models import EvaluationDocument
 from app.hq.throttle import SignInThrottle
+from app.resources import font_path
 
 API = "/api/v1"
 Risk = Literal["low", "medium", "high"]
@@ -165,10 +169,6 @@ def _grade(code: str | None) -> str:
 def _page_font() -> bytes:
     """The bundled font as a single TrueType font: browsers refuse a font collection (.ttc)
     in @font-face. Made once per process (about a second)."""
-    from fontTools.ttLib import TTCollection
-
-    from app.resources import font_path
-
     buffer = io.BytesIO()
     TTCollection(str(font_path())).fonts[0].save(buffer)
     return buffer.getvalue()

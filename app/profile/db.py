@@ -18,13 +18,20 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import sqlcipher3
 from sqlalchemy import create_engine, event, select
-from sqlalchemy.engine import URL, Engine
+from sqlalchemy.engine import URL, Engine, ExceptionContext
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
-from app.errors import UserError
 from app.i18n import translate
+from app.profile.errors import (
+    ProfileError,
+    ProfileLockedError,
+    ProfileStorageError,
+    folder_error,
+    storage_error,
+)
 from app.profile.files import FILE_MODE, ProfileFiles, fsync_dir, private_dir
 from app.profile.key import (
     PasswordRequiredError,
@@ -50,23 +57,14 @@ FILES_ENCRYPTED_SETTING = "profile_files_encrypted"
 PROFILE_FILE_DIRS = ("photos", "evidence", "reports", "keys", "demo-badges", "demo-photos")
 PLAIN_SQLITE_HEADER = b"SQLite format 3\x00"
 # The newest migration. A test keeps it equal to Alembic's head, so a profile that is up to
-# date opens without importing Alembic at all (it costs a noticeable part of a cold start).
+# date opens without importing Alembic at all (0.17 to 0.2 s of a cold start, python -X
+# importtime on this machine).
 HEAD_REVISION = "0007_no_id_number_hash"
 
 
-class ProfileError(UserError):
-    """The profile cannot be opened (locked, read-only, not a database)."""
-
-
-class ProfileLockedError(ProfileError):
-    """The profile is encrypted and the password given does not open it (or none was)."""
-
-    def __init__(self, message: str, *, wrong_password: bool) -> None:
-        super().__init__(message)
-        self.wrong_password = wrong_password
-
-
-def _configure_sqlite(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+def configure_sqlite(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+    """What every connection to a profile runs first ("connect" event): the durability and
+    the integrity the module's docstring promises, and a wait of up to 5 s for a lock."""
     cursor = dbapi_conn.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
@@ -78,7 +76,11 @@ def _configure_sqlite(dbapi_conn: sqlite3.Connection, _record: object) -> None:
 def make_engine(db_path: Path, key: bytes | None = None) -> Engine:
     """The profile's engine; with ``key``, SQLCipher with that raw key (SQLAlchemy's
     ``sqlite+pysqlcipher`` dialect issues ``PRAGMA key = "x'…'"`` first on every connection,
-    before the pragmas below; a raw key runs no KDF, so a new connection costs nothing)."""
+    before the pragmas below; a raw key runs no KDF, so a new connection costs nothing).
+
+    Every error of the database that is the machine's doing (disk full, read-only, busy,
+    damaged) comes out of any statement, commit or connect of this engine as its
+    ProfileStorageError (app.profile.errors): the one place they are told apart."""
     if key is None:
         engine = create_engine(f"sqlite:///{db_path}", future=True)
     else:
@@ -87,7 +89,14 @@ def make_engine(db_path: Path, key: bytes | None = None) -> Engine:
         # The pool the plain profile gets (the dialect's default is one connection per
         # thread, which the GUI's background workers would multiply).
         engine = create_engine(url, future=True, poolclass=QueuePool)
-    event.listen(engine, "connect", _configure_sqlite)
+    event.listen(engine, "connect", configure_sqlite)
+
+    def plain_words(context: ExceptionContext) -> ProfileStorageError | None:
+        # Returned, not raised: SQLAlchemy rolls back and cleans up as for its own error,
+        # then raises this one (chained to the driver's).
+        return storage_error(context.original_exception, db_path, encrypted=key is not None)
+
+    event.listen(engine, "handle_error", plain_words)
     return engine
 
 
@@ -99,8 +108,8 @@ def _is_plain_sqlite(path: Path) -> bool:
         return False
 
 
-def _row_counts(conn: object, schema: str) -> dict[str, int]:
-    cursor = conn.cursor()  # type: ignore[attr-defined]
+def _row_counts(conn: sqlcipher3.Connection, schema: str) -> dict[str, int]:
+    cursor = conn.cursor()
     tables = [row[0] for row in cursor.execute(
         f"SELECT name FROM {schema}.sqlite_master WHERE type='table' "
         "AND name NOT LIKE 'sqlite_%'")]
@@ -123,8 +132,6 @@ def encrypt_database(path: Path, key: bytes,
     (the app in another window) makes this fail with a message rather than lose its
     writes. ``before_export``, if given, is called once that lock is held (the key file is
     written then)."""
-    import sqlcipher3
-
     copy = Path(str(path) + ".encrypting")
     _unlink_database(copy)
     conn = sqlcipher3.connect(str(path), isolation_level=None, timeout=5)
@@ -156,9 +163,12 @@ def encrypt_database(path: Path, key: bytes,
                                          "every row; the profile was left as it was")
                                .format(path=path))
         conn.execute("DETACH DATABASE encrypted")
-    except BaseException:
+    except BaseException as exc:
         conn.close()
         _unlink_database(copy)
+        problem = storage_error(exc, path)  # a full disk while copying, said as such
+        if problem is not None:
+            raise problem from exc
         raise
     conn.close()
     os.chmod(copy, FILE_MODE)
@@ -191,6 +201,8 @@ def upgrade_schema(engine: Engine) -> None:
     before it), and ``foreign_key_check`` proves nothing dangles before the commit. A failure
     anywhere leaves the profile as it was.
     """
+    # Imported here, not at the top: Alembic costs 0.17 to 0.2 s to import (python -X
+    # importtime on this machine), and a profile that is up to date never needs it.
     from alembic import command
     from alembic.config import Config
 
@@ -204,6 +216,7 @@ def upgrade_schema(engine: Engine) -> None:
         # DROP and ALTER would each commit on their own, and a migration failing half-way
         # would leave a profile that opens no more. An explicit BEGIN makes it all or nothing.
         raw = connection.connection.driver_connection
+        assert raw is not None  # a connection in use has its driver's connection
         previous = raw.isolation_level
         raw.isolation_level = None
         try:
@@ -223,6 +236,19 @@ def upgrade_schema(engine: Engine) -> None:
             connection.commit()
 
 
+@contextmanager
+def _making(path: Path) -> Iterator[None]:
+    """Around making the profile's folder or database file: a read-only folder or a full disk
+    said in plain words (ProfileStorageError), anything else left as it is."""
+    try:
+        yield
+    except OSError as exc:
+        problem = folder_error(exc, path)
+        if problem is None:
+            raise
+        raise problem from exc
+
+
 class Database:
     """The profile's database: engine, session factory, this device's id and the profile's
     files (``files``).
@@ -235,17 +261,21 @@ class Database:
 
     def __init__(self, data_dir: Path, password: bytes | str | None = None) -> None:
         self.data_dir = Path(data_dir)
-        private_dir(self.data_dir)
         self.path = self.data_dir / DB_FILENAME
+        with _making(self.data_dir):
+            private_dir(self.data_dir)
         keys = self._unlock(password)
         self.encrypted = keys is not None
         self.files = ProfileFiles(self.data_dir, keys.files if keys else None)
         if not self.path.exists():  # SQLite gives the WAL and shared memory files its mode
-            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, FILE_MODE))
+            with _making(self.path):
+                os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, FILE_MODE))
         self.engine = make_engine(self.path, keys.database if keys else None)
         try:
             if _current_revision(self.engine) != HEAD_REVISION:
                 upgrade_schema(self.engine)
+        except ProfileStorageError:
+            raise  # its own message says what to do
         except Exception as exc:  # sqlite3/SQLAlchemy errors: unusable profile
             raise ProfileError(translate("Profile", "{path}: {error}")
                                .format(path=self.path, error=exc)) from exc

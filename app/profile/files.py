@@ -21,6 +21,9 @@ import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
 from app.errors import UserError
 from app.i18n import translate
 
@@ -102,8 +105,6 @@ class ProfileFiles:
         self.root = Path(root)
         self._cipher = None
         if key is not None:
-            from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
             self._cipher = AESGCM(key)
 
     @property
@@ -147,8 +148,6 @@ class ProfileFiles:
     def open_sealed(self, relative: str, stored: bytes) -> bytes:
         if self._cipher is None:
             return stored
-        from cryptography.exceptions import InvalidTag
-
         head = len(ENCRYPTED_MAGIC)
         if not stored.startswith(ENCRYPTED_MAGIC) or len(stored) < head + NONCE_BYTES + TAG_BYTES:
             raise ProfileFileError(translate(

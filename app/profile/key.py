@@ -23,6 +23,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from argon2.low_level import Type, hash_secret_raw
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
 from app.errors import UserError
 from app.i18n import translate
 from app.profile.files import write_atomically
@@ -72,9 +78,6 @@ class ProfileKeys:
 
 
 def _subkey(master: bytes, info: bytes) -> bytes:
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(master)
 
 
@@ -106,8 +109,6 @@ def _b64(data: bytes) -> str:
 
 
 def _kek(password: bytes, kdf: dict[str, Any]) -> bytes:
-    from argon2.low_level import Type, hash_secret_raw
-
     return hash_secret_raw(password, base64.b64decode(kdf["salt"]),
                            time_cost=int(kdf["time_cost"]), memory_cost=int(kdf["memory_kib"]),
                            parallelism=int(kdf["parallelism"]), hash_len=32, type=Type.ID)
@@ -120,8 +121,6 @@ def _associated(document: dict[str, Any]) -> bytes:
 
 def wrap(master: bytes, password: bytes | str) -> dict[str, Any]:
     """The key file's content for ``master`` under ``password`` (fresh salt and nonce)."""
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
     document: dict[str, Any] = {
         "format": FORMAT, "version": VERSION,
         "kdf": {"name": KDF_NAME, "argon2_version": 19, "memory_kib": ARGON2_MEMORY_KIB,
@@ -179,9 +178,6 @@ def _read_document(path: Path) -> dict[str, Any]:
 def unwrap(path: Path, password: bytes | str) -> bytes:
     """The master key kept in the key file ``path``; WrongPasswordError when the password
     does not open it."""
-    from cryptography.exceptions import InvalidTag
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
     document = _read_document(path)
     kek = _kek(password_bytes(password), document["kdf"])
     try:

@@ -22,22 +22,14 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from app.errors import UserError
 from app.i18n import translate
+from app.sync.kinds import MODELS, plural
 
 T = TypeVar("T")
 PROTOCOL_VERSION = 1
 API_PREFIX = "/api/v1"
-# The laptop's synced tables and the plural each is counted under in statistics.
-KINDS: dict[str, str] = {
-    "company": "companies",
-    "event": "events",
-    "post": "posts",
-    "guard": "guards",
-    "inspection": "inspections",
-    "check_result": "check_results",
-    "finding": "findings",
-    "post_status": "post_statuses",
-    "evaluation": "evaluations",
-}
+# The record kinds (the laptop's synced tables, app.sync.kinds) and the plural each is counted
+# under in statistics.
+KINDS: dict[str, str] = {kind: plural(kind) for kind in MODELS}
 # What an event package carries as records, in the order a laptop applies them.
 PACKAGE_KINDS = ("company", "event", "post", "guard")
 BUNDLE_FORMAT = "venue-supervisor-bundle"
@@ -110,6 +102,9 @@ def json_shape(text: str, stop_above: int | None = None) -> tuple[int, int]:
     (``,`` and ``:``) and the opening brackets outside strings, plus one. Escaped backslashes
     and quotes are taken out first; then every other quote opens or closes a string, and
     brackets and separators count only outside strings."""
+    # Imported here, not at the top: numpy costs about 0.3 s to import (python -X importtime
+    # on this machine), this module is imported at every start of the window and of HQ's
+    # service, and only reading a signed file needs it.
     import numpy as np
 
     steps_of = np.zeros(256, dtype=np.int8)
@@ -176,15 +171,14 @@ MAX_PAYLOAD_DEPTH = 8
 def _nesting_problem(payload: dict[str, Any]) -> str | None:
     """Nesting deeper than MAX_PAYLOAD_DEPTH, walked without recursion (so any JSON value is
     safe to give); a flat payload, the usual one, costs one look at each value."""
-    pending: list[tuple[object, int]] = [(item, 2) for item in payload.values()
-                                         if isinstance(item, dict | list)]
+    pending: list[tuple[dict[str, Any] | list[Any], int]] = [
+        (item, 2) for item in payload.values() if isinstance(item, dict | list)]
     while pending:
         current, depth = pending.pop()
         if depth > MAX_PAYLOAD_DEPTH:
             return f"the payload is nested more than {MAX_PAYLOAD_DEPTH} levels deep"
         items = current.values() if isinstance(current, dict) else current
-        pending.extend((item, depth + 1) for item in items  # type: ignore[union-attr]
-                       if isinstance(item, dict | list))
+        pending.extend((item, depth + 1) for item in items if isinstance(item, dict | list))
     return None
 
 

@@ -752,8 +752,24 @@ Details are in {log}</source>
 <context>
     <name>Errors</name>
     <message>
+        <source>Another program is using the profile ({path}): the app open in another window, or a backup or copying tool. Close it, then try again; what was saved before is kept.</source>
+        <translation>另一个程序正在使用此配置文件（{path}）：可能是在另一个窗口中打开的本程序，或备份、复制工具。请关闭它后重试；之前保存的内容不会丢失。</translation>
+    </message>
+    <message>
+        <source>The profile&apos;s database {path} cannot be read: it is damaged, or the key file beside it belongs to another profile. Restore the profile folder from a backup; nothing in it was changed.</source>
+        <translation>无法读取配置文件的数据库 {path}：它已损坏，或其旁边的密钥文件属于另一个配置文件。请从备份恢复配置文件夹；其中内容未被改动。</translation>
+    </message>
+    <message>
+        <source>The profile&apos;s database {path} is damaged: it can no longer be read as a database. Restore the profile folder from a backup; nothing in it was changed.</source>
+        <translation>配置文件的数据库 {path} 已损坏，无法再作为数据库读取。请从备份恢复配置文件夹；其中内容未被改动。</translation>
+    </message>
+    <message>
         <source>The disk is full. Free some space (delete or move files you do not need), then try again; what was saved before is kept.</source>
         <translation>磁盘已满。请先腾出空间（删除或移走不需要的文件），再重试；之前保存的内容不受影响。</translation>
+    </message>
+    <message>
+        <source>The profile cannot be written: its folder or its database ({path}) is read-only, or the disk is. Give this user the right to write there, or use a profile on a writable disk, then try again; what was saved before is kept.</source>
+        <translation>无法写入配置文件：其文件夹或数据库（{path}）为只读，或磁盘为只读。请授予当前用户写入权限，或使用可写磁盘上的配置文件，然后重试；之前保存的内容不会丢失。</translation>
     </message>
     <message>
         <source>A fault in the program stopped this. Nothing saved before was lost; the details are in the log (venue-supervisor.log in the profile folder).</source>

@@ -18,19 +18,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.inspection.workbench import Workbench, WorkbenchError
+from app.inspection.errors import WorkbenchError
+from app.inspection.workbench import Workbench
 from ui.commands import connect_command
 from ui.dialogs.files import open_file_name
+from ui.operations import Operations
 
 
 class FindingEditor(QGroupBox):
-    changed = Signal()  # something was saved
     photo_requested = Signal()  # take the evidence photo with the camera
     done = Signal()  # the user finished typing: give the focus back to the scan field
 
-    def __init__(self, workbench: Workbench, parent: QWidget | None = None) -> None:
+    def __init__(self, workbench: Workbench, operations: Operations | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(self.tr("Finding"), parent)
         self.workbench = workbench
+        self.operations = operations or Operations(workbench, self)
         self.finding_id: str | None = None
         self.heading = QLabel()
         self.heading.setWordWrap(True)
@@ -128,13 +131,16 @@ class FindingEditor(QGroupBox):
         if self._update(evidence_file=path):
             self.evidence_label.setText(Path(path).name)
 
-    def _update(self, **changes: object) -> bool:
+    def _update(self, note: str | None = None, correction: str | None = None,
+                evidence_file: str | None = None) -> bool:
         """Save a change of the finding; a refusal (a signed evaluation) is said, not raised."""
-        assert self.finding_id is not None
+        finding_id = self.finding_id
+        assert finding_id is not None
         try:
-            self.workbench.update_finding(self.finding_id, **changes)  # type: ignore[arg-type]
+            self.operations.run(lambda: self.workbench.update_finding(
+                finding_id, note=note, correction=correction, evidence_file=evidence_file),
+                origin=self)
         except WorkbenchError as exc:
             QMessageBox.warning(self, self.tr("Finding"), str(exc))
             return False
-        self.changed.emit()
         return True

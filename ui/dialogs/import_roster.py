@@ -21,19 +21,21 @@ from PySide6.QtWidgets import (
 )
 
 from app.inspection.roster import RosterReport, check_roster
-from app.inspection.workbench import ImportResult, Workbench
+from app.inspection.values import ImportResult
 from ui.commands import connect_command
 from ui.errors import user_message
+from ui.operations import Operations
 from ui.tasks import run_in_background
 
 
 class ImportDialog(QDialog):
-    def __init__(self, workbench: Workbench, event_id: str, path: str,
+    def __init__(self, operations: Operations, event_id: str, path: str,
                  main_company: str | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Import roster: {file}").format(file=Path(path).name))
         self.resize(900, 600)
-        self.workbench = workbench
+        self.operations = operations
+        self.workbench = operations.workbench
         self.event_id = event_id
         self.report: RosterReport | None = None
         self.import_result: ImportResult | None = None
@@ -102,9 +104,11 @@ class ImportDialog(QDialog):
         self._importing = True
         self.cancel_button.setEnabled(False)
         self.progress.show()
-        report = self.report
-        run_in_background(lambda: self.workbench.import_roster(self.event_id, report),
-                          self._imported, self._import_failed)
+        report, event_id, workbench = self.report, self.event_id, self.workbench
+        # One transaction of thousands of rows: on a worker, and every view then refreshes
+        # what it changed (the roster, the posts, the figures).
+        self.operations.run_in_background(lambda: workbench.import_roster(event_id, report),
+                                          self._imported, self._import_failed)
 
     def _imported(self, result: ImportResult) -> None:
         self._importing = False

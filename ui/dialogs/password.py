@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.profile.db import Database, ProfileError, ProfileLockedError
+from app.profile.db import Database
+from app.profile.errors import ProfileError, ProfileLockedError
 from app.profile.key import MIN_PASSWORD_CHARS, is_encrypted
 from ui.errors import user_message
 from ui.tasks import run_in_background

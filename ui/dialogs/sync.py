@@ -32,10 +32,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.sync.client import PackageSummary, RemoteEvent
+from app.sync.download import PackageSummary, RemoteEvent
 from ui.commands import connect_command
 from ui.dialogs.files import open_file_name, save_file_name
-from ui.pages.sync import SyncController, plain_error, run_with_progress
+from ui.sync_controller import SyncController, plain_error, run_with_progress
 from ui.tasks import run_in_background
 
 PACKAGE_SUFFIX = ".vspkg"

@@ -1,5 +1,11 @@
 """The comprehensive evaluation (综合考评): live score, breakdown, comment, hand signature,
-the signed PDF, printing."""
+the signed PDF, printing.
+
+Longer than most modules (about 490 lines) because it is one form with one state: the
+evaluation's version and whether it is signed decide what every control may do, and signing
+and the preview run on workers with the whole page busy. The signature pad, the tables and the
+PDF output are modules of their own.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +13,12 @@ import atexit
 import shutil
 from pathlib import Path
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QShowEvent
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QFormLayout,
     QGridLayout,
@@ -28,8 +36,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.evaluation.report import EvaluationInfo, EvaluationService
-from app.evaluation.scoring import Deduction, Score, compute_score, format_score
+from app.evaluation.report import EvaluationService
+from app.evaluation.score_values import Deduction, Score, format_score
+from app.evaluation.scoring import compute_score
 from app.evaluation.signing import (
     SUPERVISOR_NAME_SETTING,
     SigningError,
@@ -38,6 +47,8 @@ from app.evaluation.signing import (
     load_supervisor_signer,
     supervisor_p12_path,
 )
+from app.evaluation.values import EvaluationInfo
+from app.inspection.changeset import Changes
 from app.inspection.domain import category_text, post_state_text, staffing_item_text
 from app.inspection.workbench import Workbench
 from ui.commands import connect_command
@@ -45,10 +56,11 @@ from ui.dialogs.files import open_file_name
 from ui.errors import user_message
 from ui.fonts import emphasize
 from ui.layout import scrollable
+from ui.operations import Operations
 from ui.pdf_output import load_pdf, open_in_viewer, print_pdf
 from ui.tasks import run_in_background
 from ui.widgets.signature_pad import SignaturePad
-from ui.widgets.tables import RowsModel, _table
+from ui.widgets.tables import RowsModel, table_view
 
 RECOMMENDATIONS = ("recommend", "conditional", "not_recommend")
 GRADE_COLOURS = {"excellent": "#1b7f3b", "good": "#1a5fb4", "pass": "#b86e00",
@@ -56,13 +68,12 @@ GRADE_COLOURS = {"excellent": "#1b7f3b", "good": "#1a5fb4", "pass": "#b86e00",
 
 
 class EvaluationPage(QWidget):
-    signed = Signal(str)  # evaluation id
-    lock_changed = Signal()  # signed, or a new version started: the event's records lock/unlock
-
-    def __init__(self, workbench: Workbench, lang: str,
+    def __init__(self, workbench: Workbench, lang: str, operations: Operations | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.workbench = workbench
+        self.operations = operations or Operations(workbench, self)
+        self.operations.did_change.connect(self._changed)
         self.lang = lang
         self._item_labels: dict[str, str] = {}
         self.service = EvaluationService(workbench.db)
@@ -102,8 +113,8 @@ class EvaluationPage(QWidget):
             (self.tr("Records"), lambda d: len(d.record_ids)),
         ])
         breakdown = QTabWidget()
-        breakdown.addTab(_table(self.categories), self.tr("By category"))
-        breakdown.addTab(_table(self.deductions), self.tr("Deductions and findings"))
+        breakdown.addTab(table_view(self.categories), self.tr("By category"))
+        breakdown.addTab(table_view(self.deductions), self.tr("Deductions and findings"))
 
         # comment, recommendation, supervisor
         self.supervisor = QLineEdit()
@@ -204,10 +215,36 @@ class EvaluationPage(QWidget):
         if self.isVisible():
             self._score_timer.start()
 
-    def showEvent(self, event: object) -> None:  # noqa: N802
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
         if self._stale:
             self.reload()
         super().showEvent(event)
+
+    def _changed(self, changes: Changes, origin: object) -> None:
+        """Records of the event changed: the score is recounted; another view's change of the
+        evaluation (none today) would be read again."""
+        if not changes.concerns(self.event_id):
+            return
+        if changes.evaluation and origin is not self:
+            self.set_event(self.event_id)
+        elif changes.counts:
+            self.mark_stale()
+
+    def _evaluation_changed(self) -> None:
+        """Signed, or a new version started: the event's records lock or unlock."""
+        if self.event_id:
+            self.operations.announce(Changes(event_ids=frozenset({self.event_id}),
+                                             evaluation=True), origin=self)
+
+    def _set_busy(self, busy: bool) -> None:
+        """Signing or rendering on a worker: the page takes no input meanwhile (a second
+        click would sign twice) and says it is at work."""
+        self.setEnabled(not busy)
+        if busy:
+            QApplication.setOverrideCursor(Qt.CursorShape.BusyCursor)
+            self.preview_status.setText(self.tr("Rendering…"))
+        else:
+            QApplication.restoreOverrideCursor()
 
     def reload(self) -> None:
         self._stale = False
@@ -302,21 +339,23 @@ class EvaluationPage(QWidget):
         return self.evaluation
 
     def refresh_preview(self) -> None:
+        """Render the PDF on a worker (about a second on a large event), the page busy."""
         draft = self.save_draft()
         if draft is None:
             return
-        self.preview_status.setText(self.tr("Rendering…"))
         signature = self.pad.to_png()
         service = self.service
+        self._set_busy(True)
         if draft.status == "signed" and draft.pdf_path:
             files, pdf_path = self.workbench.db.files, draft.pdf_path
             run_in_background(lambda: files.read(pdf_path), self._show_preview,
-                              self._preview_failed)
+                              self._preview_failed, owner=self)
         else:
             run_in_background(lambda: service.preview_pdf(draft.id, signature or None),
-                              self._show_preview, self._preview_failed)
+                              self._show_preview, self._preview_failed, owner=self)
 
     def _show_preview(self, data: bytes) -> None:
+        self._set_busy(False)
         self._preview_bytes = data
         document = load_pdf(data, self)
         self.preview.setDocument(document)
@@ -324,6 +363,7 @@ class EvaluationPage(QWidget):
             pages=document.pageCount()))
 
     def _preview_failed(self, exc: Exception) -> None:
+        self._set_busy(False)
         self.preview_status.setText(self.tr("The preview failed: {error}").format(
             error=user_message(exc)))
 
@@ -331,7 +371,10 @@ class EvaluationPage(QWidget):
         text, ok = QInputDialog.getText(self, title, label, QLineEdit.EchoMode.Password)
         return text.encode("utf-8") if ok and text else None
 
-    def sign(self) -> EvaluationInfo | None:
+    def sign(self) -> None:
+        """Sign the evaluation: checked and asked here, signed on a worker (about 1.5 s on a
+        large event: the PDF is rendered and PAdES-signed) while the page is busy; the
+        signed evaluation is shown when it arrives."""
         if self.pad.is_empty:
             QMessageBox.information(self, self.tr("Sign"), self.tr(
                 "Sign on the pad first (mouse, pen or finger)."))
@@ -352,18 +395,29 @@ class EvaluationPage(QWidget):
             else self.tr("Passphrase of your signing key:"))
         if passphrase is None:
             return None
-        try:
+        service, signature, draft_id = self.service, self.pad.to_png(), draft.id
+
+        def sign_on_worker() -> EvaluationInfo:
             p12 = ensure_supervisor_identity(db, name, passphrase)
             signer = load_supervisor_signer(db, p12, passphrase)
-            self.evaluation = self.service.sign(draft.id, self.pad.to_png(), signer)
-        except SigningError as exc:
-            QMessageBox.warning(self, self.tr("Sign"), str(exc))
-            return None
+            return service.sign(draft_id, signature, signer)
+
+        self._set_busy(True)
+        run_in_background(sign_on_worker, self._signed, self._sign_failed, owner=self)
+        return None
+
+    def _signed(self, evaluation: EvaluationInfo) -> None:
+        self._set_busy(False)
+        self.evaluation = evaluation
         self._show_state()
+        self._evaluation_changed()
         self.refresh_preview()
-        self.signed.emit(self.evaluation.id)
-        self.lock_changed.emit()
-        return self.evaluation
+
+    def _sign_failed(self, exc: Exception) -> None:
+        self._set_busy(False)
+        self.preview_status.clear()
+        QMessageBox.warning(self, self.tr("Sign"),
+                            str(exc) if isinstance(exc, SigningError) else user_message(exc))
 
     def import_certificate(self) -> None:
         path, _ = open_file_name(self, self.tr("Certificate from headquarters"),
@@ -437,4 +491,4 @@ class EvaluationPage(QWidget):
         self.evaluation = self.service.new_version(self.evaluation.id)
         self.pad.clear()
         self._show_state()
-        self.lock_changed.emit()
+        self._evaluation_changed()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from PySide6.QtCore import QDateTime, Qt, QTimeZone, Signal
+from PySide6.QtCore import QDateTime, Qt, QTimeZone
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -29,9 +29,12 @@ from app.inspection.domain import (
     staffing_mode,
     staffing_mode_text,
 )
-from app.inspection.workbench import EventInfo, EventInput, Workbench, WorkbenchError
+from app.inspection.errors import WorkbenchError
+from app.inspection.values import EventInfo, EventInput
+from app.inspection.workbench import Workbench
 from ui.commands import connect_command
 from ui.layout import scrollable
+from ui.operations import Operations
 
 CREDIT_GRADES = ("", "AAA", "AA", "A", "B", "C", "D")
 
@@ -49,11 +52,11 @@ def _from_qt(value: QDateTime) -> datetime:
 
 
 class EventPage(QWidget):
-    saved = Signal(str)  # event id
-
-    def __init__(self, workbench: Workbench, parent: QWidget | None = None) -> None:
+    def __init__(self, workbench: Workbench, operations: Operations | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.workbench = workbench
+        self.operations = operations or Operations(workbench, self)
         self.event_id: str | None = None
 
         self.name = QLineEdit()
@@ -190,10 +193,12 @@ class EventPage(QWidget):
             QMessageBox.warning(self, self.tr("Event"),
                                 self.tr("The event ends before it starts."))
             return None
+        event_id = self.event_id
         try:
-            self.event_id = self.workbench.save_event(data, self.event_id)
+            # The window opens a new event, or shows the saved facts (Operations.did_change).
+            self.event_id = self.operations.run(
+                lambda: self.workbench.save_event(data, event_id), origin=self)
         except WorkbenchError as exc:
             QMessageBox.warning(self, self.tr("Event"), str(exc))
             return None
-        self.saved.emit(self.event_id)
         return self.event_id

@@ -1,4 +1,12 @@
-"""The inspection screen: choose the post, scan its guards, tick their checklists."""
+"""The inspection screen: choose the post, scan its guards, tick their checklists.
+
+Longer than most modules (about 570 lines) because it is one thing: the supervisor's on-site
+loop, whose every step hands on to the next within one key press (a scan opens the
+checklist, a tick opens its finding, Ctrl+Z reverts whichever came last) and shares the page's
+state (the event, the post, the inspection, the selected item). Its parts that stand alone
+are widgets of their own: the post list, the card, the checklist, the finding editor, the
+camera, the scan field.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QImage, QKeySequence, QShortcut
+from PySide6.QtGui import QImage, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
@@ -19,8 +27,6 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QMessageBox,
     QPushButton,
     QScrollArea,
@@ -30,6 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.inspection.changeset import Changes
 from app.inspection.domain import (
     STAFFING_FINDINGS,
     Verdict,
@@ -37,62 +44,63 @@ from app.inspection.domain import (
     staffing_item_text,
     task_type_text,
 )
-from app.inspection.workbench import (
-    RECENTLY_PRESENT_MINUTES,
-    InspectionInfo,
-    PostInfo,
-    ScanResult,
-    Workbench,
-    WorkbenchError,
-)
+from app.inspection.errors import WorkbenchError
+from app.inspection.queries import RECENTLY_PRESENT_MINUTES
+from app.inspection.values import InspectionInfo, PostInfo, ScanResult
+from app.inspection.workbench import Workbench
 from ui.commands import connect_command
 from ui.dialogs.files import open_file_name
 from ui.dialogs.finding_editor import FindingEditor
 from ui.errors import user_message
 from ui.fonts import emphasize
 from ui.layout import scrollable
+from ui.operations import Operations
+from ui.refresh import BackgroundRefresh, Wanted
 from ui.sound import ScanCue
 from ui.tasks import run_in_background
 from ui.widgets.camera import CameraPanel, qimage_to_gray_array
 from ui.widgets.checklist_panel import ChecklistPanel
+from ui.widgets.post_list import PostList
 from ui.widgets.result_card import ResultCard
 from ui.widgets.scan_field import ScanField
 
-POST_ID_ROLE = Qt.ItemDataRole.UserRole
+# The posts' counts after a change: gathered this long, then counted on a worker thread.
+POST_COUNTS_DELAY_MS = 300
+PostCounts = tuple[str, Wanted, list[PostInfo]]  # the event, the posts wanted, their lines
 
 
 class InspectionPage(QWidget):
-    changed = Signal()  # the page saved something: figures elsewhere should refresh
     card_shown = Signal(object)  # the verdict card has been repainted for this ScanResult
 
-    def __init__(self, workbench: Workbench, lang: str, parent: QWidget | None = None) -> None:
+    def __init__(self, workbench: Workbench, lang: str, operations: Operations | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.workbench = workbench
+        self.operations = operations or Operations(workbench, self)
+        self.operations.did_change.connect(self._changed)
+        # The lines of the posts a change touched, counted on a worker (all of them when the
+        # event is opened: a few hundred milliseconds on a large event).
+        self._post_counts = BackgroundRefresh(self._count_posts, self._show_post_counts,
+                                              self._post_counts_failed, POST_COUNTS_DELAY_MS,
+                                              self)
+        self._uncounted: set[str] | None = set()  # touched while hidden (None: every post)
         self.lang = lang
         self.event_id: str | None = None
-        self.current_post: PostInfo | None = None
         self.inspection: InspectionInfo | None = None
         self.selected_index: int | None = None
 
         # left: posts
-        self.post_filter = QLineEdit()
-        self.post_filter.setPlaceholderText(self.tr("Find a post (zone, name, task)"))
-        self.post_filter.textChanged.connect(self._filter_posts)
-        self.post_list = QListWidget()
-        self.post_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.post_list.setWordWrap(True)  # a long post name wraps instead of being cut
-        self.post_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.post_list.setToolTip(self.tr("checked / assigned guards per post"))
-        self.post_list.currentItemChanged.connect(self._post_chosen)
+        self.posts = PostList()
+        self.posts.chosen.connect(self._post_chosen)
+        self.post_filter = self.posts.filter
+        self.post_list = self.posts.list
         self.absent_button = QPushButton(self.tr("Post absent (F6)"))
         self.understaffed_button = QPushButton(self.tr("Understaffed (F7)"))
         connect_command(self.absent_button.clicked, lambda: self.mark_post("absent"))
         connect_command(self.understaffed_button.clicked, lambda: self.mark_post("understaffed"))
         left = QWidget()
         left_layout = QVBoxLayout(left)
-        left_layout.addWidget(QLabel(self.tr("Posts")))
-        left_layout.addWidget(self.post_filter)
-        left_layout.addWidget(self.post_list, 1)
+        left_layout.addWidget(self.posts, 1)
         left_layout.addWidget(self.absent_button)
         left_layout.addWidget(self.understaffed_button)
 
@@ -138,8 +146,7 @@ class InspectionPage(QWidget):
         centre_layout.addWidget(checklist_scroll, 1)
 
         # right: finding, figures, keys
-        self.finding_editor = FindingEditor(workbench)
-        self.finding_editor.changed.connect(self._finding_saved)
+        self.finding_editor = FindingEditor(workbench, self.operations)
         self.finding_editor.done.connect(self.focus_scan)
         self.figures = QLabel()
         self.figures.setWordWrap(True)
@@ -235,81 +242,91 @@ class InspectionPage(QWidget):
     def set_event(self, event_id: str | None) -> None:
         self.event_id = event_id
         self.clear()
-        self.current_post = None
-        self.post_list.setCurrentRow(-1)  # no post highlighted that is not the current one
-        # Names now, counts when the figures arrive from their worker: on a large event the
-        # counts would hold up the window's first paint.
+        self.posts.clear_choice()
+        # Names now, counts when they arrive from their worker: on a large event the counts
+        # would hold up the window's first paint.
+        self._post_counts.cancel()
+        self._uncounted = set()
         self.reload_posts(self.workbench.posts(event_id, with_counts=False) if event_id
                           else [])
         self._update_heading()
         if event_id:
+            self._post_counts.request(at_once=True)
             # SQLAlchemy compiles a query the first time it runs; do it now, not on the first
             # badge the supervisor scans.
             self._later(lambda: self.workbench.lookup(event_id, "0", None))
 
-    def reload_posts(self, posts: list[PostInfo] | None = None) -> None:
-        """Show the event's posts with their counts; ``posts`` if the caller has them.
+    @property
+    def current_post(self) -> PostInfo | None:
+        """The post the supervisor stands at (chosen in the list, or a guard's fixed post)."""
+        return self.posts.current()
 
-        When the same posts are listed already only the lines whose counts changed are
-        rewritten: a scan changes one line, and a large event has thousands.
-        """
+    def reload_posts(self, posts: list[PostInfo] | None = None) -> None:
+        """Show the event's posts with their counts; ``posts`` if the caller has them."""
         if posts is None:
             posts = self.workbench.posts(self.event_id) if self.event_id else []
-        listed = [self.post_list.item(row).data(POST_ID_ROLE).id
-                  for row in range(self.post_list.count())]
-        if listed == [post.id for post in posts]:
-            for row, post in enumerate(posts):
-                item = self.post_list.item(row)
-                if item.data(POST_ID_ROLE) != post:
-                    item.setData(POST_ID_ROLE, post)
-                    item.setText(self._post_text(post))
-                    if self.current_post and post.id == self.current_post.id:
-                        self.current_post = post
+        self.posts.set_posts(posts)
+
+    def _count_posts(self, wanted: Wanted) -> Callable[[], PostCounts] | None:
+        if not self.event_id:
+            return None
+        event_id, workbench = self.event_id, self.workbench
+        return lambda: (event_id, wanted, workbench.posts(event_id, only=wanted))
+
+    def _show_post_counts(self, result: PostCounts) -> None:
+        event_id, wanted, posts = result
+        if event_id != self.event_id:
+            return  # another event was opened meanwhile
+        if wanted is None:
+            self.reload_posts(posts)
+        else:
+            self.update_posts(posts)
+
+    def _post_counts_failed(self, exc: Exception) -> None:
+        self._say(user_message(exc))
+
+    def _recount_posts(self, post_ids: Wanted) -> None:
+        """Count these posts' lines (None: all) now, or when the page is looked at again."""
+        if self.isVisible():
+            self._post_counts.request(post_ids)
+        elif post_ids is None or self._uncounted is None:
+            self._uncounted = None
+        else:
+            self._uncounted |= post_ids
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        if self._uncounted is None or self._uncounted:
+            self._post_counts.request(self._uncounted)
+            self._uncounted = set()
+        super().showEvent(event)
+
+    def update_posts(self, posts: list[PostInfo]) -> None:
+        """Rewrite the lines of these posts (a change touched them), and only those."""
+        self.posts.update_posts(posts)
+
+    def _changed(self, changes: Changes, origin: object) -> None:
+        """What a change touched, reloaded: the lines of its posts (all of them when posts
+        were added or renamed), and the checklist it changed unless this page applied it."""
+        event_id = self.event_id
+        if event_id is None or not changes.concerns(event_id):
             return
-        current_id = self.current_post.id if self.current_post else None
-        self.post_list.blockSignals(True)
-        self.post_list.clear()
-        for post in posts:
-            item = QListWidgetItem(self._post_text(post))
-            item.setData(POST_ID_ROLE, post)
-            self.post_list.addItem(item)
-            if post.id == current_id:
-                self.post_list.setCurrentItem(item)
-        self.post_list.blockSignals(False)
-        self._filter_posts(self.post_filter.text())
+        if changes.post_list:  # names now (posts added or renamed), counts from the worker
+            self.reload_posts(self.workbench.posts(event_id, with_counts=False))
+            self._recount_posts(None)
+        elif changes.post_ids:
+            self._recount_posts(changes.post_ids)
+        if (origin is not self and self.inspection is not None
+                and self.inspection.id in changes.inspection_ids):
+            self._reload_checklist()
+        if origin is self.finding_editor:
+            self._saved(self.tr("Finding saved"))
 
-    def _post_text(self, post: PostInfo) -> str:
-        if not post.counted:
-            return self.tr("{name} · {task}").format(name=post.name,
-                                                     task=task_type_text(post.task_type))
-        text = self.tr("{name} · {task} · {checked}/{assigned}").format(
-            name=post.name, task=task_type_text(post.task_type), checked=post.inspected_count,
-            assigned=post.assigned_count)
-        if post.status:
-            text += "  · " + post_state_text(post.status)
-        elif post.assigned_count == 0:
-            text += "  · " + self.tr("no guard assigned")
-        return text
-
-    def _filter_posts(self, text: str) -> None:
-        needle = text.strip().lower()
-        for row in range(self.post_list.count()):
-            item = self.post_list.item(row)
-            post: PostInfo = item.data(POST_ID_ROLE)
-            haystack = f"{post.name} {post.zone} {post.task_type} {task_type_text(post.task_type)}"
-            item.setHidden(bool(needle) and needle not in haystack.lower())
-
-    def _post_chosen(self, item: QListWidgetItem | None, _previous: object = None) -> None:
-        self.current_post = item.data(POST_ID_ROLE) if item else None
+    def _post_chosen(self, _post: PostInfo | None) -> None:
         self._update_heading()
         self.focus_scan()
 
     def select_post(self, post_id: str) -> None:
-        for row in range(self.post_list.count()):
-            item = self.post_list.item(row)
-            if item.data(POST_ID_ROLE).id == post_id:
-                self.post_list.setCurrentItem(item)
-                return
+        self.posts.select(post_id)
 
     def _update_heading(self) -> None:
         if self.current_post:
@@ -349,13 +366,13 @@ class InspectionPage(QWidget):
                 self.focus_scan()
                 return
         try:
-            self.workbench.set_post_status(event_id, post.id, status, present)
+            self.operations.run(lambda: self.workbench.set_post_status(
+                event_id, post.id, status, present), origin=self)
         except WorkbenchError as exc:
             self._say(str(exc))
             return
         self._saved(self.tr("{post}: {state} recorded").format(
             post=post.name, state=post_state_text(status)))
-        self.reload_posts()
         self.focus_scan()
 
     # ------------------------------------------------------------------ scan
@@ -377,8 +394,10 @@ class InspectionPage(QWidget):
             return scan
         if scan.verdict == Verdict.UNREADABLE:
             return scan
+        event_id = self.event_id
         try:
-            self.inspection = self.workbench.record_scan(self.event_id, scan)
+            self.inspection = self.operations.run(
+                lambda: self.workbench.record_scan(event_id, scan), origin=self)
         except WorkbenchError as exc:  # e.g. the event's evaluation is signed
             self.clear_checklist()  # nothing of the guard before stays beside this card
             self.saved_label.clear()  # "saved" would speak of the scan before this one
@@ -432,7 +451,8 @@ class InspectionPage(QWidget):
         self._decode_still(image)
 
     def _decode_still(self, image: QImage) -> None:
-        from app.badge.qr import decode_qr  # zxing-cpp loads when first needed, not at start
+        # numpy and zxing-cpp (about 250 ms of start-up, measured) load with the first picture
+        from app.badge.qr import decode_qr
 
         pixels = qimage_to_gray_array(image)
 
@@ -470,8 +490,11 @@ class InspectionPage(QWidget):
             return
         state = self.checklist.states[index]
         compliant = state.compliant is False  # unset or compliant -> finding; finding -> ok
+        inspection_id = self.inspection.id
         try:
-            new_state = self.workbench.set_item(self.inspection.id, state.item, compliant)
+            new_state = self.operations.run(
+                lambda: self.workbench.set_item(inspection_id, state.item, compliant),
+                origin=self)
         except WorkbenchError as exc:
             self._say(str(exc))
             return
@@ -485,8 +508,10 @@ class InspectionPage(QWidget):
         if self.inspection is None:
             return
         items = tuple(s.item for s in self.checklist.states)
+        inspection_id = self.inspection.id
         try:
-            states = self.workbench.mark_all_compliant(self.inspection.id, items)
+            states = self.operations.run(
+                lambda: self.workbench.mark_all_compliant(inspection_id, items), origin=self)
         except WorkbenchError as exc:
             self._say(str(exc))
             return
@@ -495,8 +520,10 @@ class InspectionPage(QWidget):
         self._saved(self.tr("Remaining items marked compliant"))
 
     def undo(self) -> None:
+        """Revert the last change. The page shows the outcome itself (the checklist and the
+        finding as they are again); the posts' lines and the figures follow the signal."""
         try:
-            what = self.workbench.undo()
+            what = self.operations.run(self.workbench.undo, origin=self)
         except WorkbenchError as exc:
             self._say(str(exc))
             return
@@ -506,18 +533,23 @@ class InspectionPage(QWidget):
         if what == "scan":
             self.clear()
         elif self.inspection is not None:
-            states = self.workbench.item_states(self.inspection.id,
-                                                tuple(s.item for s in self.checklist.states))
-            for index, state in enumerate(states):
-                self.checklist.update_item(index, state)
-            selected = (states[self.selected_index] if self.selected_index is not None
-                        else None)
+            self._reload_checklist()
+            selected = (self.checklist.states[self.selected_index]
+                        if self.selected_index is not None else None)
             self.finding_editor.show_finding(selected.finding_id if selected else None,
                                              selected.item.label(self.lang) if selected else "")
-        if what == "post":
-            self.reload_posts()
         self._saved(self.tr("Undone"))
         self.focus_scan()
+
+    def _reload_checklist(self) -> None:
+        """The current inspection's items as recorded (every row: a note saved may be that of
+        the row selected before this one)."""
+        if self.inspection is None or not self.checklist.states:
+            return
+        states = self.workbench.item_states(self.inspection.id,
+                                            tuple(s.item for s in self.checklist.states))
+        for index, state in enumerate(states):
+            self.checklist.update_item(index, state)
 
     def clear(self) -> None:
         self.card.clear()
@@ -530,20 +562,10 @@ class InspectionPage(QWidget):
         self.checklist.set_items(())
         self.finding_editor.show_finding(None)
 
-    def _finding_saved(self) -> None:
-        # Every row: the note saved may be that of the row selected before this one.
-        if self.inspection is not None and self.checklist.states:
-            states = self.workbench.item_states(
-                self.inspection.id, tuple(s.item for s in self.checklist.states))
-            for index, state in enumerate(states):
-                self.checklist.update_item(index, state)
-        self._saved(self.tr("Finding saved"))
-
     def _saved(self, what: str) -> None:
         self.notice.hide()  # what it said was about an earlier action
         self.saved_label.setText(self.tr("✓ {what}, saved {time}").format(
             what=what, time=datetime.now().strftime("%H:%M:%S")))
-        self.changed.emit()
 
     def _say(self, message: str) -> None:
         """Tell the supervisor in the page: no dialog that a scan's Enter would dismiss."""

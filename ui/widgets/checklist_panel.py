@@ -11,7 +11,7 @@ from PySide6.QtGui import QColor, QMouseEvent, QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from app.inspection.domain import category_text
-from app.inspection.workbench import ItemState
+from app.inspection.values import ItemState
 from ui.fonts import emphasize
 
 STATE_COLOURS = {None: "#e8eaed", True: "#d7f0dd", False: "#fbd9d6"}

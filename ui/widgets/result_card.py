@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLay
 
 from app.errors import UserError
 from app.inspection.domain import Verdict, background_text, badge_verdict_text, verdict_text
-from app.inspection.workbench import ScanResult
+from app.inspection.values import ScanResult
 from app.profile.files import ProfileFiles
 from ui.fonts import emphasize
 

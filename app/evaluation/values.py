@@ -1,0 +1,134 @@
+"""The evaluation's values: one evaluation row, and the report the PDF lays out.
+
+Frozen values only, shared by the service that builds them (app.evaluation.report,
+app.evaluation.report_build) and the PDF that lays them out (app.evaluation.pdf): neither
+imports the other's code for them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from app.evaluation.score_values import Score
+from app.inspection.values import EventInfo
+
+RECOMMENDATIONS = ("recommend", "conditional", "not_recommend")
+STATUSES = ("draft", "signed")
+
+
+@dataclass(frozen=True)
+class EvaluationInfo:
+    """One evaluation row, as a value."""
+
+    id: str
+    event_id: str
+    version: int
+    previous_id: str | None
+    status: str  # draft | signed
+    supervisor_name: str
+    comment: str
+    recommendation: str  # recommend | conditional | not_recommend
+    score_total: float | None
+    grade: str | None
+    coverage: float | None
+    signed_at: datetime | None  # UTC
+    document_id: str
+    pdf_sha256: str | None
+    pdf_path: str | None  # relative to the profile folder
+    signature_png: bytes | None
+    signer_subject: str | None = None
+    content_sha256: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+    @property
+    def is_signed(self) -> bool:
+        return self.status == "signed"
+
+
+@dataclass(frozen=True)
+class ReportFinding:
+    """A finding as the PDF lists it: what, where, who, when, its state and its points."""
+
+    number: int
+    finding_id: str
+    inspection_id: str | None
+    at: datetime | None  # UTC
+    post_name: str
+    guard_name: str
+    cert_no: str
+    company: str
+    category: str
+    category_label: str
+    item_code: str
+    item_label: str
+    note: str
+    correction: str
+    correction_label: str
+    evidence_path: Path | None  # absolute; None when there is no photo (or it went missing)
+    points: float  # deducted from the event's total
+    base_points: float
+    counted_with: int | None = None  # number of the finding this one was counted with
+    evidence_file: str | None = None  # as recorded (relative to the profile), even if missing
+    # The photo's bytes, decrypted when the profile is encrypted (read when the PDF is drawn).
+    read_evidence: Callable[[], bytes] | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class NotCheckedGuard:
+    name: str
+    cert_no: str
+    company: str
+    post_name: str
+
+
+@dataclass(frozen=True)
+class PostIssue:
+    post_name: str
+    status: str  # absent | understaffed
+    status_label: str
+    present_count: int
+    required_headcount: int
+    at: datetime | None
+    note: str
+    record_id: str
+    points: float  # the post's deduction (counted once per post, at its worst state)
+
+
+@dataclass(frozen=True)
+class EvaluationReport:
+    """Everything the PDF shows, computed once (the PDF renderer only lays it out)."""
+
+    evaluation_id: str
+    document_id: str
+    version: int
+    previous_document_id: str | None
+    status: str
+    event: EventInfo
+    supervisor_name: str
+    signer_subject: str | None
+    generated_at: datetime  # UTC
+    signed_at: datetime | None  # UTC, set on the final (signed) rendering
+    score: Score
+    grade_text: str
+    findings: tuple[ReportFinding, ...]
+    not_checked: tuple[NotCheckedGuard, ...]
+    post_issues: tuple[PostIssue, ...]
+    comment: str
+    recommendation: str
+    recommendation_text: str
+    category_labels: tuple[tuple[str, str], ...]  # (code, Chinese label), in report order
+    rules_version: int
+    rules_title: str
+    content_sha256: str = ""  # SHA-256 of report_payload(): what the PDF's QR code carries
+
+    def category_label(self, code: str) -> str:
+        return dict(self.category_labels).get(code, code)
+
+    @property
+    def company_name(self) -> str:
+        return self.event.company.name if self.event.company else ""
+

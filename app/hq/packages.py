@@ -1,0 +1,131 @@
+"""Event packages out: the events HQ prepared, the signed package a laptop takes an event
+down from (docs/sync-protocol.md), and which laptops took which event down."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import func, select
+
+from app.hq.database import HqDatabase, payloads_of
+from app.hq.errors import HqError
+from app.hq.key_ring import KeyRing
+from app.hq.models import (
+    HQ_DEVICE,
+    Device,
+    DeviceEvent,
+    RevokedCertificate,
+    RevokedIssuer,
+    TrustIssuer,
+    utc_now,
+)
+from app.hq.models import Record as RecordRow
+from app.inspection.checklist import template_document
+from app.sync.protocol import (
+    HQ_SIGNER,
+    PACKAGE_FORMAT,
+    PACKAGE_KINDS,
+    b64encode,
+    chunks,
+    plain_text,
+    write_signed,
+)
+
+
+def events_available(db: HqDatabase) -> list[dict[str, Any]]:
+    """The live events HQ prepared, with their company and how many guards and posts."""
+    with db.Session() as s:
+        rows = s.execute(select(RecordRow.id, RecordRow.payload).where(
+            RecordRow.kind == "event", RecordRow.device_id == HQ_DEVICE)).all()
+        events = {record_id: json.loads(text) for record_id, text in rows}
+        events = {k: v for k, v in events.items() if not v.get("deleted_at")}
+        counts: dict[tuple[str | None, str], int] = {}
+        for chunk in chunks(list(events)):
+            for event_id, kind, count in s.execute(
+                    select(RecordRow.event_id, RecordRow.kind, func.count())
+                    .where(RecordRow.event_id.in_(chunk),
+                           RecordRow.device_id == HQ_DEVICE,  # what the package carries
+                           RecordRow.kind.in_(("guard", "post")))
+                    .group_by(RecordRow.event_id, RecordRow.kind)):
+                counts[(event_id, kind)] = int(count)
+        companies = payloads_of(s, sorted({str(e.get("company_id")) for e in
+                                           events.values() if e.get("company_id")}))
+    listed = [{"id": event_id, "name": e.get("name", ""), "venue": e.get("venue", ""),
+               "starts_at": e.get("starts_at"),
+               "company_name": companies.get(str(e.get("company_id")), {}).get("name", ""),
+               "guards": counts.get((event_id, "guard"), 0),
+               "posts": counts.get((event_id, "post"), 0)}
+              for event_id, e in events.items()]
+    listed.sort(key=lambda e: (e["starts_at"] or "", e["name"]))
+    return listed
+
+
+def hq_event_named(db: HqDatabase, name: str) -> str | None:
+    """The id of the live event HQ prepared under this name, if any."""
+    for event in events_available(db):
+        if event["name"] == name:
+            return str(event["id"])
+    return None
+
+
+def event_package(db: HqDatabase, keys: KeyRing, event_id: str,
+                  device_id: str | None = None) -> bytes:
+    """The signed package a laptop prepares the event from (docs/sync-protocol.md): HQ's
+    own rows only, whatever laptops sent. With ``device_id``, that laptop is recorded as
+    having taken the event down: from then on it may send records of the event."""
+    if not plain_text(event_id, 64):
+        raise HqError(404, "headquarters prepared no such event")
+    with db.Session() as s:
+        event = s.get(RecordRow, event_id)
+        if event is None or event.kind != "event" or event.device_id != HQ_DEVICE:
+            raise HqError(404, f"headquarters prepared no event {event_id}")
+        rows = list(s.scalars(select(RecordRow).where(
+            RecordRow.event_id == event_id, RecordRow.device_id == HQ_DEVICE,
+            RecordRow.kind.in_(("post", "guard")))))
+        event_payload = json.loads(event.payload)
+        company_id = event_payload.get("company_id")
+        company = s.get(RecordRow, company_id) if isinstance(company_id, str) else None
+        ordered = ([company] if company is not None and company.kind == "company"
+                   and company.device_id == HQ_DEVICE else [])
+        ordered.append(event)
+        for kind in ("post", "guard"):
+            ordered.extend(sorted((r for r in rows if r.kind == kind),
+                                  key=lambda r: (json.loads(r.payload).get("created_at")
+                                                 or "", r.id)))
+        records = [{"kind": r.kind, "id": r.id, "hash": r.content_hash,
+                    "payload": json.loads(r.payload)} for r in ordered]
+        issuers = list(s.scalars(select(TrustIssuer).order_by(TrustIssuer.kid)))
+        revoked = list(s.scalars(select(RevokedCertificate.cert_key)
+                                 .order_by(RevokedCertificate.cert_key)))
+        revoked_kids = list(s.scalars(select(RevokedIssuer.kid).order_by(RevokedIssuer.kid)))
+    assert all(r["kind"] in PACKAGE_KINDS for r in records)
+    template = template_document(event_payload.get("checklist_template") or "checklist")
+    body = {"event_id": event_id, "created_at": utc_now().isoformat(timespec="seconds"),
+            "records": records, "checklist_template": template,
+            "trust_list": [{"kid": i.kid, "name": i.name,
+                            "public_key": b64encode(bytes(i.public_key)),
+                            "valid_from": i.valid_from.isoformat(),
+                            "valid_until": i.valid_until.isoformat()} for i in issuers],
+            "revoked_certificates": revoked, "revoked_issuers": revoked_kids}
+    data = write_signed(PACKAGE_FORMAT, HQ_SIGNER, body, keys.package_key())
+    if device_id is not None and device_id != HQ_DEVICE:
+        record_takedown(db, device_id, event_id)
+    return data
+
+
+def record_takedown(db: HqDatabase, device_id: str, event_id: str) -> None:
+    """Note that a laptop took the event down (its package served to it, or handed to it
+    by HQ staff): it may send records of the event from now on."""
+    with db.begin() as s:
+        if s.get(Device, device_id) is None:
+            raise HqError(404, f"no enrolled device {device_id}")
+        s.execute(db.insert_or_skip(DeviceEvent.__table__).values(
+            device_id=device_id, event_id=event_id, taken_at=utc_now()))
+
+
+def takedowns(db: HqDatabase, event_id: str) -> list[str]:
+    """The devices that took the event down."""
+    with db.Session() as s:
+        return sorted(s.scalars(select(DeviceEvent.device_id)
+                                .where(DeviceEvent.event_id == event_id)))

@@ -1,0 +1,89 @@
+"""Loading on a worker thread what a view shows, after the changes that touched it.
+
+Changes come faster than a count on a large event (a scan every second or two, a count a few
+hundred milliseconds): requests are gathered for a moment, one load runs at a time, and the
+requests made while it runs are merged into the next one. Nothing is loaded twice for one
+change, and a view never waits for a count on the GUI thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer
+
+from ui.tasks import run_in_background
+
+# None: everything; a set: only these keys (ids) are wanted
+Wanted = frozenset[str] | None
+
+
+class BackgroundRefresh(QObject):
+    def __init__(self, prepare: Callable[[Wanted], Callable[[], Any] | None],
+                 show: Callable[[Any], None], failed: Callable[[Exception], None],
+                 delay_ms: int, parent: QObject) -> None:
+        """``prepare(wanted)`` runs on the GUI thread when a load starts and returns the work
+        for the worker (None: nothing to load now); ``show`` gets the work's result on the GUI
+        thread."""
+        super().__init__(parent)
+        self._prepare = prepare
+        self._show = show
+        self._failed = failed
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(delay_ms)
+        self._timer.timeout.connect(self._start)
+        self._pending = False
+        self._wanted: set[str] | None = set()
+        self._running = False
+
+    @property
+    def running(self) -> bool:
+        return self._running
+
+    def request(self, keys: Iterable[str] | None = None, at_once: bool = False) -> None:
+        """Load ``keys`` (None: everything) soon, or ``at_once`` (as soon as no load runs)."""
+        if keys is None:
+            self._wanted = None
+        elif self._wanted is not None:
+            self._wanted.update(keys)
+        self._pending = True
+        if self._running:
+            return  # merged into the load after the one under way
+        if at_once:
+            self._timer.stop()
+            self._start()
+        elif not self._timer.isActive():
+            self._timer.start()
+
+    def cancel(self) -> None:
+        """Forget what was requested (the view shows something else now)."""
+        self._timer.stop()
+        self._pending = False
+        self._wanted = set()
+
+    def _start(self) -> None:
+        if self._running or not self._pending:
+            return
+        wanted = None if self._wanted is None else frozenset(self._wanted)
+        self._pending = False
+        self._wanted = set()
+        work = self._prepare(wanted)
+        if work is None:
+            return
+        self._running = True
+        run_in_background(work, self._done, self._error, owner=self)
+
+    def _finished(self) -> None:
+        self._running = False
+        if self._pending:
+            self._timer.start()
+
+    def _done(self, result: Any) -> None:
+        self._finished()
+        self._show(result)
+
+    def _error(self, exc: Exception) -> None:
+        self._finished()
+        self._failed(exc)
