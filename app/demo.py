@@ -57,6 +57,7 @@ from app.inspection.identity import cert_key
 from app.inspection.roster import RosterReport
 from app.inspection.values import EventInput, GuardInfo
 from app.inspection.workbench import Workbench
+from app.orm import live
 from app.profile.files import FILE_MODE, ProfileFileError, ProfileFiles, private_dir
 from app.profile.models import CheckResult, Event, Finding, Inspection, PostStatus, utc_now
 from app.resources import font_path
@@ -281,7 +282,7 @@ def add_demo_day(workbench: Workbench, event_id: str, seed: int = DEMO_SEED,
     posts = {p.id: p for p in workbench.posts(event_id)}
     with workbench.db.read() as session:  # a round goes to the guards not seen yet
         seen = set(session.scalars(select(Inspection.guard_id).where(
-            Inspection.event_id == event_id, Inspection.deleted_at.is_(None))))
+            Inspection.event_id == event_id, live(Inspection))))
     guards = [g for g in workbench.guards(event_id) if g.post_id and g.company_name ==
               MAIN_COMPANY and g.id not in seen]
     rng.shuffle(guards)

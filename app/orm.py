@@ -12,7 +12,7 @@ production) keeps ``timestamptz`` and hands back aware values already.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol, overload
 
 from sqlalchemy import ColumnElement, DateTime
 from sqlalchemy.engine import Dialect
@@ -24,9 +24,15 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def as_utc(moment: datetime) -> datetime:
+@overload
+def as_utc(moment: datetime) -> datetime: ...
+@overload
+def as_utc(moment: None) -> None: ...
+def as_utc(moment: datetime | None) -> datetime | None:
     """``moment`` as an aware UTC datetime; a naive one is taken to be UTC already (what the
-    program writes, and what older profiles hold)."""
+    program writes, and what older profiles hold). None stays None."""
+    if moment is None:
+        return None
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
@@ -41,14 +47,13 @@ class UtcDateTime(TypeDecorator[datetime]):
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        if not isinstance(value, datetime):
+        if not isinstance(value, datetime):  # a date or a text would be stored as it is
             raise TypeError(f"a datetime is needed, not {type(value).__name__}")
         return as_utc(value)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return as_utc(value)
+        stored: datetime | None = value
+        return as_utc(stored)
 
 
 class SoftDeleted(Protocol):

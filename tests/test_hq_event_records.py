@@ -125,7 +125,7 @@ def test_the_demo_event_at_hq_is_the_laptops_demo_event(
 
 def test_event_records_follow_the_laptops_rules() -> None:
     """A certificate number seen again updates its guard; a post's head-count is the rows
-    fixed there; a time keeps its wall clock, as a laptop's SQLite column gives it back."""
+    fixed there; a time travels in UTC, as a laptop's event table gives it back."""
     report = check_roster(ROSTER)
     first, again = report.valid_rows[0], report.valid_rows[1]
     report.rows = [first, again, dataclasses.replace(again, row=999, phone="1")]
@@ -135,7 +135,7 @@ def test_event_records_follow_the_laptops_rules() -> None:
     kinds = [r.kind for r in records]
     assert kinds.count("event") == 1 and kinds.count("guard") == 2
     event = records[0].payload
-    assert event["starts_at"] == "2026-05-01T10:00:00.000000+00:00"
+    assert event["starts_at"] == "2026-05-01T02:00:00.000000+00:00"  # 10:00 in +08:00
     assert event["created_at"] == now.isoformat(timespec="microseconds")
     updated = next(r.payload for r in records
                    if r.kind == "guard" and r.payload["cert_no"] == again.cert_no)

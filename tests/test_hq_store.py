@@ -68,19 +68,20 @@ def full_payload(kind: str, **values: Any) -> dict[str, Any]:
     nullable ones null, the others an empty value of their type, then ``values``."""
     from sqlalchemy import Boolean, DateTime, Float, Integer
 
-    from app.sync.records import payload_keys
+    from app.sync.records import payload_keys, stored_type
 
     payload: dict[str, Any] = {}
     for key, column in payload_keys(kind).items():
+        kind_of = None if column is None else stored_type(column)
         if column is None or column.nullable:
             payload[key] = None
-        elif isinstance(column.type, Boolean):
+        elif isinstance(kind_of, Boolean):
             payload[key] = False
-        elif isinstance(column.type, Integer):
+        elif isinstance(kind_of, Integer):
             payload[key] = 0
-        elif isinstance(column.type, Float):
+        elif isinstance(kind_of, Float):
             payload[key] = 0.0
-        elif isinstance(column.type, DateTime):
+        elif isinstance(kind_of, DateTime):
             payload[key] = stamp()
         else:
             payload[key] = ""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -30,6 +30,7 @@ from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 from app.badge.qr import make_qr, qr_matrix
 from app.badge.qr_pdf import draw_qr
 from app.evaluation.values import EvaluationReport
+from app.orm import as_utc
 
 TITLE = "大型活动安保服务综合考评表"
 PAGE_W, PAGE_H = A4
@@ -57,8 +58,7 @@ def local_time(moment: datetime | None) -> datetime | None:
     """The laptop's local time: what the supervisor's watch said."""
     if moment is None:
         return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
+    moment = as_utc(moment)
     return moment.astimezone()
 
 

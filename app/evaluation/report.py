@@ -18,7 +18,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import io
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
@@ -39,6 +39,7 @@ from app.evaluation.signing import (
 from app.evaluation.values import RECOMMENDATIONS, EvaluationInfo, EvaluationReport
 from app.i18n import translate
 from app.inspection.lock_rules import RecordLockedError, lock_state
+from app.orm import live
 from app.profile.db import Database
 from app.profile.models import Evaluation, Event, ProfileSetting, new_id, utc_now
 
@@ -61,22 +62,15 @@ class EvaluationLockedError(RecordLockedError):
 
 
 # ---------------------------------------------------------------------------- helpers
-def _aware(moment: datetime | None) -> datetime | None:
-    """SQLite gives the stored UTC wall time back without its offset; hand out aware UTC."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
-
-
 def _info(row: Evaluation) -> EvaluationInfo:
     return EvaluationInfo(
         id=row.id, event_id=row.event_id, version=row.version, previous_id=row.previous_id,
         status=row.status, supervisor_name=row.supervisor_name, comment=row.comment,
         recommendation=row.recommendation, score_total=row.score_total, grade=row.grade,
-        coverage=row.coverage, signed_at=_aware(row.signed_at), document_id=row.document_id,
+        coverage=row.coverage, signed_at=row.signed_at, document_id=row.document_id,
         pdf_sha256=row.pdf_sha256, pdf_path=row.pdf_path, signature_png=row.signature_png,
         signer_subject=row.signer_subject, content_sha256=row.content_sha256,
-        created_at=_aware(row.created_at), updated_at=_aware(row.updated_at))
+        created_at=row.created_at, updated_at=row.updated_at)
 
 
 def _render_pdf(report: EvaluationReport, signature_png: bytes | None, draft: bool) -> bytes:
@@ -131,7 +125,7 @@ class EvaluationService:
         """Every version of the event's evaluation, oldest first."""
         with self.db.read() as s:
             rows = s.scalars(select(Evaluation).where(
-                Evaluation.event_id == event_id, Evaluation.deleted_at.is_(None))
+                Evaluation.event_id == event_id, live(Evaluation))
                 .order_by(Evaluation.version))
             return [_info(row) for row in rows]
 
@@ -162,7 +156,7 @@ class EvaluationService:
     @staticmethod
     def _newest(s: Session, event_id: str) -> Evaluation | None:
         return s.scalar(select(Evaluation).where(
-            Evaluation.event_id == event_id, Evaluation.deleted_at.is_(None))
+            Evaluation.event_id == event_id, live(Evaluation))
             .order_by(Evaluation.version.desc()).limit(1))
 
     @staticmethod

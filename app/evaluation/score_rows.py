@@ -12,13 +12,14 @@ evaluation, whose records before its signature can no longer change.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import NamedTuple
 
 from sqlalchemy import ColumnElement, func, select
 
 from app.inspection.checklist import ChecklistTemplate, load_template
 from app.inspection.domain import Verdict
+from app.orm import as_utc, live
 from app.profile.db import Database
 from app.profile.models import Company, Event, Finding, Guard, Inspection, Post, PostStatus
 
@@ -87,18 +88,10 @@ class EventRows:
     as_of: datetime | None = None  # UTC
 
 
-def _in_utc(moment: datetime | None) -> datetime | None:
-    """An aware moment in UTC; a naive one (SQLite keeps the UTC wall time without an
-    offset) is left as it is."""
-    if moment is None or moment.tzinfo is None:
-        return moment
-    return moment.astimezone(UTC)
-
-
 def event_records(model: EventRecord, event_id: str,
                   as_of: datetime | None) -> list[ColumnElement[bool]]:
     """The conditions for the event's live records of ``model``, created up to ``as_of``."""
-    conditions = [model.event_id == event_id, model.deleted_at.is_(None)]
+    conditions = [model.event_id == event_id, live(model)]
     if as_of is not None:
         conditions.append(model.created_at <= as_of)
     return conditions
@@ -106,7 +99,7 @@ def event_records(model: EventRecord, event_id: str,
 
 def load_event_rows(db: Database, event_id: str, as_of: datetime | None = None) -> EventRows:
     """The event's records as values (read only); LookupError for an unknown event."""
-    as_of = _in_utc(as_of)
+    as_of = as_utc(as_of)
     badge_refused = Inspection.verdict == Verdict.BADGE_INVALID.value
     with db.read() as s:
         event = s.get(Event, event_id)

@@ -34,6 +34,7 @@ from app.hq.models import Device
 from app.hq.staff import HQ_NAME_SETTING
 from app.hq.store import HqStore
 from app.inspection.roster import RosterFileError
+from app.orm import as_utc
 from app.sync.protocol import MAX_SIGNED_FILE_BYTES, SignedFileError
 
 EXIT_OK = 0
@@ -251,9 +252,7 @@ def _add_event(store: HqStore, args: argparse.Namespace) -> int:
 def _iso(moment: datetime | None) -> str | None:
     if moment is None:
         return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.isoformat(timespec="seconds")
+    return as_utc(moment).isoformat(timespec="seconds")
 
 
 def _device_json(device: Device) -> dict[str, object]:

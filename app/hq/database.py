@@ -13,7 +13,7 @@ import os
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,19 +29,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.hq.models import HqSetting
 from app.hq.models import Record as RecordRow
+from app.orm import as_utc
 from app.sync.protocol import chunks
 
 HQ_DB_ENV = "VENUE_SUPERVISOR_HQ_DB"
 WRITE_OPTION = "hq_write"  # execution option: this transaction will write (SQLite: IMMEDIATE)
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-
-
-def as_utc(moment: datetime | None) -> datetime | None:
-    """A stored time as an aware UTC time: SQLite hands back naive datetimes, and everything
-    stored here is UTC."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
 
 
 def parse_time(text: str) -> datetime | None:
@@ -50,7 +43,7 @@ def parse_time(text: str) -> datetime | None:
         moment = datetime.fromisoformat(text)
     except ValueError:
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return as_utc(moment)
 
 
 def default_db_url() -> str:

@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from app.hq.database import HqDatabase, as_utc, rows_changed
+from app.hq.database import HqDatabase, rows_changed
 from app.hq.errors import AuthError, EnrolError, HqError
 from app.hq.key_ring import KeyRing
 from app.hq.models import Device, EnrolmentCode, utc_now
@@ -112,7 +112,7 @@ def enrol(db: HqDatabase, keys: KeyRing, code: str, device_name: str,
         if found.used_at is not None:
             raise EnrolError(403, "this enrolment code has been used already; each code "
                                   "enrols one laptop: ask headquarters for a new one")
-        expires = as_utc(found.expires_at)
+        expires = found.expires_at
         if expires is not None and expires <= now:
             raise EnrolError(403, f"this enrolment code expired on "
                                   f"{expires:%Y-%m-%d %H:%M} UTC; ask headquarters for a "
@@ -166,12 +166,12 @@ def authenticate(db: HqDatabase, token: str | None) -> Device:
         if device is None:
             raise AuthError(401, "this device token is not valid here; enrol the laptop "
                                  "again")
-        revoked = as_utc(device.revoked_at)
+        revoked = device.revoked_at
         if revoked is not None:
             raise AuthError(403, f"this laptop's enrolment was revoked on "
                                  f"{revoked:%Y-%m-%d}; ask headquarters")
         now = utc_now()
-        seen = as_utc(device.last_seen_at)
+        seen = device.last_seen_at
     if seen is None or now - seen > LAST_SEEN_INTERVAL:
         # Its own writing transaction (IMMEDIATE on SQLite, so it waits for the lock): a
         # read transaction upgraded to a write fails at once while a batch is being

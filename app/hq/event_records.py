@@ -20,6 +20,7 @@ from typing import Any
 from app.hq.models import HQ_DEVICE
 from app.inspection.identity import cert_key, mask_id_number
 from app.inspection.roster import RosterReport, zone_of
+from app.orm import as_utc
 from app.sync.protocol import Record
 from app.sync.records import payload_keys
 
@@ -64,18 +65,15 @@ def new_id() -> str:
 
 def time_text(moment: datetime) -> str:
     """A time as a laptop's payload carries it: ISO 8601 in UTC, to the microsecond."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+    return as_utc(moment).isoformat(timespec="microseconds")
 
 
 def _wall_clock_text(moment: datetime | None) -> str | None:
-    """An event's start or end as a laptop's event table gives it back: SQLite's DateTime
-    column keeps a time's wall clock and drops its offset, so 19:30+08:00 travels as 19:30
-    UTC. HQ gives the same value, so that an event reads the same whichever side made it."""
+    """An event's start or end as a laptop's event table gives it back: the moment in UTC
+    (app.orm.UtcDateTime), so 19:30+08:00 travels as 11:30 UTC, whichever side made it."""
     if moment is None:
         return None
-    return time_text(moment.replace(tzinfo=None))
+    return time_text(moment)
 
 
 class _Clock:

@@ -8,16 +8,14 @@ column HQ does not know yet loses nothing.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, Float, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import Date, Float, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from app.orm import UtcDateTime, utc_now
+
 HQ_DEVICE = "hq"  # device_id of the records HQ prepared itself
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class Base(DeclarativeBase):
@@ -46,9 +44,9 @@ class Device(Base):
     public_key: Mapped[bytes] = mapped_column(LargeBinary)
     # The supervisor's X.509 certificate: the only one accepted on this laptop's PDFs.
     signing_certificate_pem: Mapped[str | None] = mapped_column(Text)
-    enrolled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    enrolled_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    last_seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class EnrolmentCode(Base):
@@ -58,9 +56,9 @@ class EnrolmentCode(Base):
 
     code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     supervisor: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     device_id: Mapped[str | None] = mapped_column(String(36))
 
 
@@ -79,7 +77,7 @@ class Record(Base):
     device_id: Mapped[str] = mapped_column(String(36))
     event_id: Mapped[str | None] = mapped_column(String(64))
     updated_at: Mapped[str] = mapped_column(String(40))
-    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
 
 
 class EvaluationDocument(Base):
@@ -97,15 +95,15 @@ class EvaluationDocument(Base):
     score_total: Mapped[float | None] = mapped_column(Float)
     grade: Mapped[str | None] = mapped_column(String(20))
     coverage: Mapped[float | None] = mapped_column(Float)
-    signed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    signed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     supervisor_name: Mapped[str] = mapped_column(String(200))
     document_id: Mapped[str] = mapped_column(String(40))
     device_id: Mapped[str] = mapped_column(String(36))
     pdf: Mapped[bytes] = mapped_column(LargeBinary)
     pdf_sha256: Mapped[str] = mapped_column(String(64))
     signer_subject: Mapped[str] = mapped_column(Text)
-    verified_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
-    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    verified_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
 
 
 class TrustIssuer(Base):
@@ -147,7 +145,7 @@ class PersonPseudonym(Base):
     guard_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     event_id: Mapped[str] = mapped_column(String(64), index=True)
     pseudonym: Mapped[str] = mapped_column(String(64), index=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
 
 
 class DeviceEvent(Base):
@@ -159,7 +157,7 @@ class DeviceEvent(Base):
 
     device_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    taken_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    taken_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
 
 
 class RecordProposal(Base):
@@ -177,4 +175,4 @@ class RecordProposal(Base):
     payload: Mapped[str] = mapped_column(Text)
     event_id: Mapped[str | None] = mapped_column(String(64), index=True)
     updated_at: Mapped[str] = mapped_column(String(40))
-    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app.hq.database import HqDatabase, as_utc, payloads_of
+from app.hq.database import HqDatabase, payloads_of
 from app.hq.errors import HqError
 from app.hq.models import HQ_DEVICE, RecordProposal, utc_now
 from app.hq.models import Record as RecordRow
@@ -39,7 +39,7 @@ def proposals(db: HqDatabase, event_id: str | None = None) -> list[dict[str, Any
         changes = {key: [_shown_value(key, held.get(key)), _shown_value(key, value)]
                    for key, value in proposed.items()
                    if key not in ("updated_at",) and held.get(key) != value}
-        received = as_utc(proposal.received_at)
+        received = proposal.received_at
         listed.append({"record_id": proposal.record_id, "kind": proposal.kind,
                        "device_id": proposal.device_id, "event_id": proposal.event_id,
                        "updated_at": proposal.updated_at,

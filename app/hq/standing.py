@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session, defer
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.hq.models import HQ_DEVICE, EvaluationDocument, Record
+from app.orm import as_utc
 
 RISK_LEVELS = ("low", "medium", "high")
 # Attendees one guard covers, by risk level: the capacity a company must have shown.
@@ -47,15 +48,8 @@ DEFAULT_COUNT = 3  # seed 001 step 2: at least 3 companies
 
 
 # ---------------------------------------------------------------------------- reading
-def _utc(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    # SQLite hands back naive datetimes; HQ stores UTC.
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
 def _iso(moment: datetime | None) -> str | None:
-    moment = _utc(moment)
+    moment = as_utc(moment)
     return moment.isoformat() if moment else None
 
 
@@ -100,9 +94,9 @@ def _current_ids(documents: Iterable[EvaluationDocument]) -> set[str]:
     best: dict[str, EvaluationDocument] = {}
     for doc in documents:
         held = best.get(doc.event_id)
-        key = (doc.version, _utc(doc.signed_at) or datetime.min.replace(tzinfo=UTC))
+        key = (doc.version, as_utc(doc.signed_at) or datetime.min.replace(tzinfo=UTC))
         if held is None or key > (held.version,
-                                  _utc(held.signed_at) or datetime.min.replace(tzinfo=UTC)):
+                                  as_utc(held.signed_at) or datetime.min.replace(tzinfo=UTC)):
             best[doc.event_id] = doc
     return {doc.id for doc in best.values()}
 
@@ -129,7 +123,7 @@ def _evaluation_dict(doc: EvaluationDocument, current: bool) -> dict[str, Any]:
 
 
 def _newest_first(doc: EvaluationDocument) -> tuple[float, str, int]:
-    signed = _utc(doc.signed_at)
+    signed = as_utc(doc.signed_at)
     return (-(signed.timestamp() if signed else 0.0), doc.event_name, -doc.version)
 
 
@@ -215,7 +209,7 @@ def _trend(scores: list[float]) -> str:
 
 
 def _oldest_first(doc: EvaluationDocument) -> tuple[datetime, int]:
-    return (_utc(doc.signed_at) or datetime.min.replace(tzinfo=UTC), doc.version)
+    return (as_utc(doc.signed_at) or datetime.min.replace(tzinfo=UTC), doc.version)
 
 
 def company_standing(session: Session) -> list[dict[str, Any]]:

@@ -9,14 +9,14 @@ ticks are allowed again while the records the last signature covers stay as they
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.i18n import translate
 from app.inspection.errors import WorkbenchError
-from app.orm import live
+from app.orm import as_utc, live
 from app.profile.models import Evaluation, Finding, Inspection
 
 
@@ -29,13 +29,6 @@ class RecordLockedError(WorkbenchError):
             "correct it"))
 
 
-def naive_utc(moment: datetime) -> datetime:
-    """SQLite gives back the UTC wall time without an offset; compare in that form."""
-    if moment.tzinfo is None:
-        return moment
-    return moment.astimezone(UTC).replace(tzinfo=None)
-
-
 @dataclass(frozen=True)
 class LockState:
     locked: bool  # the newest evaluation is signed: the event takes no change at all
@@ -43,7 +36,7 @@ class LockState:
 
     def frozen(self, created_at: datetime | None) -> bool:
         return (self.frozen_before is not None and created_at is not None
-                and naive_utc(created_at) <= self.frozen_before)
+                and as_utc(created_at) <= self.frozen_before)
 
 
 def lock_state(s: Session, event_id: str) -> LockState:
@@ -55,7 +48,7 @@ def lock_state(s: Session, event_id: str) -> LockState:
                      .order_by(Evaluation.version.desc()).limit(2)).all()
     if not rows:
         return LockState(False, None)
-    frozen = next((naive_utc(r.signed_at) for r in rows if r.signed_at is not None), None)
+    frozen = next((as_utc(r.signed_at) for r in rows if r.signed_at is not None), None)
     return LockState(rows[0].status == "signed", frozen)
 
 

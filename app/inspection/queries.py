@@ -14,7 +14,7 @@ from app.i18n import translate
 from app.inspection.checklist import ChecklistItem, ChecklistTemplate, load_template
 from app.inspection.domain import Verdict, worst_post_state
 from app.inspection.errors import WorkbenchError
-from app.inspection.lock_rules import lock_state, naive_utc
+from app.inspection.lock_rules import lock_state
 from app.inspection.natural_order import natural_key
 from app.inspection.values import (
     CompanyInfo,
@@ -168,7 +168,7 @@ def guards_seen_recently(db: Database, event_id: str, post_id: str,
                          minutes: int = RECENTLY_PRESENT_MINUTES) -> int:
     """Guards scanned at the post within the last ``minutes`` with a badge not refused:
     marking such a post absent needs the supervisor's second look."""
-    since = naive_utc(utc_now()) - timedelta(minutes=minutes)
+    since = utc_now() - timedelta(minutes=minutes)
     with db.read() as s:
         return s.scalar(select(func.count(func.distinct(Inspection.guard_id))).where(
             Inspection.event_id == event_id, Inspection.post_id == post_id,

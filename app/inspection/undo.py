@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from app.inspection.changeset import Applied, Changes
-from app.inspection.lock_rules import RecordLockedError, change_is_frozen, naive_utc
+from app.inspection.lock_rules import RecordLockedError, change_is_frozen
 from app.profile.db import Database
 from app.profile.models import utc_now
 
@@ -26,7 +26,7 @@ class UndoStep:
     revert: Callable[[Session], None]
     event_id: str | None = None
     changes: Changes = field(default_factory=Changes)
-    made_at: datetime = field(default_factory=lambda: naive_utc(utc_now()))
+    made_at: datetime = field(default_factory=lambda: utc_now())
 
 
 class UndoStack:

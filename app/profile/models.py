@@ -9,12 +9,11 @@ the Alembic migrations in ``app/profile/migrations``.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     Boolean,
     Date,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -27,13 +26,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from app.orm import UtcDateTime, utc_now
+
 
 def new_id() -> str:
     return str(uuid.uuid4())
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class Base(DeclarativeBase):
@@ -53,12 +50,12 @@ class Synced:
     """Columns every synced record carries."""
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utc_now, onupdate=utc_now
+        UtcDateTime(), default=utc_now, onupdate=utc_now
     )
     device_id: Mapped[str] = mapped_column(String(36))
-    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    deleted_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
 
 
 class Company(Synced, Base):
@@ -76,8 +73,8 @@ class Event(Synced, Base):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     venue: Mapped[str] = mapped_column(String(200), default="")
     organizer: Mapped[str] = mapped_column(String(200), default="")
-    starts_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    ends_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    starts_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    ends_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     expected_attendance: Mapped[int] = mapped_column(Integer, default=0)
     venue_capacity: Mapped[int] = mapped_column(Integer, default=0)
     risk_level: Mapped[str] = mapped_column(String(10), default="medium")
@@ -206,7 +203,7 @@ class TrustedIssuer(Base):
     public_key: Mapped[bytes] = mapped_column(LargeBinary(32))
     valid_from: Mapped[date] = mapped_column(Date)
     valid_until: Mapped[date] = mapped_column(Date)
-    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    imported_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
 
 
 class RevokedCertificate(Base):
@@ -251,7 +248,7 @@ class Evaluation(Synced, Base):
     score_total: Mapped[float | None] = mapped_column(Float)
     grade: Mapped[str | None] = mapped_column(String(20))
     coverage: Mapped[float | None] = mapped_column(Float)
-    signed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    signed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     document_id: Mapped[str] = mapped_column(String(40), unique=True)
     pdf_sha256: Mapped[str | None] = mapped_column(String(64))
     pdf_path: Mapped[str | None] = mapped_column(String(500))  # relative to the profile
