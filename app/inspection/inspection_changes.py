@@ -24,7 +24,7 @@ from app.inspection.lock_rules import (
     refuse_if_frozen,
     refuse_if_locked,
 )
-from app.inspection.queries import item_states, template
+from app.inspection.queries import item_states, template_in
 from app.inspection.undo import UndoStep
 from app.inspection.unit_of_work import UnitOfWork
 from app.inspection.values import InspectionInfo, ItemState, ScanResult, item_state
@@ -45,19 +45,22 @@ def record_scan(work: UnitOfWork, event_id: str, scan: ScanResult) -> Applied[In
     if scan.verdict in (Verdict.UNREADABLE, Verdict.POST_SCANNED):
         raise WorkbenchError(translate(
             "Workbench", "only a scanned badge opens an inspection"))
-    checklist = template(work.db, event_id)
     finding_ids: list[str] = []
+    # One transaction; the ids are made here, so the findings need no flush each (the one
+    # flush puts the inspection before the findings that point to it: the models declare no
+    # relationship for the unit of work to order them by).
     with work.db.begin() as s:
         refuse_if_locked(s, event_id)
+        checklist = template_in(s, event_id)
         inspection = Inspection(
-            event_id=event_id, post_id=scan.post.id if scan.post else None,
+            id=new_id(), event_id=event_id, post_id=scan.post.id if scan.post else None,
             guard_id=scan.guard.id if scan.guard else None,
             scanned_text=scan.scanned_text[:400], verdict=str(scan.verdict),
             badge_verdict=str(scan.badge.verdict) if scan.badge else None,
             template_id=checklist.template_id, template_version=checklist.version,
             device_id=work.device_id)
         s.add(inspection)
-        s.flush()  # the id default is filled in at the flush; the finding points to it
+        s.flush()
         # Each staffing problem is a finding of its own: a borrowed guard who was never
         # trained is two breaches, not one. The headline's comes first.
         for verdict in scan.verdicts or (scan.verdict,):
@@ -65,13 +68,12 @@ def record_scan(work: UnitOfWork, event_id: str, scan: ScanResult) -> Applied[In
             if not item_code:
                 continue
             finding = Finding(
-                event_id=event_id, inspection_id=inspection.id,
+                id=new_id(), event_id=event_id, inspection_id=inspection.id,
                 post_id=inspection.post_id, guard_id=inspection.guard_id,
                 category=STAFFING_CATEGORY, item_code=item_code,
                 company_name=scan.guard.company_name if scan.guard else "",
                 note="", correction="not_corrected", device_id=work.device_id)
             s.add(finding)
-            s.flush()
             finding_ids.append(finding.id)
     inspection_id = inspection.id
 

@@ -78,7 +78,12 @@ def find_event(db: Database, name: str) -> EventInfo | None:
 
 def template(db: Database, event_id: str) -> ChecklistTemplate:
     with db.read() as s:
-        template_id = s.scalar(select(Event.checklist_template).where(Event.id == event_id))
+        return template_in(s, event_id)
+
+
+def template_in(s: Session, event_id: str) -> ChecklistTemplate:
+    """The event's checklist template, read in the session of the change that needs it."""
+    template_id = s.scalar(select(Event.checklist_template).where(Event.id == event_id))
     return load_template(template_id or "checklist")
 
 

@@ -52,8 +52,16 @@ def lookup(db: Database, trust: TrustStore, today: date, event_id: str, scanned_
         if not key:
             verdict = Verdict.BADGE_INVALID if check else Verdict.UNREADABLE
             return ScanResult(verdict, cleaned, key, None, current_info, badge=check)
+        # One statement: the guard, the post the roster fixes them to, the contracted
+        # company and how often the guard was inspected before (each round trip costs
+        # about 0.2 ms of the scan's budget).
+        inspected_before = (
+            select(func.count()).select_from(Inspection)
+            .where(Inspection.event_id == event_id, Inspection.guard_id == Guard.id,
+                   live(Inspection))
+            .scalar_subquery())
         row = s.execute(
-            select(Guard, Post.name, Company.name)
+            select(Guard, Post, Company.name, inspected_before)
             .outerjoin(Post, Guard.post_id == Post.id)
             .join(Event, Guard.event_id == Event.id)
             .outerjoin(Company, Event.company_id == Company.id)
@@ -65,15 +73,10 @@ def lookup(db: Database, trust: TrustStore, today: date, event_id: str, scanned_
             verdicts = ordered(found)
             return ScanResult(verdicts[0], cleaned, key, None, current_info, badge=check,
                               verdicts=verdicts)
-        guard, guard_post_name, contracted = row
-        guard_line = guard_info(guard, guard_post_name)
-        previous = s.scalar(select(func.count()).select_from(Inspection).where(
-            Inspection.event_id == event_id, Inspection.guard_id == guard.id,
-            live(Inspection))) or 0
-        if current_info is None and guard.post_id:
-            fixed = s.get(Post, guard.post_id)
-            if fixed:
-                current_info = post_info(fixed)
+        guard, fixed, contracted, previous = row
+        guard_line = guard_info(guard, fixed.name if fixed else None)
+        if current_info is None and fixed is not None:
+            current_info = post_info(fixed)
     # A verified badge says which company headquarters certified the guard for; it
     # outranks what the company wrote in its own roster.
     company = (check.payload.company if check and check.payload and check.trusted
