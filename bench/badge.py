@@ -64,7 +64,7 @@ from app.badge.qr import decode_qr, make_qr, qr_version  # noqa: E402
 from app.badge.trust_lists import MemoryTrustStore, load_revocations, write_trust_list  # noqa: E402
 from app.badge.verify import BadgeVerdict, verify  # noqa: E402
 from app.resources import font_path  # noqa: E402
-from tests.badge_helpers import KEY, OTHER_KEY, TODAY, issuer  # noqa: E402
+from tests.helpers.badges import KEY, OTHER_KEY, TODAY, issuer  # noqa: E402
 
 DEFAULT_SEED = 20250601
 VERIFY_GOAL_MS = 0.5  # p95, text -> verdict

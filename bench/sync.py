@@ -44,8 +44,8 @@ from app.profile.db import Database  # noqa: E402
 from app.profile.models import Guard, Inspection, Outbox  # noqa: E402
 from app.sync.client import SyncService  # noqa: E402
 from app.sync.protocol import API_PREFIX, Record, b64encode, raw_public_key  # noqa: E402
-from tests.hq_process import HqProcess, free_port  # noqa: E402
-from tests.postgres import PostgresServer, find_bin_dir  # noqa: E402
+from tests.helpers.hq_process import HqProcess, free_port  # noqa: E402
+from tests.helpers.postgres import PostgresServer, find_bin_dir  # noqa: E402
 
 BATCH = 500
 

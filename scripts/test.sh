@@ -2,7 +2,7 @@
 # Installs what is needed and runs the whole test suite (offscreen, no display needed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# The PostgreSQL tests start a throwaway server from Debian's binaries (tests/postgres.py).
+# The PostgreSQL tests start a throwaway server from Debian's binaries (tests/helpers/postgres.py).
 VS_EXTRA_DEBIAN_PACKAGES="${VS_EXTRA_DEBIAN_PACKAGES:-} postgresql" bash scripts/setup.sh
 export QT_QPA_PLATFORM=offscreen
 .venv/bin/python -m ruff check app ui tests bench scripts

@@ -70,9 +70,9 @@ def messages(monkeypatch) -> list[str]:
     return said
 
 
-# A throwaway PostgreSQL server (tests/postgres.py): postgres_url per session, postgres_db
+# A throwaway PostgreSQL server (tests/helpers/postgres.py): postgres_url per session, postgres_db
 # per test. Imported here so that every test module can ask for them.
-from tests.postgres import postgres_db, postgres_server, postgres_url  # noqa: E402, F401
+from tests.helpers.postgres import postgres_db, postgres_server, postgres_url  # noqa: E402, F401
 
 
 # ---------------------------------------------------------------------------- the tiers

@@ -37,7 +37,7 @@ from app.badge.trust_lists import (
 from app.badge.verify import BadgeVerdict, verify
 from app.inspection.identity import cert_key
 from app.inspection.roster import check_roster
-from tests.badge_helpers import (
+from tests.helpers.badges import (
     COMPANY,
     KEY,
     KID,

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from tests.badge_helpers import COMPANY, LICENCE, write_roster
+from tests.helpers.badges import COMPANY, LICENCE, write_roster
 
 REPO = Path(__file__).resolve().parent.parent
 PASSPHRASE = "correct horse battery staple"
@@ -311,7 +311,7 @@ def test_a_giant_image_is_refused_with_a_message(tmp_path: Path) -> None:
     bomb = tmp_path / "bomb.png"
     Image.new("1", (20000, 20000)).save(bomb)
     from app.badge.trust_lists import write_trust_list
-    from tests.badge_helpers import issuer
+    from tests.helpers.badges import issuer
 
     trust = tmp_path / "trust.json"
     write_trust_list(trust, [issuer()])

@@ -33,7 +33,7 @@ from app.badge.trust_lists import (
 )
 from app.badge.verify import BadgeVerdict, verify
 from app.inspection.identity import cert_key
-from tests.badge_helpers import TODAY, raw_of, signed, text_of, trust_store
+from tests.helpers.badges import TODAY, raw_of, signed, text_of, trust_store
 
 FUZZ = settings(max_examples=400, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.too_slow])

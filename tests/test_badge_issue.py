@@ -38,7 +38,7 @@ from app.badge.verify import BadgeVerdict, verify
 from app.cli import badge as badge_cli
 from app.inspection.roster import RosterRow
 from app.pdf_fonts import register_cjk_font
-from tests.badge_helpers import COMPANY, KEY, LICENCE, issuer, valid_id, write_roster
+from tests.helpers.badges import COMPANY, KEY, LICENCE, issuer, valid_id, write_roster
 
 ISSUED_ON = date(2025, 6, 1)
 

@@ -19,7 +19,7 @@ from app.inspection.roster import RosterReport, RosterRow
 from app.inspection.values import EventInput
 from app.inspection.workbench import Workbench
 from app.profile.models import Finding, Inspection, RevokedCertificate, TrustedIssuer
-from tests.badge_helpers import COMPANY, KEY, KID, OTHER_KEY, TODAY, issuer, signed, valid_id
+from tests.helpers.badges import COMPANY, KEY, KID, OTHER_KEY, TODAY, issuer, signed, valid_id
 
 CERT = "辽334107653877"
 OTHER_COMPANY = "锦州恒安保安服务有限公司"

@@ -22,7 +22,7 @@ from app.sync.protocol import (
     gunzip_limited,
     read_signed,
 )
-from tests.hq_process import REPO, last_json, run_app
+from tests.helpers.hq_process import REPO, last_json, run_app
 
 PEAK_RSS_LIMIT_MB = 300
 # Runs ``python -m app ARGS`` and reports the child's peak resident memory on its last line.

@@ -35,7 +35,7 @@ from app.inspection.roster import RosterReport, RosterRow
 from app.inspection.workbench import Workbench
 from app.profile.db import Database
 from app.profile.models import Evaluation, Finding, Inspection, PostStatus
-from tests.evaluation_helpers import POST_1, POST_2, HandCase, build_hand_case
+from tests.helpers.evaluation import POST_1, POST_2, HandCase, build_hand_case
 
 PASSPHRASE = b"correct horse battery"
 

@@ -15,7 +15,7 @@ from app.inspection.roster import check_roster
 from app.profile.db import Database
 from app.profile.models import Guard
 from app.spreadsheet_safety import looks_like_formula, neutralise_cell, neutralise_row
-from tests.badge_helpers import COMPANY, HEADER, LICENCE, valid_id, write_roster
+from tests.helpers.badges import COMPANY, HEADER, LICENCE, valid_id, write_roster
 from tests.test_badge_cli import run_cli
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -60,7 +60,7 @@ from app.sync.protocol import (
     raw_public_key,
     read_signed,
 )
-from tests.hq_process import HqProcess
+from tests.helpers.hq_process import HqProcess
 
 pytestmark = pytest.mark.slow
 

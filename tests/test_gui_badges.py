@@ -19,7 +19,7 @@ from app.inspection.roster import RosterReport, RosterRow
 from app.inspection.values import EventInput
 from app.inspection.workbench import Workbench
 from app.profile.models import Inspection
-from tests.badge_helpers import COMPANY, OTHER_KEY, TODAY, issuer, signed, valid_id
+from tests.helpers.badges import COMPANY, OTHER_KEY, TODAY, issuer, signed, valid_id
 from ui.application import make_application
 from ui.main_window import MainWindow
 from ui.tasks import wait_for_background

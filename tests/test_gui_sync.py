@@ -354,7 +354,7 @@ def test_sync_menu_entries(open_window):
 @pytest.mark.slow  # starts a process
 def test_enrolment_with_a_real_hq_then_sync_from_the_status_bar(qtbot, open_window,
                                                                  workbench, tmp_path, messages):
-    from tests.hq_process import HqProcess
+    from tests.helpers.hq_process import HqProcess
 
     hq = HqProcess(f"sqlite:///{tmp_path / 'hq.sqlite3'}", tmp_path).start()
     try:

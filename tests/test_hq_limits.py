@@ -14,7 +14,7 @@ from app.hq.server import MAX_REQUEST_BYTES, MAX_SMALL_REQUEST_BYTES, create_app
 from app.hq.store import HqStore
 from app.hq.throttle import MAX_FAILURES, WINDOW_S, SignInThrottle
 from app.sync.protocol import API_PREFIX
-from tests.hq_process import HqProcess
+from tests.helpers.hq_process import HqProcess
 
 STAFF_PASSWORD = "correct horse battery"
 

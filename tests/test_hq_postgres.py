@@ -1,5 +1,5 @@
-"""HQ on a real PostgreSQL server (tests/postgres.py): the Alembic migrations build the schema,
-and the standing, recommendation and read pages answer from real rows (the JSON payload
+"""HQ on a real PostgreSQL server (tests/helpers/postgres.py): the Alembic migrations build the
+schema, and the standing, recommendation and read pages answer from real rows (the JSON payload
 queries differ between SQLite and PostgreSQL, so both must be exercised)."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-import tests.postgres as pg
+import tests.helpers.postgres as pg
 from app.hq import web
 from app.hq.models import Base
 from app.hq.standing import company_standing, evaluations, event_detail, recommend

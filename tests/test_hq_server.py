@@ -27,7 +27,7 @@ from app.sync.protocol import (
     read_signed,
     write_signed,
 )
-from tests.hq_process import key_passphrase_env
+from tests.helpers.hq_process import key_passphrase_env
 from tests.test_hq_store import (
     CODE_SHAPE,
     enrol_device,

@@ -36,7 +36,7 @@ from app.profile.files import ENCRYPTED_MAGIC, ProfileFileError
 from app.profile.key import KEY_FILENAME, WrongPasswordError, unwrap
 from app.profile.models import Evaluation, Event, Finding, Guard
 from app.sync.records import INCOMING_FILE_DIRS
-from tests.hq_process import HqProcess, last_json, run_app
+from tests.helpers.hq_process import HqProcess, last_json, run_app
 
 PASSWORD = "correct horse battery staple"
 

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from app.inspection.workbench import Workbench
 from app.profile.db import Database
 from tests.conftest import REPO
-from tests.evaluation_helpers import COMPANY, EVENT_NAME, build_hand_case
+from tests.helpers.evaluation import COMPANY, EVENT_NAME, build_hand_case
 
 pytestmark = pytest.mark.slow
 

@@ -29,7 +29,7 @@ from app.evaluation.signing import (
 from app.evaluation.values import EvaluationInfo
 from app.inspection.workbench import Workbench
 from app.profile.db import Database
-from tests.evaluation_helpers import COMPANY, EVENT_NAME, build_hand_case
+from tests.helpers.evaluation import COMPANY, EVENT_NAME, build_hand_case
 from tests.test_evaluation import signature_png
 
 PASSPHRASE = b"report passphrase"

@@ -16,7 +16,7 @@ from app.evaluation.scoring import compute_score, score_scope
 from app.inspection.checklist import load_template
 from app.inspection.workbench import Workbench
 from tests.conftest import REPO
-from tests.evaluation_helpers import (
+from tests.helpers.evaluation import (
     COMPANY,
     OTHER_COMPANY,
     POST_1,

@@ -21,7 +21,7 @@ from app.sync.kinds import MODELS
 from app.sync.records import load_records
 from app.sync.state import HQ_TOKEN, SyncError
 from app.sync.upload import OutboxUpload
-from tests.hq_process import HqProcess, last_json, run_app
+from tests.helpers.hq_process import HqProcess, last_json, run_app
 
 pytestmark = pytest.mark.slow
 PASSPHRASE = b"correct horse battery staple"

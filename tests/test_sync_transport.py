@@ -19,7 +19,7 @@ from app.sync.client import SyncService
 from app.sync.state import HQ_CERTIFICATE, HQ_TOKEN, HQ_URL
 from app.sync.transport import is_loopback, plain_http_warning
 from app.sync.upload import SyncOutcome
-from tests.hq_process import last_json, run_app
+from tests.helpers.hq_process import last_json, run_app
 
 FAKE_PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
 REFUSED_URLS = ("http://127.0.0.2:9/", "http://example.invalid/", "HTTP://10.1.2.3:8443",

@@ -43,7 +43,7 @@ from app.sync.protocol import (
     raw_public_key,
     read_signed,
 )
-from tests.hq_process import HqProcess, last_json, run_app
+from tests.helpers.hq_process import HqProcess, last_json, run_app
 from tests.test_decompression_bombs import run_measured
 
 PASSPHRASE = b"trust-files-passphrase"
@@ -99,14 +99,14 @@ def profile_state(db: Database) -> tuple[dict[str, list[str]], dict[str, bytes]]
 
 
 def make_signed_event(folder: Path) -> tuple[Database, str]:
-    """A laptop profile holding the small hand-made event of tests/evaluation_helpers.py
+    """A laptop profile holding the small hand-made event of tests/helpers/evaluation.py
     (company, 2 posts, 5 guards, 4 inspections, findings, a post status) and its evaluation
     signed with an ECDSA identity (quick to make); returns the profile and the event id."""
     from app.demo import demo_signature_png
     from app.evaluation.report import EvaluationService
     from app.evaluation.signing import create_self_signed_p12, load_signer
     from app.inspection.workbench import Workbench
-    from tests.evaluation_helpers import build_hand_case
+    from tests.helpers.evaluation import build_hand_case
 
     db = Database(folder / "profile")
     case = build_hand_case(Workbench(db))

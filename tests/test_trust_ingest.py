@@ -54,7 +54,7 @@ from app.sync.protocol import (
     write_signed,
 )
 from app.sync.records import payload_problem
-from tests.hq_process import key_passphrase_env, last_json, run_app
+from tests.helpers.hq_process import key_passphrase_env, last_json, run_app
 from tests.test_hq_store import (
     enrol_device,
     event_record,
@@ -169,7 +169,7 @@ def demo_with_laptop(store: HqStore, client: TestClient) -> tuple[str, str, str,
 
 # ---------------------------------------------------------------------- item 1
 def write_roster_csv(path: Path, company: str, count: int = 6) -> Path:
-    from tests.badge_helpers import HEADER, valid_id
+    from tests.helpers.badges import HEADER, valid_id
 
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)

@@ -1,7 +1,7 @@
 """The checks of tests/test_trust_ingest.py on PostgreSQL, the database HQ is meant to run on:
 there an ``updated_at`` over 40 characters, an ``event_id`` over 64 or a NUL in a device name
 made the database refuse the whole batch (a 500). Skipped when no PostgreSQL server is
-installed (failed instead under CI; see tests/postgres.py)."""
+installed (failed instead under CI; see tests/helpers/postgres.py)."""
 
 from __future__ import annotations
 

@@ -57,7 +57,13 @@ from app.sync.protocol import (
 )
 from app.sync.records import payload_of, record_of
 from tests.conftest import FIXTURE_ROSTER, REPO
-from tests.hq_process import KEY_PASSPHRASE, HqProcess, key_passphrase_env, last_json, run_app
+from tests.helpers.hq_process import (
+    KEY_PASSPHRASE,
+    HqProcess,
+    key_passphrase_env,
+    last_json,
+    run_app,
+)
 from tests.test_hq_store import enrol_device
 from tests.test_workbench import fixture_ids
 
