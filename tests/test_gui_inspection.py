@@ -4,18 +4,20 @@ the rows in the profile's database."""
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from app.inspection.domain import Verdict, verdict_text
 from app.inspection.identity import cert_key, id_check_char
 from app.inspection.roster import RosterReport, RosterRow
 from app.inspection.values import EventInput
 from app.inspection.workbench import Workbench
+from app.profile.db import DB_FILENAME
 from app.profile.models import CheckResult, Finding, Inspection, PostStatus
 from tests.conftest import release_widgets
 from tests.test_scan_router import deliver, strokes
@@ -643,3 +645,60 @@ def test_absent_asks_nothing_when_the_last_guard_was_seen_long_ago(qtbot, window
     assert messages == []
     with workbench.db.read() as s:
         assert [p.status for p in s.scalars(select(PostStatus))] == ["absent"]
+
+
+# ------------------------------------------------------ the database's own conditions
+# During a scan in the real window, the supervisor reads what to do in the page (no
+# "unexpected error" dialog), and every scan saved before is still there. The conditions are
+# made to happen on the window's own profile (app.profile.db maps them; the core's side is
+# tests/test_errors_storage.py): the profile turned read-only (``query_only``) and another
+# program holding it (a second connection in ``BEGIN EXCLUSIVE``).
+FAULT = "unexpected error"
+
+
+def reconnect_with(workbench: Workbench, *pragmas: str) -> None:
+    """Every connection of the profile from now on runs ``pragmas`` after its own."""
+    engine = workbench.db.engine
+    engine.dispose()
+
+    def run(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+        cursor = dbapi_connection.cursor()
+        for pragma in pragmas:
+            cursor.execute(pragma)
+        cursor.close()
+
+    event.listen(engine, "connect", run)
+
+
+def test_a_read_only_profile_during_a_scan_is_said_in_the_page(
+        qtbot, window, workbench, small_event, messages) -> None:
+    scan(qtbot, window, GUARDS["here"][0][1:])  # what a scanner types: the digits
+    assert len(live_inspections(workbench)) == 1
+    reconnect_with(workbench, "PRAGMA query_only = ON")
+
+    scan(qtbot, window, GUARDS["elsewhere"][0][1:])
+
+    notice = window.inspection.notice
+    assert notice.isVisible()
+    assert notice.text().startswith("Not recorded: The profile cannot be written")
+    assert not any(FAULT in text for text in messages)
+    assert window.inspection.checklist.rows == []  # nothing of the guard before stays
+    assert len(live_inspections(workbench)) == 1  # the scan before is kept, nothing half-done
+
+
+def test_another_program_holding_the_profile_is_said_in_the_page(
+        qtbot, window, workbench, small_event, messages) -> None:
+    scan(qtbot, window, GUARDS["here"][0][1:])  # what a scanner types: the digits
+    reconnect_with(workbench, "PRAGMA busy_timeout = 100")
+    holder = sqlite3.connect(workbench.db.data_dir / DB_FILENAME, timeout=0)
+    try:
+        holder.execute("BEGIN EXCLUSIVE")
+        scan(qtbot, window, GUARDS["elsewhere"][0][1:])
+    finally:
+        holder.rollback()
+        holder.close()
+
+    text = window.inspection.notice.text()
+    assert text.startswith("Not recorded: Another program is using the profile"), text
+    assert not any(FAULT in said for said in messages)
+    assert len(live_inspections(workbench)) == 1

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import APP_NAME, __version__
 from app.cli.common import open_profile, password_file
+from app.errors import UserError
 from app.i18n import choose_language, install_translators
 from app.inspection.workbench import Workbench
 from app.profile.db import LOG_FILENAME, Database
@@ -74,6 +75,15 @@ def install_error_handling(db: Database) -> Path:
     logging.basicConfig(level=logging.INFO, handlers=[handler])
 
     def excepthook(kind: type[BaseException], value: BaseException, trace: object) -> None:
+        if isinstance(value, UserError):
+            # Something the person can act on (a full disk, a profile another program holds)
+            # that no screen caught: said in its own words, not as a fault of the program.
+            log.warning("not done: %s", value)
+            if QApplication.instance() is not None:
+                QMessageBox.warning(
+                    None, QCoreApplication.translate("Application", "Venue Supervisor"),
+                    str(value))
+            return
         log.error("unexpected error", exc_info=(kind, value, trace))  # type: ignore[arg-type]
         if QApplication.instance() is not None:
             QMessageBox.critical(

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.inspection.errors import WorkbenchError
+from app.errors import UserError
 from app.inspection.workbench import Workbench
 from ui.commands import connect_command
 from ui.dialogs.files import open_file_name
@@ -140,7 +140,7 @@ class FindingEditor(QGroupBox):
             self.operations.run(lambda: self.workbench.update_finding(
                 finding_id, note=note, correction=correction, evidence_file=evidence_file),
                 origin=self)
-        except WorkbenchError as exc:
+        except UserError as exc:
             QMessageBox.warning(self, self.tr("Finding"), str(exc))
             return False
         return True

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.errors import UserError
 from app.inspection.domain import (
     EVENT_KINDS,
     RISK_LEVELS,
@@ -29,7 +30,6 @@ from app.inspection.domain import (
     staffing_mode,
     staffing_mode_text,
 )
-from app.inspection.errors import WorkbenchError
 from app.inspection.values import EventInfo, EventInput
 from app.inspection.workbench import Workbench
 from ui.commands import connect_command
@@ -198,7 +198,7 @@ class EventPage(QWidget):
             # The window opens a new event, or shows the saved facts (Operations.did_change).
             self.event_id = self.operations.run(
                 lambda: self.workbench.save_event(data, event_id), origin=self)
-        except WorkbenchError as exc:
+        except UserError as exc:
             QMessageBox.warning(self, self.tr("Event"), str(exc))
             return None
         return self.event_id

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.errors import UserError
 from app.inspection.changeset import Changes
 from app.inspection.domain import (
     STAFFING_FINDINGS,
@@ -44,7 +45,6 @@ from app.inspection.domain import (
     staffing_item_text,
     task_type_text,
 )
-from app.inspection.errors import WorkbenchError
 from app.inspection.queries import RECENTLY_PRESENT_MINUTES
 from app.inspection.values import InspectionInfo, PostInfo, ScanResult
 from app.inspection.workbench import Workbench
@@ -368,7 +368,7 @@ class InspectionPage(QWidget):
         try:
             self.operations.run(lambda: self.workbench.set_post_status(
                 event_id, post.id, status, present), origin=self)
-        except WorkbenchError as exc:
+        except UserError as exc:
             self._say(str(exc))
             return
         self._saved(self.tr("{post}: {state} recorded").format(
@@ -398,7 +398,7 @@ class InspectionPage(QWidget):
         try:
             self.inspection = self.operations.run(
                 lambda: self.workbench.record_scan(event_id, scan), origin=self)
-        except WorkbenchError as exc:  # e.g. the event's evaluation is signed
+        except UserError as exc:  # e.g. the event's evaluation is signed
             self.clear_checklist()  # nothing of the guard before stays beside this card
             self.saved_label.clear()  # "saved" would speak of the scan before this one
             self._say(self.tr("Not recorded: {reason}").format(reason=exc))
@@ -495,7 +495,7 @@ class InspectionPage(QWidget):
             new_state = self.operations.run(
                 lambda: self.workbench.set_item(inspection_id, state.item, compliant),
                 origin=self)
-        except WorkbenchError as exc:
+        except UserError as exc:
             self._say(str(exc))
             return
         self.checklist.update_item(index, new_state)
@@ -512,7 +512,7 @@ class InspectionPage(QWidget):
         try:
             states = self.operations.run(
                 lambda: self.workbench.mark_all_compliant(inspection_id, items), origin=self)
-        except WorkbenchError as exc:
+        except UserError as exc:
             self._say(str(exc))
             return
         for index, state in enumerate(states):
@@ -524,7 +524,7 @@ class InspectionPage(QWidget):
         finding as they are again); the posts' lines and the figures follow the signal."""
         try:
             what = self.operations.run(self.workbench.undo, origin=self)
-        except WorkbenchError as exc:
+        except UserError as exc:
             self._say(str(exc))
             return
         if what is None:

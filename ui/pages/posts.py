@@ -17,9 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.errors import UserError
 from app.inspection.changeset import Changes
 from app.inspection.domain import post_state_text, task_type_text
-from app.inspection.errors import WorkbenchError
 from app.inspection.roster import TASK_TYPES
 from app.inspection.values import PostInfo
 from app.inspection.workbench import Workbench
@@ -143,6 +143,6 @@ class PostsPage(QWidget):
         try:
             self.operations.run(lambda: self.workbench.save_post(
                 event_id, name, zone, task, headcount, post_id), origin=self)
-        except WorkbenchError as exc:
+        except UserError as exc:
             QMessageBox.warning(self, self.tr("Post"), str(exc))
             return
