@@ -4,9 +4,10 @@ Every person here is synthetic: names drawn from common characters, ID numbers m
 a valid GB 11643 check digit, certificate and phone numbers random. The roster goes through
 the same import as a company's file, so the demo exercises the real path.
 
-A little over 400 lines, kept as one module because it is one thing, made from one seed: the
-roster, the badges and the trust list that verifies them, a day of inspections, the
-supervisor's identity and signature, the evidence photos; nothing else uses its parts.
+About 450 lines, kept as one module because it is one thing, made from one seed: the
+roster, the badges and the trust list that verifies them, a day of inspections, the evidence
+photos, the supervisor's identity, signature and signed evaluation (``seed-demo``,
+``report --demo``); nothing else uses its parts.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ import io
 import math
 import os
 import random
+import secrets
 import tempfile
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -37,10 +40,14 @@ from app.demo_data import (
     DEMO_EVENT_NAME,
     DEMO_EXPECTED_ATTENDANCE,
     DEMO_KEY,
+    DEMO_NOTES,
+    DEMO_ORGANIZATION,
     DEMO_ORGANIZER,
+    DEMO_PASSPHRASE,
     DEMO_RISK_LEVEL,
     DEMO_SEED,
     DEMO_STARTS_AT,
+    DEMO_SUPERVISOR,
     DEMO_UNSTAFFED_HEADCOUNT,
     DEMO_VENUE,
     DEMO_VENUE_CAPACITY,
@@ -50,7 +57,19 @@ from app.demo_data import (
 )
 from app.evaluation.rules import ScoringRules, load_rules
 from app.evaluation.score_values import Score
-from app.evaluation.signing import SigningError, create_self_signed_p12, load_signer
+from app.evaluation.scoring import compute_score
+from app.evaluation.signed_report import SignedReport, sign_evaluation
+from app.evaluation.signing import (
+    SUPERVISOR_NAME_SETTING,
+    SUPERVISOR_P12_SETTING,
+    PdfSigner,
+    SigningError,
+    create_self_signed_p12,
+    load_signer,
+    load_supervisor_signer,
+    supervisor_p12_path,
+)
+from app.evaluation.values import EvaluationInfo
 from app.inspection.checklist import load_template
 from app.inspection.domain import Verdict
 from app.inspection.identity import cert_key
@@ -58,6 +77,7 @@ from app.inspection.roster import RosterReport
 from app.inspection.values import EventInput, GuardInfo
 from app.inspection.workbench import Workbench
 from app.orm import live
+from app.profile.db import Database
 from app.profile.files import FILE_MODE, ProfileFileError, ProfileFiles, private_dir
 from app.profile.models import CheckResult, Event, Finding, Inspection, PostStatus, utc_now
 from app.resources import font_path
@@ -156,7 +176,7 @@ def _demo_inspections(workbench: Workbench, event_id: str, rng: random.Random,
         workbench.set_post_status(event_id, post.id, "absent", 0, "岗位无人")
 
 
-# --- the demo supervisor's signing identity (seed-demo) -------------------------------------
+# --- the demo supervisor's signing identity (seed-demo) ------------------------------------
 
 DEMO_P12_NAME = "demo-supervisor.p12"
 
@@ -181,30 +201,26 @@ def demo_identity(files: ProfileFiles, keys: str, common_name: str, passphrase: 
                                   files=files)
 
 
-# --- the demo's evaluation: a day of rounds, evidence photos, a drawn signature -------------
+def demo_supervisor_signer(db: Database, passphrase: bytes | None = None) -> PdfSigner:
+    """The profile's supervisor identity for seed-demo, opened. A profile without one gets
+    the demo supervisor's (``demo_identity``, opened with the demo passphrase); one it had
+    before opens with ``passphrase``, else with the demo passphrase (the identity an earlier
+    run made). SigningError when it does not open."""
+    p12 = supervisor_p12_path(db)
+    if p12 is None:
+        # demo_identity reuses or replaces what a run killed before this point left behind.
+        p12 = demo_identity(db.files, "keys", DEMO_SUPERVISOR, DEMO_PASSPHRASE,
+                            DEMO_ORGANIZATION)
+        db.set_setting(SUPERVISOR_P12_SETTING, db.files.relative(p12))
+        db.set_setting(SUPERVISOR_NAME_SETTING, DEMO_SUPERVISOR)
+        passphrase = None  # the demo's own identity, whatever passphrase was given
+    elif p12.name == DEMO_P12_NAME and not db.setting(SUPERVISOR_NAME_SETTING):
+        db.set_setting(SUPERVISOR_NAME_SETTING, DEMO_SUPERVISOR)  # killed in between
+    return load_supervisor_signer(db, p12, DEMO_PASSPHRASE if passphrase is None
+                                  else passphrase)
 
-DEMO_NOTES = {
-    "uniform.standard": "制服外披便装外套，已要求立即更换",
-    "uniform.insignia": "未佩戴保安服务标志",
-    "certificate.carried": "未随身携带保安员证，经核对名单后上岗",
-    "certificate.matches": "证件照片与本人差异较大，已现场核实身份",
-    "grooming.appearance": "精神状态差，已提醒",
-    "grooming.posture": "上岗期间低头玩手机",
-    "duty.on_post": "脱岗约十分钟，已责令返岗",
-    "duty.knows_task": "对应急疏散路线不熟悉",
-    "duty.screening.every_person": "入场高峰时未做到人人过检",
-    "duty.screening.equipment": "手持金属探测器未开机",
-    "duty.screening.prohibited": "查获打火机未登记",
-    "duty.ticket.every_ticket": "放行一名无票人员，已追回",
-    "duty.ticket.flow": "检票口排队拥挤，未及时疏导",
-    "duty.patrol.route": "未按规定路线巡逻",
-    "duty.patrol.report": "发现消防通道堆物未及时报告",
-    "duty.guard.access": "无证人员进入后台区域未拦阻",
-    "duty.guard.exits": "安全出口堆放物品",
-    "duty.order.crowd": "散场时看台出口拥挤，疏导不力",
-    "duty.order.one_way": "未落实单向通行，观众逆行",
-}
 
+# --- the demo's evaluation: a day of rounds, evidence photos, a drawn signature, signing ---
 
 def demo_signature_png(seed: int = DEMO_SEED, width: int = 720, height: int = 240) -> bytes:
     """A plausible handwritten signature: a few fast cursive strokes with a pen whose width
@@ -380,3 +396,56 @@ def demo_evaluation_text(score: Score, rules: ScoringRules | None = None) -> tup
     recommendation = {"excellent": "recommend", "good": "recommend",
                       "pass": "conditional"}.get(score.grade, "not_recommend")
     return comment, recommendation
+
+
+def sign_demo_evaluation(db: Database, event_id: str, signer: PdfSigner,
+                         supervisor: str) -> SignedReport:
+    """The demo event's evaluation, with a comment from its figures and a drawn signature,
+    signed by ``signer``."""
+    comment, recommendation = demo_evaluation_text(compute_score(db, event_id))
+    return sign_evaluation(db, event_id, signer, demo_signature_png(), supervisor,
+                           comment=comment, recommendation=recommendation)
+
+
+@dataclass(frozen=True)
+class SeededDemo:
+    """What ``seed_demo`` added to the profile."""
+
+    event_id: str
+    event_name: str
+    evaluation: EvaluationInfo
+
+
+def seed_demo(db: Database, signer: PdfSigner, inspections: int = 260) -> SeededDemo:
+    """A new demo event in the profile (its name numbered after the first run's: every run
+    adds new records), a day of ``inspections`` rounds, and its evaluation signed by
+    ``signer`` (``demo_supervisor_signer``)."""
+    workbench = Workbench(db)
+    names = {event.name for event in workbench.list_events()}
+    name, run = DEMO_EVENT_NAME, 1
+    while name in names:
+        run += 1
+        name = f"{DEMO_EVENT_NAME}（第{run}场）"
+    event_id = create_demo_event(workbench, seed=DEMO_SEED + run - 1, name=name)
+    add_demo_day(workbench, event_id, inspections=inspections)
+    signed = sign_demo_evaluation(db, event_id, signer, signer.subject_name)
+    return SeededDemo(event_id, name, signed.info)
+
+
+def signed_demo_report() -> SignedReport:
+    """The demo's signed evaluation made in a temporary profile, removed afterwards: the
+    demo event, a day of rounds, a fresh self-signed demonstration identity."""
+    with tempfile.TemporaryDirectory(prefix="vs-report-demo-") as folder:
+        profile = Path(folder) / "profile"
+        db = Database(profile)
+        try:
+            workbench = Workbench(db)
+            event_id = create_demo_event(workbench)
+            add_demo_day(workbench, event_id)
+            passphrase = secrets.token_urlsafe(18).encode("ascii")
+            p12 = create_self_signed_p12(profile / "keys" / DEMO_P12_NAME, DEMO_SUPERVISOR,
+                                         passphrase, organization=DEMO_ORGANIZATION)
+            return sign_demo_evaluation(db, event_id, load_signer(p12, passphrase),
+                                        DEMO_SUPERVISOR)
+        finally:
+            db.close()

@@ -1,5 +1,5 @@
 """The demo's data, made from a fixed seed and nothing else: its roster of synthetic guards,
-its event, its register of companies and its badge issuer.
+its event, its register of companies, its badge issuer and its supervisor.
 
 Apart from app.demo (which builds the demo in a laptop profile) so that headquarters can
 prepare the same demo event with its own functions (app.hq.demo_event) without loading the
@@ -94,6 +94,36 @@ DEMO_ISSUER_NAME = "演示签发机关（非真实，仅供演示）"
 DEMO_KEY = Ed25519PrivateKey.from_private_bytes(
     hashlib.sha256(b"venue-supervisor demo issuer, not a real key").digest())
 DEMO_BADGE_COUNT = 12
+
+# The demo supervisor who signs the demo's evaluation, with a self-signed identity named as a
+# demonstration. Its passphrase is written here only for the identity seed-demo creates
+# itself (the demo signs without asking); a real identity's passphrase is never written down.
+DEMO_SUPERVISOR = "李建国（演示）"
+DEMO_ORGANIZATION = "演示单位（非真实，仅供演示）"
+DEMO_PASSPHRASE = b"venue-supervisor-demo"
+
+# What the demo supervisor writes against a finding, by checklist item.
+DEMO_NOTES = {
+    "uniform.standard": "制服外披便装外套，已要求立即更换",
+    "uniform.insignia": "未佩戴保安服务标志",
+    "certificate.carried": "未随身携带保安员证，经核对名单后上岗",
+    "certificate.matches": "证件照片与本人差异较大，已现场核实身份",
+    "grooming.appearance": "精神状态差，已提醒",
+    "grooming.posture": "上岗期间低头玩手机",
+    "duty.on_post": "脱岗约十分钟，已责令返岗",
+    "duty.knows_task": "对应急疏散路线不熟悉",
+    "duty.screening.every_person": "入场高峰时未做到人人过检",
+    "duty.screening.equipment": "手持金属探测器未开机",
+    "duty.screening.prohibited": "查获打火机未登记",
+    "duty.ticket.every_ticket": "放行一名无票人员，已追回",
+    "duty.ticket.flow": "检票口排队拥挤，未及时疏导",
+    "duty.patrol.route": "未按规定路线巡逻",
+    "duty.patrol.report": "发现消防通道堆物未及时报告",
+    "duty.guard.access": "无证人员进入后台区域未拦阻",
+    "duty.guard.exits": "安全出口堆放物品",
+    "duty.order.crowd": "散场时看台出口拥挤，疏导不力",
+    "duty.order.one_way": "未落实单向通行，观众逆行",
+}
 
 
 # Headquarters' register of security companies for the demo (synthetic): enough of them for

@@ -3,7 +3,6 @@ workbench gives for signed, forged, revoked, expired and legacy badges and for p
 
 from __future__ import annotations
 
-import time
 from datetime import date
 from pathlib import Path
 
@@ -134,22 +133,18 @@ def test_broken_trust_list_changes_nothing(workbench, event_id, tmp_path):
 
 
 def test_million_revocations_import_and_lookup(workbench, event_id, tmp_path):
+    """A million revoked certificates are imported and each is found; a number not listed is
+    not. How long it takes is a benchmark's figure (bench/badge.py), not this test's."""
     revoked = tmp_path / "million.txt"
     with revoked.open("w", encoding="utf-8") as out:
         for n in range(1_000_000):
             out.write(f"辽{500000000000 + n}\n")
-    began = time.perf_counter()
     assert import_revocations(workbench.db, revoked) == (1_000_000, 0)
-    imported_in = time.perf_counter() - began
     store = workbench.trust
     store.reload()
-    began = time.perf_counter()
     hits = sum(store.is_revoked_certificate(str(500000000000 + n)) for n in range(0, 10_000))
     misses = sum(store.is_revoked_certificate(str(400000000000 + n)) for n in range(0, 1000))
-    looked_up_in = time.perf_counter() - began
     assert (hits, misses) == (10_000, 0)
-    assert looked_up_in < 2.0, looked_up_in  # 11,000 probes: well under a millisecond each
-    assert imported_in < 60
     with workbench.db.read() as s:
         assert s.get(RevokedCertificate, "500000000042") is not None
     assert store.summary().revoked_certificates == 1_000_000

@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from app.cli.main import main
-from app.cli.sync import DEMO_PASSPHRASE
 from app.demo import DEMO_P12_NAME
+from app.demo_data import DEMO_PASSPHRASE
 from app.evaluation.signing import SUPERVISOR_P12_SETTING, load_signer
 from app.profile.db import Database
 from app.sync.client import SyncService

@@ -14,7 +14,6 @@ from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import APP_NAME, __version__
-from app.cli.common import open_profile, password_file
 from app.errors import UserError
 from app.i18n import choose_language, install_translators
 from app.inspection.workbench import Workbench
@@ -22,6 +21,7 @@ from app.profile.db import LOG_FILENAME, Database
 from app.profile.errors import ProfileError
 from app.profile.files import ProfileLogHandler
 from app.profile.key import is_encrypted
+from app.profile.opening import open_profile, password_file
 from app.profile.paths import resolve_data_dir
 from app.resources import font_path
 from ui.dialogs.password import ask_profile_password

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
-from app.cli.common import CommandError, Subcommands, open_profile, print_json, read_secret
+from app.cli.common import CommandError, Subcommands, print_json, read_secret
 from app.i18n import choose_language, core_application, translate
 from app.profile.errors import ProfileError
 
@@ -359,6 +359,7 @@ def _revoke_export(args: argparse.Namespace) -> int:
 def _profile_import(args: argparse.Namespace) -> int:
     """Load headquarters' lists into this laptop's profile, as the File menu does."""
     from app.badge.trust_store import import_revocations, import_trust_list
+    from app.profile.opening import open_profile
 
     if not Path(args.file).is_file():
         raise CommandError(translate("BadgeCli", "file not found: {file}").format(file=args.file))

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Sequence
 
 from app.cli.badge import add_badge_parser, run_badge_command
-from app.cli.common import CommandError, open_profile, password_file, print_json, read_secret
+from app.cli.common import CommandError, print_json, read_secret
 from app.cli.report import add_report_parsers, run_report_command, run_verify_command
 from app.cli.sync import add_sync_parsers, run_sync_command
 from app.hq.cli import add_hq_parser, run_hq_command
@@ -128,26 +128,19 @@ def _roster_command(args: argparse.Namespace) -> int:
         return EXIT_OK if report.error_count == 0 else EXIT_PROBLEMS
 
     from app.inspection.errors import WorkbenchError
-    from app.inspection.values import EventInput
     from app.inspection.workbench import Workbench
+    from app.profile.opening import open_profile
 
     try:
         workbench = Workbench(open_profile(args))
     except ProfileError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE
-    event = workbench.find_event(args.event)
-    company = event.company.name if event and event.company else None
     try:
-        report = check_roster(args.file, main_company=company)
-    except RosterFileError as exc:
-        print(str(exc), file=sys.stderr)
-        return EXIT_USAGE
-    try:  # a new event and its guards are one transaction: no empty event is left behind
-        result = (workbench.import_roster(event.id, report) if event else
-                  workbench.create_event_with_roster(EventInput(name=args.event), report))
-    # the event locked, its name refused; the disk full, the profile read-only or held
-    except (WorkbenchError, ProfileError) as exc:
+        report, result = workbench.import_roster_file(args.event, args.file)
+    # the file unreadable; the event locked, its name refused; the disk full, the profile
+    # read-only or held
+    except (RosterFileError, WorkbenchError, ProfileError) as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE
     summary = report.summary()
@@ -158,6 +151,8 @@ def _roster_command(args: argparse.Namespace) -> int:
 
 
 def _change_password(args: argparse.Namespace) -> int:
+    from app.profile.opening import password_file
+
     core_application(choose_language(args.lang))
     try:
         current = password_file(args)
@@ -176,6 +171,7 @@ def _change_password(args: argparse.Namespace) -> int:
 
 def _show_log(args: argparse.Namespace) -> int:
     from app.profile.db import LOG_FILENAME
+    from app.profile.opening import open_profile
 
     core_application(choose_language(args.lang))
     try:
@@ -215,6 +211,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "demo-event":
         from app.demo import create_demo_event
         from app.inspection.workbench import Workbench
+        from app.profile.opening import open_profile
 
         try:
             db = open_profile(args)

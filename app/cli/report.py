@@ -17,29 +17,24 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import io
-import secrets
-import shutil
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.cli.common import CommandError, Subcommands, open_profile, print_json, read_secret
+from app.cli.common import CommandError, Subcommands, print_json, read_secret
 from app.i18n import choose_language, core_application, translate
 from app.profile.errors import ProfileError
 
 if TYPE_CHECKING:
-    from app.evaluation.values import EvaluationInfo
+    from app.evaluation.signed_report import SignedReport
+    from app.evaluation.signing import PdfSigner
     from app.inspection.values import EventInfo
+    from app.profile.db import Database
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
-DEFAULT_SUPERVISOR = "督导员"
-DEMO_SUPERVISOR = "李建国（演示）"
-DEMO_ORGANIZATION = "演示单位（非真实，仅供演示）"
 
 
 def add_report_parsers(commands: Subcommands,
@@ -80,24 +75,6 @@ def add_report_parsers(commands: Subcommands,
     global_options(verify, True)
 
 
-def typed_signature_png(name: str) -> bytes:
-    """The supervisor's name set in the bundled font, for a signature made without a pad."""
-    # The work's packages, here rather than at the top: see app.cli.common's docstring.
-    from PIL import Image, ImageDraw, ImageFont
-
-    from app.resources import font_path
-
-    font = ImageFont.truetype(str(font_path()), 96, index=0)
-    probe = ImageDraw.Draw(Image.new("L", (1, 1)))
-    left, top, right, bottom = probe.textbbox((0, 0), name, font=font)
-    size = (int(right - left) + 40, int(bottom - top) + 40)  # whole pixels for a FreeType font
-    image = Image.new("RGBA", size, (255, 255, 255, 0))
-    ImageDraw.Draw(image).text((20 - left, 20 - top), name, font=font, fill=(18, 28, 70, 255))
-    buffer = io.BytesIO()
-    image.save(buffer, "PNG")
-    return buffer.getvalue()
-
-
 def _use_interface_language(args: argparse.Namespace) -> None:
     """Every message, the core's and this file's, in the interface language (--lang)."""
     core_application(choose_language(getattr(args, "lang", None)))
@@ -132,93 +109,99 @@ def _write_out(source: bytes, out: str) -> Path:
     return target
 
 
-def _summary(info: EvaluationInfo, report_grade_text: str, out: Path,
-             signer: str) -> dict[str, object]:
+def _summary(report: SignedReport, out: Path) -> dict[str, object]:
+    from app.evaluation.rules import grade_text
+
+    info = report.info
     return {"event_id": info.event_id, "document_id": info.document_id,
             "version": info.version, "status": info.status, "score": info.score_total,
-            "grade": info.grade, "grade_text": report_grade_text,
-            "coverage": info.coverage, "signer": signer, "pdf": str(out),
+            "grade": info.grade, "grade_text": grade_text(info.grade or "fail"),
+            "coverage": info.coverage, "signer": report.signer, "pdf": str(out),
             "sha256": hashlib.sha256(out.read_bytes()).hexdigest(),
             "signed_at": info.signed_at.isoformat() if info.signed_at else None}
 
 
-def _report_event(args: argparse.Namespace) -> int:
-    from app.evaluation.report import EvaluationService
-    from app.evaluation.rules import grade_text
-    from app.evaluation.signing import (
-        SUPERVISOR_NAME_SETTING,
-        ensure_supervisor_identity,
-        load_signer,
-        load_supervisor_signer,
-        supervisor_p12_path,
-    )
+def _event(db: Database, id_or_name: str) -> EventInfo:
+    """The event ``--event`` names: by its id, else by its name."""
     from app.inspection.errors import WorkbenchError
     from app.inspection.workbench import Workbench
+
+    workbench = Workbench(db)
+    event: EventInfo | None
+    try:
+        event = workbench.event(id_or_name)
+    except WorkbenchError:
+        event = workbench.find_event(id_or_name)
+    if event is None:
+        raise CommandError(translate("ReportCli", "no event with the id or name {event} in "
+                                     "{folder}").format(event=repr(id_or_name),
+                                                        folder=db.data_dir))
+    return event
+
+
+def _signer(db: Database, args: argparse.Namespace, supervisor: str) -> PdfSigner:
+    """The key file given with --p12, else the profile's supervisor identity (created on a
+    first run, with a passphrase asked twice)."""
+    from app.evaluation.signed_report import open_supervisor_identity
+    from app.evaluation.signing import load_signer, supervisor_p12_path
+
+    if args.p12:
+        return load_signer(args.p12, read_secret(
+            args.passphrase_file,
+            translate("ReportCli", "Passphrase for the supervisor's key file: ")))
+    existing = supervisor_p12_path(db)
+    passphrase = read_secret(
+        args.passphrase_file,
+        translate("ReportCli", "Passphrase for the supervisor's key file: ") if existing
+        else translate("ReportCli", "Passphrase for the new supervisor key file: "),
+        confirm=existing is None)
+    identity = open_supervisor_identity(db, supervisor, passphrase)
+    if identity.created is not None:
+        print(translate("ReportCli", "A new supervisor key and self-signed certificate "
+                        "for {name} were created: {path}")
+              .format(name=supervisor, path=identity.created), file=sys.stderr)
+    return identity.signer
+
+
+def _signature(args: argparse.Namespace, supervisor: str) -> bytes:
+    """The drawn signature's image from --signature, else the name typeset."""
+    from app.evaluation.signed_report import typed_signature_png
+
+    if not args.signature:
+        return typed_signature_png(supervisor)
+    try:
+        return Path(args.signature).read_bytes()
+    except OSError as exc:
+        raise CommandError(translate("ReportCli", "cannot read {path}: {error}")
+                           .format(path=args.signature, error=exc.strerror or exc)) from exc
+
+
+def _report_event(args: argparse.Namespace) -> int:
+    from app.evaluation.report import EvaluationService
+    from app.evaluation.signed_report import kept_report, sign_evaluation, supervisor_name
+    from app.profile.opening import open_profile
 
     try:
         db = open_profile(args)
     except ProfileError as exc:
         raise CommandError(str(exc)) from exc
     try:
-        workbench = Workbench(db)
-        event: EventInfo | None
-        try:
-            event = workbench.event(args.event)
-        except WorkbenchError:
-            event = workbench.find_event(args.event)
-        if event is None:
-            raise CommandError(translate("ReportCli", "no event with the id or name {event} in "
-                                         "{folder}").format(event=repr(args.event),
-                                                            folder=db.data_dir))
-        service = EvaluationService(db)
-        current = service.draft(event.id)
+        event = _event(db, args.event)
+        current = EvaluationService(db).draft(event.id)
         if current.is_signed:  # already signed: hand out the kept PDF, never sign twice
-            kept = service.signed_pdf_path(current.id)
-            if kept is None or not kept.is_file():
-                raise CommandError(translate("ReportCli", "the signed PDF of {document} is "
-                                             "missing").format(document=current.document_id))
-            out = _write_out(db.files.read(kept), args.out)
+            kept = kept_report(db, current)
+            out = _write_out(kept.pdf, args.out)
             print(translate("ReportCli", "{document} was signed before; its PDF is copied. "
                             "Start a new version in the app to correct it.")
                   .format(document=current.document_id), file=sys.stderr)
-            print_json(_summary(current, grade_text(current.grade or "fail"), out,
-                                 current.signer_subject or ""))
+            print_json(_summary(kept, out))
             return EXIT_OK
-        supervisor = (args.supervisor or current.supervisor_name
-                      or db.setting(SUPERVISOR_NAME_SETTING) or DEFAULT_SUPERVISOR)
-        if args.p12:
-            signer = load_signer(args.p12, read_secret(
-                args.passphrase_file,
-                translate("ReportCli", "Passphrase for the supervisor's key file: ")))
-        else:
-            existing = supervisor_p12_path(db)
-            passphrase = read_secret(
-                args.passphrase_file,
-                translate("ReportCli", "Passphrase for the supervisor's key file: ") if existing
-                else translate("ReportCli", "Passphrase for the new supervisor key file: "),
-                confirm=existing is None)
-            path = existing or ensure_supervisor_identity(db, supervisor, passphrase)
-            if existing is None:
-                print(translate("ReportCli", "A new supervisor key and self-signed certificate "
-                                "for {name} were created: {path}")
-                      .format(name=supervisor, path=path), file=sys.stderr)
-            signer = load_supervisor_signer(db, path, passphrase)
-        if args.signature:
-            try:
-                signature = Path(args.signature).read_bytes()
-            except OSError as exc:
-                raise CommandError(translate("ReportCli", "cannot read {path}: {error}")
-                                   .format(path=args.signature,
-                                           error=exc.strerror or exc)) from exc
-        else:
-            signature = typed_signature_png(supervisor)
-        service.update_draft(current.id, supervisor_name=supervisor, comment=args.comment,
-                             recommendation=args.recommendation)
-        info = service.sign(current.id, signature, signer)
-        kept = service.signed_pdf_path(info.id)
-        assert kept is not None
-        out = _write_out(db.files.read(kept), args.out)
-        print_json(_summary(info, grade_text(info.grade or "fail"), out, signer.subject_name))
+        supervisor = supervisor_name(db, current, args.supervisor)
+        signer = _signer(db, args, supervisor)
+        signed = sign_evaluation(db, event.id, signer, _signature(args, supervisor),
+                                 supervisor, comment=args.comment,
+                                 recommendation=args.recommendation)
+        print_json(_summary(signed, _write_out(signed.pdf, args.out)))
         return EXIT_OK
     finally:
         db.close()
@@ -227,42 +210,11 @@ def _report_event(args: argparse.Namespace) -> int:
 def _report_demo(args: argparse.Namespace) -> int:
     """Everything in a temporary profile: the demo event, a day of rounds, the evaluation
     with a comment from the figures, a drawn signature, a fresh self-signed identity."""
-    from app.demo import add_demo_day, create_demo_event, demo_evaluation_text, demo_signature_png
-    from app.evaluation.report import EvaluationService
-    from app.evaluation.rules import grade_text
-    from app.evaluation.scoring import compute_score
-    from app.evaluation.signing import create_self_signed_p12, load_signer
-    from app.inspection.workbench import Workbench
-    from app.profile.db import Database
+    from app.demo import signed_demo_report
 
-    with tempfile.TemporaryDirectory(prefix="vs-report-demo-") as folder:
-        profile = Path(folder) / "profile"
-        db = Database(profile)
-        try:
-            workbench = Workbench(db)
-            event_id = create_demo_event(workbench)
-            add_demo_day(workbench, event_id)
-            service = EvaluationService(db)
-            draft = service.draft(event_id)
-            comment, recommendation = demo_evaluation_text(compute_score(db, event_id))
-            service.update_draft(draft.id, comment=comment, recommendation=recommendation,
-                                 supervisor_name=DEMO_SUPERVISOR)
-            passphrase = secrets.token_urlsafe(18).encode("ascii")
-            p12 = create_self_signed_p12(profile / "keys" / "demo-supervisor.p12",
-                                         DEMO_SUPERVISOR, passphrase,
-                                         organization=DEMO_ORGANIZATION)
-            signer = load_signer(p12, passphrase)
-            info = service.sign(draft.id, demo_signature_png(), signer)
-            kept = service.signed_pdf_path(info.id)
-            assert kept is not None
-            target = Path(args.out)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(kept, target)
-            summary = _summary(info, grade_text(info.grade or "fail"), target,
-                               signer.subject_name)
-            summary["certificate_pem"] = signer.certificate_pem.decode("ascii")
-        finally:
-            db.close()
+    signed = signed_demo_report()
+    summary = _summary(signed, _write_out(signed.pdf, args.out))
+    summary["certificate_pem"] = (signed.certificate_pem or b"").decode("ascii")
     print_json(summary)
     return EXIT_OK
 

@@ -10,8 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.cli.common import CommandError, Subcommands, open_profile, print_json, read_secret
-from app.cli.report import DEMO_ORGANIZATION, DEMO_SUPERVISOR
+from app.cli.common import CommandError, Subcommands, print_json, read_secret
 from app.i18n import choose_language, core_application
 from app.profile.errors import ProfileError
 
@@ -21,9 +20,6 @@ if TYPE_CHECKING:
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
-# Only for profiles that seed-demo itself gives a signing identity: the demo signs without
-# asking, and a real identity's passphrase is never written down.
-DEMO_PASSPHRASE = b"venue-supervisor-demo"
 
 
 def add_sync_parsers(commands: Subcommands,
@@ -74,6 +70,7 @@ def add_sync_parsers(commands: Subcommands,
 
 def run_sync_command(args: argparse.Namespace) -> int:
     # The work's packages, here rather than at the top: see app.cli.common's docstring.
+    from app.profile.opening import open_profile
     from app.sync.client import SyncService
     from app.sync.state import SyncError
     from app.sync.transport import plain_http_warning
@@ -130,62 +127,22 @@ def run_sync_command(args: argparse.Namespace) -> int:
 
 
 def _seed_demo(db: Database, args: argparse.Namespace) -> int:
-    from app.demo import (
-        DEMO_EVENT_NAME,
-        DEMO_P12_NAME,
-        DEMO_SEED,
-        add_demo_day,
-        create_demo_event,
-        demo_evaluation_text,
-        demo_identity,
-        demo_signature_png,
-    )
-    from app.evaluation.report import EvaluationService
-    from app.evaluation.scoring import compute_score
-    from app.evaluation.signing import (
-        SUPERVISOR_NAME_SETTING,
-        SUPERVISOR_P12_SETTING,
-        SigningError,
-        load_supervisor_signer,
-        supervisor_p12_path,
-    )
-    from app.inspection.workbench import Workbench
+    from app.demo import demo_supervisor_signer, seed_demo
+    from app.evaluation.signing import SigningError, supervisor_p12_path
     from app.sync.client import SyncService
 
-    workbench = Workbench(db)
-    names = {event.name for event in workbench.list_events()}
-    name, run = DEMO_EVENT_NAME, 1
-    while name in names:
-        run += 1
-        name = f"{DEMO_EVENT_NAME}（第{run}场）"
-    p12 = supervisor_p12_path(db)
     # The demo's own identity opens with the demo passphrase; one the profile had before
     # may need its own (--passphrase-file).
-    own_identity = p12 is not None and bool(args.passphrase_file)
-    if p12 is None:
-        # demo_identity reuses or replaces what a run killed before this point left behind.
-        p12 = demo_identity(db.files, "keys", DEMO_SUPERVISOR, DEMO_PASSPHRASE,
-                            DEMO_ORGANIZATION)
-        db.set_setting(SUPERVISOR_P12_SETTING, db.files.relative(p12))
-        db.set_setting(SUPERVISOR_NAME_SETTING, DEMO_SUPERVISOR)
-    elif p12.name == DEMO_P12_NAME and not db.setting(SUPERVISOR_NAME_SETTING):
-        db.set_setting(SUPERVISOR_NAME_SETTING, DEMO_SUPERVISOR)  # killed in between
+    own_identity = bool(args.passphrase_file) and supervisor_p12_path(db) is not None
     try:
-        passphrase = (read_secret(args.passphrase_file, "") if own_identity
-                      else DEMO_PASSPHRASE)
-        signer = load_supervisor_signer(db, p12, passphrase)
+        passphrase = read_secret(args.passphrase_file, "") if own_identity else None
+        signer = demo_supervisor_signer(db, passphrase)
     except (CommandError, SigningError) as exc:
         print(f"{exc} (give the identity's passphrase with --passphrase-file)", file=sys.stderr)
         return EXIT_USAGE
-    event_id = create_demo_event(workbench, seed=DEMO_SEED + run - 1, name=name)
-    add_demo_day(workbench, event_id, inspections=args.inspections)
-    service = EvaluationService(db)
-    draft = service.draft(event_id)
-    comment, recommendation = demo_evaluation_text(compute_score(db, event_id))
-    service.update_draft(draft.id, comment=comment, recommendation=recommendation,
-                         supervisor_name=signer.subject_name)
-    info = service.sign(draft.id, demo_signature_png(), signer)
-    print_json({"event_id": event_id, "event": name, "evaluation_id": info.id,
-                 "grade": info.grade, "score": info.score_total,
-                 "pending": SyncService(db).pending_count()})
+    seeded = seed_demo(db, signer, inspections=args.inspections)
+    info = seeded.evaluation
+    print_json({"event_id": seeded.event_id, "event": seeded.event_name,
+                "evaluation_id": info.id, "grade": info.grade, "score": info.score_total,
+                "pending": SyncService(db).pending_count()})
     return EXIT_OK

@@ -13,11 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.i18n import translate
+from app.inspection import queries
 from app.inspection.changeset import Applied, Changes, ids
 from app.inspection.errors import WorkbenchError
 from app.inspection.identity import cert_key, mask_id_number
 from app.inspection.lock_rules import refuse_if_locked
-from app.inspection.roster import RosterReport, zone_of
+from app.inspection.roster import RosterReport, check_roster, zone_of
 from app.inspection.unit_of_work import UnitOfWork
 from app.inspection.values import EventInput, ImportResult
 from app.profile.models import Company, Event, Guard, Post, new_id
@@ -141,6 +142,23 @@ def import_roster(work: UnitOfWork, event_id: str,
     changes = Changes(event_ids=ids(event_id), roster=True, post_list=True, counts=True,
                       event_details=company_set)
     return Applied(ImportResult(event_id, imported, updated, posts_created), changes)
+
+
+def import_roster_file(work: UnitOfWork, event_name: str,
+                       file: str | Path) -> Applied[tuple[RosterReport, ImportResult]]:
+    """Check a company's roster file and import it into the event named ``event_name``,
+    created with it (one transaction: no empty event is left behind) when the profile has
+    none by that name. The file is checked against the event's contracted company, if it
+    has one. The check's report comes back with the import's counts.
+
+    RosterFileError when the file cannot be read; WorkbenchError when the event is locked
+    or its name refused."""
+    event = queries.find_event(work.db, event_name)
+    company = event.company.name if event and event.company else None
+    report = check_roster(file, main_company=company)
+    applied = (import_roster(work, event.id, report) if event else
+               create_event_with_roster(work, EventInput(name=event_name), report))
+    return Applied((report, applied.value), applied.changes)
 
 
 def save_post(work: UnitOfWork, event_id: str, name: str, zone: str, task_type: str,

@@ -150,6 +150,10 @@ class Workbench:
     def import_roster(self, event_id: str, report: RosterReport) -> ImportResult:
         return self._applied(event_changes.import_roster(self.work, event_id, report))
 
+    def import_roster_file(self, event_name: str,
+                           file: str | Path) -> tuple[RosterReport, ImportResult]:
+        return self._applied(event_changes.import_roster_file(self.work, event_name, file))
+
     def save_post(self, event_id: str, name: str, zone: str, task_type: str,
                   required_headcount: int, post_id: str | None = None) -> str:
         return self._applied(event_changes.save_post(

@@ -1,22 +1,20 @@
 """The inspection screen: choose the post, scan its guards, tick their checklists.
 
-Longer than most modules (about 570 lines) because it is one thing: the supervisor's on-site
-loop, whose every step hands on to the next within one key press (a scan opens the
-checklist, a tick opens its finding, Ctrl+Z reverts whichever came last) and shares the page's
-state (the event, the post, the inspection, the selected item). Its parts that stand alone
-are widgets of their own: the post list, the card, the checklist, the finding editor, the
-camera, the scan field.
+The page is the supervisor's on-site loop, whose every step hands on to the next within one
+key press (a scan opens the checklist, a tick opens its finding, Ctrl+Z reverts whichever came
+last) and shares the page's state (the event, the inspection, the selected item). Its parts
+that stand alone are widgets of their own: the post column (the posts, their counts, post
+absent / understaffed), the scan field, the card, the checklist, the finding editor, the other
+ways a code arrives (camera, photo, clipboard).
 """
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QImage, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
@@ -24,10 +22,8 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -38,35 +34,20 @@ from PySide6.QtWidgets import (
 
 from app.errors import UserError
 from app.inspection.changeset import Changes
-from app.inspection.domain import (
-    STAFFING_FINDINGS,
-    Verdict,
-    post_state_text,
-    staffing_item_text,
-    task_type_text,
-)
-from app.inspection.queries import RECENTLY_PRESENT_MINUTES
+from app.inspection.domain import STAFFING_FINDINGS, Verdict, staffing_item_text, task_type_text
 from app.inspection.values import InspectionInfo, PostInfo, ScanResult
 from app.inspection.workbench import Workbench
 from ui.commands import connect_command
-from ui.dialogs.files import open_file_name
 from ui.dialogs.finding_editor import FindingEditor
-from ui.errors import user_message
 from ui.fonts import emphasize
 from ui.layout import scrollable
 from ui.operations import Operations
-from ui.refresh import BackgroundRefresh, Wanted
 from ui.sound import ScanCue
-from ui.tasks import run_in_background
-from ui.widgets.camera import CameraPanel, qimage_to_gray_array
 from ui.widgets.checklist_panel import ChecklistPanel
-from ui.widgets.post_list import PostList
+from ui.widgets.post_column import PostColumn
 from ui.widgets.result_card import ResultCard
 from ui.widgets.scan_field import ScanField
-
-# The posts' counts after a change: gathered this long, then counted on a worker thread.
-POST_COUNTS_DELAY_MS = 300
-PostCounts = tuple[str, Wanted, list[PostInfo]]  # the event, the posts wanted, their lines
+from ui.widgets.scan_sources import ScanSources
 
 
 class InspectionPage(QWidget):
@@ -78,31 +59,22 @@ class InspectionPage(QWidget):
         self.workbench = workbench
         self.operations = operations or Operations(workbench, self)
         self.operations.did_change.connect(self._changed)
-        # The lines of the posts a change touched, counted on a worker (all of them when the
-        # event is opened: a few hundred milliseconds on a large event).
-        self._post_counts = BackgroundRefresh(self._count_posts, self._show_post_counts,
-                                              self._post_counts_failed, POST_COUNTS_DELAY_MS,
-                                              self)
-        self._uncounted: set[str] | None = set()  # touched while hidden (None: every post)
         self.lang = lang
         self.event_id: str | None = None
         self.inspection: InspectionInfo | None = None
         self.selected_index: int | None = None
 
         # left: posts
-        self.posts = PostList()
-        self.posts.chosen.connect(self._post_chosen)
+        self.post_column = PostColumn(workbench, self.operations)
+        self.post_column.posts.chosen.connect(self._post_chosen)
+        self.post_column.said.connect(self._say)
+        self.post_column.saved.connect(self._saved)
+        self.post_column.finished.connect(self.focus_scan)
+        self.posts = self.post_column.posts
         self.post_filter = self.posts.filter
         self.post_list = self.posts.list
-        self.absent_button = QPushButton(self.tr("Post absent (F6)"))
-        self.understaffed_button = QPushButton(self.tr("Understaffed (F7)"))
-        connect_command(self.absent_button.clicked, lambda: self.mark_post("absent"))
-        connect_command(self.understaffed_button.clicked, lambda: self.mark_post("understaffed"))
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.addWidget(self.posts, 1)
-        left_layout.addWidget(self.absent_button)
-        left_layout.addWidget(self.understaffed_button)
+        self.absent_button = self.post_column.absent_button
+        self.understaffed_button = self.post_column.understaffed_button
 
         # centre: scan, card, checklist
         self.post_heading = emphasize(QLabel(), 15, bold=True)
@@ -157,38 +129,30 @@ class InspectionPage(QWidget):
             "F3: corrected on the spot\nF6 / F7: post absent / understaffed\n"
             "Ctrl+Z: undo\nEsc: clear"))
         keys.setWordWrap(True)
-        self.camera = CameraPanel(workbench.db)
-        self.camera.decoded.connect(self._scanned_elsewhere)
-        self.image_button = QPushButton(self.tr("Badge photo…"))
-        connect_command(self.image_button.clicked, self.scan_image_file)
-        self.paste_button = QPushButton(self.tr("Paste image"))
-        self.paste_button.setToolTip(self.tr("Ctrl+Shift+V: read the badge in an image "
-                                             "copied to the clipboard"))
-        connect_command(self.paste_button.clicked, self.scan_clipboard_image)
-        image_row = QHBoxLayout()
-        image_row.addWidget(self.image_button)
-        image_row.addWidget(self.paste_button)
-        camera_layout = self.camera.layout()
-        assert isinstance(camera_layout, QVBoxLayout)
-        camera_layout.addLayout(image_row)
+        self.scan_sources = ScanSources(workbench.db)
+        self.scan_sources.decoded.connect(self._scanned_elsewhere)
+        self.scan_sources.said.connect(self._say)
+        self.scan_sources.done.connect(self.focus_scan)
+        self.camera = self.scan_sources.camera
+        self.image_button = self.scan_sources.image_button
+        self.paste_button = self.scan_sources.paste_button
         self.finding_editor.photo_requested.connect(self._evidence_from_camera)
         right = QWidget()
         right_layout = QVBoxLayout(right)
-        right_layout.addWidget(self.camera)
+        right_layout.addWidget(self.scan_sources)
         right_layout.addWidget(self.finding_editor)
         right_layout.addWidget(figures_box)
         right_layout.addWidget(keys)
         right_layout.addStretch(1)
 
-        for button in (self.absent_button, self.understaffed_button, self.all_ok_button,
-                       self.undo_button, self.image_button, self.paste_button):
+        for button in (self.all_ok_button, self.undo_button):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
 
         # The side columns scroll on their own and can be collapsed: on a 1280x650 laptop the
         # scan field, the card and the whole checklist stay in view.
         splitter = QSplitter()
         splitter.setChildrenCollapsible(False)
-        splitter.addWidget(left)
+        splitter.addWidget(self.post_column)
         splitter.addWidget(centre)
         splitter.addWidget(scrollable(right))
         splitter.setStretchFactor(1, 1)
@@ -200,17 +164,20 @@ class InspectionPage(QWidget):
 
         self._shortcut(QKeySequence(Qt.Key.Key_F2), self.mark_all_compliant)
         self._shortcut(QKeySequence(Qt.Key.Key_F3), self.finding_editor.toggle_correction)
-        self._shortcut(QKeySequence(Qt.Key.Key_F6), lambda: self.mark_post("absent"))
-        self._shortcut(QKeySequence(Qt.Key.Key_F7), lambda: self.mark_post("understaffed"))
+        self._shortcut(QKeySequence(Qt.Key.Key_F6), lambda: self.post_column.mark_post("absent"))
+        self._shortcut(QKeySequence(Qt.Key.Key_F7),
+                       lambda: self.post_column.mark_post("understaffed"))
         self._shortcut(QKeySequence(Qt.Key.Key_Escape), self.clear)
-        self._shortcut(QKeySequence("Ctrl+Shift+V"), self.scan_clipboard_image)
+        self._shortcut(QKeySequence("Ctrl+Shift+V"), self.scan_sources.scan_clipboard_image)
         self.cue: ScanCue | None = None
         # QtMultimedia takes a moment to load: after the window is up, not before.
         self._later(self._load_cue)
         for number in range(1, 11):
             self._shortcut(QKeySequence(f"Ctrl+{number % 10}"),
                            lambda n=number: self.toggle_item(n - 1))
-        QApplication.instance().focusChanged.connect(self._keep_scan_focus)
+        application = QApplication.instance()
+        assert isinstance(application, QApplication)  # a page exists only in the application
+        application.focusChanged.connect(self._keep_scan_focus)
 
     def _later(self, slot: Callable[[], object]) -> None:
         """Run ``slot`` once the event loop is free; never after this page is gone (a
@@ -242,16 +209,9 @@ class InspectionPage(QWidget):
     def set_event(self, event_id: str | None) -> None:
         self.event_id = event_id
         self.clear()
-        self.posts.clear_choice()
-        # Names now, counts when they arrive from their worker: on a large event the counts
-        # would hold up the window's first paint.
-        self._post_counts.cancel()
-        self._uncounted = set()
-        self.reload_posts(self.workbench.posts(event_id, with_counts=False) if event_id
-                          else [])
+        self.post_column.set_event(event_id)
         self._update_heading()
         if event_id:
-            self._post_counts.request(at_once=True)
             # SQLAlchemy compiles a query the first time it runs; do it now, not on the first
             # badge the supervisor scans.
             self._later(lambda: self.workbench.lookup(event_id, "0", None))
@@ -259,62 +219,18 @@ class InspectionPage(QWidget):
     @property
     def current_post(self) -> PostInfo | None:
         """The post the supervisor stands at (chosen in the list, or a guard's fixed post)."""
-        return self.posts.current()
+        return self.post_column.current()
 
     def reload_posts(self, posts: list[PostInfo] | None = None) -> None:
         """Show the event's posts with their counts; ``posts`` if the caller has them."""
-        if posts is None:
-            posts = self.workbench.posts(self.event_id) if self.event_id else []
-        self.posts.set_posts(posts)
-
-    def _count_posts(self, wanted: Wanted) -> Callable[[], PostCounts] | None:
-        if not self.event_id:
-            return None
-        event_id, workbench = self.event_id, self.workbench
-        return lambda: (event_id, wanted, workbench.posts(event_id, only=wanted))
-
-    def _show_post_counts(self, result: PostCounts) -> None:
-        event_id, wanted, posts = result
-        if event_id != self.event_id:
-            return  # another event was opened meanwhile
-        if wanted is None:
-            self.reload_posts(posts)
-        else:
-            self.update_posts(posts)
-
-    def _post_counts_failed(self, exc: Exception) -> None:
-        self._say(user_message(exc))
-
-    def _recount_posts(self, post_ids: Wanted) -> None:
-        """Count these posts' lines (None: all) now, or when the page is looked at again."""
-        if self.isVisible():
-            self._post_counts.request(post_ids)
-        elif post_ids is None or self._uncounted is None:
-            self._uncounted = None
-        else:
-            self._uncounted |= post_ids
-
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
-        if self._uncounted is None or self._uncounted:
-            self._post_counts.request(self._uncounted)
-            self._uncounted = set()
-        super().showEvent(event)
-
-    def update_posts(self, posts: list[PostInfo]) -> None:
-        """Rewrite the lines of these posts (a change touched them), and only those."""
-        self.posts.update_posts(posts)
+        self.post_column.reload_posts(posts)
 
     def _changed(self, changes: Changes, origin: object) -> None:
-        """What a change touched, reloaded: the lines of its posts (all of them when posts
-        were added or renamed), and the checklist it changed unless this page applied it."""
+        """What a change touched in this page (the post column follows the posts' lines):
+        the checklist it changed unless this page applied it."""
         event_id = self.event_id
         if event_id is None or not changes.concerns(event_id):
             return
-        if changes.post_list:  # names now (posts added or renamed), counts from the worker
-            self.reload_posts(self.workbench.posts(event_id, with_counts=False))
-            self._recount_posts(None)
-        elif changes.post_ids:
-            self._recount_posts(changes.post_ids)
         if (origin is not self and self.inspection is not None
                 and self.inspection.id in changes.inspection_ids):
             self._reload_checklist()
@@ -326,7 +242,7 @@ class InspectionPage(QWidget):
         self.focus_scan()
 
     def select_post(self, post_id: str) -> None:
-        self.posts.select(post_id)
+        self.post_column.select(post_id)
 
     def _update_heading(self) -> None:
         if self.current_post:
@@ -336,44 +252,6 @@ class InspectionPage(QWidget):
         else:
             self.post_heading.setText(self.tr("Choose a post on the left, or scan a guard: "
                                               "the guard's fixed post is taken."))
-
-    def mark_post(self, status: str) -> None:
-        if not self.event_id or not self.current_post:
-            self._say(self.tr("Choose the post first."))
-            return
-        # The post and event the supervisor meant: a scan taken while a question below is
-        # open may move the page to another post.
-        event_id, post = self.event_id, self.current_post
-        seen = self.workbench.guards_seen_recently(event_id, post.id)
-        present = 0
-        if status == "absent" and seen:
-            answer = QMessageBox.question(
-                self, self.tr("Post absent"),
-                self.tr("{count} guard(s) were verified at {post} in the last {minutes} "
-                        "minutes. Record the post as absent all the same?").format(
-                    count=seen, post=post.name, minutes=RECENTLY_PRESENT_MINUTES))
-            if answer != QMessageBox.StandardButton.Yes:
-                self.focus_scan()
-                return
-        if status == "understaffed":
-            most = max(0, post.required_headcount - 1)
-            present, ok = QInputDialog.getInt(
-                self, self.tr("Understaffed post"),
-                self.tr("How many guards are at {post}? ({count} required)").format(
-                    post=post.name, count=post.required_headcount),
-                min(seen, most), 0, most)
-            if not ok:
-                self.focus_scan()
-                return
-        try:
-            self.operations.run(lambda: self.workbench.set_post_status(
-                event_id, post.id, status, present), origin=self)
-        except UserError as exc:
-            self._say(str(exc))
-            return
-        self._saved(self.tr("{post}: {state} recorded").format(
-            post=post.name, state=post_state_text(status)))
-        self.focus_scan()
 
     # ------------------------------------------------------------------ scan
     def handle_scan(self, text: str) -> ScanResult | None:
@@ -426,55 +304,8 @@ class InspectionPage(QWidget):
         self.focus_scan()
         self.handle_scan(text)
 
-    def scan_image_file(self) -> None:
-        """Ask for a photo of a badge and read the codes in it."""
-        path, _ = open_file_name(
-            self, self.tr("Photo of a badge"), "",
-            self.tr("Images (*.jpg *.jpeg *.png *.bmp *.webp)"))
-        self.focus_scan()
-        if path:
-            self.scan_image_path(path)
-
-    def scan_image_path(self, path: str) -> None:
-        image = QImage(path)
-        if image.isNull():
-            self._say(self.tr("{file} is not an image that can be read.").format(
-                file=Path(path).name))
-            return
-        self._decode_still(image)
-
-    def scan_clipboard_image(self) -> None:
-        image = QApplication.clipboard().image()
-        if image.isNull():
-            self._say(self.tr("The clipboard holds no image. Copy a photo of the badge first."))
-            return
-        self._decode_still(image)
-
-    def _decode_still(self, image: QImage) -> None:
-        # numpy and zxing-cpp (about 250 ms of start-up, measured) load with the first picture
-        from app.badge.qr import decode_qr
-
-        pixels = qimage_to_gray_array(image)
-
-        def found(texts: list[str]) -> None:
-            if not texts:
-                self._say(self.tr("No QR code found in the image. Take the photo closer and "
-                                  "sharper, or type the certificate number."))
-                return
-            for text in texts:
-                self._scanned_elsewhere(text)
-
-        run_in_background(lambda: decode_qr(pixels), found,
-                          lambda exc: self._say(user_message(exc)), owner=self)
-
     def _evidence_from_camera(self) -> None:
-        if not self.camera.running or self.camera.last_frame.isNull():
-            self._say(self.tr("Start the camera first to take a photo."))
-            return
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / "camera.jpg"
-            if self.camera.save_frame(path):
-                self.finding_editor.attach_evidence(str(path))
+        self.scan_sources.evidence_photo(self.finding_editor.attach_evidence)
         self.focus_scan()
 
     def scanned_outside_the_field(self, text: str) -> None:
