@@ -123,7 +123,7 @@ def test_badge_photo_file_feeds_the_scan_path(qtbot, window, workbench, tmp_path
 
 def test_clipboard_image_feeds_the_scan_path(qtbot, window, workbench):
     QGuiApplication.clipboard().setImage(pil_to_qimage(make_qr_image(signed())))
-    window.inspection.scan_clipboard_image()
+    window.inspection.scan_sources.scan_clipboard_image()
     qtbot.waitUntil(lambda: len(inspections(workbench)) == 1)
     assert inspections(workbench)[0].verdict == "assigned_here"
 

@@ -1,70 +1,60 @@
 """The comprehensive evaluation (综合考评): live score, breakdown, comment, hand signature,
 the signed PDF, printing.
 
-Longer than most modules (about 490 lines) because it is one form with one state: the
-evaluation's version and whether it is signed decide what every control may do, and signing
-and the preview run on workers with the whole page busy. The signature pad, the tables and the
-PDF output are modules of their own.
+The page is one form with one state: the evaluation's version and whether it is signed decide
+what every control may do, and signing and the preview run on workers with the whole page
+busy. What stands alone is in modules of its own: the score view (total, grade, breakdown),
+the signature pad, the signing key's dialogs, the signed PDF's printing and opening, the PDF
+output.
 """
 
 from __future__ import annotations
 
-import atexit
-import shutil
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QShowEvent
 from PySide6.QtPdfWidgets import QPdfView
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QFormLayout,
-    QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
     QSplitter,
-    QTabWidget,
     QTextEdit,
     QVBoxLayout,
     QWidget,
 )
 
 from app.evaluation.report import EvaluationService
-from app.evaluation.score_values import Deduction, Score, format_score
+from app.evaluation.score_values import Score
 from app.evaluation.scoring import compute_score
 from app.evaluation.signing import (
     SUPERVISOR_NAME_SETTING,
     SigningError,
     ensure_supervisor_identity,
-    import_supervisor_p12,
     load_supervisor_signer,
-    supervisor_p12_path,
 )
 from app.evaluation.values import EvaluationInfo
 from app.inspection.changeset import Changes
-from app.inspection.domain import category_text, post_state_text, staffing_item_text
 from app.inspection.workbench import Workbench
 from ui.commands import connect_command
-from ui.dialogs.files import open_file_name
+from ui.dialogs.signed_pdf import open_signed_pdf, print_signed_pdf
+from ui.dialogs.signing_key import import_certificate, signing_passphrase
 from ui.errors import user_message
-from ui.fonts import emphasize
 from ui.layout import scrollable
 from ui.operations import Operations
-from ui.pdf_output import load_pdf, open_in_viewer, print_pdf
+from ui.pdf_output import load_pdf
 from ui.tasks import run_in_background
+from ui.widgets.score_view import ScoreView
 from ui.widgets.signature_pad import SignaturePad
-from ui.widgets.tables import RowsModel, table_view
 
 RECOMMENDATIONS = ("recommend", "conditional", "not_recommend")
-GRADE_COLOURS = {"excellent": "#1b7f3b", "good": "#1a5fb4", "pass": "#b86e00",
-                 "fail": "#b3261e"}
 
 
 class EvaluationPage(QWidget):
@@ -75,7 +65,6 @@ class EvaluationPage(QWidget):
         self.operations = operations or Operations(workbench, self)
         self.operations.did_change.connect(self._changed)
         self.lang = lang
-        self._item_labels: dict[str, str] = {}
         self.service = EvaluationService(workbench.db)
         self.event_id: str | None = None
         self.evaluation: EvaluationInfo | None = None
@@ -83,38 +72,13 @@ class EvaluationPage(QWidget):
         self._stale = True
         self._preview_bytes = b""
 
-        # score summary
-        self.score_label = emphasize(QLabel("–"), 34, bold=True)
-        self.grade_label = emphasize(QLabel(), 20, bold=True)
-        self.coverage_label = QLabel()
-        self.coverage_label.setWordWrap(True)
-        self.state_label = QLabel()
-        self.state_label.setWordWrap(True)
-        summary = QGroupBox(self.tr("Score"))
-        summary_layout = QGridLayout(summary)
-        summary_layout.addWidget(self.score_label, 0, 0, 2, 1)
-        summary_layout.addWidget(self.grade_label, 0, 1)
-        summary_layout.addWidget(self.coverage_label, 1, 1)
-        summary_layout.addWidget(self.state_label, 2, 0, 1, 2)
-
-        # breakdown
-        self.categories = RowsModel([
-            (self.tr("Category"), lambda c: category_text(c.code)),
-            (self.tr("Weight"), lambda c: f"{c.weight:g}"),
-            (self.tr("Deducted"), lambda c: format_score(c.deducted)),
-            (self.tr("Score"), lambda c: format_score(c.score)),
-        ])
-        self.deductions = RowsModel([
-            (self.tr("Points"), lambda d: "-" + format_score(d.points)),
-            (self.tr("Reason"), self.reason_text),
-            (self.tr("Post"), lambda d: d.post_name or ""),
-            (self.tr("Guard"), lambda d: d.guard_name or ""),
-            (self.tr("Company"), lambda d: d.company),
-            (self.tr("Records"), lambda d: len(d.record_ids)),
-        ])
-        breakdown = QTabWidget()
-        breakdown.addTab(table_view(self.categories), self.tr("By category"))
-        breakdown.addTab(table_view(self.deductions), self.tr("Deductions and findings"))
+        # score and breakdown
+        self.score_view = ScoreView()
+        self.score_label = self.score_view.score_label
+        self.coverage_label = self.score_view.coverage_label
+        self.state_label = self.score_view.state_label
+        self.categories = self.score_view.categories
+        self.deductions = self.score_view.deductions
 
         # comment, recommendation, supervisor
         self.supervisor = QLineEdit()
@@ -150,7 +114,8 @@ class EvaluationPage(QWidget):
         self.new_version_button = QPushButton(self.tr("Correct: start a new version"))
         connect_command(self.new_version_button.clicked, self.start_new_version)
         import_p12 = QPushButton(self.tr("Import certificate (.p12)…"))
-        connect_command(import_p12.clicked, self.import_certificate)
+        connect_command(import_p12.clicked,
+                        lambda: import_certificate(self, self.workbench.db))
         signature_box = QGroupBox(self.tr("Signature"))
         signature_layout = QVBoxLayout(signature_box)
         signature_layout.addWidget(self.pad)
@@ -169,8 +134,7 @@ class EvaluationPage(QWidget):
 
         left = QWidget()
         left_layout = QVBoxLayout(left)
-        left_layout.addWidget(summary)
-        left_layout.addWidget(breakdown, 1)
+        left_layout.addWidget(self.score_view, 1)
         left_layout.addWidget(opinion)
         left_layout.addWidget(signature_box)
 
@@ -263,41 +227,18 @@ class EvaluationPage(QWidget):
         if not self.event_id:
             return
         event_id, db = self.event_id, self.workbench.db
-        run_in_background(lambda: compute_score(db, event_id), self._show_score,
+        run_in_background(lambda: compute_score(db, event_id),
+                          lambda score: self._show_score(event_id, score),
                           lambda exc: self.state_label.setText(user_message(exc)),
                           owner=self)
 
-    def _show_score(self, score: Score) -> None:
+    def _show_score(self, event_id: str, score: Score) -> None:
         self.score = score
-        self.score_label.setText(format_score(score.total))  # as on paper
-        self.grade_label.setText(self.grade_text(score.grade))
-        self.grade_label.setStyleSheet(f"color: {GRADE_COLOURS.get(score.grade, '#000')};")
-        self.coverage_label.setText(self.tr(
-            "Coverage: {checked} of {rostered} rostered guards checked ({percent:.0f}%)").format(
-            checked=score.guards_checked, rostered=score.guards_rostered,
-            percent=score.coverage * 100))
-        template = self.workbench.template(self.event_id)
+        template = self.workbench.template(event_id)
         every_item = template.common_items + tuple(
             item for items in template.task_items.values() for item in items)
-        self._item_labels = {item.code: item.label(self.lang) for item in every_item}
-        self.categories.set_rows(list(score.categories))
-        self.deductions.set_rows(sorted(score.deductions, key=lambda d: -d.points))
-
-    def reason_text(self, deduction: Deduction) -> str:
-        code = deduction.reason_code
-        if code.startswith("staffing."):
-            text = staffing_item_text(code)
-        elif code.startswith("post."):
-            text = post_state_text(code.removeprefix("post."))
-        else:
-            text = self._item_labels.get(code, code)
-        if deduction.correction == "corrected":
-            text += self.tr(" (corrected on the spot)")
-        return text
-
-    def grade_text(self, grade: str) -> str:
-        return {"excellent": self.tr("Excellent"), "good": self.tr("Good"),
-                "pass": self.tr("Pass"), "fail": self.tr("Fail")}.get(grade, grade)
+        self.score_view.show_score(score, {item.code: item.label(self.lang)
+                                           for item in every_item})
 
     def _show_state(self) -> None:
         evaluation = self.evaluation
@@ -367,10 +308,6 @@ class EvaluationPage(QWidget):
         self.preview_status.setText(self.tr("The preview failed: {error}").format(
             error=user_message(exc)))
 
-    def _passphrase(self, title: str, label: str) -> bytes | None:
-        text, ok = QInputDialog.getText(self, title, label, QLineEdit.EchoMode.Password)
-        return text.encode("utf-8") if ok and text else None
-
     def sign(self) -> None:
         """Sign the evaluation: checked and asked here, signed on a worker (about 1.5 s on a
         large event: the PDF is rendered and PAdES-signed) while the page is busy; the
@@ -388,11 +325,7 @@ class EvaluationPage(QWidget):
         if draft is None:
             return None
         db = self.workbench.db
-        first_time = supervisor_p12_path(db) is None
-        passphrase = self._passphrase(
-            self.tr("Signing key"),
-            self.tr("Choose a passphrase for your new signing key:") if first_time
-            else self.tr("Passphrase of your signing key:"))
+        passphrase = signing_passphrase(self, db)
         if passphrase is None:
             return None
         service, signature, draft_id = self.service, self.pad.to_png(), draft.id
@@ -419,24 +352,6 @@ class EvaluationPage(QWidget):
         QMessageBox.warning(self, self.tr("Sign"),
                             str(exc) if isinstance(exc, SigningError) else user_message(exc))
 
-    def import_certificate(self) -> None:
-        path, _ = open_file_name(self, self.tr("Certificate from headquarters"),
-                                              "", self.tr("PKCS#12 (*.p12 *.pfx)"))
-        if not path:
-            return
-        passphrase = self._passphrase(self.tr("Certificate"),
-                                      self.tr("Passphrase of {file}:").format(
-                                          file=Path(path).name))
-        if passphrase is None:
-            return
-        try:
-            import_supervisor_p12(self.workbench.db, path, passphrase)
-        except SigningError as exc:
-            QMessageBox.warning(self, self.tr("Certificate"), str(exc))
-            return
-        QMessageBox.information(self, self.tr("Certificate"),
-                                self.tr("The certificate will sign your evaluations."))
-
     def signed_pdf(self) -> Path | None:
         if self.evaluation is None or not self.evaluation.pdf_path:
             return None
@@ -444,41 +359,14 @@ class EvaluationPage(QWidget):
 
     def print_signed(self) -> int:
         """Print the signed PDF through the system's print dialog; the pages printed."""
-        if self.signed_pdf() is None:
-            return 0
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        printer.setDocName(self.tr("Comprehensive evaluation"))
-        dialog = QPrintDialog(printer, self)
-        if dialog.exec() != QPrintDialog.DialogCode.Accepted:
-            return 0
-        return self.print_to(printer)
-
-    def print_to(self, printer: QPrinter) -> int:
         path = self.signed_pdf()
-        if path is None:
-            return 0
-        pages = print_pdf(self.workbench.db.files.read(path), printer)
-        if pages == 0:
-            QMessageBox.warning(self, self.tr("Print"), self.tr(
-                "The printer could not be used. Check that it is switched on and chosen in "
-                "the print dialog, then print again."))
-        return pages
+        return 0 if path is None else print_signed_pdf(self, self.workbench.db.files, path)
 
     def open_signed(self) -> None:
-        """Hand the signed PDF to the system's viewer. From an encrypted profile the viewer
-        gets a decrypted copy in a private temporary folder (0700, the file 0600), removed
-        when the app ends; the copy is the one place the PDF lies unencrypted on disk."""
+        """Hand the signed PDF to the system's viewer (see open_signed_pdf)."""
         path = self.signed_pdf()
-        if path is None:
-            return
-        files = self.workbench.db.files
-        if files.encrypted:
-            path = files.plain_copy(path)
-            atexit.register(shutil.rmtree, path.parent, True)
-        if not open_in_viewer(path):
-            QMessageBox.information(self, self.tr("Open PDF"), self.tr(
-                "No PDF viewer is set up on this computer. The file is here:\n{path}").format(
-                path=path))
+        if path is not None:
+            open_signed_pdf(self, self.workbench.db.files, path)
 
     def start_new_version(self) -> None:
         if self.evaluation is None:

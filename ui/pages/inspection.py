@@ -70,9 +70,8 @@ class InspectionPage(QWidget):
         self.post_column.said.connect(self._say)
         self.post_column.saved.connect(self._saved)
         self.post_column.finished.connect(self.focus_scan)
-        self.posts = self.post_column.posts
-        self.post_filter = self.posts.filter
-        self.post_list = self.posts.list
+        self.post_filter = self.post_column.posts.filter
+        self.post_list = self.post_column.posts.list
         self.absent_button = self.post_column.absent_button
         self.understaffed_button = self.post_column.understaffed_button
 
@@ -135,7 +134,6 @@ class InspectionPage(QWidget):
         self.scan_sources.done.connect(self.focus_scan)
         self.camera = self.scan_sources.camera
         self.image_button = self.scan_sources.image_button
-        self.paste_button = self.scan_sources.paste_button
         self.finding_editor.photo_requested.connect(self._evidence_from_camera)
         right = QWidget()
         right_layout = QVBoxLayout(right)
