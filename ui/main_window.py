@@ -228,7 +228,7 @@ class MainWindow(QMainWindow):
 
     def _changed(self, changes: Changes, origin: object) -> None:
         """After every change: what the window itself shows (the pages listen themselves)."""
-        self.sync.refresh_status()  # a change is one more record waiting to be sent
+        self.sync.refresh_status_soon()  # a change is one more record waiting to be sent
         event = self.current_event
         if changes.event_details:
             saved = sorted(changes.event_ids)

@@ -8,12 +8,16 @@ change, and a view never waits for a count on the GUI thread.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer
 
 from ui.tasks import run_in_background
+
+# A view waits at most this long for its counts while changes keep coming.
+MAX_WAIT_S = 2.0
 
 # None: everything; a set: only these keys (ids) are wanted
 Wanted = frozenset[str] | None
@@ -35,6 +39,7 @@ class BackgroundRefresh(QObject):
         self._timer.setInterval(delay_ms)
         self._timer.timeout.connect(self._start)
         self._pending = False
+        self._first_request = 0.0  # when the oldest request not loaded yet came
         self._wanted: set[str] | None = set()
         self._running = False
 
@@ -48,13 +53,19 @@ class BackgroundRefresh(QObject):
             self._wanted = None
         elif self._wanted is not None:
             self._wanted.update(keys)
+        if not self._pending:
+            self._first_request = time.monotonic()
         self._pending = True
         if self._running:
             return  # merged into the load after the one under way
         if at_once:
             self._timer.stop()
             self._start()
-        elif not self._timer.isActive():
+        elif (not self._timer.isActive()
+              or time.monotonic() - self._first_request < MAX_WAIT_S):
+            # The wait starts again at each change: while the supervisor scans in a quick
+            # run, a count on a worker would take a core and the interpreter from the scans;
+            # it runs once they pause, and at least every MAX_WAIT_S while they go on.
             self._timer.start()
 
     def cancel(self) -> None:

@@ -3,17 +3,26 @@
 Rows take no keyboard focus (the scan field keeps it); they are toggled by a click or by
 Ctrl+number, and F2 marks every item not yet recorded as compliant.
 
-The rows and headings are made once and kept: a scan shows the next guard's checklist by
-setting texts and states, and lays the rows out again only when the items differ (another
-task type). Making ten rows anew at every scan took 5 ms of the scan (10 ms at p95 on the
-100,000-guard bench, bench/scan_latency.py), most of the whole scan's budget.
+Each checklist (one task type's items) is made once and kept as a page of a stacked layout:
+a scan shows the next guard's checklist by switching to its page and setting the states.
+Making ten rows anew at every scan took 5 ms of the scan (10 ms at p95 on the 100,000-guard
+bench, bench/scan_latency.py), most of the whole scan's budget.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from collections import OrderedDict
+
+from PySide6.QtCore import Qt, Signal, SignalInstance
 from PySide6.QtGui import QColor, QMouseEvent, QPalette
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QStackedLayout,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.inspection.domain import category_text
 from app.inspection.values import ItemState
@@ -49,12 +58,6 @@ class ItemRow(QFrame):
         self.selected = False
         self._shown: tuple[bool | None, bool] | None = None
 
-    def set_item(self, index: int, text: str) -> None:
-        self.index = index
-        self.number.setText(str(index + 1) if index < 10 else "")
-        self.number.setToolTip(self.tr("Ctrl+{n} toggles this item").format(n=(index + 1) % 10))
-        self.text.setText(text)
-
     def show_state(self, compliant: bool | None, has_note: bool) -> None:
         if self._shown == (compliant, has_note):
             return
@@ -83,69 +86,69 @@ class ItemRow(QFrame):
             self.chosen.emit(self.index)
 
 
+class ChecklistPage(QWidget):
+    """The rows of one checklist (one task type's items), with their category headings."""
+
+    def __init__(self, shape: tuple[tuple[str, str], ...], toggled: SignalInstance,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        self.rows: list[ItemRow] = []
+        category = None
+        for index, (item_category, label) in enumerate(shape):
+            if item_category != category:
+                category = item_category
+                layout.addWidget(emphasize(QLabel(category_text(category)), bold=True, grow=1))
+            row = ItemRow(index, label)
+            row.chosen.connect(toggled)
+            layout.addWidget(row)
+            self.rows.append(row)
+        layout.addStretch(1)
+
+
 class ChecklistPanel(QWidget):
     toggled = Signal(int)
+    # Checklists kept ready: the task types of an event (安检, 验票, 巡逻, 守卫 and a few more).
+    KEPT_PAGES = 8
 
     def __init__(self, lang: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.lang = lang
-        self._layout = QVBoxLayout(self)
-        self._layout.setContentsMargins(0, 0, 0, 0)
-        self._layout.setSpacing(2)
+        self._stack = QStackedLayout(self)
         self.rows: list[ItemRow] = []  # the rows of the items shown, in order
         self.states: list[ItemState] = []
-        self._row_pool: list[ItemRow] = []  # every row made so far, kept for the next scan
-        self._headings: list[QLabel] = []
-        self._shape: tuple[tuple[str, str], ...] = ()
+        # The pages made so far, by their items, the most recently shown last.
+        self._pages: OrderedDict[tuple[tuple[str, str], ...], ChecklistPage] = OrderedDict()
         self.empty = QLabel(self.tr("The checklist appears after a scan."))
-        self._layout.addWidget(self.empty)
-        self._layout.addStretch(1)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self._stack.addWidget(self.empty)
 
     def set_items(self, states: tuple[ItemState, ...]) -> None:
         self.states = list(states)
         shape = tuple((state.item.category, state.item.label(self.lang)) for state in states)
-        if shape != self._shape:
-            self._lay_out(shape)
+        page = self._page_for(shape) if shape else None
+        self._stack.setCurrentWidget(page or self.empty)
+        self.rows = page.rows if page else []
         for row, state in zip(self.rows, states, strict=True):
             row.show_state(state.compliant, bool(state.note))
             if row.selected:  # a kept row starts unselected, as a new one would
                 row.set_selected(False)
 
-    def _lay_out(self, shape: tuple[tuple[str, str], ...]) -> None:
-        """Put the kept rows and headings in the layout for these items, making only the
-        ones that are missing."""
-        self._shape = shape
-        while self._layout.count():
-            widget = self._layout.takeAt(0).widget()
-            if widget is not None:
-                widget.hide()
-        self.rows = []
-        self.empty.setVisible(not shape)
-        if not shape:
-            self._layout.addWidget(self.empty)
-        headings = iter(self._headings)
-        category = None
-        for index, (item_category, label) in enumerate(shape):
-            if item_category != category:
-                category = item_category
-                heading = next(headings, None)
-                if heading is None:
-                    heading = emphasize(QLabel(), bold=True, grow=1)
-                    self._headings.append(heading)
-                heading.setText(category_text(category))
-                self._layout.addWidget(heading)
-                heading.show()
-            if index < len(self._row_pool):
-                row = self._row_pool[index]
-                row.set_item(index, label)
-            else:
-                row = ItemRow(index, label)
-                row.chosen.connect(self.toggled)
-                self._row_pool.append(row)
-            self._layout.addWidget(row)
-            row.show()
-            self.rows.append(row)
-        self._layout.addStretch(1)
+    def _page_for(self, shape: tuple[tuple[str, str], ...]) -> ChecklistPage:
+        page = self._pages.get(shape)
+        if page is not None:
+            self._pages.move_to_end(shape)
+            return page
+        page = ChecklistPage(shape, self.toggled, self)
+        self._stack.addWidget(page)
+        self._pages[shape] = page
+        if len(self._pages) > self.KEPT_PAGES:
+            _, oldest = self._pages.popitem(last=False)
+            self._stack.removeWidget(oldest)
+            oldest.deleteLater()
+        return page
 
     def update_item(self, index: int, state: ItemState) -> None:
         self.states[index] = state
