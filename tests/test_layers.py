@@ -5,7 +5,8 @@
   the command line handing over to the window;
 - headquarters (app/hq) never imports the laptop's screens, its profile, its workbench or its demo:
   HQ prepares events with functions of its own;
-- the command line (app/cli) is argument parsing and printing: nothing in the core imports it
+- the command line (app/cli) is argument parsing and printing: nothing in the core or the
+  window imports it
   (HQ's own command line shares its helpers);
 - inside ui/, widgets and dialogs do not import the pages built from them.
 """
@@ -132,6 +133,11 @@ def test_the_core_does_not_import_the_screens() -> None:
 def test_headquarters_has_nothing_of_the_laptop() -> None:
     laptop = ("ui", "app.inspection.workbench", "app.profile.db", "app.demo", "app.cli.main")
     assert importers_of(laptop, among="app.hq") == []
+
+
+def test_the_window_does_not_go_through_the_command_line() -> None:
+    """The window opens a profile with app.profile.opening, as the command line does."""
+    assert importers_of(("app.cli",), among="ui") == []
 
 
 def test_nothing_in_the_core_imports_the_command_line() -> None:
