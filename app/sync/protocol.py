@@ -110,11 +110,19 @@ def json_shape(text: str, stop_above: int | None = None) -> tuple[int, int]:
     steps_of = np.zeros(256, dtype=np.int8)
     steps_of[[ord("["), ord("{")]] = 1
     steps_of[[ord("]"), ord("}")]] = -1
-    plain = text.replace("\\\\", "").replace('\\"', "")
     depth = peak = quotes = 0
     values = 1
-    for start in range(0, len(plain), _DEPTH_CHUNK):
-        chunk = plain[start:start + _DEPTH_CHUNK]
+    carried = ""
+    for start in range(0, len(text), _DEPTH_CHUNK):
+        # The escapes are taken out chunk by chunk, not from a copy of the whole text: that
+        # copy was the largest allocation of a refused file (60 MB more for a 60 MB body). A
+        # backslash ending a chunk may escape the next chunk's first character: carried over.
+        chunk = carried + text[start:start + _DEPTH_CHUNK]
+        if (len(chunk) - len(chunk.rstrip("\\"))) % 2:
+            chunk, carried = chunk[:-1], "\\"
+        else:
+            carried = ""
+        chunk = chunk.replace("\\\\", "").replace('\\"', "")
         if not any(mark in chunk for mark in "[]{},:"):
             quotes += chunk.count('"')
             continue
