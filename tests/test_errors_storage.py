@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlcipher3
 from sqlalchemy import event, func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -30,6 +31,7 @@ from app.profile.db import DB_FILENAME, Database
 from app.profile.errors import (
     ProfileBusyError,
     ProfileCorruptError,
+    ProfileDiskError,
     ProfileDiskFullError,
     ProfileReadOnlyError,
     ProfileStorageError,
@@ -238,6 +240,14 @@ def test_only_the_known_conditions_are_the_machines(error: Exception, tmp_path: 
     assert user_message(error).startswith(FAULT)
 
 
+def test_a_failing_disk_is_said_from_the_words_when_the_driver_gives_no_code(
+        tmp_path: Path) -> None:
+    """sqlcipher3's errors carry no code: SQLite's own words are read instead."""
+    found = storage_error(sqlcipher3.OperationalError("disk I/O error"), tmp_path / DB_FILENAME)
+    assert isinstance(found, ProfileDiskError)
+    assert "USB drive" in str(found) and "what was saved before is kept" in str(found)
+
+
 def test_a_file_on_a_full_disk_is_said_as_the_database_is() -> None:
     full = OSError(errno.ENOSPC, "No space left on device")
     assert user_message(full).startswith("The disk is full")
@@ -247,7 +257,8 @@ def test_every_condition_is_a_profile_error_the_screens_show_as_it_is(tmp_path: 
     for code, expected in ((13, ProfileDiskFullError), (8, ProfileReadOnlyError),
                            (5, ProfileBusyError), (11, ProfileCorruptError),
                            (26, ProfileCorruptError), (1032, ProfileReadOnlyError),
-                           (517, ProfileBusyError)):
+                           (517, ProfileBusyError), (10, ProfileDiskError),
+                           (266, ProfileDiskError)):  # SQLITE_IOERR_READ: a drive pulled out
         error = sqlite3.OperationalError("from the driver")
         error.sqlite_errorcode = code  # type: ignore[attr-defined]
         found = storage_error(error, tmp_path / DB_FILENAME)

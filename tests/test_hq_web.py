@@ -174,3 +174,20 @@ def test_pages_carry_a_chinese_font_browsers_accept(hq: tuple[TestClient, dict[s
     assert answer.content[:4] == b"\x00\x01\x00\x00"
     font = TTFont(io.BytesIO(answer.content))
     assert all(ord(char) in font.getBestCmap() for char in "保安公司考评不合格")
+
+
+def test_times_read_on_hqs_clock_with_their_offset(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An event at 19:30 in Beijing is stored as 11:30 UTC; HQ's page in China says 19:30."""
+    import time
+
+    from app.hq.web import _when
+
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    try:
+        assert _when("2026-12-12T11:30:00.000000+00:00") == "2026-12-12 19:30 (+08:00)"
+        assert _when("2026-12-12 11:30:00") == "2026-12-12 19:30 (+08:00)"  # naive: UTC
+        assert _when("<b>") == "&lt;b&gt;"  # not a time: shown as it is, escaped
+    finally:
+        monkeypatch.undo()
+        time.tzset()

@@ -9,6 +9,7 @@ touches HQ or counts the outbox runs on the thread pool; the status bar's line
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -67,6 +68,7 @@ def plain_error(exc: Exception) -> str:
 
 
 STATUS_AFTER_CHANGES_MS = 2000
+MAX_WAIT_S = 5.0  # the count waiting to be sent is at most this old while scans go on
 
 
 class SyncController(QObject):
@@ -98,11 +100,17 @@ class SyncController(QObject):
         self._status_soon.setSingleShot(True)
         self._status_soon.setInterval(STATUS_AFTER_CHANGES_MS)
         self._status_soon.timeout.connect(self.refresh_status)
+        self._status_first_change = 0.0
 
     # ------------------------------------------------------------------ status
     def refresh_status_soon(self) -> None:
-        """Read the status again when no change came for a moment."""
-        self._status_soon.start()  # a change restarts the wait
+        """Read the status again when no change came for a moment, and at least every
+        MAX_WAIT_S while changes keep coming (a scan every second or so)."""
+        if not self._status_soon.isActive():
+            self._status_first_change = time.monotonic()
+            self._status_soon.start()
+        elif time.monotonic() - self._status_first_change < MAX_WAIT_S:
+            self._status_soon.start()  # a change restarts the wait
 
     def refresh_status(self) -> None:
         """Re-read enrolment and the pending count on a worker; calls that arrive while one

@@ -23,6 +23,7 @@ from fontTools.ttLib import TTCollection  # type: ignore[import-untyped]
 from sqlalchemy.orm import Session
 
 from app.hq import standing
+from app.hq.database import parse_time
 from app.hq.models import EvaluationDocument
 from app.hq.throttle import SignInThrottle
 from app.resources import font_path
@@ -150,8 +151,15 @@ def _e(value: object) -> str:
 
 
 def _when(value: str | None) -> str:
-    # ISO 8601 to minutes, as read on a wall calendar; the full value stays in the JSON.
-    return _e(value.replace("T", " ")[:16] if value else None)
+    """A stored moment (UTC) as HQ's clock reads it, to the minute, with its offset: an event
+    at 19:30 in Beijing is stored as 11:30 UTC and shown as 19:30 (+08:00) on a machine in
+    China. The full value stays in the JSON."""
+    moment = parse_time(value) if value else None
+    if moment is None:
+        return _e(value)  # not a time: shown as it is (escaped)
+    local = moment.astimezone()
+    offset = local.strftime("%z")  # +0800
+    return _e(f"{local:%Y-%m-%d %H:%M} ({offset[:3]}:{offset[3:]})")
 
 
 def _score(value: float | None) -> str:

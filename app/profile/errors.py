@@ -26,6 +26,7 @@ from app.i18n import translate
 SQLITE_BUSY = 5
 SQLITE_READONLY = 8
 SQLITE_CORRUPT = 11
+SQLITE_IOERR = 10
 SQLITE_FULL = 13
 SQLITE_CANTOPEN = 14
 SQLITE_NOTADB = 26
@@ -35,6 +36,7 @@ _MESSAGES = {
     SQLITE_READONLY: "readonly database",
     SQLITE_CORRUPT: "database disk image is malformed",
     SQLITE_FULL: "database or disk is full",
+    SQLITE_IOERR: "disk i/o error",
     SQLITE_CANTOPEN: "unable to open database file",
     SQLITE_NOTADB: "file is not a database",
 }
@@ -70,6 +72,10 @@ class ProfileBusyError(ProfileStorageError):
     """SQLITE_BUSY: another program (or the app in another window) holds the database."""
 
 
+class ProfileDiskError(ProfileStorageError):
+    """SQLITE_IOERR: the disk failed a read or a write (a USB drive pulled out, a failing disk)."""
+
+
 class ProfileCorruptError(ProfileStorageError):
     """SQLITE_CORRUPT / SQLITE_NOTADB: the file is damaged, or (encrypted) not under this key."""
 
@@ -99,6 +105,11 @@ def storage_error(error: BaseException, path: Path,
         return ProfileBusyError(translate(
             "Errors", "Another program is using the profile ({path}): the app open in another "
             "window, or a backup or copying tool. Close it, then try again; what was saved "
+            "before is kept.").format(path=path))
+    if code == SQLITE_IOERR:
+        return ProfileDiskError(translate(
+            "Errors", "The disk holding the profile ({path}) failed to read or write: was a USB "
+            "drive pulled out? Put it back or check the disk, then try again; what was saved "
             "before is kept.").format(path=path))
     if code in (SQLITE_CORRUPT, SQLITE_NOTADB):
         if encrypted:

@@ -756,6 +756,10 @@ Details are in {log}</source>
         <translation>另一个程序正在使用此配置文件（{path}）：可能是在另一个窗口中打开的本程序，或备份、复制工具。请关闭它后重试；之前保存的内容不会丢失。</translation>
     </message>
     <message>
+        <source>The disk holding the profile ({path}) failed to read or write: was a USB drive pulled out? Put it back or check the disk, then try again; what was saved before is kept.</source>
+        <translation>存放配置文件的磁盘（{path}）读写失败：是否拔出了 U 盘？请重新插好或检查磁盘，然后重试；之前保存的内容不会丢失。</translation>
+    </message>
+    <message>
         <source>The profile&apos;s database {path} cannot be read: it is damaged, or the key file beside it belongs to another profile. Restore the profile folder from a backup; nothing in it was changed.</source>
         <translation>无法读取配置文件的数据库 {path}：它已损坏，或其旁边的密钥文件属于另一个配置文件。请从备份恢复配置文件夹；其中内容未被改动。</translation>
     </message>
