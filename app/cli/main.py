@@ -14,6 +14,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from app.build_info import build_info
 from app.cli.badge import add_badge_parser, run_badge_command
 from app.cli.common import CommandError, print_json, read_secret
 from app.cli.report import add_report_parsers, run_report_command, run_verify_command
@@ -48,11 +49,27 @@ def _global_options(parser: argparse.ArgumentParser, suppress: bool,
                                  "opened with one is encrypted")
 
 
+class VersionAction(argparse.Action):
+    """``--version``: the build information, asked for only when the option is given (it
+    may ask git, from a checkout)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str,
+                 help: str | None = None) -> None:  # noqa: A002 (argparse's own name)
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        print("\n".join(build_info().lines()))
+        parser.exit(0)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m app",
         description="Venue Supervisor (大型活动安保现场督导). Without a command: open the app.")
     _global_options(parser, suppress=False)
+    parser.add_argument("--version", action=VersionAction,
+                        help="print the version and build information and exit")
     parser.add_argument("--demo", action="store_true", help="open the built-in demo event")
     parser.add_argument("--screenshot", metavar="FILE.png",
                         help="with --demo: show the inspection screen offscreen with a scanned "
