@@ -73,7 +73,8 @@ def build_info() -> BuildInfo:
     return BuildInfo(
         version=__version__,
         commit=recorded.get("commit") or source_commit(),
-        built=recorded.get("built") or FROM_SOURCE,
+        built=recorded.get("built") or ("unknown" if getattr(sys, "frozen", False)
+                                        else FROM_SOURCE),
         python=platform.python_version(), qt=qVersion(), pyside=pyside_version,
         sqlite=sqlite3.sqlite_version,
         system=f"{platform.system()} {platform.release()} ({platform.machine()})")

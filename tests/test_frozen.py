@@ -30,6 +30,11 @@ def test_frozen_build_runs(tmp_path: Path, fixture_roster: Path) -> None:
     summary = json.loads(checked.stdout.splitlines()[0])
     assert (summary["rows"], summary["valid"]) == (600, 600)
     assert summary["problems"][0]["message"].startswith("未填写背景审查")  # .qm bundled
+    version = subprocess.run([str(program), "--version"], capture_output=True, text=True,
+                             env=env, timeout=60, check=True).stdout.splitlines()
+    assert version[0].startswith("Venue Supervisor (大型活动安保现场督导) ")
+    assert version[2] == "built unknown"  # no app/build.json: built without scripts/build.sh
+    assert any(line.startswith("Qt 6.") for line in version)
     shot = tmp_path / "frozen.png"
     subprocess.run([str(program), "--demo", "--data-dir", str(tmp_path / "profile"),
                     "--lang", "zh_CN", "--screenshot", str(shot)], env=env, timeout=120,
