@@ -35,6 +35,11 @@ def test_frozen_build_runs(tmp_path: Path, fixture_roster: Path) -> None:
     assert version[0].startswith("Venue Supervisor (大型活动安保现场督导) ")
     assert version[2] == "built unknown"  # no app/build.json: built without scripts/build.sh
     assert any(line.startswith("Qt 6.") for line in version)
+    # everything a day at a venue needs is in the bundle: profile, badge, signed PDF, bundle
+    checked_self = subprocess.run([str(program), "--self-test"], capture_output=True,
+                                  text=True, env=env, timeout=300)
+    assert checked_self.returncode == 0, checked_self.stderr
+    assert checked_self.stdout.splitlines()[-1] == "self-test passed"
     shot = tmp_path / "frozen.png"
     subprocess.run([str(program), "--demo", "--data-dir", str(tmp_path / "profile"),
                     "--lang", "zh_CN", "--screenshot", str(shot)], env=env, timeout=120,

@@ -24,6 +24,7 @@ from app.i18n import choose_language, core_application, translate
 from app.profile.errors import ProfileError
 from app.profile.key import ProfileKeyError, change_password
 from app.profile.paths import resolve_data_dir
+from app.self_test import run_self_test
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -70,6 +71,10 @@ def build_parser() -> argparse.ArgumentParser:
     _global_options(parser, suppress=False)
     parser.add_argument("--version", action=VersionAction,
                         help="print the version and build information and exit")
+    parser.add_argument("--self-test", action="store_true",
+                        help="run a day at a venue once in a temporary encrypted profile "
+                             "(demo event, a badge scanned, a signed PDF, a bundle) and exit 0, "
+                             "or 1 naming what is missing")
     parser.add_argument("--demo", action="store_true", help="open the built-in demo event")
     parser.add_argument("--screenshot", metavar="FILE.png",
                         help="with --demo: show the inspection screen offscreen with a scanned "
@@ -209,6 +214,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.umask(PRIVATE_UMASK)
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.self_test:
+        return run_self_test()
     if args.command == "change-password":
         return _change_password(args)
     if args.command == "show-log":

@@ -1,0 +1,158 @@
+"""``venue-supervisor --self-test``: the whole path of a day at a venue, run once in a
+temporary encrypted profile, so that a copy given to a supervisor (or a new build) proves it
+carries everything before it reaches a venue.
+
+Each step prints ``ok  <step>``; the first that fails prints ``FAILED <step>: <reason>`` on
+stderr and the test stops with exit 1, naming the missing piece (a font, a template, a
+translation, a migration) rather than a traceback. Nothing outside the temporary folder is
+read or written, except the program's own bundled resources.
+"""
+
+from __future__ import annotations
+
+import secrets
+import sys
+import tempfile
+from base64 import b64encode
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import TextIO
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from app.badge.payload import raw_public_key
+from app.badge.verify import BadgeVerdict
+from app.demo import create_demo_event, demo_badge, sign_demo_evaluation
+from app.demo_data import DEMO_COMPANY_LICENCE, DEMO_SUPERVISOR, MAIN_COMPANY
+from app.evaluation.signing import create_self_signed_p12, load_signer, verify_pdf
+from app.inspection.checklist import template_files
+from app.inspection.domain import Verdict
+from app.inspection.workbench import Workbench
+from app.profile.db import Database
+from app.profile.key import is_encrypted
+from app.resources import font_path, translations_dir
+from app.sync.client import SyncService
+from app.sync.protocol import BUNDLE_FORMAT, read_signed
+from app.sync.state import DEVICE_KEY, HQ_DEVICE_ID
+
+MIGRATIONS = Path(__file__).resolve().parent / "profile" / "migrations" / "versions"
+HQ_MIGRATIONS = Path(__file__).resolve().parent / "hq" / "migrations" / "versions"
+
+
+class SelfTestFailure(Exception):
+    """A step found something missing or wrong; the message names it."""
+
+
+def _require(condition: bool, missing: str) -> None:
+    if not condition:
+        raise SelfTestFailure(missing)
+
+
+def check_resources() -> str:
+    font = font_path()
+    _require(font.is_file() and font.stat().st_size > 1_000_000, f"the CJK font {font}")
+    _require(bool(template_files()), "the checklist templates (resources/templates)")
+    qm = translations_dir() / "venue_supervisor_zh_CN.qm"
+    _require(qm.is_file(), f"the Chinese translation {qm}")
+    _require(any(MIGRATIONS.glob("0001_*.py")), f"the profile's migrations {MIGRATIONS}")
+    _require(any(HQ_MIGRATIONS.glob("0001_*.py")), f"headquarters' migrations {HQ_MIGRATIONS}")
+    return f"font, templates, translations and migrations ({font.name})"
+
+
+class _Run:
+    """The state the steps hand on to each other."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.password = secrets.token_urlsafe(16)
+        self.db: Database | None = None
+        self.event_id = ""
+        self.inspection_id = ""
+
+    @property
+    def workbench(self) -> Workbench:
+        assert self.db is not None
+        return Workbench(self.db)
+
+    def open_profile(self) -> str:
+        self.db = Database(self.folder / "profile", self.password)
+        _require(is_encrypted(self.folder / "profile"), "an encrypted profile (SQLCipher)")
+        return "encrypted profile made and migrated"
+
+    def demo_event(self) -> str:
+        self.event_id = create_demo_event(self.workbench, with_inspections=False)
+        guards = self.workbench.guards(self.event_id)
+        _require(len(guards) > 500, "the demo event's roster")
+        return f"demo event loaded ({len(guards)} guards)"
+
+    def scan(self) -> str:
+        workbench = self.workbench
+        guard = next(g for g in workbench.guards(self.event_id)
+                     if g.post_id and g.company_name == MAIN_COMPANY)
+        badge = demo_badge(guard, DEMO_COMPANY_LICENCE, today=date.today())
+        result = workbench.lookup(self.event_id, badge, guard.post_id)
+        _require(result.badge is not None and result.badge.verdict == BadgeVerdict.VALID,
+                 f"a verified badge (got {result.badge.verdict if result.badge else None})")
+        _require(result.verdict == Verdict.ASSIGNED_HERE, f"the verdict (got {result.verdict})")
+        inspection = workbench.record_scan(self.event_id, result)
+        workbench.mark_all_compliant(inspection.id,
+                                     tuple(state.item for state in inspection.items))
+        self.inspection_id = inspection.id
+        return f"badge verified, guard at his post, {len(inspection.items)} checklist items"
+
+    def sign(self) -> str:
+        assert self.db is not None
+        passphrase = secrets.token_urlsafe(16).encode("ascii")
+        p12 = create_self_signed_p12(self.folder / "identity.p12", DEMO_SUPERVISOR, passphrase)
+        signed = sign_demo_evaluation(self.db, self.event_id, load_signer(p12, passphrase),
+                                      DEMO_SUPERVISOR)
+        check = verify_pdf(signed.pdf)
+        _require(check.intact and check.valid, "a signature that validates")
+        return f"evaluation PDF rendered and signed ({len(signed.pdf) // 1024} KB), verified"
+
+    def bundle(self) -> str:
+        assert self.db is not None
+        key = Ed25519PrivateKey.generate()
+        raw = key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
+                                serialization.NoEncryption())
+        # A device of its own, as enrolment would have stored it: no headquarters is asked.
+        self.db.set_setting(HQ_DEVICE_ID, "self-test")
+        self.db.set_setting(DEVICE_KEY, b64encode(raw).decode("ascii"))
+        out = self.folder / "self-test.vsbundle"
+        count = SyncService(self.db).export_bundle(out)
+        signer, body = read_signed(out.read_bytes(), BUNDLE_FORMAT,
+                                   lambda _signer: raw_public_key(key))
+        _require(signer == "self-test" and len(body["records"]) == count > 0,
+                 "a bundle that reads back")
+        return f"bundle of {count} records signed and read back"
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+
+
+def run_self_test(out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+    """Every step in order; 0 when all passed, 1 at the first that failed."""
+    with tempfile.TemporaryDirectory(prefix="vs-self-test-") as folder:
+        run = _Run(Path(folder))
+        steps: list[tuple[str, Callable[[], str]]] = [
+            ("resources", check_resources), ("profile", run.open_profile),
+            ("demo event", run.demo_event), ("scan", run.scan), ("signed PDF", run.sign),
+            ("bundle", run.bundle)]
+        try:
+            for name, step in steps:
+                try:
+                    said = step()
+                except SelfTestFailure as exc:
+                    print(f"FAILED {name}: missing or wrong: {exc}", file=err)
+                    return 1
+                except Exception as exc:  # noqa: BLE001 (the step is named, then the cause)
+                    print(f"FAILED {name}: {type(exc).__name__}: {exc}", file=err)
+                    return 1
+                print(f"ok  {name}: {said}", file=out)
+        finally:
+            run.close()
+    print("self-test passed", file=out)
+    return 0
