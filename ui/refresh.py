@@ -23,6 +23,32 @@ MAX_WAIT_S = 2.0
 Wanted = frozenset[str] | None
 
 
+class AfterPause(QObject):
+    """Calls ``action`` once the calls to ``poke`` pause for ``delay_ms``, and at least every
+    ``max_wait_s`` while they go on: work a change makes necessary waits out a quick run of
+    changes (a supervisor scanning) instead of taking a core and the interpreter from them."""
+
+    def __init__(self, action: Callable[[], None], delay_ms: int, max_wait_s: float,
+                 parent: QObject) -> None:
+        super().__init__(parent)
+        self._max_wait_s = max_wait_s
+        self._first_poke = 0.0  # the oldest poke not acted on yet
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(delay_ms)
+        self._timer.timeout.connect(action)
+
+    def poke(self) -> None:
+        if not self._timer.isActive():
+            self._first_poke = time.monotonic()
+            self._timer.start()
+        elif time.monotonic() - self._first_poke < self._max_wait_s:
+            self._timer.start()  # the wait starts again
+
+    def stop(self) -> None:
+        self._timer.stop()
+
+
 class BackgroundRefresh(QObject):
     def __init__(self, prepare: Callable[[Wanted], Callable[[], Any] | None],
                  show: Callable[[Any], None], failed: Callable[[Exception], None],
@@ -34,12 +60,8 @@ class BackgroundRefresh(QObject):
         self._prepare = prepare
         self._show = show
         self._failed = failed
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(delay_ms)
-        self._timer.timeout.connect(self._start)
+        self._soon = AfterPause(self._start, delay_ms, MAX_WAIT_S, self)
         self._pending = False
-        self._first_request = 0.0  # when the oldest request not loaded yet came
         self._wanted: set[str] | None = set()
         self._running = False
 
@@ -53,24 +75,18 @@ class BackgroundRefresh(QObject):
             self._wanted = None
         elif self._wanted is not None:
             self._wanted.update(keys)
-        if not self._pending:
-            self._first_request = time.monotonic()
         self._pending = True
         if self._running:
             return  # merged into the load after the one under way
         if at_once:
-            self._timer.stop()
+            self._soon.stop()
             self._start()
-        elif (not self._timer.isActive()
-              or time.monotonic() - self._first_request < MAX_WAIT_S):
-            # The wait starts again at each change: while the supervisor scans in a quick
-            # run, a count on a worker would take a core and the interpreter from the scans;
-            # it runs once they pause, and at least every MAX_WAIT_S while they go on.
-            self._timer.start()
+        else:
+            self._soon.poke()
 
     def cancel(self) -> None:
         """Forget what was requested (the view shows something else now)."""
-        self._timer.stop()
+        self._soon.stop()
         self._pending = False
         self._wanted = set()
 
@@ -89,7 +105,7 @@ class BackgroundRefresh(QObject):
     def _finished(self) -> None:
         self._running = False
         if self._pending:
-            self._timer.start()
+            self._soon.poke()
 
     def _done(self, result: Any) -> None:
         self._finished()

@@ -9,7 +9,6 @@ touches HQ or counts the outbox runs on the thread pool; the status bar's line
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -20,6 +19,7 @@ from app.profile.db import Database
 from app.sync.client import SyncService, SyncStatus
 from app.sync.state import SyncError
 from app.sync.upload import SyncOutcome
+from ui.refresh import AfterPause
 from ui.tasks import run_in_background
 
 SUCCESS_INTERVAL_MS = 60_000
@@ -68,7 +68,7 @@ def plain_error(exc: Exception) -> str:
 
 
 STATUS_AFTER_CHANGES_MS = 2000
-MAX_WAIT_S = 5.0  # the count waiting to be sent is at most this old while scans go on
+STATUS_MAX_WAIT_S = 5.0  # the count waiting to be sent is at most this old while scans go on
 
 
 class SyncController(QObject):
@@ -96,21 +96,14 @@ class SyncController(QObject):
         # on a large profile the count takes about 0.6 s of a core (1.2 million outbox rows,
         # bench/scan_latency.py's profile), and read after every scan it kept a core busy
         # while the supervisor scanned, slowing the scans themselves.
-        self._status_soon = QTimer(self)
-        self._status_soon.setSingleShot(True)
-        self._status_soon.setInterval(STATUS_AFTER_CHANGES_MS)
-        self._status_soon.timeout.connect(self.refresh_status)
-        self._status_first_change = 0.0
+        self._status_soon = AfterPause(self.refresh_status, STATUS_AFTER_CHANGES_MS,
+                                       STATUS_MAX_WAIT_S, self)
 
     # ------------------------------------------------------------------ status
     def refresh_status_soon(self) -> None:
         """Read the status again when no change came for a moment, and at least every
-        MAX_WAIT_S while changes keep coming (a scan every second or so)."""
-        if not self._status_soon.isActive():
-            self._status_first_change = time.monotonic()
-            self._status_soon.start()
-        elif time.monotonic() - self._status_first_change < MAX_WAIT_S:
-            self._status_soon.start()  # a change restarts the wait
+        STATUS_MAX_WAIT_S while changes keep coming (a scan every second or so)."""
+        self._status_soon.poke()
 
     def refresh_status(self) -> None:
         """Re-read enrolment and the pending count on a worker; calls that arrive while one
