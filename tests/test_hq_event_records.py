@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from app.demo import create_demo_event
-from app.hq.event_records import EventDetails, event_records
+from app.hq.event_records import event_records
 from app.hq.models import HQ_DEVICE, RevokedCertificate, TrustIssuer
 from app.hq.models import Record as RecordRow
 from app.hq.store import HqStore
@@ -130,7 +130,7 @@ def test_event_records_follow_the_laptops_rules() -> None:
     first, again = report.valid_rows[0], report.valid_rows[1]
     report.rows = [first, again, dataclasses.replace(again, row=999, phone="1")]
     now = datetime(2026, 1, 1, tzinfo=UTC)
-    records = event_records(EventDetails("活动", starts_at=datetime(
+    records = event_records(EventInput("活动", starts_at=datetime(
         2026, 5, 1, 10, tzinfo=timezone(timedelta(hours=8)))), None, report, now=now)
     kinds = [r.kind for r in records]
     assert kinds.count("event") == 1 and kinds.count("guard") == 2

@@ -26,7 +26,6 @@ from app.demo_data import (
 from app.hq.database import HqDatabase
 from app.hq.event_records import (
     CompanyDetails,
-    EventDetails,
     PlannedPost,
     company_record,
     time_text,
@@ -36,10 +35,11 @@ from app.hq.ingest import ingest
 from app.hq.models import HQ_DEVICE, utc_now
 from app.hq.packages import hq_event_named
 from app.hq.trust import revoke_certificates, trust_issuers
+from app.inspection.values import EventInput
 from app.sync.protocol import Record
 
 # The demo event as app.demo.create_demo_event saves it on a laptop.
-DEMO_EVENT = EventDetails(
+DEMO_EVENT = EventInput(
     name=DEMO_EVENT_NAME, venue=DEMO_VENUE, organizer=DEMO_ORGANIZER,
     starts_at=DEMO_STARTS_AT, ends_at=DEMO_ENDS_AT,
     expected_attendance=DEMO_EXPECTED_ATTENDANCE, venue_capacity=DEMO_VENUE_CAPACITY,

@@ -20,24 +20,10 @@ from typing import Any
 from app.hq.models import HQ_DEVICE
 from app.inspection.identity import cert_key, mask_id_number
 from app.inspection.roster import RosterReport, zone_of
+from app.inspection.values import EventInput
 from app.orm import as_utc
 from app.sync.protocol import Record
 from app.sync.records import payload_keys
-
-
-@dataclass(frozen=True)
-class EventDetails:
-    """What HQ staff say of an event (the roster says the rest)."""
-
-    name: str
-    venue: str = ""
-    organizer: str = ""
-    starts_at: datetime | None = None
-    ends_at: datetime | None = None
-    expected_attendance: int = 0
-    venue_capacity: int = 0
-    risk_level: str = "medium"
-    event_kind: str = "commercial"
 
 
 @dataclass(frozen=True)
@@ -109,11 +95,13 @@ def company_record(company: CompanyDetails, created: str) -> Record:
     return Record.of("company", payload)
 
 
-def event_records(details: EventDetails, company_id: str | None, report: RosterReport,
+def event_records(details: EventInput, company_id: str | None, report: RosterReport,
                   planned_posts: Sequence[PlannedPost] = (),
                   now: datetime | None = None) -> list[Record]:
     """The event, its posts and its guards: the roster's valid rows, as a laptop imports
-    them into a new event, then the posts of the plan that no row names."""
+    them into a new event, then the posts of the plan that no row names. ``details`` is what
+    a laptop saves an event from; its company fields are not read here: the contracted
+    company is ``company_id``, a company of HQ's register."""
     clock = _Clock(now or datetime.now(UTC))
     event = blank_payload("event", new_id(), clock.tick())
     event.update(name=details.name.strip(), venue=details.venue.strip(),

@@ -21,7 +21,6 @@ from app.hq.database import HqDatabase
 from app.hq.errors import HqError
 from app.hq.event_records import (
     CompanyDetails,
-    EventDetails,
     PlannedPost,
     company_record,
     event_records,
@@ -35,6 +34,7 @@ from app.hq.models import Record as RecordRow
 from app.hq.packages import hq_event_named
 from app.inspection.identity import cert_key
 from app.inspection.roster import RosterReport, check_roster
+from app.inspection.values import EventInput
 from app.sync.protocol import Record, chunks
 from app.sync.records import payload_problem, records_for_event
 
@@ -96,7 +96,7 @@ def add_event_from_profile(db: HqDatabase, profile: LaptopProfile, event_id: str
     return event_id
 
 
-def prepare_event(db: HqDatabase, details: EventDetails, company: CompanyDetails | None,
+def prepare_event(db: HqDatabase, details: EventInput, company: CompanyDetails | None,
                   report: RosterReport, planned_posts: Sequence[PlannedPost] = ()) -> list[Record]:
     """Store an event made from a checked roster as HQ's own; its records. The company is
     the one of HQ's register under that name when there is one, else a new one."""
@@ -120,7 +120,7 @@ def prepare_event(db: HqDatabase, details: EventDetails, company: CompanyDetails
 
 
 def add_event(db: HqDatabase, keys: KeyRing, roster_file: str | os.PathLike[str],
-              details: EventDetails, company: str | None = None,
+              details: EventInput, company: str | None = None,
               company_licence: str = "") -> tuple[str, dict[str, Any]]:
     """Prepare an event from a company's roster; returns its id and the roster check's
     summary. As on the laptop, the valid rows are imported and the problems listed."""

@@ -26,10 +26,10 @@ from sqlalchemy.orm import Session
 from app.hq import demo_event, devices, events, ingest, packages, proposals, trust
 from app.hq.database import HqDatabase
 from app.hq.devices import EnrolResult
-from app.hq.event_records import EventDetails
 from app.hq.key_ring import KeyRing
 from app.hq.models import Device
 from app.hq.staff import StaffAccess, hq_name
+from app.inspection.values import EventInput
 
 
 class HqStore:
@@ -152,7 +152,7 @@ class HqStore:
                   starts_at: datetime | None = None, risk: str = "medium",
                   attendance: int = 0, company: str | None = None, organizer: str = "",
                   company_licence: str = "") -> tuple[str, dict[str, Any]]:
-        details = EventDetails(name=name, venue=venue, organizer=organizer,
+        details = EventInput(name=name, venue=venue, organizer=organizer,
                                starts_at=starts_at, expected_attendance=attendance,
                                risk_level=risk)
         return events.add_event(self.db, self.keys, roster_file, details, company,
