@@ -1,0 +1,68 @@
+"""Who the supervisor is and what their reports say by default, kept in the (encrypted)
+profile: set in the first-run set-up, changed in Settings, read by the evaluation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.evaluation.signing import SUPERVISOR_NAME_SETTING
+from app.profile.db import Database
+
+SUPERVISOR_UNIT_SETTING = "supervisor_unit"
+SUPERVISOR_BADGE_SETTING = "supervisor_badge_number"
+REPORT_UNIT_SETTING = "report_unit_name"
+REPORT_SIGNER_SETTING = "report_signer"
+SET_UP_DONE_SETTING = "first_run_done"
+MAX_FIELD_CHARS = 80
+
+
+@dataclass(frozen=True, slots=True)
+class SupervisorIdentity:
+    name: str = ""
+    unit: str = ""  # e.g. XX市公安局治安管理支队
+    badge_number: str = ""  # the police officer's own number, not a guard's certificate
+
+
+@dataclass(frozen=True, slots=True)
+class ReportDefaults:
+    unit_name: str = ""  # the issuing unit printed on the evaluation; "" uses the identity's
+    signer: str = ""  # who signs; "" uses the supervisor's name
+
+
+def _clean(text: str) -> str:
+    return " ".join(text.split())[:MAX_FIELD_CHARS]
+
+
+def read_identity(db: Database) -> SupervisorIdentity:
+    return SupervisorIdentity(name=db.setting(SUPERVISOR_NAME_SETTING) or "",
+                              unit=db.setting(SUPERVISOR_UNIT_SETTING) or "",
+                              badge_number=db.setting(SUPERVISOR_BADGE_SETTING) or "")
+
+
+def save_identity(db: Database, identity: SupervisorIdentity) -> SupervisorIdentity:
+    saved = SupervisorIdentity(_clean(identity.name), _clean(identity.unit),
+                               _clean(identity.badge_number))
+    db.set_setting(SUPERVISOR_NAME_SETTING, saved.name)
+    db.set_setting(SUPERVISOR_UNIT_SETTING, saved.unit)
+    db.set_setting(SUPERVISOR_BADGE_SETTING, saved.badge_number)
+    return saved
+
+
+def read_report_defaults(db: Database) -> ReportDefaults:
+    return ReportDefaults(unit_name=db.setting(REPORT_UNIT_SETTING) or "",
+                          signer=db.setting(REPORT_SIGNER_SETTING) or "")
+
+
+def save_report_defaults(db: Database, defaults: ReportDefaults) -> ReportDefaults:
+    saved = ReportDefaults(_clean(defaults.unit_name), _clean(defaults.signer))
+    db.set_setting(REPORT_UNIT_SETTING, saved.unit_name)
+    db.set_setting(REPORT_SIGNER_SETTING, saved.signer)
+    return saved
+
+
+def set_up_done(db: Database) -> bool:
+    return db.setting(SET_UP_DONE_SETTING) == "1"
+
+
+def mark_set_up_done(db: Database) -> None:
+    db.set_setting(SET_UP_DONE_SETTING, "1")
