@@ -5,7 +5,12 @@ carries everything before it reaches a venue.
 Each step prints ``ok  <step>``; the first that fails prints ``FAILED <step>: <reason>`` on
 stderr and the test stops with exit 1, naming the missing piece (a font, a template, a
 translation, a migration) rather than a traceback. Nothing outside the temporary folder is
-read or written, except the program's own bundled resources.
+read or written, except the program's own bundled resources. The steps say what they did in
+the language of the command line (``--lang``); the step names stay as they are, for scripts.
+
+The core's steps are here; the window's (Qt's plugins, its translations, the main window
+itself) are given by the command line from ``ui.self_test_qt`` as ``extra_steps``, since the
+core imports no widgets.
 """
 
 from __future__ import annotations
@@ -14,8 +19,9 @@ import secrets
 import sys
 import tempfile
 from base64 import b64encode
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import TextIO
 
@@ -27,6 +33,7 @@ from app.badge.verify import BadgeVerdict
 from app.demo import create_demo_event, demo_badge, sign_demo_evaluation
 from app.demo_data import DEMO_COMPANY_LICENCE, DEMO_SUPERVISOR, MAIN_COMPANY
 from app.evaluation.signing import create_self_signed_p12, load_signer, verify_pdf
+from app.i18n import translate
 from app.inspection.checklist import template_files
 from app.inspection.domain import Verdict
 from app.inspection.workbench import Workbench
@@ -45,24 +52,31 @@ class SelfTestFailure(Exception):
     """A step found something missing or wrong; the message names it."""
 
 
-def _require(condition: bool, missing: str) -> None:
+def require(condition: bool, missing: str) -> None:
     if not condition:
         raise SelfTestFailure(missing)
 
 
+def _tr(text: str) -> str:
+    return translate("SelfTest", text)
+
+
 def check_resources() -> str:
     font = font_path()
-    _require(font.is_file() and font.stat().st_size > 1_000_000, f"the CJK font {font}")
-    _require(bool(template_files()), "the checklist templates (resources/templates)")
+    require(font.is_file() and font.stat().st_size > 1_000_000,
+            _tr("the CJK font {path}").format(path=font))
+    require(bool(template_files()), _tr("the checklist templates (resources/templates)"))
     qm = translations_dir() / "venue_supervisor_zh_CN.qm"
-    _require(qm.is_file(), f"the Chinese translation {qm}")
-    _require(any(MIGRATIONS.glob("0001_*.py")), f"the profile's migrations {MIGRATIONS}")
-    _require(any(HQ_MIGRATIONS.glob("0001_*.py")), f"headquarters' migrations {HQ_MIGRATIONS}")
-    return f"font, templates, translations and migrations ({font.name})"
+    require(qm.is_file(), _tr("the Chinese translation {path}").format(path=qm))
+    require(any(MIGRATIONS.glob("0001_*.py")), _tr("the profile's migrations {path}").format(
+        path=MIGRATIONS))
+    require(any(HQ_MIGRATIONS.glob("0001_*.py")), _tr("headquarters' migrations {path}").format(
+        path=HQ_MIGRATIONS))
+    return _tr("font, templates, translations and migrations ({font})").format(font=font.name)
 
 
-class _Run:
-    """The state the steps hand on to each other."""
+class SelfTestRun:
+    """The state the steps hand on to each other (the window's steps read it too)."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
@@ -78,14 +92,14 @@ class _Run:
 
     def open_profile(self) -> str:
         self.db = Database(self.folder / "profile", self.password)
-        _require(is_encrypted(self.folder / "profile"), "an encrypted profile (SQLCipher)")
-        return "encrypted profile made and migrated"
+        require(is_encrypted(self.folder / "profile"), _tr("an encrypted profile (SQLCipher)"))
+        return _tr("encrypted profile made and migrated")
 
     def demo_event(self) -> str:
         self.event_id = create_demo_event(self.workbench, with_inspections=False)
         guards = self.workbench.guards(self.event_id)
-        _require(len(guards) > 500, "the demo event's roster")
-        return f"demo event loaded ({len(guards)} guards)"
+        require(len(guards) > 500, _tr("the demo event's roster"))
+        return _tr("demo event loaded ({count} guards)").format(count=len(guards))
 
     def scan(self) -> str:
         workbench = self.workbench
@@ -93,14 +107,17 @@ class _Run:
                      if g.post_id and g.company_name == MAIN_COMPANY)
         badge = demo_badge(guard, DEMO_COMPANY_LICENCE, today=date.today())
         result = workbench.lookup(self.event_id, badge, guard.post_id)
-        _require(result.badge is not None and result.badge.verdict == BadgeVerdict.VALID,
-                 f"a verified badge (got {result.badge.verdict if result.badge else None})")
-        _require(result.verdict == Verdict.ASSIGNED_HERE, f"the verdict (got {result.verdict})")
+        require(result.badge is not None and result.badge.verdict == BadgeVerdict.VALID,
+                 _tr("a verified badge (got {verdict})").format(
+                    verdict=result.badge.verdict if result.badge else None))
+        require(result.verdict == Verdict.ASSIGNED_HERE, _tr("the verdict (got {verdict})").format(
+            verdict=result.verdict))
         inspection = workbench.record_scan(self.event_id, result)
         workbench.mark_all_compliant(inspection.id,
                                      tuple(state.item for state in inspection.items))
         self.inspection_id = inspection.id
-        return f"badge verified, guard at his post, {len(inspection.items)} checklist items"
+        return _tr("badge verified, guard at his post, {count} checklist items").format(
+            count=len(inspection.items))
 
     def sign(self) -> str:
         assert self.db is not None
@@ -109,8 +126,9 @@ class _Run:
         signed = sign_demo_evaluation(self.db, self.event_id, load_signer(p12, passphrase),
                                       DEMO_SUPERVISOR)
         check = verify_pdf(signed.pdf)
-        _require(check.intact and check.valid, "a signature that validates")
-        return f"evaluation PDF rendered and signed ({len(signed.pdf) // 1024} KB), verified"
+        require(check.intact and check.valid, _tr("a signature that validates"))
+        return _tr("evaluation PDF rendered and signed ({size} KB), verified").format(
+            size=len(signed.pdf) // 1024)
 
     def bundle(self) -> str:
         assert self.db is not None
@@ -124,29 +142,36 @@ class _Run:
         count = SyncService(self.db).export_bundle(out)
         signer, body = read_signed(out.read_bytes(), BUNDLE_FORMAT,
                                    lambda _signer: raw_public_key(key))
-        _require(signer == "self-test" and len(body["records"]) == count > 0,
-                 "a bundle that reads back")
-        return f"bundle of {count} records signed and read back"
+        require(signer == "self-test" and len(body["records"]) == count > 0,
+                 _tr("a bundle that reads back"))
+        return _tr("bundle of {count} records signed and read back").format(count=count)
 
     def close(self) -> None:
         if self.db is not None:
             self.db.close()
 
 
-def run_self_test(out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
-    """Every step in order; 0 when all passed, 1 at the first that failed."""
+ExtraStep = tuple[str, Callable[[SelfTestRun], str]]
+
+
+def run_self_test(out: TextIO = sys.stdout, err: TextIO = sys.stderr,
+                  extra_steps: Sequence[ExtraStep] = ()) -> int:
+    """Every step in order, then ``extra_steps`` (given the run); 0 when all passed, 1 at the
+    first that failed."""
     with tempfile.TemporaryDirectory(prefix="vs-self-test-") as folder:
-        run = _Run(Path(folder))
+        run = SelfTestRun(Path(folder))
         steps: list[tuple[str, Callable[[], str]]] = [
             ("resources", check_resources), ("profile", run.open_profile),
             ("demo event", run.demo_event), ("scan", run.scan), ("signed PDF", run.sign),
             ("bundle", run.bundle)]
+        steps += [(name, partial(step, run)) for name, step in extra_steps]
         try:
             for name, step in steps:
                 try:
                     said = step()
                 except SelfTestFailure as exc:
-                    print(f"FAILED {name}: missing or wrong: {exc}", file=err)
+                    print(f"FAILED {name}: " + _tr("missing or wrong: {what}").format(
+                        what=exc), file=err)
                     return 1
                 except Exception as exc:  # noqa: BLE001 (the step is named, then the cause)
                     print(f"FAILED {name}: {type(exc).__name__}: {exc}", file=err)
@@ -154,5 +179,5 @@ def run_self_test(out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
                 print(f"ok  {name}: {said}", file=out)
         finally:
             run.close()
-    print("self-test passed", file=out)
+    print(_tr("self-test passed"), file=out)
     return 0

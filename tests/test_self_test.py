@@ -16,6 +16,8 @@ from app.self_test import run_self_test
 
 REPO = Path(__file__).resolve().parent.parent
 STEPS = ("resources", "profile", "demo event", "scan", "signed PDF", "bundle")
+WINDOW_STEPS = ("Qt platform", "Qt images", "Qt printing", "Qt multimedia", "translations",
+                "font", "main window")
 
 
 def test_every_step_passes_and_says_what_it_did() -> None:
@@ -51,3 +53,49 @@ def test_the_command_line_form_exits_0() -> None:
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == "self-test passed"
+
+
+def test_the_windows_steps_pass_and_say_what_they_checked(qapp) -> None:
+    from ui.application import make_application
+    from ui.self_test_qt import qt_steps
+
+    make_application("en")  # as the command line does: its logging rules, its font
+    out, err = io.StringIO(), io.StringIO()
+    assert run_self_test(out, err, extra_steps=qt_steps("en")) == 0, err.getvalue()
+    lines = out.getvalue().splitlines()
+    assert [line.split(":")[0] for line in lines[:-1]] == [
+        f"ok  {step}" for step in (*STEPS, *WINDOW_STEPS)]
+    said = dict(line.split(": ", 1) for line in lines[:-1])
+    assert said["ok  Qt images"] == "JPEG, PNG and BMP read and written"
+    assert said["ok  main window"].startswith("opened on the demo event and drawn (1280x")
+    assert said["ok  translations"] == "the program's and Qt's own Chinese"
+    # the check of Chinese gave the language back: the self-test still speaks English
+    assert lines[-1] == "self-test passed"
+
+
+@pytest.mark.parametrize(("step", "missing"), [
+    ("platform", "the Qt platform plugin"),
+    ("printing", "the Qt print support plugin for CUPS"),
+    ("multimedia", "a Qt multimedia backend"),
+])
+def test_a_missing_qt_plugin_is_named(qapp, step: str, missing: str, tmp_path: Path,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import ui.self_test_qt as window_steps
+    from ui.application import make_application
+
+    make_application("en")
+    # A build whose plugin folders hold everything but the one piece the step looks for.
+    real = window_steps.plugins_dir()
+    plugins = tmp_path / "plugins"
+    for kind in ("platforms", "printsupport", "multimedia"):
+        (plugins / kind).mkdir(parents=True)
+        if kind != {"platform": "platforms", "printing": "printsupport"}.get(step, step):
+            for name in (real / kind).iterdir():
+                (plugins / kind / name.name).write_bytes(b"")
+    monkeypatch.setattr(window_steps, "plugins_dir", lambda: plugins)
+    out, err = io.StringIO(), io.StringIO()
+    assert run_self_test(out, err, extra_steps=window_steps.qt_steps("en")) == 1
+    name = {"platform": "Qt platform", "printing": "Qt printing",
+            "multimedia": "Qt multimedia"}[step]
+    assert err.getvalue().startswith(f"FAILED {name}: missing or wrong: {missing}")
+    assert "Traceback" not in err.getvalue() and "self-test passed" not in out.getvalue()

@@ -210,12 +210,24 @@ def _show_log(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _self_test(args: argparse.Namespace) -> int:
+    """The core's steps, then the window's (``ui.self_test_qt``), offscreen, in the language
+    asked for (--lang), as a supervisor's copy would run them."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from ui.application import make_application  # the widgets load only for the window's steps
+    from ui.self_test_qt import qt_steps
+
+    lang = choose_language(args.lang)
+    make_application(lang)
+    return run_self_test(extra_steps=qt_steps(lang))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     os.umask(PRIVATE_UMASK)
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.self_test:
-        return run_self_test()
+        return _self_test(args)
     if args.command == "change-password":
         return _change_password(args)
     if args.command == "show-log":
