@@ -10,6 +10,10 @@ opens the profile's last event) to show how the start depends on the size of the
 
     python bench/cold_start.py
     python bench/cold_start.py --runs 10 --skip-large
+    python bench/cold_start.py --program dist/venue-supervisor/venue-supervisor --skip-large
+
+``--program`` times a built executable (scripts/build.sh) instead of ``python -m app``: the
+start a supervisor's copy makes, with PyInstaller's boot loader and its unpacked bundle.
 
 The operating system's file cache stays warm between runs: this is the start of a fresh
 process, not of a freshly booted machine.
@@ -56,21 +60,21 @@ def _environment() -> dict[str, str]:
     return env
 
 
-def prepare_demo(python: str, data_dir: Path) -> float:
+def prepare_demo(program: Sequence[str], data_dir: Path) -> float:
     """Create the demo event in data_dir (once; later calls find it) and return the time."""
     started = time.perf_counter()
-    subprocess.run([python, "-m", "app", "demo-event", "--data-dir", str(data_dir)],
+    subprocess.run([*program, "demo-event", "--data-dir", str(data_dir)],
                    cwd=ROOT, env=_environment(), check=True, stdout=subprocess.DEVNULL)
     return time.perf_counter() - started
 
 
-def start_once(python: str, app_args: Sequence[str], timeout_s: float) -> Start:
+def start_once(program: Sequence[str], app_args: Sequence[str], timeout_s: float) -> Start:
     with tempfile.TemporaryDirectory(prefix="vs-cold-") as tmp:
         ready = Path(tmp) / "ready"
         log_path = Path(tmp) / "stderr.txt"
         with log_path.open("wb") as log:
             started = time.perf_counter()
-            process = subprocess.Popen([python, "-m", "app", *app_args, "--ready-file",
+            process = subprocess.Popen([*program, *app_args, "--ready-file",
                                         str(ready)], cwd=ROOT, env=_environment(),
                                        stdout=subprocess.DEVNULL, stderr=log)
             try:
@@ -99,15 +103,15 @@ def start_once(python: str, app_args: Sequence[str], timeout_s: float) -> Start:
     return Start(wall, float(text))
 
 
-def series(label: str, python: str, app_args: Sequence[str], runs: int, warmup: int,
-           timeout_s: float) -> list[Start]:
-    print(f"{label}: {warmup} warm-up + {runs} runs of python -m app {' '.join(app_args)}",
+def series(label: str, program: Sequence[str], app_args: Sequence[str], runs: int,
+           warmup: int, timeout_s: float) -> list[Start]:
+    print(f"{label}: {warmup} warm-up + {runs} runs of {' '.join([*program, *app_args])}",
           flush=True)
     for _ in range(warmup):
-        start_once(python, app_args, timeout_s)
+        start_once(program, app_args, timeout_s)
     starts = []
     for number in range(1, runs + 1):
-        start = start_once(python, app_args, timeout_s)
+        start = start_once(program, app_args, timeout_s)
         print(f"  run {number}: ready after {start.wall_s:.3f} s "
               f"(in-process {start.in_process_s:.3f} s)", flush=True)
         starts.append(start)
@@ -158,25 +162,30 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds per start")
     parser.add_argument("--python", default=sys.executable,
                         help="the interpreter that runs the app (default: this one)")
+    parser.add_argument("--program", type=Path, metavar="EXE",
+                        help="time this built program (dist/venue-supervisor/venue-supervisor)"
+                             " instead of python -m app")
     return parser.parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     print(f"machine : {machine_summary()}")
-    seconds = prepare_demo(args.python, args.demo_dir)
+    program = [str(args.program.resolve())] if args.program else [args.python, "-m", "app"]
+    print(f"program : {' '.join(program)}")
+    seconds = prepare_demo(program, args.demo_dir)
     print(f"demo profile ready in {args.demo_dir} ({seconds:.1f} s, not counted)")
     results: list[tuple[str, list[Start]]] = []
     demo_args = ["--demo", "--data-dir", str(args.demo_dir), "--lang", args.lang]
     results.append(("demo event (~600 guards)",
-                    series("demo", args.python, demo_args, args.runs, args.warmup,
+                    series("demo", program, demo_args, args.runs, args.warmup,
                            args.timeout)))
     # A real profile is encrypted: the same demo event in an encrypted copy (converted on
     # the untimed warm-up start) shows what unlocking (Argon2id, SQLCipher) adds.
     password_file = _password_file(args.demo_dir.parent)
     encrypted_demo = _encrypted_copy(args.demo_dir)
     results.append(("demo event, encrypted",
-                    series("encrypted demo", args.python,
+                    series("encrypted demo", program,
                            ["--data-dir", str(encrypted_demo), "--password-file",
                             str(password_file), "--lang", args.lang],
                            args.runs, max(args.warmup, 1), args.timeout)))
@@ -189,7 +198,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         large_args = ["--data-dir", str(_encrypted_copy(args.profile)), "--password-file",
                       str(password_file), "--lang", args.lang]
         label = f"{profile.guards // 1000}k guards, {profile.results // 1000}k results"
-        results.append((label, series("bench profile", args.python, large_args, args.runs,
+        results.append((label, series("bench profile", program, large_args, args.runs,
                                       args.warmup, args.timeout)))
     print()
     print("Venue Supervisor: cold start to an interactive window (seconds)")
