@@ -36,9 +36,13 @@ def test_frozen_build_runs(tmp_path: Path, fixture_roster: Path) -> None:
     assert version[2] == "built unknown"  # no app/build.json: built without scripts/build.sh
     assert any(line.startswith("Qt 6.") for line in version)
     # everything a day at a venue needs is in the bundle: profile, badge, signed PDF, bundle
-    checked_self = subprocess.run([str(program), "--self-test"], capture_output=True,
-                                  text=True, env=env, timeout=300)
+    # and the window's pieces: Qt's plugins, its Chinese, the font, the main window itself
+    checked_self = subprocess.run([str(program), "--self-test", "--lang", "en"],
+                                  capture_output=True, text=True, env=env, timeout=300)
     assert checked_self.returncode == 0, checked_self.stderr
+    steps = [line.split(":")[0] for line in checked_self.stdout.splitlines()[:-1]]
+    assert steps[-7:] == ["ok  Qt platform", "ok  Qt images", "ok  Qt printing",
+                          "ok  Qt multimedia", "ok  translations", "ok  font", "ok  main window"]
     assert checked_self.stdout.splitlines()[-1] == "self-test passed"
     shot = tmp_path / "frozen.png"
     subprocess.run([str(program), "--demo", "--data-dir", str(tmp_path / "profile"),
