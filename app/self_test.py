@@ -57,22 +57,22 @@ def require(condition: bool, missing: str) -> None:
         raise SelfTestFailure(missing)
 
 
-def _tr(text: str) -> str:
-    return translate("SelfTest", text)
-
-
 def check_resources() -> str:
     font = font_path()
     require(font.is_file() and font.stat().st_size > 1_000_000,
-            _tr("the CJK font {path}").format(path=font))
-    require(bool(template_files()), _tr("the checklist templates (resources/templates)"))
+            translate("SelfTest", "the CJK font {path}").format(path=font))
+    require(bool(template_files()), translate(
+        "SelfTest", "the checklist templates (resources/templates)"))
     qm = translations_dir() / "venue_supervisor_zh_CN.qm"
-    require(qm.is_file(), _tr("the Chinese translation {path}").format(path=qm))
-    require(any(MIGRATIONS.glob("0001_*.py")), _tr("the profile's migrations {path}").format(
+    require(qm.is_file(), translate("SelfTest", "the Chinese translation {path}").format(path=qm))
+    require(any(MIGRATIONS.glob("0001_*.py")), translate(
+        "SelfTest", "the profile's migrations {path}").format(
         path=MIGRATIONS))
-    require(any(HQ_MIGRATIONS.glob("0001_*.py")), _tr("headquarters' migrations {path}").format(
+    require(any(HQ_MIGRATIONS.glob("0001_*.py")), translate(
+        "SelfTest", "headquarters' migrations {path}").format(
         path=HQ_MIGRATIONS))
-    return _tr("font, templates, translations and migrations ({font})").format(font=font.name)
+    return translate(
+        "SelfTest", "font, templates, translations and migrations ({font})").format(font=font.name)
 
 
 class SelfTestRun:
@@ -92,14 +92,15 @@ class SelfTestRun:
 
     def open_profile(self) -> str:
         self.db = Database(self.folder / "profile", self.password)
-        require(is_encrypted(self.folder / "profile"), _tr("an encrypted profile (SQLCipher)"))
-        return _tr("encrypted profile made and migrated")
+        require(is_encrypted(self.folder / "profile"), translate(
+            "SelfTest", "an encrypted profile (SQLCipher)"))
+        return translate("SelfTest", "encrypted profile made and migrated")
 
     def demo_event(self) -> str:
         self.event_id = create_demo_event(self.workbench, with_inspections=False)
         guards = self.workbench.guards(self.event_id)
-        require(len(guards) > 500, _tr("the demo event's roster"))
-        return _tr("demo event loaded ({count} guards)").format(count=len(guards))
+        require(len(guards) > 500, translate("SelfTest", "the demo event's roster"))
+        return translate("SelfTest", "demo event loaded ({count} guards)").format(count=len(guards))
 
     def scan(self) -> str:
         workbench = self.workbench
@@ -108,15 +109,17 @@ class SelfTestRun:
         badge = demo_badge(guard, DEMO_COMPANY_LICENCE, today=date.today())
         result = workbench.lookup(self.event_id, badge, guard.post_id)
         require(result.badge is not None and result.badge.verdict == BadgeVerdict.VALID,
-                 _tr("a verified badge (got {verdict})").format(
+                 translate("SelfTest", "a verified badge (got {verdict})").format(
                     verdict=result.badge.verdict if result.badge else None))
-        require(result.verdict == Verdict.ASSIGNED_HERE, _tr("the verdict (got {verdict})").format(
+        require(result.verdict == Verdict.ASSIGNED_HERE, translate(
+            "SelfTest", "the verdict (got {verdict})").format(
             verdict=result.verdict))
         inspection = workbench.record_scan(self.event_id, result)
         workbench.mark_all_compliant(inspection.id,
                                      tuple(state.item for state in inspection.items))
         self.inspection_id = inspection.id
-        return _tr("badge verified, guard at his post, {count} checklist items").format(
+        return translate(
+            "SelfTest", "badge verified, guard at his post, {count} checklist items").format(
             count=len(inspection.items))
 
     def sign(self) -> str:
@@ -126,8 +129,9 @@ class SelfTestRun:
         signed = sign_demo_evaluation(self.db, self.event_id, load_signer(p12, passphrase),
                                       DEMO_SUPERVISOR)
         check = verify_pdf(signed.pdf)
-        require(check.intact and check.valid, _tr("a signature that validates"))
-        return _tr("evaluation PDF rendered and signed ({size} KB), verified").format(
+        require(check.intact and check.valid, translate("SelfTest", "a signature that validates"))
+        return translate(
+            "SelfTest", "evaluation PDF rendered and signed ({size} KB), verified").format(
             size=len(signed.pdf) // 1024)
 
     def bundle(self) -> str:
@@ -143,8 +147,9 @@ class SelfTestRun:
         signer, body = read_signed(out.read_bytes(), BUNDLE_FORMAT,
                                    lambda _signer: raw_public_key(key))
         require(signer == "self-test" and len(body["records"]) == count > 0,
-                 _tr("a bundle that reads back"))
-        return _tr("bundle of {count} records signed and read back").format(count=count)
+                 translate("SelfTest", "a bundle that reads back"))
+        return translate(
+            "SelfTest", "bundle of {count} records signed and read back").format(count=count)
 
     def close(self) -> None:
         if self.db is not None:
@@ -170,7 +175,8 @@ def run_self_test(out: TextIO = sys.stdout, err: TextIO = sys.stderr,
                 try:
                     said = step()
                 except SelfTestFailure as exc:
-                    print(f"FAILED {name}: " + _tr("missing or wrong: {what}").format(
+                    print(f"FAILED {name}: " + translate(
+                        "SelfTest", "missing or wrong: {what}").format(
                         what=exc), file=err)
                     return 1
                 except Exception as exc:  # noqa: BLE001 (the step is named, then the cause)
@@ -179,5 +185,5 @@ def run_self_test(out: TextIO = sys.stdout, err: TextIO = sys.stderr,
                 print(f"ok  {name}: {said}", file=out)
         finally:
             run.close()
-    print(_tr("self-test passed"), file=out)
+    print(translate("SelfTest", "self-test passed"), file=out)
     return 0

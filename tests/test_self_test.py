@@ -49,10 +49,15 @@ def test_a_missing_piece_is_named_and_fails(attribute: str, missing: str, tmp_pa
 @pytest.mark.slow  # starts a process
 def test_the_command_line_form_exits_0() -> None:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    result = subprocess.run([sys.executable, "-m", "app", "--self-test"], cwd=REPO, env=env,
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run([sys.executable, "-m", "app", "--self-test", "--lang", "zh_CN"],
+                            cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[-1] == "self-test passed"
+    lines = result.stdout.splitlines()
+    # in the language asked for; the step names stay as they are, for scripts
+    assert lines[-1] == "自检通过"
+    assert lines[-2].startswith("ok  main window: 已打开演示活动并完成绘制")
+    assert [line.split(":")[0] for line in lines[:-1]] == [
+        f"ok  {step}" for step in (*STEPS, *WINDOW_STEPS)]
 
 
 def test_the_windows_steps_pass_and_say_what_they_checked(qapp) -> None:

@@ -19,7 +19,7 @@ from PySide6.QtGui import QFont, QFontMetrics, QImage, QImageReader, QPainter
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QApplication
 
-from app.i18n import install_translators
+from app.i18n import install_translators, translate
 from app.inspection.workbench import Workbench
 from app.self_test import ExtraStep, SelfTestFailure, SelfTestRun, require
 from ui.application import register_font
@@ -30,10 +30,9 @@ from ui.tasks import wait_for_background
 # offscreen, so it checks the file is there rather than loading it).
 PLATFORM_PLUGIN = {"win32": "qwindows", "darwin": "qcocoa"}.get(sys.platform, "qxcb")
 CJK_SAMPLE = "督导员检查保安证"
-
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("SelfTest", text)
+# A text of Qt's own (a message box's Cancel), that only qtbase_zh_CN.qm translates. Kept
+# out of a literal translate() call, so that our own translation never collects it.
+QT_OWN_TEXT = ("QPlatformTheme", "Cancel")
 
 
 def plugins_dir() -> Path:
@@ -48,16 +47,17 @@ def _plugin_files(kind: str) -> list[str]:
 def check_platform(_run: SelfTestRun) -> str:
     found = _plugin_files("platforms")
     require(any(PLATFORM_PLUGIN in name for name in found),
-            _tr("the Qt platform plugin {name} in {folder}").format(
+            translate("SelfTest", "the Qt platform plugin {name} in {folder}").format(
                 name=PLATFORM_PLUGIN, folder=plugins_dir() / "platforms"))
-    return _tr("{name} and {count} other platform plugin(s)").format(
+    return translate("SelfTest", "{name} and {count} other platform plugin(s)").format(
         name=PLATFORM_PLUGIN, count=len(found) - 1)
 
 
 def check_images(_run: SelfTestRun) -> str:
     formats = {bytes(f.data()).decode() for f in QImageReader.supportedImageFormats()}
     for needed in ("jpeg", "png", "bmp"):
-        require(needed in formats, _tr("the Qt image format plugin for {format}").format(
+        require(needed in formats, translate(
+            "SelfTest", "the Qt image format plugin for {format}").format(
             format=needed))
     # A photo from a webcam is a JPEG: write one and read it back.
     data = QByteArray()
@@ -65,9 +65,10 @@ def check_images(_run: SelfTestRun) -> str:
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
     image = QImage(32, 24, QImage.Format.Format_RGB32)
     image.fill(0x3366CC)
-    require(image.save(buffer, "JPG"), _tr("writing a JPEG photo"))
-    require(not QImage.fromData(data, "JPG").isNull(), _tr("reading a JPEG photo"))
-    return _tr("JPEG, PNG and BMP read and written")
+    require(image.save(buffer, "JPG"), translate("SelfTest", "writing a JPEG photo"))
+    require(not QImage.fromData(data, "JPG").isNull(), translate(
+        "SelfTest", "reading a JPEG photo"))
+    return translate("SelfTest", "JPEG, PNG and BMP read and written")
 
 
 def check_printing(run: SelfTestRun) -> str:
@@ -77,17 +78,18 @@ def check_printing(run: SelfTestRun) -> str:
         printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
         printer.setOutputFileName(str(out))
         painter = QPainter()
-        require(painter.begin(printer), _tr("Qt print support (a page could not be started)"))
+        require(painter.begin(printer), translate(
+            "SelfTest", "Qt print support (a page could not be started)"))
         painter.drawText(100, 100, CJK_SAMPLE)
         painter.end()
-        require(out.is_file() and out.stat().st_size > 500, _tr("a printed page"))
+        require(out.is_file() and out.stat().st_size > 500, translate("SelfTest", "a printed page"))
     backends = _plugin_files("printsupport")
     # Windows and macOS print through Qt itself; Linux needs the CUPS plugin.
     if sys.platform.startswith("linux"):
         require(any("cups" in name for name in backends),
-                _tr("the Qt print support plugin for CUPS in {folder}").format(
+                translate("SelfTest", "the Qt print support plugin for CUPS in {folder}").format(
                     folder=plugins_dir() / "printsupport"))
-    return _tr("a page printed to PDF; printer plugins: {names}").format(
+    return translate("SelfTest", "a page printed to PDF; printer plugins: {names}").format(
         names=", ".join(backends) or "—")
 
 
@@ -95,12 +97,14 @@ def check_multimedia(_run: SelfTestRun) -> str:
     try:
         from PySide6.QtMultimedia import QMediaDevices
     except ImportError as exc:
-        raise SelfTestFailure(_tr("Qt multimedia ({error})").format(error=exc)) from exc
+        raise SelfTestFailure(translate(
+            "SelfTest", "Qt multimedia ({error})").format(error=exc)) from exc
     backends = _plugin_files("multimedia")
-    require(bool(backends), _tr("a Qt multimedia backend in {folder} (camera and sound)")
+    require(bool(backends), translate(
+        "SelfTest", "a Qt multimedia backend in {folder} (camera and sound)")
             .format(folder=plugins_dir() / "multimedia"))
     cameras = len(QMediaDevices.videoInputs())
-    return _tr("backend {names}; {count} camera(s) on this machine").format(
+    return translate("SelfTest", "backend {names}; {count} camera(s) on this machine").format(
         names=", ".join(backends), count=cameras)
 
 
@@ -109,24 +113,26 @@ def check_translations(lang: str, _run: SelfTestRun) -> str:
     app = QCoreApplication.instance()
     assert app is not None
     try:
-        require(install_translators(app, "zh_CN"), _tr("the program's Chinese translation"))
+        require(install_translators(app, "zh_CN"), translate(
+            "SelfTest", "the program's Chinese translation"))
         require(QCoreApplication.translate("MainWindow", "Inspection") != "Inspection",
-                _tr("the program's Chinese translation"))
+                translate("SelfTest", "the program's Chinese translation"))
         # Qt's own dialogs (the Cancel of a message box, the file dialog) in Chinese too.
-        require(QCoreApplication.translate("QPlatformTheme", "Cancel") != "Cancel",
-                _tr("Qt's own Chinese translation (qtbase_zh_CN.qm)"))
+        require(QCoreApplication.translate(*QT_OWN_TEXT) != QT_OWN_TEXT[1],
+                translate("SelfTest", "Qt's own Chinese translation (qtbase_zh_CN.qm)"))
     finally:
         install_translators(app, lang)
-    return _tr("the program's and Qt's own Chinese")
+    return translate("SelfTest", "the program's and Qt's own Chinese")
 
 
 def check_font(_run: SelfTestRun) -> str:
     family = register_font()
     metrics = QFontMetrics(QFont(family, 12))
     missing = [char for char in CJK_SAMPLE if not metrics.inFontUcs4(ord(char))]
-    require(not missing, _tr("Chinese glyphs in the font {family}: {chars}").format(
+    require(not missing, translate(
+        "SelfTest", "Chinese glyphs in the font {family}: {chars}").format(
         family=family, chars="".join(missing)))
-    return _tr("{family} draws Chinese").format(family=family)
+    return translate("SelfTest", "{family} draws Chinese").format(family=family)
 
 
 def check_window(run: SelfTestRun) -> str:
@@ -136,18 +142,19 @@ def check_window(run: SelfTestRun) -> str:
         window.resize(1280, 720)
         window.show()
         QApplication.processEvents()
-        require(wait_for_background(), _tr("the window's background work to finish"))
+        require(wait_for_background(), translate(
+            "SelfTest", "the window's background work to finish"))
         QApplication.processEvents()
         require(window.current_event is not None and window.current_event.id == run.event_id,
-                _tr("the main window showing the demo event"))
+                translate("SelfTest", "the main window showing the demo event"))
         picture = window.grab()
-        require(not picture.isNull(), _tr("the main window drawn"))
+        require(not picture.isNull(), translate("SelfTest", "the main window drawn"))
     finally:
         window.close()
         wait_for_background()
         window.deleteLater()
         QApplication.processEvents()
-    return _tr("opened on the demo event and drawn ({width}x{height})").format(
+    return translate("SelfTest", "opened on the demo event and drawn ({width}x{height})").format(
         width=picture.width(), height=picture.height())
 
 
