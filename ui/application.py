@@ -7,6 +7,7 @@ import logging
 import os
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLoggingCategory, QTimer
@@ -24,6 +25,7 @@ from app.profile.key import is_encrypted
 from app.profile.opening import open_profile, password_file
 from app.profile.paths import resolve_data_dir
 from app.resources import font_path
+from ui.dialogs.first_run import NextStep, needs_first_run, run_first_run, set_up_interrupted
 from ui.dialogs.password import ask_profile_password
 from ui.main_window import MainWindow
 from ui.tasks import GuiThreadGarbageCollector
@@ -112,6 +114,87 @@ def open_gui_profile(args: argparse.Namespace) -> Database | None:
     return ask_profile_password(folder)
 
 
+@dataclass(frozen=True)
+class GuiProfile:
+    """What the window opens on: the profile, the start's arguments (with --demo when the
+    demonstration was chosen in the set-up) and what the set-up chose to do first."""
+
+    db: Database
+    args: argparse.Namespace
+    next_step: NextStep | None = None
+
+
+def _may_set_up(args: argparse.Namespace) -> bool:
+    """A supervisor at the screen, on their own profile: not the demo, not --screenshot, not
+    a password file (a script's start, the command line's rules)."""
+    return not (args.demo or args.screenshot or password_file(args))
+
+
+def start_gui_profile(args: argparse.Namespace) -> GuiProfile | None:
+    """The profile the window works on, after the first-run set-up when the folder has no
+    profile yet (ui/dialogs/first_run.py) or its set-up stopped after the password; None
+    when the supervisor cancels the password or the set-up."""
+    if _may_set_up(args):
+        folder = resolve_data_dir(args.data_dir)
+        if needs_first_run(folder):
+            outcome = run_first_run(folder)
+            if outcome is None:
+                return None
+            if outcome.database is not None:
+                return GuiProfile(outcome.database, args, outcome.next_step)
+            # The demonstration instead: in a profile of its own under the real folder (as
+            # --demo keeps it), so the real one stays fresh and the set-up comes back.
+            demo_args = argparse.Namespace(**{**vars(args), "demo": True,
+                                              "data_dir": str(folder / "demo")})
+            demo = open_gui_profile(demo_args)
+            return GuiProfile(demo, demo_args) if demo is not None else None
+    db = open_gui_profile(args)
+    if db is None:
+        return None
+    if _may_set_up(args) and set_up_interrupted(db):
+        outcome = run_first_run(db.data_dir, database=db)
+        if outcome is None:
+            db.close()
+            return None
+        return GuiProfile(db, args, outcome.next_step)
+    return GuiProfile(db, args)
+
+
+def start_next_step(window: MainWindow, step: NextStep) -> None:
+    """What the supervisor chose to do first at the end of the set-up."""
+    if step == NextStep.PULL_FROM_HQ:
+        window.sync_menu.pull_event()
+    elif step == NextStep.IMPORT_PACKAGE:
+        window.sync_menu.import_package()
+    else:
+        window.new_event()
+
+
+def open_main_window(start: GuiProfile, lang: str) -> MainWindow:
+    """The main window on ``start``'s profile, shown, the set-up's next step begun."""
+    args = start.args
+    workbench = Workbench(start.db)
+    event_id = None
+    if args.demo:
+        # Here, not at the top: the demo's generator costs about 260 ms of start-up (measured
+        # on the development machine) that a supervisor's own profile never needs.
+        from app.demo import create_demo_event
+
+        event_id = create_demo_event(workbench)
+    window = MainWindow(workbench, lang=lang, event_id=event_id)
+    if args.demo and not start.db.encrypted:
+        window.setWindowTitle(window.windowTitle() + " · " + QCoreApplication.translate(
+            "Application", "demonstration data (not encrypted)"))
+    if args.screenshot:
+        window.show()  # at its preferred size: the picture does not depend on the screen
+    else:
+        window.show_fitted()
+    step = start.next_step
+    if step is not None:
+        QTimer.singleShot(0, lambda: start_next_step(window, step))
+    return window
+
+
 def run_gui(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     if args.screenshot:
@@ -119,7 +202,7 @@ def run_gui(args: argparse.Namespace) -> int:
     lang = choose_language(args.lang)
     app = make_application(lang)
     try:
-        db = open_gui_profile(args)
+        start = start_gui_profile(args)
     except ProfileError as exc:
         if args.screenshot:  # nobody to click a message box away
             print(str(exc), file=sys.stderr)
@@ -129,25 +212,11 @@ def run_gui(args: argparse.Namespace) -> int:
                                  "Application", "The profile cannot be opened:\n{error}")
                              .format(error=exc))
         return 2
-    if db is None:  # the supervisor cancelled the password
+    if start is None:  # the supervisor cancelled the password or the set-up
         return 0
+    db, args = start.db, start.args  # the demo's, when it was chosen instead of a set-up
     install_error_handling(db)
-    workbench = Workbench(db)
-    event_id = None
-    if args.demo:
-        # Here, not at the top: the demo's generator costs about 260 ms of start-up (measured
-        # on the development machine) that a supervisor's own profile never needs.
-        from app.demo import create_demo_event
-
-        event_id = create_demo_event(workbench)
-    window = MainWindow(workbench, lang=lang, event_id=event_id)
-    if args.demo and not db.encrypted:
-        window.setWindowTitle(window.windowTitle() + " · " + QCoreApplication.translate(
-            "Application", "demonstration data (not encrypted)"))
-    if args.screenshot:
-        window.show()  # at its preferred size: the picture does not depend on the screen
-    else:
-        window.show_fitted()
+    window = open_main_window(start, lang)
     if args.screenshot:
         # Only with --screenshot: it brings the demo along (app.demo, about 260 ms).
         from ui.screenshot import take_demo_screenshot

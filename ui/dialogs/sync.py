@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -249,6 +249,10 @@ class SyncMenu(QObject):
         connect_command(self.import_action.triggered, lambda: self.import_package())
         self.export_action = QAction(self.tr("Export bundle for USB…"), window)
         connect_command(self.export_action.triggered, lambda: self.export_bundle())
+        # Keys for what a supervisor does daily, shown in the menu and on the empty pages.
+        for action, keys in ((self.sync_action, "F5"), (self.pull_action, "Ctrl+G"),
+                             (self.import_action, "Ctrl+O"), (self.export_action, "Ctrl+E")):
+            action.setShortcut(QKeySequence(keys))
         for action in (self.enrol_action, self.sync_action, self.pull_action):
             menu.addAction(action)
         menu.addSeparator()
