@@ -28,3 +28,12 @@ def templates_dir() -> Path:
 
 def translations_dir() -> Path:
     return resources_dir() / "translations"
+
+
+def user_guide_dir() -> Path:
+    """The user guide (Help → User guide): ``<lang>.md`` and its ``images/``. It is kept in
+    the checkout's docs/ so that it reads on the project's pages too; the build carries it
+    to the same place under sys._MEIPASS."""
+    frozen_root = getattr(sys, "_MEIPASS", None)
+    root = Path(frozen_root) if frozen_root else Path(__file__).resolve().parent.parent
+    return root / "docs" / "user-guide"

@@ -37,9 +37,10 @@ from app.i18n import translate
 from app.inspection.checklist import template_files
 from app.inspection.domain import Verdict
 from app.inspection.workbench import Workbench
+from app.licences import library_licences
 from app.profile.db import Database
 from app.profile.key import is_encrypted
-from app.resources import font_path, translations_dir
+from app.resources import font_path, translations_dir, user_guide_dir
 from app.sync.client import SyncService
 from app.sync.protocol import BUNDLE_FORMAT, read_signed
 from app.sync.state import DEVICE_KEY, HQ_DEVICE_ID
@@ -68,11 +69,17 @@ def check_resources() -> str:
     require(any(MIGRATIONS.glob("0001_*.py")), translate(
         "SelfTest", "the profile's migrations {path}").format(
         path=MIGRATIONS))
+    guide = user_guide_dir()
+    require((guide / "zh_CN.md").is_file() and (guide / "en.md").is_file(), translate(
+        "SelfTest", "the user guide {path}").format(path=guide))
+    require(len(library_licences()) > 10, translate(
+        "SelfTest", "the libraries' licences (their installed metadata)"))
     require(any(HQ_MIGRATIONS.glob("0001_*.py")), translate(
         "SelfTest", "headquarters' migrations {path}").format(
         path=HQ_MIGRATIONS))
     return translate(
-        "SelfTest", "font, templates, translations and migrations ({font})").format(font=font.name)
+        "SelfTest", "font, templates, translations, migrations, user guide and licences ({font})"
+    ).format(font=font.name)
 
 
 class SelfTestRun:

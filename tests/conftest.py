@@ -93,6 +93,11 @@ def _fast_tests_start_no_process(request: pytest.FixtureRequest,
         return
     import subprocess
 
+    # From a checkout, the build information (Help → About, --version) asks git for the
+    # commit: in the fast tier it is a fixed word instead (tests/test_version.py, slow,
+    # runs the real git).
+    monkeypatch.setattr("app.build_info.source_commit", lambda: "checkout")
+
     original = subprocess.Popen.__init__
 
     def refuse(self: subprocess.Popen[bytes], args: object, *rest: object,
