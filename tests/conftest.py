@@ -15,6 +15,13 @@ FIXTURES = REPO / "tests" / "fixtures"  # in the repository: a fresh clone runs 
 FIXTURE_ROSTER = FIXTURES / "roster_concert_600.xlsx"
 
 
+@pytest.fixture(autouse=True)
+def _own_preferences(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test reads and writes preferences of its own (app/preferences.py), never the
+    developer's (sound off, large type on would change what a test sees)."""
+    monkeypatch.setenv("VENUE_SUPERVISOR_CONFIG_DIR", str(tmp_path / "config"))
+
+
 @pytest.fixture
 def profile_dir(tmp_path: Path) -> Path:
     path = tmp_path / "profile"

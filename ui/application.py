@@ -16,8 +16,9 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import APP_NAME, __version__
 from app.errors import UserError
-from app.i18n import choose_language, install_translators
+from app.i18n import LANG_ENV, choose_language, install_translators
 from app.inspection.workbench import Workbench
+from app.preferences import load_preferences
 from app.profile.db import LOG_FILENAME, Database
 from app.profile.errors import ProfileError
 from app.profile.files import ProfileLogHandler
@@ -28,7 +29,9 @@ from app.resources import font_path
 from ui.dialogs.first_run import NextStep, needs_first_run, run_first_run, set_up_interrupted
 from ui.dialogs.password import ask_profile_password
 from ui.main_window import MainWindow
+from ui.preferences_hub import preferences_hub
 from ui.tasks import GuiThreadGarbageCollector
+from ui.theme import apply_preferences
 
 log = logging.getLogger(__name__)
 UI_FONT_POINT_SIZE = 11
@@ -62,6 +65,10 @@ def make_application(lang: str, argv: list[str] | None = None) -> QApplication:
     font = QFont(family, UI_FONT_POINT_SIZE)
     app.setFont(font)
     install_translators(app, lang)
+    # The laptop's look (large type, high contrast) and sounds, read afresh from its file.
+    hub = preferences_hub()
+    hub.reload()
+    apply_preferences(app, hub.preferences)
     if not hasattr(app, "_garbage_collector"):
         app._garbage_collector = GuiThreadGarbageCollector(app)  # type: ignore[attr-defined]
     return app
@@ -195,11 +202,18 @@ def open_main_window(start: GuiProfile, lang: str) -> MainWindow:
     return window
 
 
+def gui_language(args: argparse.Namespace) -> str:
+    """--lang, then the environment variable, then the language chosen in Settings, then the
+    system's."""
+    return choose_language(getattr(args, "lang", None) or os.environ.get(LANG_ENV)
+                           or load_preferences().language or None)
+
+
 def run_gui(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     if args.screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    lang = choose_language(args.lang)
+    lang = gui_language(args)
     app = make_application(lang)
     try:
         start = start_gui_profile(args)

@@ -44,9 +44,16 @@ _WATCHED = _KEY_EVENTS | _OTHER_INPUT
 _RELEASE_WAIT_MS = 1000.0
 
 
+# A widget with this dynamic property set to True gets every key as it was typed, bursts
+# included: the Settings dialog's scanner test shows what the scanner typed, not a scan.
+RAW_KEYS_PROPERTY = "receivesRawKeys"
+
+
 def _left_alone(widget: QWidget) -> bool:
     """A passphrase field is left alone: a password manager types into it as fast as a
-    scanner, and a passphrase is never a badge."""
+    scanner, and a passphrase is never a badge. So is a widget that asked for raw keys."""
+    if widget.property(RAW_KEYS_PROPERTY) is True:
+        return True
     return isinstance(widget, QLineEdit) and widget.echoMode() != QLineEdit.EchoMode.Normal
 
 

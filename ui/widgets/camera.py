@@ -7,6 +7,7 @@ never waits and a slow machine simply decodes fewer frames.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from pathlib import Path
@@ -24,15 +25,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.preferences import Preferences, save_preferences
 from app.profile.db import Database
 from ui.commands import connect_command
+from ui.preferences_hub import preferences_hub
 from ui.tasks import run_in_background
 
 if TYPE_CHECKING:
     import numpy as np
 
 log = logging.getLogger(__name__)
-CAMERA_SETTING = "camera_device"
 # The same code seen again within this time is the same badge still in front of the lens.
 REPEAT_SUPPRESS_S = 3.0
 PREVIEW_INTERVAL_S = 0.08
@@ -101,19 +103,51 @@ class FrameDecoder(QObject):
         log.warning("frame decode failed: %s", exc)
 
 
+def video_inputs() -> list[object]:
+    """The cameras this laptop has now (QCameraDevice), none without QtMultimedia."""
+    # Here, not at the top: QtMultimedia takes about 170 ms to import (measured on the
+    # development machine), paid when a camera is first asked for.
+    try:
+        from PySide6.QtMultimedia import QMediaDevices
+    except ImportError as exc:
+        log.info("QtMultimedia unavailable: %s", exc)
+        return []
+    return list(QMediaDevices.videoInputs())
+
+
+def camera_id(device: object) -> str:
+    """A camera's id as the preferences keep it (hex of QCameraDevice.id())."""
+    return bytes(device.id().data()).hex()  # type: ignore[attr-defined]
+
+
+def chosen_camera_id(preferred: str) -> str:
+    """The camera to use: the preferred one; with none ("" in the preferences), the
+    system's default camera."""
+    if preferred:
+        return preferred
+    try:
+        from PySide6.QtMultimedia import QMediaDevices
+    except ImportError:
+        return ""
+    default = QMediaDevices.defaultVideoInput()
+    return "" if default.isNull() else camera_id(default)
+
+
 class CameraPanel(QGroupBox):
-    """Camera preview with a device choice that is remembered in the profile."""
+    """Camera preview with a device choice, remembered in the laptop's preferences (the
+    choice is the machine's, not the supervisor's: Settings shows it too)."""
 
     decoded = Signal(str)
     status_changed = Signal(str)
 
     def __init__(self, db: Database, parent: QWidget | None = None) -> None:
         super().__init__(self.tr("Camera"), parent)
-        self.db = db
+        self.db = db  # the profile; the camera's choice is the laptop's (preferences)
         self.decoder = FrameDecoder(self)
         self.decoder.decoded.connect(self.decoded)
         self.last_frame = QImage()
         self._camera: object | None = None
+        self._camera_id = ""
         self._session: object | None = None
         self._sink: object | None = None
         self._last_preview = 0.0
@@ -137,18 +171,14 @@ class CameraPanel(QGroupBox):
         layout.addWidget(self.preview)
         layout.addWidget(self.status)
         self.devices.hide()
+        preferences_hub().changed.connect(self._preferences_changed)
 
     @property
     def running(self) -> bool:
         return self._camera is not None
 
     def _video_inputs(self) -> list[object]:
-        try:
-            from PySide6.QtMultimedia import QMediaDevices
-        except ImportError as exc:
-            log.info("QtMultimedia unavailable: %s", exc)
-            return []
-        return list(QMediaDevices.videoInputs())
+        return video_inputs()
 
     def toggle(self) -> None:
         if self.running:
@@ -164,13 +194,12 @@ class CameraPanel(QGroupBox):
             return False
         from PySide6.QtMultimedia import QCamera, QMediaCaptureSession, QVideoSink
 
-        remembered = self.db.setting(CAMERA_SETTING)
         self.devices.blockSignals(True)
         self.devices.clear()
         for device in inputs:
-            self.devices.addItem(device.description(), bytes(device.id().data()).hex())
+            self.devices.addItem(device.description(), camera_id(device))
         self.devices.blockSignals(False)
-        index = self.devices.findData(remembered) if remembered else -1
+        index = self.devices.findData(chosen_camera_id(preferences_hub().preferences.camera))
         index = index if index >= 0 else 0
         self.devices.setCurrentIndex(index)
         self.devices.setVisible(len(inputs) > 1)
@@ -188,6 +217,7 @@ class CameraPanel(QGroupBox):
         camera.errorOccurred.connect(lambda _error, text: self._say(
             self.tr("The camera stopped: {error}").format(error=text)))
         self._camera, self._session, self._sink = camera, session, sink
+        self._camera_id = camera_id(inputs[index])
         camera.start()
         self.preview.show()
         self.toggle_button.setText(self.tr("Stop camera"))
@@ -195,8 +225,18 @@ class CameraPanel(QGroupBox):
         return True
 
     def _device_chosen(self, index: int) -> None:
-        self.db.set_setting(CAMERA_SETTING, self.devices.itemData(index))
-        if self.running:
+        """A camera chosen here is this laptop's camera from now on (Settings shows it)."""
+        chosen = self.devices.itemData(index)
+        hub = preferences_hub()
+        preferences = dataclasses.replace(hub.preferences, camera=chosen or "")
+        try:
+            save_preferences(preferences)
+        except OSError as exc:  # a read-only configuration folder: used now, not remembered
+            log.warning("camera choice not saved: %s", exc)
+        hub.publish(preferences)  # restarts the camera on the new device (_preferences_changed)
+
+    def _preferences_changed(self, preferences: Preferences) -> None:
+        if self.running and chosen_camera_id(preferences.camera) != self._camera_id:
             self.stop()
             self.start()
 
@@ -204,6 +244,7 @@ class CameraPanel(QGroupBox):
         if self._camera is not None:
             self._camera.stop()  # type: ignore[attr-defined]
         self._camera = self._session = self._sink = None
+        self._camera_id = ""
         self.preview.hide()
         self.toggle_button.setText(self.tr("Start camera"))
         self._say("")
