@@ -20,7 +20,8 @@ from app.inspection.identity import id_check_char
 from app.inspection.roster import TASK_TYPES, RosterReport, RosterRow
 
 DEMO_SEED = 20261124
-DEMO_EVENT_NAME = "2026年市体育中心“星光之夜”演唱会"
+# Labelled in its name, so that every screen, list and paper that names it says it is not real.
+DEMO_EVENT_NAME = "【演示】2026年市体育中心“星光之夜”演唱会"
 MAIN_COMPANY = "辽宁安盾保安服务有限公司"
 OTHER_COMPANY = "锦州恒安保安服务有限公司"
 ZONES = "ABCDEFGH"

@@ -7,8 +7,10 @@ The demo event with a day of rounds (as ``report --demo`` makes it) is opened in
 window at 1280x720 offscreen (the size of a supervisor's laptop screen), a guard is scanned
 and checked as in ``--demo --screenshot``, and the pictures the guide shows are saved as
 ``<picture>-<lang>.png``: the inspection after the scan, its checklist and finding, the
-card of a guard who does not belong there, the evaluation and the dashboard. They are
-reduced to 256 colours, which a window's flat colours survive, to keep the guide small.
+card of a guard who does not belong there, the evaluation and the dashboard; then the
+first-run set-up's password page, the scanner test of Settings after a scan, and the lock
+screen. They are reduced to 256 colours, which a window's flat colours survive, to keep the
+guide small.
 """
 
 from __future__ import annotations
@@ -25,8 +27,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from PIL import Image  # noqa: E402
-from PySide6.QtCore import QBuffer, QIODevice, QPoint, QRect, Qt  # noqa: E402
-from PySide6.QtGui import QImage  # noqa: E402
+from PySide6.QtCore import QBuffer, QEvent, QIODevice, QPoint, QRect, Qt  # noqa: E402
+from PySide6.QtGui import QImage, QKeyEvent  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
@@ -34,13 +36,18 @@ from app.demo import add_demo_day, create_demo_event, demo_badge  # noqa: E402
 from app.inspection.workbench import Workbench  # noqa: E402
 from app.profile.db import Database  # noqa: E402
 from ui.application import make_application  # noqa: E402
+from ui.dialogs.first_run import FirstRunWizard  # noqa: E402
+from ui.dialogs.settings import SettingsDialog, open_settings  # noqa: E402
 from ui.main_window import FIGURES_REFRESH_MS, MainWindow  # noqa: E402
 from ui.screenshot import stage_demo_scan  # noqa: E402
 from ui.tasks import wait_for_background  # noqa: E402
 
 LANGUAGES = ("zh_CN", "en")
 WINDOW_SIZE = (1280, 720)
-PICTURES = ("inspection", "checklist", "verdict", "evaluation", "dashboard")
+PICTURES = ("inspection", "checklist", "verdict", "evaluation", "dashboard", "first-run",
+            "scanner-test", "lock")
+SCANNER_KEY_MS = 7  # a USB scanner's pace
+WEAK_EXAMPLE_PASSWORD = "password1"
 DEFAULT_OUT = REPO / "docs" / "user-guide" / "images"
 COLOURS = 256
 SUPERVISOR = "李建国"
@@ -108,6 +115,40 @@ def stage_evaluation(window: MainWindow, lang: str) -> None:
     settle()
 
 
+def stage_first_run(folder: Path) -> FirstRunWizard:
+    """The set-up's password page, a weak password typed: its strength and the warning."""
+    wizard = FirstRunWizard(folder / "new-profile")
+    wizard.show()
+    wizard.next()  # welcome -> who you are
+    wizard.supervisor.name.setText(SUPERVISOR)
+    wizard.next()  # -> the profile password
+    wizard.password.password.setText(WEAK_EXAMPLE_PASSWORD)
+    QApplication.processEvents()
+    return wizard
+
+
+def stage_scanner_test(window: MainWindow) -> SettingsDialog:
+    """Settings' scanner test after a badge came in at a scanner's pace."""
+    dialog = open_settings(window)
+    dialog.tabs.setCurrentWidget(dialog.scanner_tab)
+    QApplication.processEvents()
+    event = window.current_event
+    assert event is not None
+    guard = next(g for g in window.workbench.guards(event.id) if g.post_id)
+    code = demo_badge(guard, event.company.licence_no if event.company else "")
+    stamp = 1_000
+    for char in [*code, "\r"]:
+        key = Qt.Key.Key_Return if char == "\r" else Qt.Key(ord(char.upper()))
+        for kind, at in ((QEvent.Type.KeyPress, stamp), (QEvent.Type.KeyRelease, stamp + 2)):
+            key_event = QKeyEvent(kind, key, Qt.KeyboardModifier.NoModifier, char)
+            key_event.setTimestamp(at)
+            QApplication.sendEvent(dialog.scanner.box, key_event)
+        stamp += SCANNER_KEY_MS
+    dialog.scanner.finish_try()
+    QApplication.processEvents()
+    return dialog
+
+
 def take(lang: str, out: Path) -> list[Path]:
     make_application(lang)
     saved: list[Path] = []
@@ -135,6 +176,15 @@ def take(lang: str, out: Path) -> list[Path]:
         window.tabs.setCurrentWidget(window.dashboard)
         settle()
         saved.append(save_small(window.grab().toImage(), out / f"dashboard-{lang}.png"))
+        wizard = stage_first_run(Path(folder))
+        saved.append(save_small(wizard.grab().toImage(), out / f"first-run-{lang}.png"))
+        wizard.close()
+        dialog = stage_scanner_test(window)
+        saved.append(save_small(dialog.grab().toImage(), out / f"scanner-test-{lang}.png"))
+        dialog.reject()
+        window.window_lock.lock()
+        settle()
+        saved.append(save_small(window.grab().toImage(), out / f"lock-{lang}.png"))
         window.close()
         settle()
         db.close()

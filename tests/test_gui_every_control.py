@@ -240,11 +240,12 @@ def shown_texts(window: MainWindow) -> list[str]:
 
 def press_every_shortcut(qtbot, window: MainWindow) -> int:
     """The inspection page's keys (F2, F3, F6, F7, Esc, Ctrl+number, Ctrl+Shift+V) and the
-    menus' (Ctrl+I, Ctrl+Z; not Ctrl+Q), pressed in the scan field as a supervisor does."""
+    menus' (Ctrl+I, Ctrl+Z; not Ctrl+Q, nor Ctrl+L, which locks the window: pressed last, by
+    ``lock_and_unlock``), pressed in the scan field as a supervisor does."""
     sequences = [shortcut.key() for shortcut in window.findChildren(QShortcut)]
     sequences += [action.shortcut() for action in menu_actions(window)
                   if not action.shortcut().isEmpty()
-                  and action.shortcut().toString() != "Ctrl+Q"]
+                  and action.shortcut().toString() not in ("Ctrl+Q", "Ctrl+L")]
     field = window.inspection.scan_field
     for sequence in sequences:
         combination = sequence[0]
@@ -254,6 +255,36 @@ def press_every_shortcut(qtbot, window: MainWindow) -> int:
             dialog.reject()
         settle()
     return len(sequences)
+
+
+def unlock_if_locked(qtbot, window: MainWindow) -> bool:
+    """File → Lock (Ctrl+L) locks the window: the lock screen is shown, the menus are
+    disabled; its Unlock button (the demo profile has no password) brings the window back.
+    True if it was locked."""
+    lock = window.window_lock
+    if not lock.locked:
+        return False
+    assert lock.screen.isVisible() and not window.menuBar().isEnabled()
+    qtbot.mouseClick(lock.screen.unlock_button, Qt.MouseButton.LeftButton)
+    settle()
+    assert not lock.locked and window.tabs.isVisible() and window.menuBar().isEnabled()
+    return True
+
+
+def lock_and_unlock(qtbot, window: MainWindow) -> None:
+    """Ctrl+L locks the window; while locked the other shortcuts do nothing (Ctrl+I opens no
+    import); unlocked, the page is back as it was."""
+    page = window.tabs.currentWidget()
+    window.activateWindow()  # the dialogs the shortcuts opened and closed took it away
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    qtbot.keyClick(QApplication.focusWidget() or window, Qt.Key.Key_L,
+                   Qt.KeyboardModifier.ControlModifier)
+    assert window.window_lock.locked
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
+    settle()
+    assert open_dialogs(window) == [] and window.window_lock.locked
+    assert unlock_if_locked(qtbot, window)
+    assert window.tabs.currentWidget() is page
 
 
 def shiboken_alive(widget: QWidget) -> bool:
@@ -326,6 +357,7 @@ def test_every_control_of_every_tab(qtbot, demo_profile_window: MainWindow,
     settle()
     assert window.inspection.card.name_label.text() == guard.name
     assert press_every_shortcut(qtbot, window) >= 16
+    lock_and_unlock(qtbot, window)
     shown = shown_texts(window)
 
     clicked: set[int] = set()
@@ -344,6 +376,7 @@ def test_every_control_of_every_tab(qtbot, demo_profile_window: MainWindow,
             click(button, window)
             shown += shown_texts(window)
     quit_action = None
+    locked_by = ""  # the menu action that locked the window (then unlocked by the test)
     for action in menu_actions(window):
         if action.shortcut().toString() == "Ctrl+Q":
             quit_action = action  # last: it closes the window
@@ -354,8 +387,11 @@ def test_every_control_of_every_tab(qtbot, demo_profile_window: MainWindow,
             for dialog in open_dialogs(window):
                 dialog.reject()
             settle()
+            if unlock_if_locked(qtbot, window):
+                locked_by = action.text()
 
     assert len(clicked) >= 15, f"only {len(clicked)} buttons found: the search is broken"
+    assert locked_by, "no menu action locked the window (File → Lock)"
     faults = [text for text in answers.said + shown if PROGRAM_FAULT.search(text)]
     assert faults == [], "a programming error was shown instead of a message for people"
     failed_tasks = [record.getMessage() for record in caplog.records

@@ -190,7 +190,9 @@ def test_tables_reload_the_lines_a_change_touched(qtbot, window: MainWindow, wor
 def _button(parent, text: str):
     from PySide6.QtWidgets import QPushButton
 
-    return next(b for b in parent.findChildren(QPushButton) if b.text() == text)
+    # the text as read, without the mnemonic's & (Alt+P for "Save &post")
+    return next(b for b in parent.findChildren(QPushButton)
+                if b.text().replace("&", "") == text)
 
 
 def test_saving_an_event_opens_it_or_shows_its_new_facts(qtbot, window: MainWindow, workbench,

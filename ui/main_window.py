@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -28,8 +29,11 @@ from app.inspection.workbench import Workbench
 from ui.commands import connect_command
 from ui.dialogs.files import open_file_name
 from ui.dialogs.import_roster import ImportDialog
+from ui.dialogs.settings import install_settings
 from ui.dialogs.sync import SyncMenu
 from ui.errors import user_message
+from ui.help_menu import install_help
+from ui.lock import install_lock
 from ui.operations import Operations
 from ui.pages.dashboard import DashboardPage
 from ui.pages.evaluation import EvaluationPage
@@ -41,6 +45,7 @@ from ui.refresh import BackgroundRefresh, Wanted
 from ui.scan_router import ScanRouter
 from ui.sync_controller import SyncController
 from ui.tasks import run_in_background
+from ui.widgets.empty_state import EmptyState, EventCover
 from ui.widgets.sync_status import SyncStatusWidget
 
 LAST_EVENT_SETTING = "last_event_id"
@@ -132,16 +137,22 @@ class MainWindow(QMainWindow):
         self.scan_router.install()
         self.sync_menu = SyncMenu(self, self.sync, self.reload_events)
         self.sync_status.enrol_requested.connect(self.sync_menu.enrol)
+        self.covers = self._cover_pages_without_event()
+        install_settings(self)  # Tools → Settings… (Ctrl+,)
+        self.window_lock = install_lock(self)  # File → Lock (Ctrl+L), and when idle
         self.sync.start()
 
         chosen = event_id or workbench.db.setting(LAST_EVENT_SETTING)
         self.reload_events(chosen)
         self._show_trust_status()
+        self.help_menu = install_help(self, lang)  # last: Help is the rightmost menu
 
     def _build_menu(self) -> None:
         file_menu = self.menuBar().addMenu(self.tr("&File"))
         new_event = QAction(self.tr("New event"), self)
+        new_event.setShortcut(QKeySequence("Ctrl+N"))
         connect_command(new_event.triggered, self.new_event)
+        self.new_event_action = new_event
         import_action = QAction(self.tr("Import roster…"), self)
         import_action.setShortcut(QKeySequence("Ctrl+I"))
         connect_command(import_action.triggered, self.import_roster)
@@ -161,6 +172,28 @@ class MainWindow(QMainWindow):
         self.undo_action.setShortcut(QKeySequence("Ctrl+Z"))
         connect_command(self.undo_action.triggered, self.inspection.undo)
         edit_menu.addAction(self.undo_action)
+        # Each tab by a key too (Alt+1…), written beside its name in the View menu.
+        view_menu = self.menuBar().addMenu(self.tr("&View"))
+        for index in range(self.tabs.count()):
+            go_to = QAction(self.tabs.tabText(index), self)
+            go_to.setShortcut(QKeySequence(f"Alt+{index + 1}"))
+            connect_command(go_to.triggered, partial(self.tabs.setCurrentIndex, index))
+            view_menu.addAction(go_to)
+
+    def _cover_pages_without_event(self) -> list[EventCover]:
+        """While no event is open, the pages that need one say so and offer the three ways
+        to get one, instead of empty tables."""
+        covers = []
+        for page in (self.inspection, self.dashboard, self.posts_page, self.roster_page,
+                     self.evaluation_page):
+            covers.append(EventCover(page, EmptyState(
+                self.tr("No event open"),
+                self.tr("Take the event down from headquarters, import the event package "
+                        "headquarters gave you on a USB stick, or create the event by hand "
+                        "and import the company's roster."),
+                [self.sync_menu.pull_action, self.sync_menu.import_action,
+                 self.new_event_action])))
+        return covers
 
     # ---------------------------------------------------------------- events
     def reload_events(self, select_id: str | None = None) -> None:
@@ -187,6 +220,8 @@ class MainWindow(QMainWindow):
             self.workbench.db.set_setting(LAST_EVENT_SETTING, event_id)
         self._show_event_header()
         self._show_lock()
+        for cover in self.covers:
+            cover.show_event_open(self.current_event is not None)
         self.event_page.load(self.current_event)
         for page in (self.inspection, self.posts_page, self.roster_page,
                      self.evaluation_page):
@@ -394,6 +429,8 @@ class MainWindow(QMainWindow):
             self.show()
 
     def _scanned_anywhere(self, text: str) -> None:
+        if self.window_lock.refuse_scan_if_locked():
+            return  # refused with the alert sound and said on the lock screen
         self.tabs.setCurrentWidget(self.inspection)
         self.inspection.scanned_outside_the_field(text)
         if QApplication.activeModalWidget() is not None:

@@ -2,6 +2,45 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>AboutDialog</name>
+    <message>
+        <source>About Venue Supervisor</source>
+        <translation>关于大型活动安保现场督导</translation>
+    </message>
+    <message>
+        <source>Offline on-site supervision of the security guards at large public events.</source>
+        <translation>大型活动现场保安员督导检查，无需网络。</translation>
+    </message>
+    <message>
+        <source>Reading…</source>
+        <translation>正在读取…</translation>
+    </message>
+    <message>
+        <source>Copy build information</source>
+        <translation>复制版本信息</translation>
+    </message>
+    <message>
+        <source>Build information</source>
+        <translation>版本信息</translation>
+    </message>
+    <message>
+        <source>Licences of the bundled font and of the libraries this program carries:</source>
+        <translation>随程序附带的字体及各程序库的许可证：</translation>
+    </message>
+    <message>
+        <source>The build information could not be read: {error}</source>
+        <translation>无法读取版本信息：{error}</translation>
+    </message>
+    <message>
+        <source>The licence texts could not be read: {error}</source>
+        <translation>无法读取许可证文本：{error}</translation>
+    </message>
+    <message>
+        <source>Copied: paste it into your message to headquarters.</source>
+        <translation>已复制：可粘贴到发给总部的消息中。</translation>
+    </message>
+</context>
+<context>
     <name>Application</name>
     <message>
         <source>Venue Supervisor</source>
@@ -371,8 +410,8 @@ Details are in {log}</source>
         <translation>摄像头</translation>
     </message>
     <message>
-        <source>Start camera</source>
-        <translation>打开摄像头</translation>
+        <source>Start c&amp;amera</source>
+        <translation>打开摄像头(&amp;A)</translation>
     </message>
     <message>
         <source>No camera found. Scan with the USB scanner, type the number, or open a photo of the badge.</source>
@@ -383,12 +422,79 @@ Details are in {log}</source>
         <translation>摄像头已停止：{error}</translation>
     </message>
     <message>
-        <source>Stop camera</source>
-        <translation>关闭摄像头</translation>
+        <source>Stop c&amp;amera</source>
+        <translation>关闭摄像头(&amp;A)</translation>
     </message>
     <message>
         <source>Hold the badge&apos;s QR code in front of the camera.</source>
         <translation>请将证件二维码对准摄像头。</translation>
+    </message>
+</context>
+<context>
+    <name>CertificatePage</name>
+    <message>
+        <source>Signing certificate</source>
+        <translation>签名证书</translation>
+    </message>
+    <message>
+        <source>Your evaluations are signed with it: anyone can then check who signed them and that nothing changed afterwards.</source>
+        <translation>您的考评用它签名：任何人都能核实是谁签的名，以及签名后没有任何改动。</translation>
+    </message>
+    <message>
+        <source>Create my certificate now</source>
+        <translation>现在创建我的证书</translation>
+    </message>
+    <message>
+        <source>Passphrase:</source>
+        <translation>口令：</translation>
+    </message>
+    <message>
+        <source>The same again:</source>
+        <translation>再输入一次：</translation>
+    </message>
+    <message>
+        <source>The passphrase protects the certificate&apos;s key: you type it each time you sign. It may differ from the profile password.</source>
+        <translation>口令保护证书的密钥：每次签名时都要输入。它可以与档案密码不同。</translation>
+    </message>
+    <message>
+        <source>Import the certificate headquarters gave me (.p12 file)</source>
+        <translation>导入总部发给我的证书（.p12 文件）</translation>
+    </message>
+    <message>
+        <source>Next asks for the file and its passphrase.</source>
+        <translation>点击“下一步”后选择文件并输入其口令。</translation>
+    </message>
+    <message>
+        <source>This profile signs as {name}.</source>
+        <translation>本档案以 {name} 的身份签名。</translation>
+    </message>
+    <message>
+        <source>Keep this certificate</source>
+        <translation>保留这张证书</translation>
+    </message>
+    <message>
+        <source>This profile has no signing certificate yet.</source>
+        <translation>本档案还没有签名证书。</translation>
+    </message>
+    <message>
+        <source>Later: your first signature will create one</source>
+        <translation>以后再说：第一次签名时会创建</translation>
+    </message>
+    <message>
+        <source>The two passphrases differ.</source>
+        <translation>两次输入的口令不一致。</translation>
+    </message>
+    <message>
+        <source>Creating your signing key: a moment…</source>
+        <translation>正在创建签名密钥，请稍候…</translation>
+    </message>
+    <message>
+        <source>Headquarters&apos; certificate is saved in your profile.</source>
+        <translation>总部的证书已保存到您的档案中。</translation>
+    </message>
+    <message>
+        <source>Your signing certificate is created and saved in your profile.</source>
+        <translation>签名证书已创建并保存到您的档案中。</translation>
     </message>
 </context>
 <context>
@@ -753,19 +859,19 @@ Details are in {log}</source>
     <name>Errors</name>
     <message>
         <source>Another program is using the profile ({path}): the app open in another window, or a backup or copying tool. Close it, then try again; what was saved before is kept.</source>
-        <translation>另一个程序正在使用此配置文件（{path}）：可能是在另一个窗口中打开的本程序，或备份、复制工具。请关闭它后重试；之前保存的内容不会丢失。</translation>
+        <translation>另一个程序正在使用此数据档案（{path}）：可能是在另一个窗口中打开的本程序，或备份、复制工具。请关闭它后重试；之前保存的内容不会丢失。</translation>
     </message>
     <message>
         <source>The disk holding the profile ({path}) failed to read or write: was a USB drive pulled out? Put it back or check the disk, then try again; what was saved before is kept.</source>
-        <translation>存放配置文件的磁盘（{path}）读写失败：是否拔出了 U 盘？请重新插好或检查磁盘，然后重试；之前保存的内容不会丢失。</translation>
+        <translation>存放数据档案的磁盘（{path}）读写失败：是否拔出了 U 盘？请重新插好或检查磁盘，然后重试；之前保存的内容不会丢失。</translation>
     </message>
     <message>
         <source>The profile&apos;s database {path} cannot be read: it is damaged, or the key file beside it belongs to another profile. Restore the profile folder from a backup; nothing in it was changed.</source>
-        <translation>无法读取配置文件的数据库 {path}：它已损坏，或其旁边的密钥文件属于另一个配置文件。请从备份恢复配置文件夹；其中内容未被改动。</translation>
+        <translation>无法读取数据档案的数据库 {path}：它已损坏，或其旁边的密钥文件属于另一个数据档案。请从备份恢复数据档案文件夹；其中内容未被改动。</translation>
     </message>
     <message>
         <source>The profile&apos;s database {path} is damaged: it can no longer be read as a database. Restore the profile folder from a backup; nothing in it was changed.</source>
-        <translation>配置文件的数据库 {path} 已损坏，无法再作为数据库读取。请从备份恢复配置文件夹；其中内容未被改动。</translation>
+        <translation>数据档案的数据库 {path} 已损坏，无法再作为数据库读取。请从备份恢复数据档案文件夹；其中内容未被改动。</translation>
     </message>
     <message>
         <source>The disk is full. Free some space (delete or move files you do not need), then try again; what was saved before is kept.</source>
@@ -773,7 +879,7 @@ Details are in {log}</source>
     </message>
     <message>
         <source>The profile cannot be written: its folder or its database ({path}) is read-only, or the disk is. Give this user the right to write there, or use a profile on a writable disk, then try again; what was saved before is kept.</source>
-        <translation>无法写入配置文件：其文件夹或数据库（{path}）为只读，或磁盘为只读。请授予当前用户写入权限，或使用可写磁盘上的配置文件，然后重试；之前保存的内容不会丢失。</translation>
+        <translation>无法写入数据档案：其文件夹或数据库（{path}）为只读，或磁盘为只读。请授予当前用户写入权限，或使用可写磁盘上的数据档案，然后重试；之前保存的内容不会丢失。</translation>
     </message>
     <message>
         <source>A fault in the program stopped this. Nothing saved before was lost; the details are in the log (venue-supervisor.log in the profile folder).</source>
@@ -890,10 +996,6 @@ Details are in {log}</source>
         <translation>综合意见：公司履职情况、当场纠正情况、需整改事项</translation>
     </message>
     <message>
-        <source>Save comment</source>
-        <translation>保存意见</translation>
-    </message>
-    <message>
         <source>Supervisor&apos;s opinion</source>
         <translation>督导员意见</translation>
     </message>
@@ -910,36 +1012,12 @@ Details are in {log}</source>
         <translation>综合意见</translation>
     </message>
     <message>
-        <source>Clear signature</source>
-        <translation>清除签名</translation>
-    </message>
-    <message>
-        <source>Sign and lock the evaluation</source>
-        <translation>签名并锁定考评</translation>
-    </message>
-    <message>
-        <source>Print…</source>
-        <translation>打印…</translation>
-    </message>
-    <message>
         <source>Open PDF</source>
         <translation>打开 PDF</translation>
     </message>
     <message>
-        <source>Correct: start a new version</source>
-        <translation>更正：新建版本</translation>
-    </message>
-    <message>
-        <source>Import certificate (.p12)…</source>
-        <translation>导入数字证书 (.p12)…</translation>
-    </message>
-    <message>
         <source>Signature</source>
         <translation>签名</translation>
-    </message>
-    <message>
-        <source>Refresh preview</source>
-        <translation>刷新预览</translation>
     </message>
     <message>
         <source>Preview of the PDF</source>
@@ -984,6 +1062,38 @@ Details are in {log}</source>
     <message>
         <source>Rendering…</source>
         <translation>正在生成…</translation>
+    </message>
+    <message>
+        <source>Save &amp;comment</source>
+        <translation>保存意见(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Clear signat&amp;ure</source>
+        <translation>清除签名(&amp;U)</translation>
+    </message>
+    <message>
+        <source>Si&amp;gn and lock the evaluation</source>
+        <translation>签名并锁定考评(&amp;G)</translation>
+    </message>
+    <message>
+        <source>Pri&amp;nt…</source>
+        <translation>打印(&amp;N)…</translation>
+    </message>
+    <message>
+        <source>Open P&amp;DF</source>
+        <translation>打开 PDF(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Correct: start a ne&amp;w version</source>
+        <translation>更正：新建版本(&amp;W)</translation>
+    </message>
+    <message>
+        <source>&amp;Import certificate (.p12)…</source>
+        <translation>导入数字证书(&amp;I) (.p12)…</translation>
+    </message>
+    <message>
+        <source>&amp;Refresh preview</source>
+        <translation>刷新预览(&amp;R)</translation>
     </message>
     <message>
         <source>{pages} page(s)</source>
@@ -1067,8 +1177,8 @@ Details are in {log}</source>
 <context>
     <name>EventPage</name>
     <message>
-        <source>On the black list</source>
-        <translation>列入黑名单</translation>
+        <source>On the &amp;black list</source>
+        <translation>列入黑名单(&amp;B)</translation>
     </message>
     <message>
         <source>Event</source>
@@ -1131,12 +1241,12 @@ Details are in {log}</source>
         <translation>信用等级</translation>
     </message>
     <message>
-        <source>Save event</source>
-        <translation>保存活动</translation>
+        <source>Save eve&amp;nt</source>
+        <translation>保存活动(&amp;N)</translation>
     </message>
     <message>
-        <source>New event</source>
-        <translation>新建活动</translation>
+        <source>Ne&amp;w event</source>
+        <translation>新建活动(&amp;W)</translation>
     </message>
     <message>
         <source>Expected attendance exceeds the venue&apos;s capacity</source>
@@ -1170,16 +1280,16 @@ Details are in {log}</source>
         <translation>当场纠正 (F3)</translation>
     </message>
     <message>
-        <source>Not corrected</source>
-        <translation>未纠正</translation>
+        <source>&amp;Not corrected</source>
+        <translation>未纠正(&amp;N)</translation>
     </message>
     <message>
-        <source>Attach photo…</source>
-        <translation>添加照片…</translation>
+        <source>Attach &amp;photo…</source>
+        <translation>添加照片(&amp;P)…</translation>
     </message>
     <message>
-        <source>Take photo</source>
-        <translation>拍照</translation>
+        <source>Ta&amp;ke photo</source>
+        <translation>拍照(&amp;K)</translation>
     </message>
     <message>
         <source>Select a finding (an item marked ✗) to add a note, its correction state or a photo.</source>
@@ -1196,6 +1306,71 @@ Details are in {log}</source>
     <message>
         <source>Images (*.jpg *.jpeg *.png *.bmp *.heic)</source>
         <translation>图片 (*.jpg *.jpeg *.png *.bmp *.heic)</translation>
+    </message>
+</context>
+<context>
+    <name>FirstRunWizard</name>
+    <message>
+        <source>Venue Supervisor: set-up</source>
+        <translation>大型活动安保现场督导：初始设置</translation>
+    </message>
+    <message>
+        <source>Stop the set-up? Nothing is saved yet: it starts again at the next start.</source>
+        <translation>要停止设置吗？目前还没有保存任何内容，下次启动时将重新开始。</translation>
+    </message>
+    <message>
+        <source>Stop the set-up? What you saved stays in your encrypted profile: the next start asks its password and goes on from your name.</source>
+        <translation>要停止设置吗？已保存的内容留在您的加密档案中：下次启动时输入密码后，从填写姓名处继续。</translation>
+    </message>
+    <message>
+        <source>Stop the set-up</source>
+        <translation>停止设置</translation>
+    </message>
+</context>
+<context>
+    <name>HeadquartersPage</name>
+    <message>
+        <source>Headquarters</source>
+        <translation>总部</translation>
+    </message>
+    <message>
+        <source>Enrolled, this laptop takes events down from headquarters and sends your inspections back.</source>
+        <translation>注册后，本机可以从总部获取活动，并把您的检查记录发回总部。</translation>
+    </message>
+    <message>
+        <source>Enrol with headquarters…</source>
+        <translation>在总部注册…</translation>
+    </message>
+    <message>
+        <source>You need headquarters&apos; address and the one-time code it gave you. No code yet? Click Next: you can enrol later from the Sync menu, and what you record meanwhile stays on this laptop until then.</source>
+        <translation>注册需要总部地址和总部发给您的一次性注册码。还没有注册码？点击“下一步”：以后可以在“同步”菜单中注册，在此之前记录的内容都保存在本机。</translation>
+    </message>
+    <message>
+        <source>This laptop is enrolled with headquarters at {hq}.</source>
+        <translation>本机已在总部 {hq} 注册。</translation>
+    </message>
+    <message>
+        <source>Enrol again with another code…</source>
+        <translation>用新的注册码重新注册…</translation>
+    </message>
+    <message>
+        <source>This laptop is not enrolled yet.</source>
+        <translation>本机尚未在总部注册。</translation>
+    </message>
+</context>
+<context>
+    <name>HelpMenu</name>
+    <message>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <source>User guide</source>
+        <translation>使用指南</translation>
+    </message>
+    <message>
+        <source>About Venue Supervisor</source>
+        <translation>关于</translation>
     </message>
 </context>
 <context>
@@ -1260,6 +1435,10 @@ Details are in {log}</source>
         <translation>查找岗位（区域、名称、任务）</translation>
     </message>
     <message>
+        <source>No posts yet. Import the company&apos;s roster (File menu, Ctrl+I) or add posts on the Posts tab.</source>
+        <translation>尚无岗位。请导入保安公司的人员名单（“文件”菜单，Ctrl+I），或在“岗位”页添加岗位。</translation>
+    </message>
+    <message>
         <source>checked / assigned guards per post</source>
         <translation>各岗位已检查 / 已安排人数</translation>
     </message>
@@ -1308,14 +1487,6 @@ F3：当场纠正
 F6 / F7：缺岗 / 人员不足
 Ctrl+Z：撤销
 Esc：清除</translation>
-    </message>
-    <message>
-        <source>Badge photo…</source>
-        <translation>识别证件照片…</translation>
-    </message>
-    <message>
-        <source>Paste image</source>
-        <translation>粘贴图片</translation>
     </message>
     <message>
         <source>Ctrl+Shift+V: read the badge in an image copied to the clipboard</source>
@@ -1376,6 +1547,14 @@ Esc：清除</translation>
     <message>
         <source>Scan recorded</source>
         <translation>扫码已记录</translation>
+    </message>
+    <message>
+        <source>&amp;Badge photo…</source>
+        <translation>识别证件照片(&amp;B)…</translation>
+    </message>
+    <message>
+        <source>Paste image (Ctrl+Shift+V)</source>
+        <translation>粘贴图片 (Ctrl+Shift+V)</translation>
     </message>
     <message>
         <source>Photo of a badge</source>
@@ -1443,6 +1622,100 @@ Esc：清除</translation>
     <message>
         <source>✗ finding</source>
         <translation>✗ 问题</translation>
+    </message>
+</context>
+<context>
+    <name>LaptopSettingsPage</name>
+    <message>
+        <source>System language</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <source>A new language takes effect at the next start.</source>
+        <translation>更改的语言在下次启动程序时生效。</translation>
+    </message>
+    <message>
+        <source>Large type</source>
+        <translation>大字体</translation>
+    </message>
+    <message>
+        <source>High contrast, for daylight</source>
+        <translation>高对比度（适合阳光下）</translation>
+    </message>
+    <message>
+        <source>A sound after each scan</source>
+        <translation>每次扫码后发出提示音</translation>
+    </message>
+    <message>
+        <source>Test</source>
+        <translation>试听</translation>
+    </message>
+    <message>
+        <source>Never</source>
+        <translation>从不</translation>
+    </message>
+    <message>
+        <source>After {minutes} minutes without use</source>
+        <translation>闲置 {minutes} 分钟后</translation>
+    </message>
+    <message>
+        <source>Language:</source>
+        <translation>语言：</translation>
+    </message>
+    <message>
+        <source>Display:</source>
+        <translation>显示：</translation>
+    </message>
+    <message>
+        <source>Sound:</source>
+        <translation>声音：</translation>
+    </message>
+    <message>
+        <source>Volume:</source>
+        <translation>音量：</translation>
+    </message>
+    <message>
+        <source>Lock the screen:</source>
+        <translation>锁定屏幕：</translation>
+    </message>
+    <message>
+        <source>Camera:</source>
+        <translation>摄像头：</translation>
+    </message>
+    <message>
+        <source>The system&apos;s default camera</source>
+        <translation>系统默认摄像头</translation>
+    </message>
+    <message>
+        <source>The camera chosen before (not connected now)</source>
+        <translation>之前选择的摄像头（当前未连接）</translation>
+    </message>
+    <message>
+        <source>This laptop cannot play sound (no sound device).</source>
+        <translation>本机无法播放声音（没有音频设备）。</translation>
+    </message>
+</context>
+<context>
+    <name>LockScreen</name>
+    <message>
+        <source>Locked</source>
+        <translation>已锁定</translation>
+    </message>
+    <message>
+        <source>Nothing of the event is shown while the window is locked. Enter the profile password to continue.</source>
+        <translation>窗口锁定期间不显示任何活动信息。请输入数据档案密码继续。</translation>
+    </message>
+    <message>
+        <source>This window holds demonstration data only, which is not encrypted: it unlocks without a password.</source>
+        <translation>此窗口只有演示数据，未加密：无需密码即可解锁。</translation>
+    </message>
+    <message>
+        <source>Profile password</source>
+        <translation>数据档案密码</translation>
+    </message>
+    <message>
+        <source>Unlock</source>
+        <translation>解锁</translation>
     </message>
 </context>
 <context>
@@ -1514,6 +1787,18 @@ Esc：清除</translation>
     <message>
         <source>Undo last action</source>
         <translation>撤销上一步操作</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>查看(&amp;V)</translation>
+    </message>
+    <message>
+        <source>No event open</source>
+        <translation>尚未打开活动</translation>
+    </message>
+    <message>
+        <source>Take the event down from headquarters, import the event package headquarters gave you on a USB stick, or create the event by hand and import the company&apos;s roster.</source>
+        <translation>可从总部获取活动，导入总部用U盘交给您的活动数据包，或手工新建活动并导入保安公司的人员名单。</translation>
     </message>
     <message>
         <source>No event yet: fill in the Event tab and save.</source>
@@ -1619,6 +1904,183 @@ Findings: {findings} ({open} not corrected)</source>
     </message>
 </context>
 <context>
+    <name>NextStepPage</name>
+    <message>
+        <source>Your first event</source>
+        <translation>第一个活动</translation>
+    </message>
+    <message>
+        <source>Choose what to do first: the program opens and starts it for you.</source>
+        <translation>选择先做什么：程序打开后会直接开始。</translation>
+    </message>
+    <message>
+        <source>Take an event down from headquarters</source>
+        <translation>从总部获取活动</translation>
+    </message>
+    <message>
+        <source>Import an event package from a USB stick</source>
+        <translation>从 U 盘导入活动包</translation>
+    </message>
+    <message>
+        <source>Create an event by hand</source>
+        <translation>手动创建活动</translation>
+    </message>
+    <message>
+        <source>Headquarters prepared the event with its roster and posts: you pick it from a list.</source>
+        <translation>总部已准备好活动及其人员名单和岗位：从列表中选择即可。</translation>
+    </message>
+    <message>
+        <source>Headquarters gave you the event as a file (.vspkg).</source>
+        <translation>总部以文件（.vspkg）形式给了您活动。</translation>
+    </message>
+    <message>
+        <source>Fill in the event, then import the security company&apos;s roster (.xlsx or .csv).</source>
+        <translation>填写活动信息，然后导入保安公司的人员名单（.xlsx 或 .csv）。</translation>
+    </message>
+    <message>
+        <source>The first two need the enrolment with headquarters (the page before): headquarters signs its events, and this laptop learns to check them when it enrols.</source>
+        <translation>前两项需要先在总部注册（上一页）：总部的活动带有签名，本机注册时才获得核验签名的依据。</translation>
+    </message>
+</context>
+<context>
+    <name>PasswordPage</name>
+    <message>
+        <source>Profile password</source>
+        <translation>档案密码</translation>
+    </message>
+    <message>
+        <source>Everything in your profile (guards, inspections, photos, signed PDFs, keys) is kept encrypted with this password.</source>
+        <translation>档案中的全部内容（保安员、检查记录、照片、已签名的 PDF、密钥）都用这个密码加密保存。</translation>
+    </message>
+    <message>
+        <source>Create the profile</source>
+        <translation>创建档案</translation>
+    </message>
+    <message>
+        <source>If you forget this password, nobody can recover it: not headquarters, not the makers of this program, not you. Without it the profile cannot be opened again and everything in it is lost. Write it down and keep it as safely as your badge.</source>
+        <translation>忘记这个密码，任何人都无法找回：总部不能，本程序的开发者不能，您自己也不能。没有它，档案再也打不开，其中的一切都将丢失。请把它写下来，像保管警官证一样妥善保管。</translation>
+    </message>
+    <message>
+        <source>I understand: a forgotten password cannot be recovered by anyone.</source>
+        <translation>我已了解：忘记的密码任何人都无法找回。</translation>
+    </message>
+    <message>
+        <source>Password:</source>
+        <translation>密码：</translation>
+    </message>
+    <message>
+        <source>The same again:</source>
+        <translation>再输入一次：</translation>
+    </message>
+    <message>
+        <source>Strength: {level}.</source>
+        <translation>强度：{level}。</translation>
+    </message>
+    <message>
+        <source>The two passwords differ.</source>
+        <translation>两次输入的密码不一致。</translation>
+    </message>
+    <message>
+        <source>Creating your encrypted profile: a moment…</source>
+        <translation>正在创建加密档案，请稍候…</translation>
+    </message>
+    <message>
+        <source>Your profile is created and encrypted; your name is saved in it.</source>
+        <translation>档案已创建并加密，您的姓名已保存在其中。</translation>
+    </message>
+</context>
+<context>
+    <name>PasswordStrength</name>
+    <message>
+        <source>very weak</source>
+        <translation>很弱</translation>
+    </message>
+    <message>
+        <source>weak</source>
+        <translation>弱</translation>
+    </message>
+    <message>
+        <source>fair</source>
+        <translation>一般</translation>
+    </message>
+    <message>
+        <source>strong</source>
+        <translation>强</translation>
+    </message>
+    <message>
+        <source>very strong</source>
+        <translation>很强</translation>
+    </message>
+    <message>
+        <source>A straight row of keys is easy to guess.</source>
+        <translation>键盘上连成一排的按键很容易被猜到。</translation>
+    </message>
+    <message>
+        <source>A short keyboard pattern is easy to guess.</source>
+        <translation>简短的键盘图案很容易被猜到。</translation>
+    </message>
+    <message>
+        <source>Repeated characters (like aaa) are easy to guess.</source>
+        <translation>重复的字符（如 aaa）很容易被猜到。</translation>
+    </message>
+    <message>
+        <source>A repeated group (like abcabc) is hardly harder to guess than the group once.</source>
+        <translation>重复的一组字符（如 abcabc）几乎和只写一次一样容易被猜到。</translation>
+    </message>
+    <message>
+        <source>Sequences (like abc or 6543) are easy to guess.</source>
+        <translation>连续的序列（如 abc 或 6543）很容易被猜到。</translation>
+    </message>
+    <message>
+        <source>Recent years are easy to guess.</source>
+        <translation>近几年的年份很容易被猜到。</translation>
+    </message>
+    <message>
+        <source>Dates are easy to guess.</source>
+        <translation>日期很容易被猜到。</translation>
+    </message>
+    <message>
+        <source>This is one of the ten most common passwords.</source>
+        <translation>这是最常见的十个密码之一。</translation>
+    </message>
+    <message>
+        <source>This is one of the hundred most common passwords.</source>
+        <translation>这是最常见的一百个密码之一。</translation>
+    </message>
+    <message>
+        <source>This is a very common password.</source>
+        <translation>这是一个非常常见的密码。</translation>
+    </message>
+    <message>
+        <source>This is close to a commonly used password.</source>
+        <translation>这与一个常用密码很接近。</translation>
+    </message>
+    <message>
+        <source>A single word is easy to guess.</source>
+        <translation>单个单词很容易被猜到。</translation>
+    </message>
+    <message>
+        <source>A name on its own is easy to guess.</source>
+        <translation>单独一个姓名很容易被猜到。</translation>
+    </message>
+    <message>
+        <source>Common names are easy to guess.</source>
+        <translation>常见的姓名很容易被猜到。</translation>
+    </message>
+    <message>
+        <source>Longer is stronger: add another word or two that are not about you.</source>
+        <translation>越长越安全：再加一两个与您本人无关的词。</translation>
+    </message>
+    <message>
+        <source>At least {count} characters.</source>
+        <translation>至少 {count} 个字符。</translation>
+    </message>
+    <message>
+        <source>Too easy to guess: it would be among the first tries. Choose another.</source>
+        <translation>太容易猜到：别人最先尝试的就是这类密码。请换一个。</translation>
+    </message>
+</context>
+<context>
     <name>PostsPage</name>
     <message>
         <source>Post</source>
@@ -1653,12 +2115,16 @@ Findings: {findings} ({open} not corrected)</source>
         <translation>未安排人员</translation>
     </message>
     <message>
-        <source>Save post</source>
-        <translation>保存岗位</translation>
+        <source>No posts yet. Importing the company&apos;s roster (Ctrl+I) creates its posts; or fill in the form on the right and click Save post.</source>
+        <translation>尚无岗位。导入保安公司的人员名单（Ctrl+I）会同时建立岗位；也可在右侧填写后点击“保存岗位”。</translation>
     </message>
     <message>
-        <source>New post</source>
-        <translation>新建岗位</translation>
+        <source>Save &amp;post</source>
+        <translation>保存岗位(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Ne&amp;w post</source>
+        <translation>新建岗位(&amp;W)</translation>
     </message>
     <message>
         <source>Post (定岗位、定任务、定责任)</source>
@@ -1689,7 +2155,7 @@ Findings: {findings} ({open} not corrected)</source>
     </message>
     <message>
         <source>{path}: the encrypted copy does not hold every row; the profile was left as it was</source>
-        <translation>{path}：加密副本未包含全部记录；配置文件保持原样，未作改动</translation>
+        <translation>{path}：加密副本未包含全部记录；数据档案保持原样，未作改动</translation>
     </message>
     <message>
         <source>the migration left {count} rows pointing nowhere (first: {first}); nothing changed</source>
@@ -1701,29 +2167,29 @@ Findings: {findings} ({open} not corrected)</source>
     </message>
     <message>
         <source>the profile {folder} is encrypted: its password is needed</source>
-        <translation>配置文件 {folder} 已加密：需要输入其密码</translation>
+        <translation>数据档案 {folder} 已加密：需要输入其密码</translation>
     </message>
 </context>
 <context>
     <name>ProfileFiles</name>
     <message>
         <source>{file} in the profile is not encrypted with the profile&apos;s key (put there by hand, or damaged)</source>
-        <translation>配置文件中的 {file} 未用本配置文件的密钥加密（可能是手工放入或已损坏）</translation>
+        <translation>数据档案中的 {file} 未用本数据档案的密钥加密（可能是手工放入或已损坏）</translation>
     </message>
     <message>
         <source>{file} in the profile is damaged or was changed (it does not decrypt)</source>
-        <translation>配置文件中的 {file} 已损坏或被改动（无法解密）</translation>
+        <translation>数据档案中的 {file} 已损坏或被改动（无法解密）</translation>
     </message>
 </context>
 <context>
     <name>ProfileKey</name>
     <message>
         <source>the profile password must have {count} characters or more</source>
-        <translation>配置文件密码至少需要 {count} 个字符</translation>
+        <translation>数据档案密码至少需要 {count} 个字符</translation>
     </message>
     <message>
         <source>the profile&apos;s key file {path} is damaged ({detail}); without it the profile cannot be opened</source>
-        <translation>配置文件的密钥文件 {path} 已损坏（{detail}）；没有它就无法打开配置文件</translation>
+        <translation>数据档案的密钥文件 {path} 已损坏（{detail}）；没有它就无法打开数据档案</translation>
     </message>
     <message>
         <source>too large</source>
@@ -1731,7 +2197,7 @@ Findings: {findings} ({open} not corrected)</source>
     </message>
     <message>
         <source>cannot read the profile&apos;s key file {path}: {error}</source>
-        <translation>无法读取配置文件的密钥文件 {path}：{error}</translation>
+        <translation>无法读取数据档案的密钥文件 {path}：{error}</translation>
     </message>
     <message>
         <source>not JSON</source>
@@ -1739,7 +2205,7 @@ Findings: {findings} ({open} not corrected)</source>
     </message>
     <message>
         <source>not a profile key file</source>
-        <translation>不是配置文件密钥文件</translation>
+        <translation>不是数据档案密钥文件</translation>
     </message>
     <message>
         <source>version {version} is not known to this program</source>
@@ -1751,7 +2217,7 @@ Findings: {findings} ({open} not corrected)</source>
     </message>
     <message>
         <source>wrong password for the profile {folder}</source>
-        <translation>配置文件 {folder} 的密码错误</translation>
+        <translation>数据档案 {folder} 的密码错误</translation>
     </message>
     <message>
         <source>the key has the wrong length</source>
@@ -1759,22 +2225,22 @@ Findings: {findings} ({open} not corrected)</source>
     </message>
     <message>
         <source>the profile {folder} is not encrypted</source>
-        <translation>配置文件 {folder} 未加密</translation>
+        <translation>数据档案 {folder} 未加密</translation>
     </message>
 </context>
 <context>
     <name>ProfilePasswordDialog</name>
     <message>
         <source>Venue Supervisor: profile password</source>
-        <translation>大型活动安保现场督导：配置文件密码</translation>
+        <translation>大型活动安保现场督导：数据档案密码</translation>
     </message>
     <message>
         <source>Choose a password for this profile ({folder}). Everything in it (the guards, the inspections, photos, signed PDFs and keys) is kept encrypted with it; without it nobody can read them, and nobody can recover it for you. At least {count} characters.</source>
-        <translation>请为此配置文件（{folder}）设置密码。其中的全部内容（保安员、检查记录、照片、已签名 PDF 和密钥）都用它加密保存；没有密码，任何人都无法读取，忘记密码也无人能帮您找回。至少 {count} 个字符。</translation>
+        <translation>请为此数据档案（{folder}）设置密码。其中的全部内容（保安员、检查记录、照片、已签名 PDF 和密钥）都用它加密保存；没有密码，任何人都无法读取，忘记密码也无人能帮您找回。至少 {count} 个字符。</translation>
     </message>
     <message>
         <source>This profile ({folder}) is encrypted. Enter its password.</source>
-        <translation>此配置文件（{folder}）已加密，请输入密码。</translation>
+        <translation>此数据档案（{folder}）已加密，请输入密码。</translation>
     </message>
     <message>
         <source>Password:</source>
@@ -1798,11 +2264,11 @@ Findings: {findings} ({open} not corrected)</source>
     </message>
     <message>
         <source>Encrypting the profile: this takes a moment for a large event…</source>
-        <translation>正在加密配置文件：大型活动的数据需要稍等片刻…</translation>
+        <translation>正在加密数据档案：大型活动的数据需要稍等片刻…</translation>
     </message>
     <message>
         <source>Opening the profile…</source>
-        <translation>正在打开配置文件…</translation>
+        <translation>正在打开数据档案…</translation>
     </message>
     <message>
         <source>Wrong password. Try again.</source>
@@ -2224,16 +2690,16 @@ Findings: {findings} ({open} not corrected)</source>
         <translation>按姓名、证号、公司或岗位筛选</translation>
     </message>
     <message>
-        <source>Import roster (.xlsx / .csv)…</source>
-        <translation>导入名单 (.xlsx / .csv)…</translation>
+        <source>&amp;Import roster (.xlsx / .csv)…</source>
+        <translation>导入名单(&amp;I) (.xlsx / .csv)…</translation>
     </message>
     <message>
-        <source>Assign selected guards to post</source>
-        <translation>将所选人员安排到岗位</translation>
+        <source>&amp;Assign selected guards to post</source>
+        <translation>将所选人员安排到岗位(&amp;A)</translation>
     </message>
     <message>
-        <source>Set photo…</source>
-        <translation>设置照片…</translation>
+        <source>Set &amp;photo…</source>
+        <translation>设置照片(&amp;P)…</translation>
     </message>
     <message>
         <source>Fixed post (定岗位):</source>
@@ -2246,6 +2712,14 @@ Findings: {findings} ({open} not corrected)</source>
     <message>
         <source>{shown} of {total} guards</source>
         <translation>显示 {shown} / 共 {total} 人</translation>
+    </message>
+    <message>
+        <source>No guards yet. Import the company&apos;s roster (.xlsx or .csv) with the button above or Ctrl+I; headquarters&apos; event package brings it too.</source>
+        <translation>尚无保安员。请用上方按钮或 Ctrl+I 导入保安公司的人员名单（.xlsx 或 .csv）；总部下发的活动数据包也带有名单。</translation>
+    </message>
+    <message>
+        <source>No guard matches the filter.</source>
+        <translation>没有符合筛选条件的保安员。</translation>
     </message>
     <message>
         <source>Photo</source>
@@ -2270,6 +2744,366 @@ Findings: {findings} ({open} not corrected)</source>
     <message>
         <source>Select guards first.</source>
         <translation>请先选择人员。</translation>
+    </message>
+</context>
+<context>
+    <name>ScannerTest</name>
+    <message>
+        <source>none: the app takes {ms} ms of silence as the end of a scan</source>
+        <translation>无：程序把 {ms} 毫秒无输入视为一次扫码结束</translation>
+    </message>
+    <message>
+        <source>{keys} (the app ignores the second)</source>
+        <translation>{keys}（程序会忽略第二个）</translation>
+    </message>
+    <message>
+        <source>Only {count} characters a scanner types came: a scan has at least {minimum}.</source>
+        <translation>只收到 {count} 个扫码枪会输入的字符：一次扫码至少有 {minimum} 个。</translation>
+    </message>
+    <message>
+        <source>More than {maximum} characters: longer than any badge, so the app takes it as typing.</source>
+        <translation>超过 {maximum} 个字符：比任何证件都长，程序会当作手工输入。</translation>
+    </message>
+    <message>
+        <source>{count} of the gaps were longer than {limit} ms (the longest {longest} ms): a scanner&apos;s keys come faster.</source>
+        <translation>有 {count} 个按键间隔超过 {limit} 毫秒（最长 {longest} 毫秒）：扫码枪的按键比这快。</translation>
+    </message>
+    <message>
+        <source>Keys no scanner types in a code ({keys}) broke the run.</source>
+        <translation>扫码枪输入条码时不会出现的按键（{keys}）打断了输入。</translation>
+    </message>
+    <message>
+        <source>It did not look like a scanner: the app would take this as typing.</source>
+        <translation>不像扫码枪：程序会把它当作手工输入。</translation>
+    </message>
+    <message>
+        <source>It looked like a scanner: the app takes this as one scan.</source>
+        <translation>像扫码枪：程序会把它当作一次扫码。</translation>
+    </message>
+    <message>
+        <source>It looked like a scanner, but only in part: the app would take “{scan}” as a scan and “{typed}” as typing.</source>
+        <translation>只有一部分像扫码枪：程序会把“{scan}”当作扫码，把“{typed}”当作手工输入。</translation>
+    </message>
+    <message>
+        <source>It looked like a scanner, but the app would read {count} scans instead of one: “{scans}”.</source>
+        <translation>像扫码枪，但程序会读成 {count} 次扫码而不是一次：“{scans}”。</translation>
+    </message>
+    <message>
+        <source>The keyboard layout is French (AZERTY): digits come out as &amp;é&quot;&apos;(-è_çà and A/Q, W/Z are swapped. Switch the laptop&apos;s keyboard to English (US) while scanning, or set the scanner to the AZERTY layout.</source>
+        <translation>键盘布局是法语（AZERTY）：数字变成 &amp;é&quot;&apos;(-è_çà，A/Q、W/Z 互换。扫码时请把电脑键盘切换为英语（美国），或把扫码枪设为 AZERTY 布局。</translation>
+    </message>
+    <message>
+        <source>The keyboard layout is German (QWERTZ): Y and Z are swapped, so a badge would read as altered. Switch the laptop&apos;s keyboard to English (US) while scanning, or set the scanner to the QWERTZ layout.</source>
+        <translation>键盘布局是德语（QWERTZ）：Y 和 Z 互换，证件会被读成被篡改。扫码时请把电脑键盘切换为英语（美国），或把扫码枪设为 QWERTZ 布局。</translation>
+    </message>
+    <message>
+        <source>Caps Lock is on: capitals came in lower case. The app still reads badges, but switch Caps Lock off.</source>
+        <translation>大写锁定已打开：大写字母变成了小写。程序仍能读取证件，但请关闭大写锁定。</translation>
+    </message>
+    <message>
+        <source>The test code came through exactly: the keyboard layout suits the scanner.</source>
+        <translation>测试码原样收到：键盘布局与扫码枪匹配。</translation>
+    </message>
+    <message>
+        <source>The test code came through changed: {changes}.</source>
+        <translation>测试码收到时已改变：{changes}。</translation>
+    </message>
+    <message>
+        <source>Check the laptop&apos;s keyboard layout (English, US) and the scanner&apos;s keyboard-language setting.</source>
+        <translation>请检查电脑的键盘布局（英语，美国）和扫码枪的键盘语言设置。</translation>
+    </message>
+    <message>
+        <source>Characters no badge or certificate holds ({chars}): the keyboard layout or an input method changed what the scanner sent. Switch the keyboard to English (US) while scanning.</source>
+        <translation>出现了证件中不会有的字符（{chars}）：键盘布局或输入法改变了扫码枪发送的内容。扫码时请把键盘切换为英语（美国）。</translation>
+    </message>
+    <message>
+        <source>A badge&apos;s code holds only {prefix} and then A–Z and 2–7; {chars} cannot come from a badge: check the keyboard layout.</source>
+        <translation>证件条码只含 {prefix} 及其后的 A–Z 和 2–7；{chars} 不可能来自证件：请检查键盘布局。</translation>
+    </message>
+</context>
+<context>
+    <name>ScannerTestPage</name>
+    <message>
+        <source>Click in the box and scan a badge, or the test code beside it. Every key the scanner sends is shown: control keys in brackets, [Enter] and [Tab] at the end.</source>
+        <translation>在框内单击，然后扫描一张证件或旁边的测试码。扫码枪发送的每个按键都会显示：控制键放在方括号中，末尾为 [Enter] 或 [Tab]。</translation>
+    </message>
+    <message>
+        <source>Click here, then scan</source>
+        <translation>在此单击，然后扫码</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>清除</translation>
+    </message>
+    <message>
+        <source>Test code: checks the keyboard layout (a 2D scanner reads it from the screen)</source>
+        <translation>测试码：检查键盘布局（二维扫码枪可直接扫屏幕）</translation>
+    </message>
+    <message>
+        <source>Characters:</source>
+        <translation>字符：</translation>
+    </message>
+    <message>
+        <source>Ended with:</source>
+        <translation>结束键：</translation>
+    </message>
+    <message>
+        <source>Time:</source>
+        <translation>用时：</translation>
+    </message>
+    <message>
+        <source>Gaps between keys (ms):</source>
+        <translation>按键间隔（毫秒）：</translation>
+    </message>
+    <message>
+        <source>Waiting for a scan.</source>
+        <translation>等待扫码。</translation>
+    </message>
+    <message>
+        <source>{count} keys so far…</source>
+        <translation>已收到 {count} 个按键…</translation>
+    </message>
+    <message>
+        <source>Receiving…</source>
+        <translation>正在接收…</translation>
+    </message>
+    <message>
+        <source>{count} ({keys} keys)</source>
+        <translation>{count}（{keys} 个按键）</translation>
+    </message>
+    <message>
+        <source>{total} ms in all; between keys {fastest}–{slowest} ms, typically {typical} ms</source>
+        <translation>共 {total} 毫秒；按键间隔 {fastest}–{slowest} 毫秒，通常 {typical} 毫秒</translation>
+    </message>
+    <message>
+        <source>one key</source>
+        <translation>一个按键</translation>
+    </message>
+</context>
+<context>
+    <name>SelfTest</name>
+    <message>
+        <source>the CJK font {path}</source>
+        <translation>中文字体 {path}</translation>
+    </message>
+    <message>
+        <source>the checklist templates (resources/templates)</source>
+        <translation>检查表模板（resources/templates）</translation>
+    </message>
+    <message>
+        <source>the Chinese translation {path}</source>
+        <translation>中文翻译 {path}</translation>
+    </message>
+    <message>
+        <source>the profile&apos;s migrations {path}</source>
+        <translation>数据档案的数据库迁移脚本 {path}</translation>
+    </message>
+    <message>
+        <source>the user guide {path}</source>
+        <translation>使用指南 {path}</translation>
+    </message>
+    <message>
+        <source>the libraries&apos; licences (their installed metadata)</source>
+        <translation>各程序库的许可证（其安装信息）</translation>
+    </message>
+    <message>
+        <source>headquarters&apos; migrations {path}</source>
+        <translation>总部的数据库迁移脚本 {path}</translation>
+    </message>
+    <message>
+        <source>font, templates, translations, migrations, user guide and licences ({font})</source>
+        <translation>字体、模板、翻译、数据库迁移脚本、使用指南和许可证齐全（{font}）</translation>
+    </message>
+    <message>
+        <source>an encrypted profile (SQLCipher)</source>
+        <translation>加密的数据档案（SQLCipher）</translation>
+    </message>
+    <message>
+        <source>encrypted profile made and migrated</source>
+        <translation>已建立加密数据档案并完成数据库迁移</translation>
+    </message>
+    <message>
+        <source>the demo event&apos;s roster</source>
+        <translation>演示活动的人员名单</translation>
+    </message>
+    <message>
+        <source>demo event loaded ({count} guards)</source>
+        <translation>已载入演示活动（{count} 名保安员）</translation>
+    </message>
+    <message>
+        <source>a verified badge (got {verdict})</source>
+        <translation>验证通过的保安员证（实际结果：{verdict}）</translation>
+    </message>
+    <message>
+        <source>the verdict (got {verdict})</source>
+        <translation>检查结论（实际结果：{verdict}）</translation>
+    </message>
+    <message>
+        <source>badge verified, guard at his post, {count} checklist items</source>
+        <translation>证件验证通过，保安员在岗，检查表 {count} 项</translation>
+    </message>
+    <message>
+        <source>a signature that validates</source>
+        <translation>可验证的签名</translation>
+    </message>
+    <message>
+        <source>evaluation PDF rendered and signed ({size} KB), verified</source>
+        <translation>已生成并签名考评 PDF（{size} KB），签名验证通过</translation>
+    </message>
+    <message>
+        <source>a bundle that reads back</source>
+        <translation>可读回的同步数据包</translation>
+    </message>
+    <message>
+        <source>bundle of {count} records signed and read back</source>
+        <translation>已签名 {count} 条记录的同步数据包并读回</translation>
+    </message>
+    <message>
+        <source>missing or wrong: {what}</source>
+        <translation>缺失或有误：{what}</translation>
+    </message>
+    <message>
+        <source>self-test passed</source>
+        <translation>自检通过</translation>
+    </message>
+    <message>
+        <source>the Qt platform plugin {name} in {folder}</source>
+        <translation>Qt 平台插件 {name}（应在 {folder}）</translation>
+    </message>
+    <message>
+        <source>{name} and {count} other platform plugin(s)</source>
+        <translation>{name} 及其他 {count} 个平台插件</translation>
+    </message>
+    <message>
+        <source>the Qt image format plugin for {format}</source>
+        <translation>Qt 的 {format} 图片格式插件</translation>
+    </message>
+    <message>
+        <source>writing a JPEG photo</source>
+        <translation>写入 JPEG 照片</translation>
+    </message>
+    <message>
+        <source>reading a JPEG photo</source>
+        <translation>读取 JPEG 照片</translation>
+    </message>
+    <message>
+        <source>JPEG, PNG and BMP read and written</source>
+        <translation>JPEG、PNG、BMP 读写正常</translation>
+    </message>
+    <message>
+        <source>Qt print support (a page could not be started)</source>
+        <translation>Qt 打印支持（无法开始打印页面）</translation>
+    </message>
+    <message>
+        <source>a printed page</source>
+        <translation>打印出的页面</translation>
+    </message>
+    <message>
+        <source>the Qt print support plugin for CUPS in {folder}</source>
+        <translation>Qt 的 CUPS 打印插件（应在 {folder}）</translation>
+    </message>
+    <message>
+        <source>a page printed to PDF; printer plugins: {names}</source>
+        <translation>已打印一页到 PDF；打印插件：{names}</translation>
+    </message>
+    <message>
+        <source>Qt multimedia ({error})</source>
+        <translation>Qt 多媒体（{error}）</translation>
+    </message>
+    <message>
+        <source>a Qt multimedia backend in {folder} (camera and sound)</source>
+        <translation>Qt 多媒体后端（摄像头和声音，应在 {folder}）</translation>
+    </message>
+    <message>
+        <source>backend {names}; {count} camera(s) on this machine</source>
+        <translation>后端 {names}；本机有 {count} 个摄像头</translation>
+    </message>
+    <message>
+        <source>the program&apos;s Chinese translation</source>
+        <translation>本程序的中文翻译</translation>
+    </message>
+    <message>
+        <source>Qt&apos;s own Chinese translation (qtbase_zh_CN.qm)</source>
+        <translation>Qt 自带的中文翻译（qtbase_zh_CN.qm）</translation>
+    </message>
+    <message>
+        <source>the program&apos;s and Qt&apos;s own Chinese</source>
+        <translation>本程序及 Qt 自带对话框的中文正常</translation>
+    </message>
+    <message>
+        <source>Chinese glyphs in the font {family}: {chars}</source>
+        <translation>字体 {family} 中的汉字字形：{chars}</translation>
+    </message>
+    <message>
+        <source>{family} draws Chinese</source>
+        <translation>{family} 可正常显示汉字</translation>
+    </message>
+    <message>
+        <source>the window&apos;s background work to finish</source>
+        <translation>窗口的后台任务完成</translation>
+    </message>
+    <message>
+        <source>the main window showing the demo event</source>
+        <translation>显示演示活动的主窗口</translation>
+    </message>
+    <message>
+        <source>the main window drawn</source>
+        <translation>主窗口绘制</translation>
+    </message>
+    <message>
+        <source>opened on the demo event and drawn ({width}x{height})</source>
+        <translation>已打开演示活动并完成绘制（{width}x{height}）</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>This laptop</source>
+        <translation>本机</translation>
+    </message>
+    <message>
+        <source>Supervisor and headquarters</source>
+        <translation>督导员与总部</translation>
+    </message>
+    <message>
+        <source>Scanner test</source>
+        <translation>扫码枪测试</translation>
+    </message>
+    <message>
+        <source>Not all of the supervisor&apos;s settings were saved: {error}</source>
+        <translation>督导员的设置未能全部保存：{error}</translation>
+    </message>
+    <message>
+        <source>This laptop&apos;s settings were not saved: {error}</source>
+        <translation>本机设置未能保存：{error}</translation>
+    </message>
+    <message>
+        <source>Headquarters</source>
+        <translation>总部</translation>
+    </message>
+    <message>
+        <source>This laptop stays enrolled with headquarters at {enrolled}: the address was kept.</source>
+        <translation>本机仍注册在 {enrolled} 的总部：地址保持不变。</translation>
+    </message>
+    <message>
+        <source>This laptop is enrolled with headquarters at {enrolled}, and keeps sending its records there until it is enrolled at {wanted} with a new one-time code from headquarters.
+
+Enrol at {wanted} now?</source>
+        <translation>本机注册在 {enrolled} 的总部，在用总部新发的一次性注册码注册到 {wanted} 之前，记录仍发送到原地址。
+
+现在注册到 {wanted} 吗？</translation>
+    </message>
+    <message>
+        <source>&amp;Tools</source>
+        <translation>工具(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Settings…</source>
+        <translation>设置…</translation>
     </message>
 </context>
 <context>
@@ -2324,6 +3158,108 @@ Findings: {findings} ({open} not corrected)</source>
     <message>
         <source>the PDF could not be signed: {error}</source>
         <translation>PDF 签名失败：{error}</translation>
+    </message>
+</context>
+<context>
+    <name>SupervisorPage</name>
+    <message>
+        <source>Who you are</source>
+        <translation>您的身份</translation>
+    </message>
+    <message>
+        <source>Printed on your evaluations and sent to headquarters with them. Only your name is required.</source>
+        <translation>会印在您的考评上，并随考评发送到总部。只有姓名必填。</translation>
+    </message>
+    <message>
+        <source>e.g. City Public Security Bureau, Public Order Division</source>
+        <translation>例如：XX市公安局治安管理支队</translation>
+    </message>
+    <message>
+        <source>your police number</source>
+        <translation>您的警号</translation>
+    </message>
+    <message>
+        <source>Name:</source>
+        <translation>姓名：</translation>
+    </message>
+    <message>
+        <source>Unit:</source>
+        <translation>单位：</translation>
+    </message>
+    <message>
+        <source>Badge number:</source>
+        <translation>警号：</translation>
+    </message>
+    <message>
+        <source>Your name is saved in your profile.</source>
+        <translation>您的姓名已保存到档案中。</translation>
+    </message>
+</context>
+<context>
+    <name>SupervisorSettingsPage</name>
+    <message>
+        <source>e.g. the city police&apos;s public order unit</source>
+        <translation>例如：XX市公安局治安管理支队</translation>
+    </message>
+    <message>
+        <source>empty: the supervisor&apos;s unit</source>
+        <translation>留空则用督导员所在单位</translation>
+    </message>
+    <message>
+        <source>empty: the supervisor&apos;s name</source>
+        <translation>留空则用督导员姓名</translation>
+    </message>
+    <message>
+        <source>Supervisor</source>
+        <translation>督导员</translation>
+    </message>
+    <message>
+        <source>Name:</source>
+        <translation>姓名：</translation>
+    </message>
+    <message>
+        <source>Unit:</source>
+        <translation>单位：</translation>
+    </message>
+    <message>
+        <source>Badge number:</source>
+        <translation>警号：</translation>
+    </message>
+    <message>
+        <source>Evaluation reports</source>
+        <translation>考评报告</translation>
+    </message>
+    <message>
+        <source>Issuing unit:</source>
+        <translation>出具单位：</translation>
+    </message>
+    <message>
+        <source>Signed by:</source>
+        <translation>签署人：</translation>
+    </message>
+    <message>
+        <source>Headquarters</source>
+        <translation>总部</translation>
+    </message>
+    <message>
+        <source>Address:</source>
+        <translation>地址：</translation>
+    </message>
+    <message>
+        <source>This laptop is enrolled with headquarters at {address}. Another address needs a new enrolment, with a one-time code from headquarters.</source>
+        <translation>本机已注册在 {address} 的总部。换用其他地址需要用总部新发的一次性注册码重新注册。</translation>
+    </message>
+    <message>
+        <source>Not enrolled yet: enrol with this address and a one-time code from headquarters (Sync menu).</source>
+        <translation>尚未注册：请用此地址和总部发的一次性注册码注册（“同步”菜单）。</translation>
+    </message>
+    <message>
+        <source>“{text}” is not a headquarters address: write it as https://host or https://host:port (http:// only for a test server). Nothing was saved.</source>
+        <translation>“{text}”不是总部地址：请写成 https://主机 或 https://主机:端口（http:// 仅用于测试服务器）。未保存任何内容。</translation>
+    </message>
+    <message>
+        <source>This laptop stays enrolled with {enrolled} and keeps sending its records there until it is enrolled at the new address.</source>
+        <translation>在注册到新地址之前，本机仍注册在 {enrolled}，记录仍发送到那里。</translation>
     </message>
 </context>
 <context>
@@ -2782,11 +3718,11 @@ Findings: {findings} ({open} not corrected)</source>
     </message>
     <message>
         <source>{kind} {id}: this profile holds that id as a {other} already</source>
-        <translation>{kind} {id}：本配置文件中该编号已属于一条{other}记录</translation>
+        <translation>{kind} {id}：本数据档案中该编号已属于一条{other}记录</translation>
     </message>
     <message>
         <source>{kind} {id}: its {field} names {value}, which is neither in this profile nor in the package</source>
-        <translation>{kind} {id}：其 {field} 指向 {value}，但它既不在本配置文件中，也不在数据包中</translation>
+        <translation>{kind} {id}：其 {field} 指向 {value}，但它既不在本数据档案中，也不在数据包中</translation>
     </message>
     <message>
         <source>this profile already has an event named “{name}” that did not come from this package; rename that event first</source>
@@ -2794,18 +3730,18 @@ Findings: {findings} ({open} not corrected)</source>
     </message>
     <message>
         <source>{kind} {id} does not fit this profile ({detail})</source>
-        <translation>{kind} {id} 与本配置文件不符（{detail}）</translation>
+        <translation>{kind} {id} 与本数据档案不符（{detail}）</translation>
     </message>
 </context>
 <context>
     <name>SyncStatusWidget</name>
     <message>
-        <source>Sync now</source>
-        <translation>立即同步</translation>
+        <source>Sync n&amp;ow</source>
+        <translation>立即同步(&amp;O)</translation>
     </message>
     <message>
-        <source>Enrol…</source>
-        <translation>注册…</translation>
+        <source>Enro&amp;l…</source>
+        <translation>注册(&amp;L)…</translation>
     </message>
     <message>
         <source>Sync: checking…</source>
@@ -2836,6 +3772,67 @@ Findings: {findings} ({open} not corrected)</source>
 Supervisor: {name}</source>
         <translation>总部：{url}
 督导员：{name}</translation>
+    </message>
+</context>
+<context>
+    <name>UserGuideDialog</name>
+    <message>
+        <source>User guide</source>
+        <translation>使用指南</translation>
+    </message>
+    <message>
+        <source>The user guide is missing from this installation ({path}: {error}). Ask headquarters for a complete copy of the program.</source>
+        <translation>本次安装缺少使用指南（{path}：{error}）。请向总部索取完整的程序副本。</translation>
+    </message>
+</context>
+<context>
+    <name>WelcomePage</name>
+    <message>
+        <source>Welcome to Venue Supervisor</source>
+        <translation>欢迎使用大型活动安保现场督导</translation>
+    </message>
+    <message>
+        <source>Checking the security guards at large events, at the venue, without a network.</source>
+        <translation>在大型活动现场检查保安员，无需网络。</translation>
+    </message>
+    <message>
+        <source>Scan a guard&apos;s certificate and see at once whether the guard belongs at this post; tick the checklist, record corrections on the spot, sign the evaluation and send it all to headquarters.</source>
+        <translation>扫描保安员证，立即知道其是否属于本岗位；勾选检查项，记录现场整改，签署考评，并全部发送到总部。</translation>
+    </message>
+    <message>
+        <source>This set-up takes a few minutes: who you are, a password for your profile, your signing certificate, headquarters, and your first event. Click Next to begin.</source>
+        <translation>设置只需几分钟：您的身份、档案密码、签名证书、总部注册，以及第一个活动。点击“下一步”开始。</translation>
+    </message>
+    <message>
+        <source>Open the demonstration instead</source>
+        <translation>改为打开演示</translation>
+    </message>
+    <message>
+        <source>A made-up concert with hundreds of guards, to try everything first. Demonstration data only: nothing is set up, and this set-up comes back at the next start.</source>
+        <translation>一场虚构的演唱会，有数百名保安员，可先试用全部功能。仅为演示数据：不会进行任何设置，下次启动时仍会出现本设置向导。</translation>
+    </message>
+</context>
+<context>
+    <name>WindowLock</name>
+    <message>
+        <source>Lock</source>
+        <translation>锁定</translation>
+    </message>
+    <message>
+        <source>Enter the password.</source>
+        <translation>请输入密码。</translation>
+    </message>
+    <message>
+        <source>Checking the password…</source>
+        <translation>正在核对密码…</translation>
+    </message>
+    <message>
+        <source>Wrong password. Try again.</source>
+        <translation>密码错误，请重试。</translation>
+    </message>
+    <message>
+        <source>A badge was scanned while locked: nothing was recorded. Unlock, then scan it again.</source>
+        <translation>锁定期间扫描了证件：未作任何记录。请解锁后重新扫描。</translation>
     </message>
 </context>
 <context>

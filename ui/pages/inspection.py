@@ -168,6 +168,8 @@ class InspectionPage(QWidget):
         self._shortcut(QKeySequence(Qt.Key.Key_Escape), self.clear)
         self._shortcut(QKeySequence("Ctrl+Shift+V"), self.scan_sources.scan_clipboard_image)
         self.cue: ScanCue | None = None
+        # Asked before every scan is taken; True refuses it (the window's lock says so).
+        self.scans_refused: Callable[[], bool] = lambda: False
         # QtMultimedia takes a moment to load: after the window is up, not before.
         self._later(self._load_cue)
         for number in range(1, 11):
@@ -253,6 +255,10 @@ class InspectionPage(QWidget):
 
     # ------------------------------------------------------------------ scan
     def handle_scan(self, text: str) -> ScanResult | None:
+        # Every way in (the scan field, the camera, a photo, the clipboard) passes here: while
+        # the window is locked the scan is refused (ui/lock.py sets this), never recorded.
+        if self.scans_refused():
+            return None
         self.notice.hide()
         if not self.event_id:
             self._say(self.tr("Open or create an event first."))

@@ -25,6 +25,7 @@ from app.inspection.values import PostInfo
 from app.inspection.workbench import Workbench
 from ui.commands import connect_command
 from ui.operations import Operations
+from ui.widgets.empty_state import set_placeholder
 from ui.widgets.tables import RowsModel, table_view
 
 
@@ -50,6 +51,9 @@ class PostsPage(QWidget):
              (self.tr("no guard assigned") if p.assigned_count == 0 else "")),
         ])
         self.view = table_view(self.model, stretch=0)  # the post's name
+        set_placeholder(self.view, self.tr(
+            "No posts yet. Importing the company's roster (Ctrl+I) creates its posts; or fill "
+            "in the form on the right and click Save post."))
         self.view.selectionModel().currentRowChanged.connect(self._row_chosen)
         self.name = QLineEdit()
         self.zone = QLineEdit()
@@ -58,9 +62,9 @@ class PostsPage(QWidget):
             self.task.addItem(task_type_text(task), task)
         self.headcount = QSpinBox()
         self.headcount.setRange(0, 500)
-        save = QPushButton(self.tr("Save post"))
+        save = QPushButton(self.tr("Save &post"))
         connect_command(save.clicked, self.save)
-        new = QPushButton(self.tr("New post"))
+        new = QPushButton(self.tr("Ne&w post"))
         connect_command(new.clicked, self._new)
         form_box = QGroupBox(self.tr("Post (定岗位、定任务、定责任)"))
         form = QFormLayout(form_box)

@@ -22,6 +22,7 @@ from app.inspection.workbench import Workbench
 from ui.commands import connect_command
 from ui.dialogs.files import open_file_name
 from ui.operations import Operations
+from ui.widgets.empty_state import set_placeholder
 from ui.widgets.tables import RowsModel, table_view
 
 
@@ -55,12 +56,12 @@ class RosterPage(QWidget):
         self.filter.setPlaceholderText(self.tr("Filter by name, certificate, company or post"))
         self.filter.textChanged.connect(self._apply_filter)
         self.count = QLabel()
-        import_button = QPushButton(self.tr("Import roster (.xlsx / .csv)…"))
+        import_button = QPushButton(self.tr("&Import roster (.xlsx / .csv)…"))
         connect_command(import_button.clicked, self.import_requested)
         self.post_choice = QComboBox()
-        assign_button = QPushButton(self.tr("Assign selected guards to post"))
+        assign_button = QPushButton(self.tr("&Assign selected guards to post"))
         connect_command(assign_button.clicked, self._assign)
-        photo_button = QPushButton(self.tr("Set photo…"))
+        photo_button = QPushButton(self.tr("Set &photo…"))
         connect_command(photo_button.clicked, self._choose_photo)
         self.view = table_view(self.model, stretch=self.COMPANY_COLUMN)
         top = QHBoxLayout()
@@ -140,6 +141,10 @@ class RosterPage(QWidget):
         self.model.set_rows(rows)
         self.count.setText(self.tr("{shown} of {total} guards").format(
             shown=len(rows), total=len(self.all_rows)))
+        set_placeholder(self.view, self.tr(
+            "No guards yet. Import the company's roster (.xlsx or .csv) with the button "
+            "above or Ctrl+I; headquarters' event package brings it too.") if not self.all_rows
+            else self.tr("No guard matches the filter."))
 
     def _choose_photo(self) -> None:
         rows = [index.row() for index in self.view.selectionModel().selectedRows()]

@@ -154,7 +154,7 @@ class CameraPanel(QGroupBox):
 
         self.devices = QComboBox()
         self.devices.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.toggle_button = QPushButton(self.tr("Start camera"))
+        self.toggle_button = QPushButton(self.tr("Start c&amera"))
         self.toggle_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         connect_command(self.toggle_button.clicked, self.toggle)
         self.preview = QLabel()
@@ -220,7 +220,7 @@ class CameraPanel(QGroupBox):
         self._camera_id = camera_id(inputs[index])
         camera.start()
         self.preview.show()
-        self.toggle_button.setText(self.tr("Stop camera"))
+        self.toggle_button.setText(self.tr("Stop c&amera"))
         self._say(self.tr("Hold the badge's QR code in front of the camera."))
         return True
 
@@ -246,7 +246,7 @@ class CameraPanel(QGroupBox):
         self._camera = self._session = self._sink = None
         self._camera_id = ""
         self.preview.hide()
-        self.toggle_button.setText(self.tr("Start camera"))
+        self.toggle_button.setText(self.tr("Start c&amera"))
         self._say("")
 
     def _frame(self, frame: object) -> None:

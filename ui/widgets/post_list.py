@@ -8,10 +8,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
-from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QListWidgetItem, QVBoxLayout, QWidget
 
 from app.inspection.domain import post_state_text, task_type_text
 from app.inspection.values import PostInfo
+from ui.widgets.empty_state import PlaceholderListWidget, set_placeholder
 
 POST_ROLE = Qt.ItemDataRole.UserRole
 
@@ -25,7 +26,10 @@ class PostList(QWidget):
         self.filter.setPlaceholderText(QCoreApplication.translate(
             "InspectionPage", "Find a post (zone, name, task)"))
         self.filter.textChanged.connect(self._apply_filter)
-        self.list = QListWidget()
+        self.list = PlaceholderListWidget()
+        set_placeholder(self.list, QCoreApplication.translate(
+            "InspectionPage", "No posts yet. Import the company's roster (File menu, Ctrl+I) "
+                              "or add posts on the Posts tab."))
         self.list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.list.setWordWrap(True)  # a long post name wraps instead of being cut
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)

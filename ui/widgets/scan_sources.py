@@ -35,10 +35,10 @@ class ScanSources(QWidget):
         self.camera = CameraPanel(db)
         self.camera.decoded.connect(self.decoded)
         self.image_button = QPushButton(QCoreApplication.translate(
-            "InspectionPage", "Badge photo…"))
+            "InspectionPage", "&Badge photo…"))
         connect_command(self.image_button.clicked, self.scan_image_file)
         self.paste_button = QPushButton(QCoreApplication.translate("InspectionPage",
-                                                                   "Paste image"))
+                                                                   "Paste image (Ctrl+Shift+V)"))
         self.paste_button.setToolTip(QCoreApplication.translate(
             "InspectionPage", "Ctrl+Shift+V: read the badge in an image copied to the "
             "clipboard"))

@@ -69,9 +69,9 @@ class SyncStatusWidget(QWidget):
         self.bar.setFixedWidth(120)
         self.bar.setTextVisible(False)
         self.bar.hide()
-        self.sync_button = QPushButton(self.tr("Sync now"))
+        self.sync_button = QPushButton(self.tr("Sync n&ow"))
         connect_command(self.sync_button.clicked, controller.sync_now)
-        self.enrol_button = QPushButton(self.tr("Enrol…"))
+        self.enrol_button = QPushButton(self.tr("Enro&l…"))
         connect_command(self.enrol_button.clicked, self.enrol_requested)
         self.enrol_button.hide()
         for button in (self.sync_button, self.enrol_button):

@@ -7,12 +7,14 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtGui import QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
     QTableView,
 )
+
+from ui.widgets.empty_state import paint_placeholder
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -147,6 +149,10 @@ class FittedTableView(QTableView):
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (the viewport's size)
         super().resizeEvent(event)
         self._spread()
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt's name)
+        super().paintEvent(event)
+        paint_placeholder(self)  # what to do when the table is empty (set_placeholder)
 
 
 def table_view(model: RowsModel, stretch: int | None = WIDEST) -> QTableView:
