@@ -178,7 +178,8 @@ def take(lang: str, out: Path) -> list[Path]:
         saved.append(save_small(window.grab().toImage(), out / f"dashboard-{lang}.png"))
         wizard = stage_first_run(Path(folder))
         saved.append(save_small(wizard.grab().toImage(), out / f"first-run-{lang}.png"))
-        wizard.close()
+        wizard.hide()  # not close(): the set-up would ask whether to stop
+        wizard.deleteLater()
         dialog = stage_scanner_test(window)
         saved.append(save_small(dialog.grab().toImage(), out / f"scanner-test-{lang}.png"))
         dialog.reject()
