@@ -19,12 +19,14 @@ from app.profile.db import DB_FILENAME, Database
 from app.profile.errors import ProfileLockedError
 from app.profile.key import KEY_FILENAME
 from app.profile.models import Inspection
-from app.profile.supervisor import (
+from app.profile.set_up import (
     SET_UP_STARTED_SETTING,
-    SupervisorIdentity,
-    read_identity,
+    NextStep,
+    needs_first_run,
     set_up_done,
+    set_up_interrupted,
 )
+from app.profile.supervisor import SupervisorIdentity, read_identity
 from tests.helpers.first_run import (
     BADGE,
     NAME,
@@ -43,7 +45,7 @@ from tests.helpers.first_run import (
     when_shown,
     whole_set_up,
 )
-from ui.dialogs.first_run import FirstRunWizard, NextStep, needs_first_run, set_up_interrupted
+from ui.dialogs.first_run import FirstRunWizard
 from ui.dialogs.first_run_pages import PageId
 from ui.dialogs.import_roster import ImportDialog
 from ui.main_window import MainWindow

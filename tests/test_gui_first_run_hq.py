@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
 from app.profile.db import Database
-from app.profile.supervisor import SET_UP_STARTED_SETTING, set_up_done
+from app.profile.set_up import SET_UP_STARTED_SETTING, NextStep, set_up_done
 from app.sync.state import HQ_PACKAGE_KEY, HQ_TOKEN, HQ_URL
 from tests.helpers.first_run import (
     NAME,
@@ -26,7 +26,7 @@ from tests.helpers.first_run import (
     start,
     type_into,
 )
-from ui.dialogs.first_run import FirstRunWizard, NextStep
+from ui.dialogs.first_run import FirstRunWizard
 from ui.dialogs.first_run_pages import PageId
 from ui.dialogs.sync import EnrolDialog, RemoteEventsDialog
 from ui.tasks import wait_for_background

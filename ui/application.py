@@ -9,6 +9,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QLoggingCategory, QTimer
 from PySide6.QtGui import QFont, QFontDatabase
@@ -25,13 +26,16 @@ from app.profile.files import ProfileLogHandler
 from app.profile.key import is_encrypted
 from app.profile.opening import open_profile, password_file
 from app.profile.paths import resolve_data_dir
+from app.profile.set_up import NextStep, needs_first_run, set_up_interrupted
 from app.resources import font_path
-from ui.dialogs.first_run import NextStep, needs_first_run, run_first_run, set_up_interrupted
 from ui.dialogs.password import ask_profile_password
 from ui.main_window import MainWindow
 from ui.preferences_hub import preferences_hub
 from ui.tasks import GuiThreadGarbageCollector
 from ui.theme import apply_preferences
+
+if TYPE_CHECKING:
+    from ui.dialogs.first_run import FirstRunOutcome
 
 log = logging.getLogger(__name__)
 UI_FONT_POINT_SIZE = 11
@@ -137,6 +141,14 @@ def _may_set_up(args: argparse.Namespace) -> bool:
     return not (args.demo or args.screenshot or password_file(args))
 
 
+def _set_up(folder: Path, db: Database | None = None) -> FirstRunOutcome | None:
+    # Here, not at the top: the set-up's pages (certificates, enrolment) cost about 0.1 s of
+    # every start (-X importtime) and are needed once in a profile's life.
+    from ui.dialogs.first_run import run_first_run
+
+    return run_first_run(folder, database=db)
+
+
 def start_gui_profile(args: argparse.Namespace) -> GuiProfile | None:
     """The profile the window works on, after the first-run set-up when the folder has no
     profile yet (ui/dialogs/first_run.py) or its set-up stopped after the password; None
@@ -144,7 +156,7 @@ def start_gui_profile(args: argparse.Namespace) -> GuiProfile | None:
     if _may_set_up(args):
         folder = resolve_data_dir(args.data_dir)
         if needs_first_run(folder):
-            outcome = run_first_run(folder)
+            outcome = _set_up(folder)
             if outcome is None:
                 return None
             if outcome.database is not None:
@@ -159,7 +171,7 @@ def start_gui_profile(args: argparse.Namespace) -> GuiProfile | None:
     if db is None:
         return None
     if _may_set_up(args) and set_up_interrupted(db):
-        outcome = run_first_run(db.data_dir, database=db)
+        outcome = _set_up(db.data_dir, db)
         if outcome is None:
             db.close()
             return None

@@ -1,5 +1,6 @@
 """Who the supervisor is and what their reports say by default, kept in the (encrypted)
-profile: set in the first-run set-up, changed in Settings, read by the evaluation."""
+profile: set in the first-run set-up, changed in Settings, read by the evaluation.
+Where the set-up itself stands is ``app.profile.set_up``."""
 
 from __future__ import annotations
 
@@ -12,10 +13,6 @@ SUPERVISOR_UNIT_SETTING = "supervisor_unit"
 SUPERVISOR_BADGE_SETTING = "supervisor_badge_number"
 REPORT_UNIT_SETTING = "report_unit_name"
 REPORT_SIGNER_SETTING = "report_signer"
-SET_UP_DONE_SETTING = "first_run_done"
-# Written when the first-run set-up created the profile: only such a profile resumes the
-# set-up after an interruption (one made by the command line or an older version does not).
-SET_UP_STARTED_SETTING = "first_run_started"
 MAX_FIELD_CHARS = 80
 
 
@@ -62,19 +59,3 @@ def save_report_defaults(db: Database, defaults: ReportDefaults) -> ReportDefaul
     db.set_setting(REPORT_SIGNER_SETTING, saved.signer)
     return saved
 
-
-def set_up_done(db: Database) -> bool:
-    return db.setting(SET_UP_DONE_SETTING) == "1"
-
-
-def mark_set_up_done(db: Database) -> None:
-    db.set_setting(SET_UP_DONE_SETTING, "1")
-
-
-def mark_set_up_started(db: Database) -> None:
-    db.set_setting(SET_UP_STARTED_SETTING, "1")
-
-
-def set_up_interrupted(db: Database) -> bool:
-    """The set-up created this profile and was stopped before its end."""
-    return db.setting(SET_UP_STARTED_SETTING) == "1" and not set_up_done(db)

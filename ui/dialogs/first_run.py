@@ -18,12 +18,10 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QDialog, QMessageBox, QWidget, QWizard
 
-from app.profile.db import DB_FILENAME, Database
-from app.profile.key import is_encrypted
-from app.profile.supervisor import set_up_interrupted
+from app.profile.db import Database
+from app.profile.set_up import NextStep
 from ui.dialogs.first_run_after_profile import CertificatePage, HeadquartersPage, NextStepPage
 from ui.dialogs.first_run_pages import (
-    NextStep,
     Opener,
     PageId,
     PasswordPage,
@@ -32,8 +30,7 @@ from ui.dialogs.first_run_pages import (
     WelcomePage,
 )
 
-__all__ = ["FirstRunOutcome", "FirstRunWizard", "NextStep", "needs_first_run",
-           "run_first_run", "set_up_interrupted"]
+__all__ = ["FirstRunOutcome", "FirstRunWizard", "run_first_run"]
 
 WIZARD_SIZE = (720, 560)  # fits a 1280x650 screen with large type still readable
 
@@ -43,11 +40,6 @@ class FirstRunOutcome:
     database: Database | None  # the new profile, open; None when the demo was chosen
     next_step: NextStep | None = None
     open_demo: bool = False
-
-
-def needs_first_run(folder: Path) -> bool:
-    """A profile folder with no profile in it yet: neither a key nor a database."""
-    return not is_encrypted(folder) and not (Path(folder) / DB_FILENAME).exists()
 
 
 class FirstRunWizard(QWizard):

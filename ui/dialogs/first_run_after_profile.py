@@ -29,10 +29,10 @@ from app.evaluation.signing import (
     supervisor_p12_path,
 )
 from app.profile.db import Database
-from app.profile.supervisor import mark_set_up_done
+from app.profile.set_up import NextStep, mark_set_up_done
 from app.sync.state import HQ_URL
 from ui.commands import connect_command
-from ui.dialogs.first_run_pages import ERROR_STYLE, BusyPage, NextStep, SetUp, wrapped
+from ui.dialogs.first_run_pages import ERROR_STYLE, BusyPage, SetUp, wrapped
 from ui.dialogs.signing_key import import_certificate
 from ui.dialogs.sync import EnrolDialog
 from ui.sync_controller import SyncController

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from enum import IntEnum, StrEnum
+from enum import IntEnum
 from pathlib import Path
 from typing import Any
 
@@ -33,10 +33,10 @@ from PySide6.QtWidgets import (
 from app.errors import UserError
 from app.profile.db import Database
 from app.profile.password_strength import MAX_SCORE, estimate_strength
+from app.profile.set_up import NextStep, mark_set_up_started
 from app.profile.supervisor import (
     MAX_FIELD_CHARS,
     SupervisorIdentity,
-    mark_set_up_started,
     read_identity,
     save_identity,
 )
@@ -58,14 +58,6 @@ class PageId(IntEnum):
     CERTIFICATE = 3
     HEADQUARTERS = 4
     NEXT_STEP = 5
-
-
-class NextStep(StrEnum):
-    """What the supervisor chose to do first, done by the main window once it is open."""
-
-    PULL_FROM_HQ = "pull-from-hq"
-    IMPORT_PACKAGE = "import-package"
-    CREATE_BY_HAND = "create-by-hand"
 
 
 @dataclass
