@@ -302,3 +302,32 @@ def test_an_event_without_company_or_records_still_renders(tmp_path: Path) -> No
         100.0, 0.0, 0)
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert "空白活动" in text and "本次督导未发现问题" in text and "100.00" in text
+
+
+def test_settings_report_defaults_name_the_signer_and_the_unit(tmp_path: Path) -> None:
+    """Settings → report defaults: the signer is the draft's supervisor, and the unit is
+    printed under the signature; without them, the supervisor's own name and unit."""
+    from app.profile.supervisor import (
+        ReportDefaults,
+        SupervisorIdentity,
+        save_identity,
+        save_report_defaults,
+    )
+
+    p12 = create_self_signed_p12(tmp_path / "supervisor.p12", "周督导", PASSPHRASE)
+    db = Database(tmp_path / "profile")
+    try:
+        workbench = Workbench(db)
+        case = build_hand_case(workbench)
+        save_identity(db, SupervisorIdentity("周督导", "某市公安局治安管理支队", "012345"))
+        save_report_defaults(db, ReportDefaults("某市公安局治安管理支队保安管理大队", "吴队长"))
+        service = EvaluationService(db)
+        draft = service.draft(case.event_id)
+        assert draft.supervisor_name == "吴队长"
+        info = service.sign(draft.id, signature_png(), load_signer(p12, PASSPHRASE))
+        pdf = (db.data_dir / (info.pdf_path or "")).read_bytes()
+    finally:
+        db.close()
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "督导员：吴队长" in text
+    assert "督导单位：某市公安局治安管理支队保安管理大队" in text

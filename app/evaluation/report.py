@@ -42,6 +42,7 @@ from app.inspection.lock_rules import RecordLockedError, lock_state
 from app.orm import live
 from app.profile.db import Database
 from app.profile.models import Evaluation, Event, ProfileSetting, new_id, utc_now
+from app.profile.supervisor import read_report_defaults
 
 REPORTS_DIR = "reports"
 DOCUMENT_PREFIX = "VS-EVAL"
@@ -171,7 +172,9 @@ class EvaluationService:
     def draft(self, event_id: str) -> EvaluationInfo:
         """The event's current evaluation: its draft, created on first use; if the newest is
         signed, that signed one (use ``new_version`` to correct it)."""
-        supervisor = self.db.setting(SUPERVISOR_NAME_SETTING) or ""
+        # Who signs by default: Settings' report signer, else the supervisor's own name.
+        supervisor = (read_report_defaults(self.db).signer
+                      or self.db.setting(SUPERVISOR_NAME_SETTING) or "")
         with self.db.begin() as s:
             if s.get(Event, event_id) is None:
                 raise EvaluationError(translate("Evaluation", "no event {id}").format(id=event_id))

@@ -38,6 +38,7 @@ from app.inspection.natural_order import natural_key
 from app.profile.db import Database
 from app.profile.files import ProfileFiles
 from app.profile.models import Evaluation, Finding, Guard, Inspection, Post, PostStatus, utc_now
+from app.profile.supervisor import read_identity, read_report_defaults
 
 REPORT_FORMAT = "venue-supervisor/evaluation-report/1"
 
@@ -276,4 +277,6 @@ def build_report(db: Database, rules: ScoringRules, row: EvaluationInfo,
         recommendation_text=rules.label(f"recommendation.{row.recommendation}"),
         category_labels=tuple(labels.items()), rules_version=rules.version,
         rules_title=rules.label("title"))
-    return dataclasses.replace(report, content_sha256=report_digest(report))
+    defaults = read_report_defaults(db)
+    return dataclasses.replace(report, content_sha256=report_digest(report),
+                               issuing_unit=defaults.unit_name or read_identity(db).unit)

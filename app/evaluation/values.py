@@ -124,6 +124,9 @@ class EvaluationReport:
     rules_version: int
     rules_title: str
     content_sha256: str = ""  # SHA-256 of report_payload(): what the PDF's QR code carries
+    # The supervisor's unit as Settings gives it (presentation only: not in report_payload(),
+    # which headquarters recomputes from the synced records without the laptop's settings).
+    issuing_unit: str = ""
 
     def category_label(self, code: str) -> str:
         return dict(self.category_labels).get(code, code)
