@@ -40,7 +40,7 @@ from app.inspection.workbench import Workbench
 from app.licences import library_licences
 from app.profile.db import Database
 from app.profile.key import is_encrypted
-from app.resources import font_path, translations_dir, user_guide_dir
+from app.resources import font_path, resources_dir, translations_dir, user_guide_dir
 from app.sync.client import SyncService
 from app.sync.protocol import BUNDLE_FORMAT, read_signed
 from app.sync.state import DEVICE_KEY, HQ_DEVICE_ID
@@ -69,6 +69,9 @@ def check_resources() -> str:
     require(any(MIGRATIONS.glob("0001_*.py")), translate(
         "SelfTest", "the profile's migrations {path}").format(
         path=MIGRATIONS))
+    sounds = [resources_dir() / "sounds" / f"{name}.wav" for name in ("accept", "alert")]
+    require(all(path.is_file() and path.stat().st_size > 1000 for path in sounds), translate(
+        "SelfTest", "the scan's sound cues {path}").format(path=sounds[0].parent))
     guide = user_guide_dir()
     require((guide / "zh_CN.md").is_file() and (guide / "en.md").is_file(), translate(
         "SelfTest", "the user guide {path}").format(path=guide))

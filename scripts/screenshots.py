@@ -23,6 +23,8 @@ import tempfile
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The pictures show the default look, not the preferences of whoever runs the script.
+os.environ["VENUE_SUPERVISOR_CONFIG_DIR"] = tempfile.mkdtemp(prefix="vs-screenshots-config-")
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, QProcess, Qt
 from PySide6.QtGui import QAction, QShortcut
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
@@ -118,6 +118,7 @@ class Answers:
         self.said: list[str] = []
         self.asked_files: list[str] = []
         self.native: list[bool] = []  # a native dialog would be out of the ScanRouter's reach
+        self.started: list[list[str]] = []  # programs a control would have started
 
     @staticmethod
     def _qt_dialog(args: tuple[object, ...], kwargs: dict[str, object]) -> bool:
@@ -183,6 +184,10 @@ class Answers:
         # Each dialog class binds its own exec: every one a control may open is answered.
         for dialog_class in (QDialog, QPrintDialog, QFileDialog, QInputDialog):
             monkeypatch.setattr(dialog_class, "exec", lambda dialog: self.run_dialog(dialog))
+        # Help → Open the demonstration starts the program again: recorded, not started.
+        monkeypatch.setattr(QProcess, "startDetached", staticmethod(
+            lambda program, arguments, *_rest: (self.started.append([program, *arguments])
+                                                or True, 0)))
         monkeypatch.setattr(QMessageBox, "exec", lambda box: self.message(
             None, box.windowTitle(), box.text()))
 

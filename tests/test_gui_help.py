@@ -198,3 +198,22 @@ def test_the_screenshot_script_writes_the_guides_pictures(tmp_path: Path) -> Non
             colour = inspection.pixelColor(x, y)
             greens += colour.green() > colour.red() + 60 and colour.green() > colour.blue() + 40
     assert greens > 100
+
+
+def test_the_demonstration_is_one_click_away_in_the_help_menu(qtbot, window: MainWindow,
+                                                              monkeypatch) -> None:
+    """Help → Open the demonstration starts this program again with --demo (its own profile),
+    in the window's language."""
+    import sys
+
+    from PySide6.QtCore import QProcess
+
+    started: list[tuple[str, list[str], str]] = []
+    monkeypatch.setattr(QProcess, "startDetached", staticmethod(
+        lambda program, arguments, folder: started.append((program, arguments, folder))
+        or (True, 4242)))
+    window.help_menu.demo_action.trigger()
+    program, arguments, folder = started[0]
+    assert program == sys.executable
+    assert arguments == ["-m", "app", "--demo", "--lang", window.lang]
+    assert (Path(folder) / "app" / "__main__.py").is_file()  # python -m app finds the app

@@ -4,6 +4,7 @@ the rows in the profile's database, and at the sound the scan asked for."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -415,3 +416,54 @@ def test_a_photo_or_camera_decode_that_ends_after_the_lock_records_nothing(
     assert count(workbench, Inspection) == inspections
     assert lock_message(window) == said(SCAN_REFUSED)
     assert window.inspection.cue is not None and window.inspection.cue.last_played == "alert"
+
+
+def test_ctrl_l_locks_while_a_modal_dialog_is_open(qtbot, demo_window: MainWindow) -> None:
+    """Settings (window-modal) blocks the window's shortcuts: Ctrl+L typed in it locks all the
+    same, and the dialog is covered."""
+    from ui.dialogs.settings import open_settings
+
+    window = demo_window
+    dialog = open_settings(window)
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeModalWidget() is dialog)
+    qtbot.keyClick(QApplication.focusWidget() or dialog, Qt.Key.Key_L,
+                   Qt.KeyboardModifier.ControlModifier)
+    assert window.window_lock.locked
+    assert leaks(secrets_of_the_event(window.workbench, window)) == []
+    qtbot.mouseClick(window.window_lock.screen.unlock_button, Qt.MouseButton.LeftButton)
+    dialog.reject()
+
+
+def test_the_first_touch_after_the_laptop_slept_locks(qtbot, demo_window: MainWindow,
+                                                      monkeypatch) -> None:
+    """Asleep, the monotonic clock and Qt's timers stand still; the wall clock does not: the
+    first input after a sleep longer than the idle time locks the window."""
+    import ui.lock
+
+    window = demo_window
+    preferences_hub().publish(Preferences(idle_lock_minutes=10))
+    qtbot.mouseMove(window.inspection.scan_field)  # some use now
+    assert not window.window_lock.locked
+    woke = time.time() + 11 * 60
+    monkeypatch.setattr(ui.lock.time, "time", lambda: woke)
+    qtbot.mouseClick(window.inspection.scan_field, Qt.MouseButton.LeftButton)
+    assert window.window_lock.locked
+
+
+def test_a_scan_refused_while_locked_is_heard_even_with_the_sound_off(
+        qtbot, demo_window: MainWindow, workbench: Workbench) -> None:
+    window = demo_window
+    guard = scan_at_his_post(qtbot, window, workbench)
+    preferences_hub().publish(Preferences(sound=False))
+    cue = window.inspection.cue
+    assert cue is not None and cue.available
+    cue.last_heard = None
+    qtbot.keyClicks(window.inspection.scan_field, cert_key(guard.cert_no))
+    qtbot.keyClick(window.inspection.scan_field, Qt.Key.Key_Return)
+    assert cue.last_heard is None  # muted: a recorded scan makes no sound
+    press_ctrl_l(qtbot, window)
+    window.inspection.scan_sources.decoded.emit(cert_key(guard.cert_no))
+    assert lock_message(window) == said(SCAN_REFUSED)
+    assert cue.last_heard == "alert"  # the refusal is heard all the same

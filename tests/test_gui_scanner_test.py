@@ -271,3 +271,14 @@ def test_layout_hints(text: str, expected: str) -> None:
 def test_a_plain_certificate_number_gives_no_hint() -> None:
     assert layout_hints("210000000123") == []
     assert layout_hints("VS1ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") == []
+
+
+def test_the_keyboard_can_leave_the_box(qtbot, dialog: SettingsDialog) -> None:
+    """No keyboard trap: Ctrl+Tab goes to the next tab, Alt and a letter presses a button,
+    while a scanner's Tab stays in the test."""
+    box = dialog.scanner.box
+    box.setFocus()
+    qtbot.keyClick(box, Qt.Key.Key_Tab)  # a scanner's terminator: stays
+    assert dialog.tabs.currentWidget() is dialog.scanner_tab and box.hasFocus()
+    qtbot.keyClick(box, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
+    assert dialog.tabs.currentWidget() is not dialog.scanner_tab

@@ -329,5 +329,24 @@ def test_settings_report_defaults_name_the_signer_and_the_unit(tmp_path: Path) -
     finally:
         db.close()
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
-    assert "督导员：吴队长" in text
+    assert "督导员：吴队长" in text and "警号" not in text  # 吴队长 signs, not 周督导
     assert "督导单位：某市公安局治安管理支队保安管理大队" in text
+
+
+def test_the_supervisors_badge_number_is_printed_beside_the_name(tmp_path: Path) -> None:
+    from app.profile.supervisor import SupervisorIdentity, save_identity
+
+    p12 = create_self_signed_p12(tmp_path / "supervisor.p12", "周督导", PASSPHRASE)
+    db = Database(tmp_path / "profile")
+    try:
+        case = build_hand_case(Workbench(db))
+        save_identity(db, SupervisorIdentity("周督导", "某市公安局治安管理支队", "012345"))
+        service = EvaluationService(db)
+        draft = service.draft(case.event_id)
+        info = service.sign(draft.id, signature_png(), load_signer(p12, PASSPHRASE))
+        pdf = (db.data_dir / (info.pdf_path or "")).read_bytes()
+    finally:
+        db.close()
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "督导员：周督导（警号 012345）" in text
+    assert "督导单位：某市公安局治安管理支队" in text

@@ -1,4 +1,4 @@
-"""The main window's Help menu: the user guide (F1) and About.
+"""The main window's Help menu: the user guide (F1), the demonstration and About.
 
 Both windows are modeless and made once per main window: asked for again, the open one is
 brought to the front instead of a second copy.
@@ -6,9 +6,12 @@ brought to the front instead of a second copy.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QProcess
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDialog, QMainWindow
+from PySide6.QtWidgets import QDialog, QMainWindow, QMessageBox
 
 from ui.commands import connect_command
 from ui.dialogs.about import AboutDialog
@@ -28,9 +31,23 @@ class HelpMenu(QObject):
         connect_command(self.guide_action.triggered, self.show_guide)
         self.about_action = QAction(self.tr("About Venue Supervisor"), window)
         connect_command(self.about_action.triggered, self.show_about)
+        # The demo one click away after the set-up too: in a program of its own and a profile
+        # of its own (its demonstration data never mixes with the supervisor's events).
+        self.demo_action = QAction(self.tr("Open the demonstration"), window)
+        connect_command(self.demo_action.triggered, self.open_demo)
         menu.addAction(self.guide_action)
+        menu.addAction(self.demo_action)
         menu.addSeparator()
         menu.addAction(self.about_action)
+
+    def open_demo(self) -> bool:
+        program, arguments, folder = demo_command(self.lang)
+        started, _pid = QProcess.startDetached(program, arguments, str(folder))
+        if not started:
+            QMessageBox.warning(self.window, self.tr("Open the demonstration"), self.tr(
+                "The demonstration could not be started ({program})."
+            ).format(program=program))
+        return bool(started)
 
     def show_guide(self) -> UserGuideDialog:
         if self.guide is None:
@@ -45,6 +62,15 @@ class HelpMenu(QObject):
         self.about = AboutDialog(self.window)
         _bring_forward(self.about)
         return self.about
+
+
+def demo_command(lang: str) -> tuple[str, list[str], Path]:
+    """This very program with --demo, and the folder to start it in: the built one, or
+    ``python -m app`` in the checkout."""
+    if getattr(sys, "frozen", False):
+        return sys.executable, ["--demo", "--lang", lang], Path(sys.executable).parent
+    return (sys.executable, ["-m", "app", "--demo", "--lang", lang],
+            Path(__file__).resolve().parent.parent)
 
 
 def _bring_forward(dialog: QDialog) -> None:

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Protocol, cast
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -126,6 +126,7 @@ class WindowLock(QObject):
         self._add_to_file_menu()
 
         self._last_input = time.monotonic()
+        self._last_input_wall = time.time()
         self._idle = QTimer(self)
         self._idle.setSingleShot(True)
         self._idle.timeout.connect(self._check_idle)
@@ -178,6 +179,13 @@ class WindowLock(QObject):
 
     def _note_input(self) -> None:
         self._last_input = time.monotonic()
+        self._last_input_wall = time.time()
+
+    def _idle_too_long(self) -> bool:
+        """Longer than the idle time without input by the wall clock, which runs on while
+        the laptop sleeps (the monotonic clock and Qt's timers stop on Linux)."""
+        return (not self.locked and self._active and self.idle_ms > 0
+                and (time.time() - self._last_input_wall) * 1000 >= self.idle_ms)
 
     def _check_idle(self) -> None:
         """When the timer comes due: lock if nothing came for the idle time, else wait for
@@ -185,7 +193,8 @@ class WindowLock(QObject):
         if self.locked or not self._active or self.idle_ms <= 0:
             self._idle.stop()
             return
-        left = self.idle_ms - (time.monotonic() - self._last_input) * 1000
+        by_wall = (time.time() - self._last_input_wall) * 1000
+        left = self.idle_ms - max((time.monotonic() - self._last_input) * 1000, by_wall)
         if left <= 0:
             self.lock(idle=True)
         else:
@@ -340,7 +349,7 @@ class WindowLock(QObject):
         page = self._page
         if page.cue is None:  # the page loads it once the window is up; needed now
             page.cue = ScanCue(page)
-        page.cue.play(False)
+        page.cue.play(False, even_if_muted=True)
         self._say(self.tr("A badge was scanned while locked: nothing was recorded. Unlock, "
                           "then scan it again."))
 
@@ -348,7 +357,18 @@ class WindowLock(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
         kind = event.type()
         if kind in _INPUT:
-            self._last_input = time.monotonic()
+            if self._idle_too_long():
+                # The laptop slept (the monotonic clock stood still, Qt's timer with it): the
+                # first touch after a long sleep locks instead of counting as use.
+                self.lock(idle=True)
+                return True
+            self._note_input()
+            if (kind == QEvent.Type.KeyPress and not self.locked
+                    and isinstance(event, QKeyEvent) and _is_lock_key(event)):
+                # Ctrl+L with a modal dialog open: Qt gives the menu's shortcut no chance
+                # (the dialog blocks the window), so the key itself locks.
+                self.lock()
+                return True
             return False
         if watched is self._window and kind in (QEvent.Type.Show, QEvent.Type.Hide):
             if self._window.isVisible():
@@ -373,6 +393,10 @@ class WindowLock(QObject):
     def _retitle(self) -> None:
         if self.locked:
             self._set_title(self._window, app_name())
+
+
+def _is_lock_key(event: QKeyEvent) -> bool:
+    return QKeySequence(event.keyCombination()) == QKeySequence(LOCK_SHORTCUT)
 
 
 def install_lock(window: QMainWindow) -> WindowLock:

@@ -15,6 +15,7 @@ from app.resources import resources_dir
 from ui.preferences_hub import preferences_hub
 
 log = logging.getLogger(__name__)
+URGENT_VOLUME = 80  # per cent: a warning that plays even with the sound off (play's even_if_muted)
 
 
 class ScanCue(QObject):
@@ -29,17 +30,21 @@ class ScanCue(QObject):
         self.enabled = True
         self.volume = 80  # per cent
         self.last_played: str | None = None  # "accept" or "alert": what was asked for last
+        self.last_heard: str | None = None  # what was last sent to the speaker (not muted)
         self._effects: dict[str, object] = {}
+        self._urgent: dict[str, object] = {}  # the same cues at a fixed volume, never muted
         try:
             from PySide6.QtMultimedia import QSoundEffect
         except ImportError as exc:  # QtMultimedia missing its system libraries
             log.info("no sound cues: %s", exc)
         else:
             for name in ("accept", "alert"):
-                effect = QSoundEffect(self)
-                effect.setSource(QUrl.fromLocalFile(str(resources_dir() / "sounds" /
-                                                        f"{name}.wav")))
-                self._effects[name] = effect
+                source = QUrl.fromLocalFile(str(resources_dir() / "sounds" / f"{name}.wav"))
+                for effects in (self._effects, self._urgent):
+                    effect = QSoundEffect(self)
+                    effect.setSource(source)
+                    effects[name] = effect
+                self._urgent[name].setVolume(URGENT_VOLUME / 100)  # type: ignore[attr-defined]
         if follow_preferences:
             hub = preferences_hub()
             self.follow(hub.preferences)
@@ -61,9 +66,18 @@ class ScanCue(QObject):
         for effect in self._effects.values():
             effect.setVolume(self.volume / 100)  # type: ignore[attr-defined]
 
-    def play(self, accepted: bool) -> None:
+    def play(self, accepted: bool, *, even_if_muted: bool = False) -> None:
+        """The cue; ``even_if_muted`` for a warning that must be heard whatever Settings say
+        (a scan refused while the window is locked: nothing else tells the supervisor,
+        whose eyes are on the guard)."""
         name = "accept" if accepted else "alert"
         self.last_played = name
         effect = self._effects.get(name)
-        if self.enabled and self.volume > 0 and effect is not None:
+        if effect is None:
+            return
+        if even_if_muted and (not self.enabled or self.volume == 0):
+            self._urgent[name].play()  # type: ignore[attr-defined]
+            self.last_heard = name
+        elif self.enabled and self.volume > 0:
             effect.play()  # type: ignore[attr-defined]
+            self.last_heard = name

@@ -164,7 +164,9 @@ def opinion_section(report: EvaluationReport, st: Styles, draft: bool,
         [para("督导员（签名）：", st.body)],
         [sig_box],
         [Rule(SIGNATURE_W + 10 * mm)],
-        [para(f"督导员：{report.supervisor_name or '—'}", st.body)],
+        [para(f"督导员：{report.supervisor_name or '—'}"
+              + (f"（警号 {report.supervisor_badge_number}）"
+                 if report.supervisor_badge_number else ""), st.body)],
         *([[para(f"督导单位：{report.issuing_unit}", st.body)]] if report.issuing_unit else []),
         [para(f"签名时间：{when}", st.body)],
         [para(f"数字证书：{report.signer_subject or '（签名时使用督导员数字证书）'}", st.note)],

@@ -277,6 +277,9 @@ def build_report(db: Database, rules: ScoringRules, row: EvaluationInfo,
         recommendation_text=rules.label(f"recommendation.{row.recommendation}"),
         category_labels=tuple(labels.items()), rules_version=rules.version,
         rules_title=rules.label("title"))
-    defaults = read_report_defaults(db)
+    defaults, identity = read_report_defaults(db), read_identity(db)
+    # The badge number is the supervisor's: printed only when the supervisor signs.
+    badge_number = identity.badge_number if report.supervisor_name == identity.name else ""
     return dataclasses.replace(report, content_sha256=report_digest(report),
-                               issuing_unit=defaults.unit_name or read_identity(db).unit)
+                               issuing_unit=defaults.unit_name or identity.unit,
+                               supervisor_badge_number=badge_number)

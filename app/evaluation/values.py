@@ -127,6 +127,7 @@ class EvaluationReport:
     # The supervisor's unit as Settings gives it (presentation only: not in report_payload(),
     # which headquarters recomputes from the synced records without the laptop's settings).
     issuing_unit: str = ""
+    supervisor_badge_number: str = ""  # the police officer's own number, beside the name
 
     def category_label(self, code: str) -> str:
         return dict(self.category_labels).get(code, code)

@@ -77,7 +77,7 @@ class KeyCaptureBox(QPlainTextEdit):
 
     def event(self, event: QEvent) -> bool:
         kind = event.type()
-        if isinstance(event, QKeyEvent) and event.key() != Qt.Key.Key_Escape:
+        if isinstance(event, QKeyEvent) and not _leaves_the_box(event):
             if kind == QEvent.Type.ShortcutOverride:
                 event.accept()  # a key typed here is for the test, not a shortcut
                 return True
@@ -91,6 +91,23 @@ class KeyCaptureBox(QPlainTextEdit):
                 event.accept()
                 return True
         return super().event(event)
+
+
+def _leaves_the_box(event: QKeyEvent) -> bool:
+    """The keys a person uses to get out, which no scanner sends: Esc, Ctrl+Tab and
+    Ctrl+Shift+Tab (the next tab), Ctrl+PgUp/PgDn, Alt+a letter (a button's mnemonic, a
+    menu) and Ctrl+L (lock). A scanner's Tab, Enter and control characters (Ctrl+]...) and
+    Alt with the keypad's digits (a character by its code) stay in the test."""
+    key, modifiers = event.key(), event.modifiers()
+    ctrl = bool(modifiers & Qt.KeyboardModifier.ControlModifier)
+    alt = bool(modifiers & Qt.KeyboardModifier.AltModifier)
+    keypad = bool(modifiers & Qt.KeyboardModifier.KeypadModifier)
+    if key == Qt.Key.Key_Escape:
+        return True
+    if ctrl and key in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab, Qt.Key.Key_PageUp,
+                        Qt.Key.Key_PageDown, Qt.Key.Key_L):
+        return True
+    return alt and not keypad and Qt.Key.Key_A <= key <= Qt.Key.Key_Z
 
 
 class ReferenceCode(QWidget):
