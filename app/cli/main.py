@@ -18,6 +18,7 @@ from app.build_info import build_info
 from app.cli.badge import add_badge_parser, run_badge_command
 from app.cli.common import CommandError, print_json, read_secret
 from app.cli.report import add_report_parsers, run_report_command, run_verify_command
+from app.cli.sample import add_sample_parser, run_sample_command
 from app.cli.sync import add_sync_parsers, run_sync_command
 from app.hq.cli import add_hq_parser, run_hq_command
 from app.i18n import choose_language, core_application, translate
@@ -112,6 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_badge_parser(commands, lambda sub, suppress: _global_options(sub, suppress=suppress))
     add_report_parsers(commands, lambda sub, suppress: _global_options(sub, suppress=suppress))
     add_sync_parsers(commands, lambda sub, suppress: _global_options(sub, suppress=suppress))
+    add_sample_parser(commands, lambda sub, suppress: _global_options(sub, suppress=suppress))
     add_hq_parser(commands, lambda sub, suppress: _global_options(sub, suppress=suppress,
                                                                   profile=False))
     return parser
@@ -242,6 +244,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_report_command(args)
     if args.command == "verify-pdf":
         return run_verify_command(args)
+    if args.command == "sample":
+        return run_sample_command(args)
     if args.command == "hq":
         return run_hq_command(args)
     if args.command in SYNC_COMMANDS:

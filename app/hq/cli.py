@@ -92,6 +92,10 @@ def add_hq_parser(commands: Any, global_options: GlobalOptions) -> None:
     _key_options(add)
 
     action("demo-event", "prepare the built-in demo event (once)")
+    sample = action("sample", "print the random sample of guards to check at an event HQ "
+                              "prepared (GB/T 2828.1, as the laptop draws it; JSON)")
+    sample.add_argument("--event", required=True, metavar="ID",
+                        help="the event's id (or its name)")
 
     package = action("export-package", "write an event's signed package (for a USB stick)")
     package.add_argument("--event", required=True, metavar="ID")

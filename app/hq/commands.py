@@ -31,6 +31,7 @@ from app.hq.keys import (
     read_passphrase_file,
 )
 from app.hq.models import Device
+from app.hq.sample_rows import event_sample
 from app.hq.staff import HQ_NAME_SETTING
 from app.hq.store import HqStore
 from app.inspection.roster import RosterFileError
@@ -173,6 +174,12 @@ def _run(args: argparse.Namespace, store: HqStore) -> int:
         return _add_event(store, args)
     if command == "demo-event":
         print_json({"event_id": store.add_demo_event()})
+        return EXIT_OK
+    if command == "sample":
+        drawn = event_sample(store.db, args.event)
+        if drawn is None:
+            return _fail(f"headquarters prepared no event {args.event!r}")
+        print_json(drawn.as_json())
         return EXIT_OK
     if command == "proposals":
         print_json({"proposals": store.proposals(args.event)})

@@ -282,7 +282,7 @@ Details are in {log}</source>
     </message>
     <message>
         <source>Issuer key {kid} created. Keep {file} and its passphrase at headquarters; give the laptops only the trust list (badge trust-export).</source>
-        <translation>签发密钥 {kid} 已生成。{file} 及其口令请留在市局保管；督导笔记本只需下发信任列表（badge trust-export）。</translation>
+        <translation>签发密钥 {kid} 已生成。{file} 及其口令请留在总部保管；督导笔记本只需下发信任列表（badge trust-export）。</translation>
     </message>
     <message>
         <source>roster not found: {path}</source>
@@ -454,7 +454,7 @@ Details are in {log}</source>
     </message>
     <message>
         <source>The passphrase protects the certificate&apos;s key: you type it each time you sign. It may differ from the profile password.</source>
-        <translation>口令保护证书的密钥：每次签名时都要输入。它可以与档案密码不同。</translation>
+        <translation>口令保护证书的密钥：每次签名时都要输入。它可以与数据档案密码不同。</translation>
     </message>
     <message>
         <source>Import the certificate headquarters gave me (.p12 file)</source>
@@ -466,7 +466,7 @@ Details are in {log}</source>
     </message>
     <message>
         <source>This profile signs as {name}.</source>
-        <translation>本档案以 {name} 的身份签名。</translation>
+        <translation>本数据档案以 {name} 的身份签名。</translation>
     </message>
     <message>
         <source>Keep this certificate</source>
@@ -474,7 +474,7 @@ Details are in {log}</source>
     </message>
     <message>
         <source>This profile has no signing certificate yet.</source>
-        <translation>本档案还没有签名证书。</translation>
+        <translation>本数据档案还没有签名证书。</translation>
     </message>
     <message>
         <source>Later: your first signature will create one</source>
@@ -490,11 +490,11 @@ Details are in {log}</source>
     </message>
     <message>
         <source>Headquarters&apos; certificate is saved in your profile.</source>
-        <translation>总部的证书已保存到您的档案中。</translation>
+        <translation>总部的证书已保存到您的数据档案中。</translation>
     </message>
     <message>
         <source>Your signing certificate is created and saved in your profile.</source>
-        <translation>签名证书已创建并保存到您的档案中。</translation>
+        <translation>签名证书已创建并保存到您的数据档案中。</translation>
     </message>
 </context>
 <context>
@@ -883,7 +883,7 @@ Details are in {log}</source>
     </message>
     <message>
         <source>A fault in the program stopped this. Nothing saved before was lost; the details are in the log (venue-supervisor.log in the profile folder).</source>
-        <translation>程序出现故障，此项操作未完成。之前保存的内容没有丢失；详细情况记录在日志中（档案文件夹中的 venue-supervisor.log）。</translation>
+        <translation>程序出现故障，此项操作未完成。之前保存的内容没有丢失；详细情况记录在日志中（数据档案文件夹中的 venue-supervisor.log）。</translation>
     </message>
 </context>
 <context>
@@ -1129,7 +1129,7 @@ Details are in {log}</source>
     </message>
     <message>
         <source>Certificate from headquarters</source>
-        <translation>市局颁发的数字证书</translation>
+        <translation>总部颁发的数字证书</translation>
     </message>
     <message>
         <source>PKCS#12 (*.p12 *.pfx)</source>
@@ -1254,7 +1254,7 @@ Details are in {log}</source>
     </message>
     <message>
         <source>⚠ This company is on the black list. It should not provide security for this event: report to headquarters.</source>
-        <translation>⚠ 该公司已列入黑名单，不应承接本次活动安保，请立即报告市局。</translation>
+        <translation>⚠ 该公司已列入黑名单，不应承接本次活动安保，请立即报告总部。</translation>
     </message>
     <message>
         <source>The event needs a name.</source>
@@ -1320,7 +1320,7 @@ Details are in {log}</source>
     </message>
     <message>
         <source>Stop the set-up? What you saved stays in your encrypted profile: the next start asks its password and goes on from your name.</source>
-        <translation>要停止设置吗？已保存的内容留在您的加密档案中：下次启动时输入密码后，从填写姓名处继续。</translation>
+        <translation>要停止设置吗？已保存的内容留在您的加密数据档案中：下次启动时输入密码后，从填写姓名处继续。</translation>
     </message>
     <message>
         <source>Stop the set-up</source>
@@ -1339,7 +1339,7 @@ Details are in {log}</source>
     </message>
     <message>
         <source>Enrol with headquarters…</source>
-        <translation>在总部注册…</translation>
+        <translation>在总部注册本机…</translation>
     </message>
     <message>
         <source>You need headquarters&apos; address and the one-time code it gave you. No code yet? Click Next: you can enrol later from the Sync menu, and what you record meanwhile stays on this laptop until then.</source>
@@ -1371,6 +1371,14 @@ Details are in {log}</source>
     <message>
         <source>About Venue Supervisor</source>
         <translation>关于</translation>
+    </message>
+    <message>
+        <source>Open the demonstration</source>
+        <translation>打开演示</translation>
+    </message>
+    <message>
+        <source>The demonstration could not be started ({program}).</source>
+        <translation>无法启动演示（{program}）。</translation>
     </message>
 </context>
 <context>
@@ -1818,7 +1826,7 @@ Esc：清除</translation>
     </message>
     <message>
         <source>⚠ BLACK-LISTED COMPANY: {name} is on the black list. Report to headquarters before the event.</source>
-        <translation>⚠ 黑名单公司：{name} 已列入黑名单，请在活动开始前报告市局。</translation>
+        <translation>⚠ 黑名单公司：{name} 已列入黑名单，请在活动开始前报告总部。</translation>
     </message>
     <message>
         <source>Import roster</source>
@@ -1842,7 +1850,7 @@ Esc：清除</translation>
     </message>
     <message>
         <source>Trust list from headquarters</source>
-        <translation>市局下发的信任列表</translation>
+        <translation>总部下发的信任列表</translation>
     </message>
     <message>
         <source>Trust lists (*.json)</source>
@@ -1850,7 +1858,7 @@ Esc：清除</translation>
     </message>
     <message>
         <source>Revocation list from headquarters</source>
-        <translation>市局下发的吊销列表</translation>
+        <translation>总部下发的吊销列表</translation>
     </message>
     <message>
         <source>Revocation lists (*.txt *.csv);;All files (*)</source>
@@ -1919,7 +1927,7 @@ Findings: {findings} ({open} not corrected)</source>
     </message>
     <message>
         <source>Import an event package from a USB stick</source>
-        <translation>从 U 盘导入活动包</translation>
+        <translation>从 U 盘导入活动数据包</translation>
     </message>
     <message>
         <source>Create an event by hand</source>
@@ -1946,19 +1954,19 @@ Findings: {findings} ({open} not corrected)</source>
     <name>PasswordPage</name>
     <message>
         <source>Profile password</source>
-        <translation>档案密码</translation>
+        <translation>数据档案密码</translation>
     </message>
     <message>
         <source>Everything in your profile (guards, inspections, photos, signed PDFs, keys) is kept encrypted with this password.</source>
-        <translation>档案中的全部内容（保安员、检查记录、照片、已签名的 PDF、密钥）都用这个密码加密保存。</translation>
+        <translation>数据档案中的全部内容（保安员、检查记录、照片、已签名的 PDF、密钥）都用这个密码加密保存。</translation>
     </message>
     <message>
         <source>Create the profile</source>
-        <translation>创建档案</translation>
+        <translation>创建数据档案</translation>
     </message>
     <message>
         <source>If you forget this password, nobody can recover it: not headquarters, not the makers of this program, not you. Without it the profile cannot be opened again and everything in it is lost. Write it down and keep it as safely as your badge.</source>
-        <translation>忘记这个密码，任何人都无法找回：总部不能，本程序的开发者不能，您自己也不能。没有它，档案再也打不开，其中的一切都将丢失。请把它写下来，像保管警官证一样妥善保管。</translation>
+        <translation>忘记这个密码，任何人都无法找回：总部不能，本程序的开发者不能，您自己也不能。没有它，数据档案再也打不开，其中的一切都将丢失。请把它写下来，像保管警官证一样妥善保管。</translation>
     </message>
     <message>
         <source>I understand: a forgotten password cannot be recovered by anyone.</source>
@@ -1982,11 +1990,11 @@ Findings: {findings} ({open} not corrected)</source>
     </message>
     <message>
         <source>Creating your encrypted profile: a moment…</source>
-        <translation>正在创建加密档案，请稍候…</translation>
+        <translation>正在创建加密数据档案，请稍候…</translation>
     </message>
     <message>
         <source>Your profile is created and encrypted; your name is saved in it.</source>
-        <translation>档案已创建并加密，您的姓名已保存在其中。</translation>
+        <translation>数据档案已创建并加密，您的姓名已保存在其中。</translation>
     </message>
 </context>
 <context>
@@ -2747,6 +2755,13 @@ Findings: {findings} ({open} not corrected)</source>
     </message>
 </context>
 <context>
+    <name>SampleCli</name>
+    <message>
+        <source>no event with the id or name {event} in {folder}</source>
+        <translation>{folder} 中没有编号或名称为 {event} 的活动</translation>
+    </message>
+</context>
+<context>
     <name>ScannerTest</name>
     <message>
         <source>none: the app takes {ms} ms of silence as the end of a scan</source>
@@ -2897,6 +2912,10 @@ Findings: {findings} ({open} not corrected)</source>
     <message>
         <source>the profile&apos;s migrations {path}</source>
         <translation>数据档案的数据库迁移脚本 {path}</translation>
+    </message>
+    <message>
+        <source>the scan&apos;s sound cues {path}</source>
+        <translation>扫码提示音 {path}</translation>
     </message>
     <message>
         <source>the user guide {path}</source>
@@ -3192,7 +3211,7 @@ Enrol at {wanted} now?</source>
     </message>
     <message>
         <source>Your name is saved in your profile.</source>
-        <translation>您的姓名已保存到档案中。</translation>
+        <translation>您的姓名已保存到数据档案中。</translation>
     </message>
 </context>
 <context>
@@ -3801,7 +3820,7 @@ Supervisor: {name}</source>
     </message>
     <message>
         <source>This set-up takes a few minutes: who you are, a password for your profile, your signing certificate, headquarters, and your first event. Click Next to begin.</source>
-        <translation>设置只需几分钟：您的身份、档案密码、签名证书、总部注册，以及第一个活动。点击“下一步”开始。</translation>
+        <translation>设置只需几分钟：您的身份、数据档案密码、签名证书、总部注册，以及第一个活动。点击“下一步”开始。</translation>
     </message>
     <message>
         <source>Open the demonstration instead</source>
