@@ -279,6 +279,9 @@ def test_preview_is_an_unsigned_draft(workbench: Workbench, case: HandCase) -> N
     reader = PdfReader(io.BytesIO(pdf))
     assert "草稿" in reader.pages[0].extract_text()
     assert "/Sig" not in pdf.decode("latin-1")
+    # The form says which scoring rules it was scored by (the newest shipped: v2).
+    text = "".join(page.extract_text() for page in reader.pages).replace(" ", "")
+    assert "计分规则第2版" in text
     assert service.current(case.event_id) == draft  # a preview changes nothing
     with workbench.db.read() as s:
         assert s.scalar(select(Evaluation.status)) == "draft"
@@ -351,3 +354,23 @@ def test_report_hash_survives_a_missing_evidence_photo(workbench: Workbench, cas
     rebuilt = service.build_report(signed.id)
     assert rebuilt.findings[0].evidence_path is None
     assert rebuilt.content_sha256 == signed.content_sha256
+
+
+def test_a_signed_evaluation_rebuilds_with_the_rules_it_was_signed_with(
+        workbench: Workbench, case: HandCase, signer) -> None:
+    """Signed under version 1, rebuilt once version 2 is in force: the same figures and the
+    same digest as the signature covers (migration 0008 keeps the version)."""
+    from app.evaluation.rules import load_rules
+
+    old = EvaluationService(workbench.db, rules=load_rules(1))
+    signed = old.sign(old.draft(case.event_id).id, signature_png(), signer)
+    assert signed.rules_version == 1
+    now = EvaluationService(workbench.db)  # the newest rules
+    assert now.rules.version == 2
+    rebuilt = now.build_report(signed.id)
+    assert rebuilt.rules_version == 1
+    assert rebuilt.content_sha256 == signed.content_sha256
+    assert rebuilt.score.total == signed.score_total
+    # a new draft of the same event is scored with the rules in force
+    draft = now.new_version(signed.id)
+    assert now.build_report(draft.id).rules_version == 2

@@ -179,8 +179,11 @@ def test_typed_certificate_gives_the_verdict(qtbot, window, workbench, small_eve
     else:
         assert page.card.name_label.text() == f"测试{scanned}"
     findings = live_findings(workbench, rows[0].id)
-    if verdict in (Verdict.ASSIGNED_HERE, Verdict.ASSIGNED_ELSEWHERE):
+    if verdict == Verdict.ASSIGNED_HERE:
         assert findings == {}
+    elif verdict == Verdict.ASSIGNED_ELSEWHERE:
+        # off the post fixed for him (脱岗/串岗): a finding of the checklist's own item
+        assert list(findings) == ["duty.on_post"]
     else:
         assert list(findings) == [f"staffing.{verdict}"]
         assert page.finding_editor.finding_id == findings[f"staffing.{verdict}"].id

@@ -34,6 +34,19 @@ def test_a_scan_touches_its_post_and_inspection(workbench: Workbench, event) -> 
     assert changes.counts and not (changes.post_list or changes.roster or changes.evaluation)
 
 
+def test_a_scan_off_post_names_its_one_finding(workbench: Workbench, event) -> None:
+    """The guard fixed to B found at A: the off-post finding is in the changes, so the
+    counts and the checklist row are refreshed; undo says the same."""
+    event_id, posts, _guards = event
+    scan = workbench.lookup(event_id, GUARDS["elsewhere"][0], posts[POST_A])
+    applied = inspection_changes.record_scan(workbench.work, event_id, scan)
+    (on_post,) = [s for s in applied.value.items if s.compliant is not None]
+    assert on_post.item.code == "duty.on_post" and on_post.compliant is False
+    assert applied.changes.finding_ids == {on_post.finding_id}
+    assert applied.changes.counts
+    assert workbench.work.undo.undo(workbench.db).changes == applied.changes
+
+
 def test_a_tick_touches_no_post_line(workbench: Workbench, event) -> None:
     event_id, posts, _guards = event
     info = workbench.record_scan(event_id, workbench.lookup(event_id, GUARDS["here"][0],

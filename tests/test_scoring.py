@@ -24,7 +24,7 @@ from tests.helpers.evaluation import (
     build_hand_case,
 )
 
-RULES_FILE = REPO / "resources" / "templates" / "scoring_v1.json"
+RULES_FILE = REPO / "resources" / "templates" / "scoring_v2.json"
 
 
 def _weights() -> dict[str, float]:
@@ -88,12 +88,15 @@ def test_hand_case_matches_a_hand_computation(workbench: Workbench) -> None:
     assert guards["张三"].score == round(100 - duty - certificate, 2)
     assert guards["赵四"].score == round(100 - staffing, 2)
     assert "钱五" not in guards  # never checked: not scored, lowers the coverage
+    # The borrowed guard (赵四) is the contracted company's deduction, not the lender's.
     companies = {c.company: c for c in score.per_company}
     assert companies[COMPANY].contracted
     assert companies[COMPANY].score == round(
-        100 - uniform - grooming - duty - certificate - post, 2)
-    assert companies[OTHER_COMPANY].score == round(100 - staffing, 2)
+        100 - uniform - grooming - duty - certificate - staffing - post, 2)
+    assert companies[COMPANY].findings == 5
+    assert (companies[OTHER_COMPANY].score, companies[OTHER_COMPANY].findings) == (100.0, 0)
     assert [c.company for c in score.per_company][0] == COMPANY
+    assert "100 - 2.0 - 0.5 - 1.0 - 3.0 - 8.0 - 4.0 = 81.50; the other company 100.00" in doc
 
 
 def test_every_deduction_names_its_records(workbench: Workbench) -> None:
@@ -107,8 +110,32 @@ def test_every_deduction_names_its_records(workbench: Workbench) -> None:
         assert by_reason[code].record_ids[0] == finding_id
         assert by_reason[code].finding_ids == (finding_id,)
     assert by_reason["post.understaffed"].post_name == POST_2
-    assert by_reason["staffing.other_company"].company == OTHER_COMPANY
+    # The borrowed guard's deduction is the contracted company's; the finding and the
+    # report's line about it still name the lender.
+    assert by_reason["staffing.other_company"].company == COMPANY
+    assert by_reason["staffing.other_company"].guard_name == "赵四"
+    assert workbench.finding(case.finding_ids["staffing.other_company"]).company_name == (
+        OTHER_COMPANY)
     assert by_reason["uniform.standard"].guard_name == "王一"
+    assert by_reason["uniform.standard"].company == COMPANY
+
+
+def test_rules_v1_keep_charging_the_lender(workbench: Workbench) -> None:
+    """v1's figures stay what they were: there, a staffing finding was the guard's company's."""
+    case = build_hand_case(workbench)
+    v1, v2 = load_rules(1), load_rules()
+    assert (v1.staffing_charged_to, v2.staffing_charged_to) == ("guard", "contracted")
+    assert v2.version == 2 and "staffing.background_pending" not in v1.staffing_points
+    companies = {c.company: c.score for c in compute_score(workbench.db, case.event_id,
+                                                           v1).per_company}
+    assert companies == {COMPANY: 89.5, OTHER_COMPANY: 92.0}
+
+
+def test_rules_refuse_an_unknown_charged_to() -> None:
+    data = json.loads(RULES_FILE.read_text(encoding="utf-8"))
+    data["staffing"]["charged_to"] = "lender"
+    with pytest.raises(ValueError):
+        parse_rules(data)
 
 
 def test_corrected_weighs_less_and_staffing_is_heavy() -> None:
@@ -231,6 +258,6 @@ def test_compute_score_is_fast_and_read_only(workbench: Workbench, tmp_path: Pat
 def test_docs_formula_mentions_every_rule_parameter() -> None:
     doc = (REPO / "docs" / "scoring.md").read_text(encoding="utf-8")
     rules = load_rules()
-    assert "scoring_v1.json" in doc
+    assert f"scoring_v{rules.version}.json" in doc
     for value in (rules.reference_inspections, rules.staffing_cap, rules.post_cap):
         assert re.search(rf"\b{value:g}\b", doc), value

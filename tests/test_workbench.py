@@ -469,20 +469,60 @@ def test_record_scan_with_a_staffing_finding(workbench: Workbench, event, cert: 
         assert inspection.guard_id == guard.id
 
 
-@pytest.mark.parametrize(("post_name", "verdict"), [(POST_A, Verdict.ASSIGNED_HERE),
-                                                     (POST_C, Verdict.ASSIGNED_ELSEWHERE)])
-def test_record_scan_without_finding(workbench: Workbench, event, post_name: str,
-                                     verdict: Verdict) -> None:
+@pytest.mark.parametrize(("cert", "post_name"), [(CERT_HERE, POST_A), (CERT_NO_POST, POST_C)])
+def test_record_scan_without_finding(workbench: Workbench, event, cert: str,
+                                     post_name: str) -> None:
+    """At the guard's own post; or a guard the roster fixes to no post (not off post)."""
     event_id, posts = event
-    info = scan_at(workbench, event_id, CERT_HERE, posts[post_name])
-    assert info.scan.verdict == verdict
+    info = scan_at(workbench, event_id, cert, posts[post_name])
     (inspection,) = all_rows(workbench, Inspection)
-    assert inspection.verdict == str(verdict) and inspection.post_id == posts[post_name]
+    assert inspection.verdict == str(info.scan.verdict)
+    assert inspection.post_id == posts[post_name]
     assert count(workbench, Finding) == 0
+    assert count(workbench, CheckResult) == 0
     assert info.staffing_finding_id is None
     task = "安检" if post_name == POST_A else "巡逻"
     assert tuple(state.item for state in info.items) == load_template().items_for(task)
     assert all(state.compliant is None for state in info.items)
+
+
+def test_a_scan_at_another_post_records_the_off_post_finding(workbench: Workbench,
+                                                             event) -> None:
+    """定岗位: a guard found away from the post fixed to them is off post (脱岗/串岗), the
+    checklist's 在岗在位 item not met; it is scored, and undoing the scan removes it."""
+    from app.evaluation.scoring import compute_score
+
+    event_id, posts = event
+    before = compute_score(workbench.db, event_id)
+    info = scan_at(workbench, event_id, CERT_HERE, posts[POST_C])
+    assert info.scan.verdict == Verdict.ASSIGNED_ELSEWHERE
+    (finding,) = all_rows(workbench, Finding)
+    assert (finding.category, finding.item_code) == ("duty", "duty.on_post")
+    assert (finding.inspection_id, finding.post_id) == (info.id, posts[POST_C])
+    assert finding.guard_id == info.scan.guard.id and finding.company_name == MAIN
+    assert finding.correction == "not_corrected"
+    (result,) = all_rows(workbench, CheckResult)
+    assert (result.item_code, result.compliant) == ("duty.on_post", False)
+    on_post = next(state for state in info.items if state.item.code == "duty.on_post")
+    assert (on_post.compliant, on_post.finding_id) == (False, finding.id)
+    assert info.staffing_finding_id is None  # the card's editor is for staffing findings
+    assert sum(1 for state in info.items if state.compliant is not None) == 1
+
+    score = compute_score(workbench.db, event_id)
+    (deduction,) = score.deductions
+    assert (deduction.reason_code, deduction.category) == ("duty.on_post", "duty")
+    assert deduction.finding_ids == (finding.id,) and deduction.base_points == 2.0
+    assert score.total == before.total - 2.0
+
+    # A tick of the item as met clears it, as for any item; undo brings it back.
+    workbench.set_item(info.id, on_post.item, True)
+    assert count(workbench, Finding, Finding.deleted_at.is_(None)) == 0
+    workbench.undo()
+    assert count(workbench, Finding, Finding.deleted_at.is_(None)) == 1
+    assert workbench.undo() == "scan"
+    assert count(workbench, Finding, Finding.deleted_at.is_(None)) == 0
+    assert count(workbench, CheckResult, CheckResult.deleted_at.is_(None)) == 0
+    assert compute_score(workbench.db, event_id).total == before.total
 
 
 def test_unreadable_scan_is_not_recorded(workbench: Workbench, event) -> None:
@@ -842,7 +882,8 @@ def test_every_verdict_that_applies_is_given(workbench: Workbench) -> None:
             Finding.inspection_id == inspection.id)))
         first = s.get(Finding, inspection.staffing_finding_id)
         assert first is not None and first.item_code == "staffing.other_company"
-    assert codes == ["staffing.not_trained", "staffing.other_company"]
+    assert codes == ["duty.on_post", "staffing.background_pending", "staffing.not_trained",
+                     "staffing.other_company"]
     assert {p.name: p.inspected_count for p in workbench.posts(event_id)} == {
         "A区3号通道": 0, "A区9号通道": 0}
 
@@ -855,6 +896,30 @@ def test_pending_background_is_said_but_not_the_headline(workbench: Workbench) -
     scan = workbench.lookup(event_id, "辽300000000002", post)
     assert scan.verdict == Verdict.ASSIGNED_HERE
     assert scan.concerns == (Verdict.BACKGROUND_PENDING,)
+
+
+def test_pending_background_is_a_finding_of_its_own(workbench: Workbench) -> None:
+    """Not yet cleared is not cleared: the scan records a staffing finding the score counts."""
+    from app.evaluation.rules import load_rules
+    from app.evaluation.scoring import compute_score
+
+    event_id = one_guard_event(workbench, "辽300000000003", company="甲保安公司",
+                               post="B区1号安检口", task_type="安检", background="pending",
+                               trained=True)
+    post = workbench.posts(event_id)[0].id
+    info = workbench.record_scan(event_id, workbench.lookup(event_id, "辽300000000003", post))
+    assert info.scan.verdict == Verdict.ASSIGNED_HERE
+    assert info.staffing_finding_id is None  # not the headline: the card's editor stays empty
+    (finding,) = all_rows(workbench, Finding, Finding.inspection_id == info.id)
+    assert (finding.category, finding.item_code) == ("staffing", "staffing.background_pending")
+    score = compute_score(workbench.db, event_id)
+    (deduction,) = score.deductions
+    assert deduction.reason_code == "staffing.background_pending"
+    assert deduction.points == load_rules().staffing_points["staffing.background_pending"] == 4
+    assert score.total == 96.0
+    assert load_rules().label("staffing.background_pending") == "背景审查未完成人员上岗"
+    workbench.undo()
+    assert count(workbench, Finding, Finding.deleted_at.is_(None)) == 0
 
 
 def test_a_post_counts_once_at_its_worst_state_everywhere(workbench: Workbench) -> None:

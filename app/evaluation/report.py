@@ -71,7 +71,7 @@ def _info(row: Evaluation) -> EvaluationInfo:
         coverage=row.coverage, signed_at=row.signed_at, document_id=row.document_id,
         pdf_sha256=row.pdf_sha256, pdf_path=row.pdf_path, signature_png=row.signature_png,
         signer_subject=row.signer_subject, content_sha256=row.content_sha256,
-        created_at=row.created_at, updated_at=row.updated_at)
+        rules_version=row.rules_version, created_at=row.created_at, updated_at=row.updated_at)
 
 
 def _render_pdf(report: EvaluationReport, signature_png: bytes | None, draft: bool) -> bytes:
@@ -244,7 +244,14 @@ class EvaluationService:
 
     def _build(self, row: EvaluationInfo, as_of: datetime | None,
                signed_at: datetime | None, signer_subject: str | None) -> EvaluationReport:
-        return build_report(self.db, self.rules, row, as_of, signed_at, signer_subject)
+        return build_report(self.db, self.rules_of(row), row, as_of, signed_at, signer_subject)
+
+    def rules_of(self, row: EvaluationInfo) -> ScoringRules:
+        """A signed evaluation's own rules (its figures and digest stay those it was signed
+        with when newer rules ship); a draft's are the rules in force."""
+        if row.is_signed:
+            return load_rules(row.rules_version or 1)  # signed before versions were kept: v1
+        return self.rules
 
     def preview_pdf(self, evaluation_id: str, signature_png: bytes | None = None) -> bytes:
         """The PDF as it would be signed, unsigned and marked 草稿 DRAFT on every page."""
@@ -298,6 +305,7 @@ class EvaluationService:
                 stored.signature_png = signature_png
                 stored.signer_subject = signer.subject
                 stored.content_sha256 = report.content_sha256
+                stored.rules_version = report.rules_version
                 # HQ checks this evaluation against the certificate registered for the
                 # laptop; keep the one that signed it at hand for sync.
                 s.merge(ProfileSetting(key=SUPERVISOR_CERTIFICATE_SETTING,

@@ -20,6 +20,10 @@ from app.resources import templates_dir
 POST_CATEGORY = "post"
 OTHER_CATEGORY = "other"
 GRADE_CODES = ("excellent", "good", "pass", "fail")
+# Whose deduction a staffing finding is: the event's contracted company (it chose who is on
+# duty, seed 000 §2(2): no subcontracting, no borrowed guards; from v2), or the company of
+# the guard found (v1, kept so that v1's figures stay what they were).
+CHARGED_TO = ("contracted", "guard")
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,7 @@ class ScoringRules:
     post_points: dict[str, float]
     post_cap: float
     other_cap: float
+    staffing_charged_to: str
     grades: tuple[GradeBand, ...]
     coverage_note_below: float
     labels: dict[str, dict[str, str]] = field(default_factory=dict)  # code -> lang -> text
@@ -80,7 +85,7 @@ def _texts(data: dict[str, Any]) -> dict[str, str]:
 
 
 def parse_rules(data: dict[str, Any]) -> ScoringRules:
-    """Rules from the JSON structure of ``resources/templates/scoring_v1.json``."""
+    """Rules from the JSON structure of ``resources/templates/scoring_v<N>.json``."""
     checklist = data["checklist"]
     staffing = data["staffing"]
     post = data["post"]
@@ -116,8 +121,11 @@ def parse_rules(data: dict[str, Any]) -> ScoringRules:
         post_points={k: float(v["points"]) for k, v in post["statuses"].items()},
         post_cap=float(post["cap"]),
         other_cap=float(data.get("other", {}).get("cap", 100)),
+        staffing_charged_to=str(staffing.get("charged_to", "guard")),
         grades=grades, coverage_note_below=float(data.get("coverage_note_below", 0)),
         labels=labels)
+    if rules.staffing_charged_to not in CHARGED_TO:
+        raise ValueError(f"staffing.charged_to must be one of {CHARGED_TO}")
     for group in (rules.checklist_multiplier, rules.staffing_multiplier):
         if group.get("corrected", 1.0) > group.get("not_corrected", 1.0):
             raise ValueError("a corrected finding must not weigh more than an uncorrected one")

@@ -11,7 +11,7 @@ The model (docs/scoring.md has the formula and a worked example a test reproduce
 * Staffing findings (another company's guard, failed background check, invalid badge, not on
   the roster, untrained) and absent / understaffed posts are heavy fixed deductions, never
   scaled: one subcontracted guard is as serious at a marathon as at a concert. Each group has
-  a cap.
+  a cap. A staffing finding is the contracted company's deduction (rules v2, ``charged_to``).
 * total = sum of the category scores - staffing deductions - post deductions, at least 0;
   the grade comes from the bands in the rules file.
 * Coverage (rostered guards checked at least once / rostered guards) is shown beside the
@@ -186,6 +186,17 @@ def _records(finding: FindingRow) -> tuple[str, ...]:
     return (finding.id, finding.inspection_id) if finding.inspection_id else (finding.id,)
 
 
+def charged_company(finding: FindingRow, guard: GuardRow | None, ctx: FindingContext) -> str:
+    """Whose deduction a finding is. A staffing finding is the contracted company's when the
+    rules say so (v2): it put a borrowed, unvetted or untrained guard on duty (严禁转包安保勤务及
+    临时外借人员, seed 000 §2(2)), not the lender; the finding row still names the guard's own
+    company. A checklist finding is the company of the guard found."""
+    if (finding.category == STAFFING_CATEGORY and ctx.contracted
+            and ctx.rules.staffing_charged_to == "contracted"):
+        return ctx.contracted
+    return finding.company_name or (guard.company_name if guard else "") or ctx.contracted
+
+
 def finding_deduction(finding: FindingRow, ctx: FindingContext) -> Deduction:
     """The deduction of one finding: a staffing finding's fixed points, a checklist item's
     weighted (and scaled) points, or the flat points of an item of no known category."""
@@ -210,8 +221,7 @@ def finding_deduction(finding: FindingRow, ctx: FindingContext) -> Deduction:
     return Deduction(
         points=applied, reason_code=finding.item_code, category=category,
         record_ids=_records(finding), post_name=post.name if post else None,
-        guard_name=guard.name if guard else None,
-        company=finding.company_name or (guard.company_name if guard else "") or ctx.contracted,
+        guard_name=guard.name if guard else None, company=charged_company(finding, guard, ctx),
         base_points=base, correction=correction, post_id=finding.post_id,
         guard_id=finding.guard_id, at=finding.created_at, finding_ids=(finding.id,))
 

@@ -41,6 +41,7 @@ class EvaluationInfo:
     signature_png: bytes | None
     signer_subject: str | None = None
     content_sha256: str | None = None
+    rules_version: int | None = None  # of the scoring rules a signed evaluation used
     created_at: datetime | None = None
     updated_at: datetime | None = None
 

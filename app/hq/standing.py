@@ -37,7 +37,7 @@ RISK_LEVELS = ("low", "medium", "high")
 # Attendees one guard covers, by risk level: the capacity a company must have shown.
 ATTENDEES_PER_GUARD = {"high": 100, "medium": 150, "low": 200}
 GRADE_RANK = {"excellent": 3, "good": 2, "pass": 1, "fail": 0}
-# The lowest average that is not 不合格 (resources/templates/scoring_v1.json, grade "pass").
+# The lowest average that is not 不合格 (resources/templates/scoring_v*.json, grade "pass").
 PASS_SCORE = 60.0
 GRADE_TEXT = {"excellent": "优秀", "good": "良好", "pass": "合格", "fail": "不合格"}
 # Credit grades (信用资质等级, seed 004 §12), best first; anything else ranks after them.

@@ -84,7 +84,7 @@ def parse_template(data: dict) -> ChecklistTemplate:
 
 
 def template_files(directory: Path | None = None) -> list[Path]:
-    """The checklist templates; other versioned data (scoring_v1.json) shares the folder."""
+    """The checklist templates; other versioned data (scoring_v*.json) shares the folder."""
     return sorted(path for path in (directory or templates_dir()).glob("*_v*.json")
                   if not path.name.startswith("scoring_"))
 

@@ -22,7 +22,8 @@ class Verdict(StrEnum):
     BADGE_INVALID = "badge_invalid"  # forged, expired, revoked, unknown issuer, garbled
     UNREADABLE = "unreadable"
     POST_SCANNED = "post_scanned"  # a post label: the supervisor is now at that post
-    # Never a headline: a concern shown beside it (the guard may work while it is pending).
+    # Never a headline: a concern shown beside it. Still a finding of its own: a guard not
+    # yet cleared is not cleared (seed 001 §(三): the check comes before the duty).
     BACKGROUND_PENDING = "background_pending"
 
 
@@ -46,6 +47,12 @@ STAFFING_FINDINGS = {
     Verdict.BACKGROUND_FAILED: "staffing.background_failed",
     Verdict.NOT_TRAINED: "staffing.not_trained",
     Verdict.BADGE_INVALID: "staffing.badge_invalid",
+    Verdict.BACKGROUND_PENDING: "staffing.background_pending",
+}
+# The verdicts that are a checklist item found not met: a guard found at another post than
+# the one fixed (定岗位) is off post (脱岗/串岗), the checklist's 在岗在位 item.
+CHECKLIST_FINDINGS = {
+    Verdict.ASSIGNED_ELSEWHERE: "duty.on_post",
 }
 STAFFING_CATEGORY = "staffing"
 RISK_LEVELS = ("low", "medium", "high")
@@ -167,6 +174,9 @@ def staffing_item_text(code: str) -> str:
             "Domain", "Guard of another company (subcontracting / borrowed)"
         ),
         "staffing.background_failed": translate("Domain", "Guard failed the background check"),
+        "staffing.background_pending": translate(
+            "Domain", "Guard whose background check is not finished"
+        ),
         "staffing.not_trained": translate("Domain", "Guard without pre-job training"),
         "staffing.badge_invalid": translate(
             "Domain", "Badge forged, expired, revoked or not readable"

@@ -17,7 +17,12 @@ from sqlalchemy.orm import Session
 from app.i18n import translate
 from app.inspection.changeset import Applied, Changes, ids
 from app.inspection.checklist import ChecklistItem
-from app.inspection.domain import STAFFING_CATEGORY, STAFFING_FINDINGS, Verdict
+from app.inspection.domain import (
+    CHECKLIST_FINDINGS,
+    STAFFING_CATEGORY,
+    STAFFING_FINDINGS,
+    Verdict,
+)
 from app.inspection.errors import WorkbenchError
 from app.inspection.lock_rules import (
     refuse_if_finding_frozen,
@@ -41,11 +46,15 @@ from app.profile.models import (
 
 
 def record_scan(work: UnitOfWork, event_id: str, scan: ScanResult) -> Applied[InspectionInfo]:
-    """Store the inspection the scan opens, with the finding the verdict itself is."""
+    """Store the inspection the scan opens, with the findings its verdicts are: a staffing
+    finding for each staffing problem, the checklist's 在岗在位 item not met for a guard
+    found off their fixed post. The card's finding is the headline's staffing finding."""
     if scan.verdict in (Verdict.UNREADABLE, Verdict.POST_SCANNED):
         raise WorkbenchError(translate(
             "Workbench", "only a scanned badge opens an inspection"))
     finding_ids: list[str] = []
+    headline_finding: str | None = None
+    company = scan.guard.company_name if scan.guard else ""
     # One transaction; the ids are made here, so the findings need no flush each (the one
     # flush puts the inspection before the findings that point to it: the models declare no
     # relationship for the unit of work to order them by).
@@ -63,18 +72,33 @@ def record_scan(work: UnitOfWork, event_id: str, scan: ScanResult) -> Applied[In
         s.flush()
         # Each staffing problem is a finding of its own: a borrowed guard who was never
         # trained is two breaches, not one. The headline's comes first.
+        task_type = scan.post.task_type if scan.post else ""
+        items = {item.code: item for item in checklist.items_for(task_type)}
+        failed: dict[str, str] = {}  # checklist item -> its finding
         for verdict in scan.verdicts or (scan.verdict,):
-            item_code = STAFFING_FINDINGS.get(verdict)
-            if not item_code:
+            item = items.get(CHECKLIST_FINDINGS.get(verdict, ""))
+            if item is not None and scan.guard is not None and scan.guard.post_id:
+                # Found off the post fixed to the guard: the checklist's 在岗在位 item is
+                # recorded as not met, as if ticked (a tick can still clear it).
+                s.add(CheckResult(inspection_id=inspection.id, item_code=item.code,
+                                  category=item.category, compliant=False,
+                                  device_id=work.device_id))
+                category, item_code = item.category, item.code
+            elif verdict in STAFFING_FINDINGS:
+                category, item_code = STAFFING_CATEGORY, STAFFING_FINDINGS[verdict]
+            else:
                 continue
             finding = Finding(
                 id=new_id(), event_id=event_id, inspection_id=inspection.id,
-                post_id=inspection.post_id, guard_id=inspection.guard_id,
-                category=STAFFING_CATEGORY, item_code=item_code,
-                company_name=scan.guard.company_name if scan.guard else "",
-                note="", correction="not_corrected", device_id=work.device_id)
+                post_id=inspection.post_id, guard_id=inspection.guard_id, category=category,
+                item_code=item_code, company_name=company, note="",
+                correction="not_corrected", device_id=work.device_id)
             s.add(finding)
             finding_ids.append(finding.id)
+            if category != STAFFING_CATEGORY:
+                failed[item_code] = finding.id
+            elif verdict == scan.verdict:
+                headline_finding = finding.id  # the card's finding editor shows this one
     inspection_id = inspection.id
 
     def revert(s: Session) -> None:
@@ -91,10 +115,9 @@ def record_scan(work: UnitOfWork, event_id: str, scan: ScanResult) -> Applied[In
                       inspection_ids=ids(inspection_id), finding_ids=frozenset(finding_ids),
                       counts=True)
     work.undo.push(UndoStep("scan", revert, event_id, changes))
-    task_type = scan.post.task_type if scan.post else ""
-    items = tuple(ItemState(item, None) for item in checklist.items_for(task_type))
-    return Applied(InspectionInfo(inspection_id, scan, items,
-                                  finding_ids[0] if finding_ids else None), changes)
+    states = tuple(ItemState(item, False, failed[item.code]) if item.code in failed
+                   else ItemState(item, None) for item in items.values())
+    return Applied(InspectionInfo(inspection_id, scan, states, headline_finding), changes)
 
 
 def set_item(work: UnitOfWork, inspection_id: str, item: ChecklistItem,

@@ -257,6 +257,8 @@ class Evaluation(Synced, Base):
     # code carries (see docs/scoring.md).
     signer_subject: Mapped[str | None] = mapped_column(String(300))
     content_sha256: Mapped[str | None] = mapped_column(String(64))
+    # The scoring rules a signed evaluation was scored with (migration 0008); None: a draft
+    rules_version: Mapped[int | None] = mapped_column(Integer)
 
 
 class Outbox(Base):

@@ -772,6 +772,10 @@ Details are in {log}</source>
         <translation>背景审查未通过人员上岗</translation>
     </message>
     <message>
+        <source>Guard whose background check is not finished</source>
+        <translation>背景审查未完成人员上岗</translation>
+    </message>
+    <message>
         <source>Guard without pre-job training</source>
         <translation>未经岗前培训人员上岗</translation>
     </message>
