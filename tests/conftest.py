@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,20 @@ os.environ.pop("VENUE_SUPERVISOR_DATA_DIR", None)
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "fixtures"  # in the repository: a fresh clone runs the tests
 FIXTURE_ROSTER = FIXTURES / "roster_concert_600.xlsx"
+
+
+@pytest.fixture(autouse=True)
+def _english_afterwards() -> Iterator[None]:
+    """Qt's translators are process-wide: a test that spoke Chinese must not leave the core's
+    messages Chinese for the tests that run after it in the same worker."""
+    yield
+    from PySide6.QtCore import QCoreApplication
+
+    app = QCoreApplication.instance()
+    if app is not None:
+        from app.i18n import install_translators
+
+        install_translators(app, "en")
 
 
 @pytest.fixture(autouse=True)

@@ -33,6 +33,7 @@ from app.sync.records import (
     ProfileFolder,
     RecordError,
     columns,
+    may_be_absent,
     payload_problem,
     profile_files,
     shown,
@@ -114,6 +115,9 @@ def _values(kind: str, record_id: str, payload: dict[str, Any], data_dir: Path,
                                                 "is not valid base64")
                                       .format(kind=kind, id=payload["id"])) from None
                 values[column.key] = str(target.relative_to(data_dir))
+            continue
+        if column.key not in payload and may_be_absent(kind, column.key):
+            values[column.key] = None  # from a laptop of the version before the column
             continue
         if column.key not in payload:
             raise RecordError(translate("SyncRecords", "{kind} {id}: field {field} is missing")

@@ -165,6 +165,17 @@ def _file_problem(key: str, value: object) -> str | None:
     return None
 
 
+# Columns added after laptops were in the field (kind -> column keys): a payload from a laptop
+# of the version before lacks them, and they are taken as null. Every other key is required.
+ADDED_LATER: dict[str, frozenset[str]] = {
+    "evaluation": frozenset({"rules_version"}),  # profile migration 0008
+}
+
+
+def may_be_absent(kind: str, key: str) -> bool:
+    return key in ADDED_LATER.get(kind, frozenset())
+
+
 def payload_keys(kind: str) -> dict[str, Column[Any] | None]:
     """The keys a payload of ``kind`` carries, each with its table column (None for an
     attached file's bytes and name, which stand in for a local path column)."""
@@ -224,6 +235,8 @@ def payload_problem(kind: str, payload: object) -> str | None:
                          "have: {field}").format(kind=kind, field=ascii(unknown[0])[:80])
     for key, nullable, check in _checks(kind):
         if key not in payload:
+            if may_be_absent(kind, key):
+                continue
             return translate("SyncRecords", "field {field} is missing").format(field=repr(key))
         value = payload[key]
         problem = _null_problem(nullable) if value is None else check(value)
