@@ -374,3 +374,15 @@ def test_a_signed_evaluation_rebuilds_with_the_rules_it_was_signed_with(
     # a new draft of the same event is scored with the rules in force
     draft = now.new_version(signed.id)
     assert now.build_report(draft.id).rules_version == 2
+
+
+def test_rules_this_copy_does_not_have_are_said_not_guessed(
+        workbench: Workbench, case: HandCase, signer) -> None:
+    """A signed evaluation that names rules newer than this copy ships (another laptop's, or a
+    forged record) is refused with words, never rebuilt with other rules."""
+    service = EvaluationService(workbench.db)
+    signed = service.sign(service.draft(case.event_id).id, signature_png(), signer)
+    with workbench.db.begin() as s:
+        s.get(Evaluation, signed.id).rules_version = 99
+    with pytest.raises(EvaluationError, match="scoring rules version 99"):
+        service.build_report(signed.id)

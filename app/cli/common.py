@@ -16,11 +16,14 @@ import argparse
 import getpass
 import json
 import sys
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from app.errors import UserError
 from app.i18n import translate
 from app.profile.secret_files import SecretFileError, read_secret_file, secret_noun
+
+if TYPE_CHECKING:
+    from app.profile.db import Database
 
 
 class Subcommands(Protocol):
@@ -31,6 +34,19 @@ class Subcommands(Protocol):
 
 class CommandError(UserError):
     """A command cannot go on; the message says why, in plain words (shown on stderr)."""
+
+
+def open_profile_or_say(args: argparse.Namespace) -> Database | None:
+    """The profile the command works on (``app.profile.opening.open_profile``), or None after
+    its error was said on stderr: the command then ends with its usage exit code."""
+    from app.profile.errors import ProfileError  # with the work's packages: see above
+    from app.profile.opening import open_profile
+
+    try:
+        return open_profile(args)
+    except ProfileError as exc:
+        print(str(exc), file=sys.stderr)
+        return None
 
 
 def print_json(payload: object) -> None:

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from app.build_info import build_info
 from app.cli.badge import add_badge_parser, run_badge_command
-from app.cli.common import CommandError, print_json, read_secret
+from app.cli.common import CommandError, open_profile_or_say, print_json, read_secret
 from app.cli.report import add_report_parsers, run_report_command, run_verify_command
 from app.cli.sample import add_sample_parser, run_sample_command
 from app.cli.sync import add_sync_parsers, run_sync_command
@@ -194,13 +194,10 @@ def _change_password(args: argparse.Namespace) -> int:
 
 def _show_log(args: argparse.Namespace) -> int:
     from app.profile.db import LOG_FILENAME
-    from app.profile.opening import open_profile
 
     core_application(choose_language(args.lang))
-    try:
-        db = open_profile(args)
-    except ProfileError as exc:
-        print(str(exc), file=sys.stderr)
+    db = open_profile_or_say(args)
+    if db is None:
         return EXIT_USAGE
     try:
         if db.files.exists(LOG_FILENAME):
@@ -253,12 +250,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "demo-event":
         from app.demo import create_demo_event
         from app.inspection.workbench import Workbench
-        from app.profile.opening import open_profile
 
-        try:
-            db = open_profile(args)
-        except ProfileError as exc:
-            print(str(exc), file=sys.stderr)
+        db = open_profile_or_say(args)
+        if db is None:
             return EXIT_USAGE
         try:
             event_id = create_demo_event(Workbench(db))

@@ -13,7 +13,7 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from app.cli.common import Subcommands, print_json
+from app.cli.common import Subcommands, open_profile_or_say, print_json
 from app.i18n import choose_language, core_application, translate
 from app.profile.errors import ProfileError
 
@@ -35,13 +35,10 @@ def add_sample_parser(commands: Subcommands,
 def run_sample_command(args: argparse.Namespace) -> int:
     # The work's packages, here rather than at the top: see app.cli.common's docstring.
     from app.evaluation.sample_rows import event_sample
-    from app.profile.opening import open_profile
 
     core_application(choose_language(getattr(args, "lang", None)))
-    try:
-        db = open_profile(args)
-    except ProfileError as exc:
-        print(str(exc), file=sys.stderr)
+    db = open_profile_or_say(args)
+    if db is None:
         return EXIT_USAGE
     try:
         drawn = event_sample(db, args.event)

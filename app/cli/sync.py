@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.cli.common import CommandError, Subcommands, print_json, read_secret
+from app.cli.common import CommandError, Subcommands, open_profile_or_say, print_json, read_secret
 from app.i18n import choose_language, core_application
 from app.profile.errors import ProfileError
 
@@ -70,16 +70,13 @@ def add_sync_parsers(commands: Subcommands,
 
 def run_sync_command(args: argparse.Namespace) -> int:
     # The work's packages, here rather than at the top: see app.cli.common's docstring.
-    from app.profile.opening import open_profile
     from app.sync.client import SyncService
     from app.sync.state import SyncError
     from app.sync.transport import plain_http_warning
 
     core_application(choose_language(getattr(args, "lang", None)))
-    try:
-        db = open_profile(args)
-    except ProfileError as exc:
-        print(str(exc), file=sys.stderr)
+    db = open_profile_or_say(args)
+    if db is None:
         return EXIT_USAGE
     service = SyncService(db)
     try:

@@ -249,9 +249,16 @@ class EvaluationService:
     def rules_of(self, row: EvaluationInfo) -> ScoringRules:
         """A signed evaluation's own rules (its figures and digest stay those it was signed
         with when newer rules ship); a draft's are the rules in force."""
-        if row.is_signed:
-            return load_rules(row.rules_version or 1)  # signed before versions were kept: v1
-        return self.rules
+        if not row.is_signed:
+            return self.rules
+        version = row.rules_version or 1  # signed before versions were kept: v1
+        try:
+            return load_rules(version)
+        except LookupError:  # signed on a laptop with newer rules than this copy ships
+            raise EvaluationError(translate(
+                "Evaluation", "this evaluation was signed with scoring rules version "
+                "{version}, which this copy of the program does not have: install the newer "
+                "program to show it").format(version=version)) from None
 
     def preview_pdf(self, evaluation_id: str, signature_png: bytes | None = None) -> bytes:
         """The PDF as it would be signed, unsigned and marked 草稿 DRAFT on every page."""

@@ -929,6 +929,10 @@ Details are in {log}</source>
         <translation>第 {version} 版已由第 {newer} 版更正</translation>
     </message>
     <message>
+        <source>this evaluation was signed with scoring rules version {version}, which this copy of the program does not have: install the newer program to show it</source>
+        <translation>此考评签名时使用的是第 {version} 版计分规则，本程序没有这一版：请安装更新的程序后再查看</translation>
+    </message>
+    <message>
         <source>only the newest version of an evaluation can be signed</source>
         <translation>只能对考评的最新版本签名</translation>
     </message>
