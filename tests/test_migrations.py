@@ -45,3 +45,14 @@ def test_reopening_keeps_the_device_id(profile_dir: Path) -> None:
     second = Database(profile_dir)
     assert second.device_id == device
     second.close()
+
+
+def test_hq_migrated_schema_matches_the_models(tmp_path: Path) -> None:
+    from app.hq.database import HqDatabase
+    from app.hq.models import Base as HqBase
+
+    db = HqDatabase(f"sqlite:///{tmp_path / 'hq.db'}")
+    with db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), HqBase.metadata)
+    db.close()
+    assert diff == []

@@ -176,3 +176,44 @@ class RecordProposal(Base):
     event_id: Mapped[str | None] = mapped_column(String(64), index=True)
     updated_at: Mapped[str] = mapped_column(String(40))
     received_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+
+
+class DocumentNumberBlock(Base):
+    """Official document numbers (文号) allotted to one laptop: first..last of ``year``. The
+    laptop receives its blocks in the event packages served to it and numbers the
+    evaluations it signs from them, offline, without colliding with any other laptop."""
+
+    __tablename__ = "document_number_block"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    device_id: Mapped[str] = mapped_column(String(36), index=True)
+    prefix: Mapped[str] = mapped_column(String(40))
+    year: Mapped[int] = mapped_column(Integer)
+    first: Mapped[int] = mapped_column(Integer)
+    last: Mapped[int] = mapped_column(Integer)
+    allotted_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+
+
+class DocumentNumberMap(Base):
+    """An evaluation numbered from a laptop's own series (it had no allotted number left),
+    given its official number on arrival."""
+
+    __tablename__ = "document_number_map"
+
+    local_number: Mapped[str] = mapped_column(String(60), primary_key=True)
+    official_number: Mapped[str] = mapped_column(String(60), unique=True)
+    device_id: Mapped[str] = mapped_column(String(36))
+    evaluation_id: Mapped[str] = mapped_column(String(64))
+    mapped_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+
+
+class PublishedScoringRules(Base):
+    """A version of the scoring rules HQ published (``hq publish-rules``): the event packages
+    carry it to laptops, so new rules need no new program."""
+
+    __tablename__ = "published_scoring_rules"
+
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    document: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    published_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)

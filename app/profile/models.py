@@ -235,6 +235,7 @@ class Evaluation(Synced, Base):
         UniqueConstraint("event_id", "version"),
         # The lock check on every scan: newest live evaluation of the event, one index probe.
         Index("ix_evaluation_event_live_version", "event_id", "deleted_at", "version"),
+        Index("ux_evaluation_document_number", "document_number", unique=True),
     )
 
     event_id: Mapped[str] = mapped_column(ForeignKey("event.id"))
@@ -259,6 +260,55 @@ class Evaluation(Synced, Base):
     content_sha256: Mapped[str | None] = mapped_column(String(64))
     # The scoring rules a signed evaluation was scored with (migration 0008); None: a draft
     rules_version: Mapped[int | None] = mapped_column(Integer)
+    # The official document number (文号, e.g. 辽公保考〔2026〕17号), given when signed: from
+    # a block headquarters allotted this laptop, else from the laptop's own series that HQ
+    # maps to an official number on arrival (migration 0009; app.evaluation.document_numbers).
+    document_number: Mapped[str | None] = mapped_column(String(60))
+    # The company's on-site head (被考评单位现场负责人): the drawn signature, or the refusal
+    # (拒签) with its time and reason. Both empty: the head was not asked.
+    company_head_name: Mapped[str] = mapped_column(String(100), default="")
+    company_head_signature_png: Mapped[bytes | None] = mapped_column(LargeBinary)
+    company_head_refused_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    company_head_refusal_reason: Mapped[str] = mapped_column(Text, default="")
+    # The supervisor's written reason for a grade on a sample checked only in part.
+    sample_reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class DocumentNumberBlock(Base):
+    """A block of official document numbers headquarters allotted this laptop (not synced:
+    it arrives in HQ's signed event package). Numbers first..last of ``year`` under
+    ``prefix`` are this laptop's alone; the evaluations that used them say which are left."""
+
+    __tablename__ = "document_number_block"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    prefix: Mapped[str] = mapped_column(String(40))
+    year: Mapped[int] = mapped_column(Integer)
+    first: Mapped[int] = mapped_column(Integer)
+    last: Mapped[int] = mapped_column(Integer)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+
+
+class ScoringRulesDocument(Base):
+    """A version of the scoring rules headquarters published after this program was
+    released (not synced: it arrives in HQ's signed event package); the shipped versions are
+    in resources/templates."""
+
+    __tablename__ = "scoring_rules_document"
+
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    document: Mapped[str] = mapped_column(Text)  # the JSON, as HQ sent it
+    sha256: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+
+
+class EventScoring(Base):
+    """The scoring rules version headquarters set for an event (its package says so)."""
+
+    __tablename__ = "event_scoring"
+
+    event_id: Mapped[str] = mapped_column(ForeignKey("event.id"), primary_key=True)
+    rules_version: Mapped[int] = mapped_column(Integer)
 
 
 class Outbox(Base):
