@@ -1,0 +1,123 @@
+"""How far the supervisor got with the event's random sample: which sampled guards were
+checked, which are still to find (by post), and what the checks found inside the sample and
+outside it.
+
+A guard counts as checked once an inspection of the guard is recorded (a scan, or the guard
+picked from the roster), as in the score (app.evaluation.scoring: ``per_guard``). Guards
+checked outside the sample still count in the score; the evaluation reports them apart, and
+only the sample's guards enter the estimate of the non-compliance rate (a guard with one or
+more findings is a guard not compliant).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from app.evaluation.sample_rows import event_sample
+from app.evaluation.sampling import Sample, SamplePlan, wilson_interval
+from app.evaluation.score_rows import event_records
+from app.inspection.natural_order import natural_key
+from app.profile.db import Database
+from app.profile.models import Finding, Guard, Inspection, Post
+
+
+@dataclass(frozen=True)
+class SampledGuard:
+    guard_id: str
+    name: str
+    cert_no: str
+    post_name: str  # "" when fixed to no post
+    checked: bool
+    findings: int
+
+
+@dataclass(frozen=True)
+class SampleProgress:
+    """The event's sample and what became of it."""
+
+    plan: SamplePlan
+    seed: str
+    guards: tuple[SampledGuard, ...]  # by post (natural order), then certificate number
+    checked_outside: int  # guards checked who are not in the sample
+    findings_outside: int  # their guards with findings
+
+    @property
+    def size(self) -> int:
+        return len(self.guards)
+
+    @property
+    def checked(self) -> int:
+        return sum(1 for guard in self.guards if guard.checked)
+
+    @property
+    def complete(self) -> bool:
+        return self.checked >= self.size
+
+    @property
+    def share_checked(self) -> float:
+        """The share of the sample checked, 0..1 (1 for an empty sample)."""
+        return self.checked / self.size if self.size else 1.0
+
+    @property
+    def not_compliant(self) -> int:
+        """Checked sampled guards with at least one finding."""
+        return sum(1 for guard in self.guards if guard.checked and guard.findings)
+
+    def interval(self) -> tuple[float, float]:
+        """The 95 % Wilson interval of the non-compliance rate among the sample's checked
+        guards."""
+        checked = self.checked
+        return wilson_interval(self.not_compliant, checked)
+
+    def still_to_find(self) -> dict[str, list[SampledGuard]]:
+        """The sampled guards not checked yet, by post name (in the guards' order)."""
+        remaining: dict[str, list[SampledGuard]] = {}
+        for guard in self.guards:
+            if not guard.checked:
+                remaining.setdefault(guard.post_name, []).append(guard)
+        return remaining
+
+
+def sample_progress(db: Database, event_id: str,
+                    as_of: datetime | None = None) -> SampleProgress | None:
+    """The event's sample with the checks recorded up to ``as_of`` (UTC; None: all of
+    them); None when there is no such event."""
+    sample = event_sample(db, event_id)
+    if sample is None:
+        return None
+    return _progress(db, event_id, sample, as_of)
+
+
+def _progress(db: Database, event_id: str, sample: Sample,
+              as_of: datetime | None) -> SampleProgress:
+    drawn = {guard.cert_key for guard in sample.guards}
+    with db.read() as s:
+        guards = s.execute(
+            select(Guard.id, Guard.name, Guard.cert_no, Guard.cert_key, Post.name)
+            .outerjoin(Post, Guard.post_id == Post.id)
+            .where(*event_records(Guard, event_id, None))).all()
+        inspected = dict(s.execute(
+            select(Inspection.guard_id, func.count())
+            .where(*event_records(Inspection, event_id, as_of),
+                   Inspection.guard_id.is_not(None))
+            .group_by(Inspection.guard_id)).all())
+        with_findings = dict(s.execute(
+            select(Finding.guard_id, func.count())
+            .where(*event_records(Finding, event_id, as_of), Finding.guard_id.is_not(None))
+            .group_by(Finding.guard_id)).all())
+    sampled: list[SampledGuard] = []
+    checked_outside = findings_outside = 0
+    for guard_id, name, cert_no, cert_key, post_name in guards:
+        checked = guard_id in inspected
+        if cert_key in drawn:
+            sampled.append(SampledGuard(guard_id, name, cert_no, post_name or "", checked,
+                                        int(with_findings.get(guard_id, 0))))
+        elif checked:
+            checked_outside += 1
+            findings_outside += 1 if with_findings.get(guard_id) else 0
+    sampled.sort(key=lambda g: (natural_key(g.post_name or "~"), g.cert_no))
+    return SampleProgress(plan=sample.plan, seed=sample.seed, guards=tuple(sampled),
+                          checked_outside=checked_outside, findings_outside=findings_outside)
