@@ -12,6 +12,7 @@ photos, the supervisor's identity, signature and signed evaluation (``seed-demo`
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import math
@@ -34,6 +35,7 @@ from app.badge.trust_store import import_revocations, import_trust_list
 from app.demo_data import (
     DEMO_BADGE_COUNT,
     DEMO_COMPANY_CREDIT_GRADE,
+    DEMO_COMPANY_HEAD,
     DEMO_COMPANY_LICENCE,
     DEMO_ENDS_AT,
     DEMO_EVENT_KIND,
@@ -41,6 +43,7 @@ from app.demo_data import (
     DEMO_EXPECTED_ATTENDANCE,
     DEMO_KEY,
     DEMO_NOTES,
+    DEMO_NUMBER_PREFIX,
     DEMO_ORGANIZATION,
     DEMO_ORGANIZER,
     DEMO_PASSPHRASE,
@@ -48,6 +51,7 @@ from app.demo_data import (
     DEMO_SEED,
     DEMO_STARTS_AT,
     DEMO_SUPERVISOR,
+    DEMO_UNIT,
     DEMO_UNSTAFFED_HEADCOUNT,
     DEMO_VENUE,
     DEMO_VENUE_CAPACITY,
@@ -80,6 +84,7 @@ from app.orm import live
 from app.profile.db import Database
 from app.profile.files import FILE_MODE, ProfileFileError, ProfileFiles, private_dir
 from app.profile.models import CheckResult, Event, Finding, Inspection, PostStatus, utc_now
+from app.profile.supervisor import read_report_defaults, save_report_defaults
 from app.resources import font_path
 
 
@@ -398,13 +403,23 @@ def demo_evaluation_text(score: Score, rules: ScoringRules | None = None) -> tup
     return comment, recommendation
 
 
+def use_demo_form(db: Database) -> None:
+    """The demo profile's form: the demonstration unit and number prefix, unless its
+    Settings already name them."""
+    defaults = read_report_defaults(db)
+    if not defaults.unit_name and not defaults.number_prefix:
+        save_report_defaults(db, dataclasses.replace(
+            defaults, unit_name=DEMO_UNIT, number_prefix=DEMO_NUMBER_PREFIX))
+
+
 def sign_demo_evaluation(db: Database, event_id: str, signer: PdfSigner,
                          supervisor: str) -> SignedReport:
     """The demo event's evaluation, with a comment from its figures and a drawn signature,
     signed by ``signer``."""
     comment, recommendation = demo_evaluation_text(compute_score(db, event_id))
+    head = (DEMO_COMPANY_HEAD, demo_signature_png(seed=DEMO_SEED + 7))
     return sign_evaluation(db, event_id, signer, demo_signature_png(), supervisor,
-                           comment=comment, recommendation=recommendation)
+                           comment=comment, recommendation=recommendation, company_head=head)
 
 
 @dataclass(frozen=True)
@@ -440,6 +455,7 @@ def signed_demo_report() -> SignedReport:
         db = Database(profile)
         try:
             workbench = Workbench(db)
+            use_demo_form(db)
             event_id = create_demo_event(workbench)
             add_demo_day(workbench, event_id)
             passphrase = secrets.token_urlsafe(18).encode("ascii")

@@ -101,6 +101,11 @@ DEMO_BADGE_COUNT = 12
 # itself (the demo signs without asking); a real identity's passphrase is never written down.
 DEMO_SUPERVISOR = "李建国（演示）"
 DEMO_ORGANIZATION = "演示单位（非真实，仅供演示）"
+# The issuing unit and document-number prefix the demo's form shows (a supervisor's own
+# profile takes them from HQ's package or Settings).
+DEMO_UNIT = "演示市公安局治安管理支队（演示）"
+DEMO_NUMBER_PREFIX = "演公保考"
+DEMO_COMPANY_HEAD = "赵国栋（演示）"  # the company's on-site head, who signs the demo's form
 DEMO_PASSPHRASE = b"venue-supervisor-demo"
 
 # What the demo supervisor writes against a finding, by checklist item.

@@ -52,11 +52,12 @@ def window(qapp, qtbot, workbench: Workbench, monkeypatch):
 
 
 def page_pictures(data: bytes) -> list[np.ndarray]:
-    """Each page rendered in grey at about 40 dpi: enough to tell pages apart."""
+    """Each page rendered in grey at about 80 dpi: enough to tell apart two pages of one
+    long table."""
     document = load_pdf(data)
     pictures = []
     for index in range(document.pageCount()):
-        image = document.render(index, QSize(330, 467)).convertToFormat(
+        image = document.render(index, QSize(660, 934)).convertToFormat(
             QImage.Format.Format_Grayscale8)
         grey = qimage_to_gray_array(image).astype(np.float32) / 255
         # 3x3 blocks averaged: the printer's smoothing of thin lines does not count

@@ -22,6 +22,14 @@ from PySide6.QtWidgets import (
     QScrollArea,
 )
 
+from app.evaluation.document_numbers import (
+    DEFAULT_BASIS,
+    FORM_BASIS_SETTING,
+    FORM_PREFIX_SETTING,
+    FORM_UNIT_SETTING,
+    FormSettings,
+    read_form_settings,
+)
 from app.inspection.workbench import Workbench
 from app.preferences import Preferences, load_preferences, preferences_path, save_preferences
 from app.profile.supervisor import (
@@ -105,6 +113,8 @@ def change_everything(qtbot, dialog: SettingsDialog) -> None:
     type_into(qtbot, page.badge_number, "210345")
     type_into(qtbot, page.report_unit, "沈阳市公安局")
     type_into(qtbot, page.signer, "王  督导 ")  # spaces tidied when kept
+    type_into(qtbot, page.number_prefix, "辽公保考")
+    type_into(qtbot, page.basis, "《保安服务管理条例》")
     type_into(qtbot, page.hq_url, "https://10.0.0.5:8443/")
 
 
@@ -129,7 +139,10 @@ def test_ok_keeps_everything_and_applies_it_at_once(qtbot, window: MainWindow,
     assert load_preferences() == EXPECTED_PREFERENCES
     db = workbench.db
     assert read_identity(db) == SupervisorIdentity("李建国", "沈阳市公安局治安管理支队", "210345")
-    assert read_report_defaults(db) == ReportDefaults("沈阳市公安局", "王 督导")
+    assert read_report_defaults(db) == ReportDefaults("沈阳市公安局", "王 督导", "辽公保考",
+                                                      "《保安服务管理条例》")
+    assert read_form_settings(db) == FormSettings("沈阳市公安局", "辽公保考",
+                                                  "《保安服务管理条例》")
     assert db.setting(HQ_URL) == "https://10.0.0.5:8443"
     # In force at once: the look, the scan cue, the hub the idle lock listens to.
     assert hub.preferences == EXPECTED_PREFERENCES
@@ -146,9 +159,11 @@ def test_ok_keeps_everything_and_applies_it_at_once(qtbot, window: MainWindow,
     assert laptop.volume_value.text() == "50 %"
     assert laptop.idle_lock.currentData() == 30
     assert [page.name.text(), page.unit.text(), page.badge_number.text(),
-            page.report_unit.text(), page.signer.text(), page.hq_url.text()] == [
-        "李建国", "沈阳市公安局治安管理支队", "210345", "沈阳市公安局", "王 督导",
-        "https://10.0.0.5:8443"]
+            page.report_unit.text(), page.signer.text(), page.number_prefix.text(),
+            page.basis.text(), page.hq_url.text()] == [
+        "李建国", "沈阳市公安局治安管理支队", "210345", "沈阳市公安局", "王 督导", "辽公保考",
+        "《保安服务管理条例》", "https://10.0.0.5:8443"]
+    assert not page.number_prefix.isReadOnly() and page.hq_form_note.isHidden()
     assert "Not enrolled yet" in page.hq_note.text()
     assert page.hq_warning.text() == ""  # https: no plain-http warning
     # Back to normal type and colours, with Apply (the dialog stays open).
@@ -183,6 +198,41 @@ def test_cancel_changes_nothing(qtbot, window: MainWindow, hub: PreferencesHub,
     again = open_settings_from_menu(qtbot, window)
     assert again.laptop.sound.isChecked() and again.laptop.volume.value() == 80
     assert again.supervisor.name.text() == ""
+
+
+def test_form_values_headquarters_set_are_shown_read_only_and_kept_apart(
+        qtbot, window: MainWindow, hub: PreferencesHub, workbench: Workbench) -> None:
+    """What HQ's event package set of the form (unit, prefix; not the basis here) shows
+    read-only, with a note; OK keeps the laptop's own values for those fields, which apply
+    again when HQ sets none."""
+    db = workbench.db
+    db.set_setting(FORM_UNIT_SETTING, "辽宁省公安厅治安管理总队")
+    db.set_setting(FORM_PREFIX_SETTING, "辽公保考")
+    db.set_setting(FORM_BASIS_SETTING, "")  # HQ sent none: the laptop's own applies
+    dialog = open_settings_from_menu(qtbot, window)
+    show_tab(qtbot, dialog, 1)
+    page = dialog.supervisor
+    assert page.report_unit.text() == "辽宁省公安厅治安管理总队"
+    assert page.number_prefix.text() == "辽公保考"
+    assert page.report_unit.isReadOnly() and page.number_prefix.isReadOnly()
+    assert not page.basis.isReadOnly()
+    assert page.hq_form_note.isVisibleTo(page)
+    assert "Headquarters set" in page.hq_form_note.text()
+    type_into(qtbot, page.number_prefix, "X")  # read-only: typing changes nothing
+    assert page.number_prefix.text() == "辽公保考"
+    type_into(qtbot, page.basis, "《保安服务管理条例》")
+    press(qtbot, dialog, QDialogButtonBox.StandardButton.Ok)
+    assert not dialog.isVisible()
+    assert read_report_defaults(db) == ReportDefaults("", "", "", "《保安服务管理条例》")
+    assert read_form_settings(db) == FormSettings("辽宁省公安厅治安管理总队", "辽公保考",
+                                                  "《保安服务管理条例》")
+    db.set_setting(FORM_PREFIX_SETTING, "")  # a later package without HQ's prefix
+    again = open_settings_from_menu(qtbot, window)
+    assert not again.supervisor.number_prefix.isReadOnly()
+    assert again.supervisor.number_prefix.text() == ""
+    press(qtbot, again, QDialogButtonBox.StandardButton.Cancel)
+    assert read_form_settings(db).number_prefix == "公保考"
+    assert DEFAULT_BASIS.startswith("《大型群众性活动安全管理条例》")
 
 
 def test_ctrl_comma_opens_settings_from_the_scan_field(qtbot, window: MainWindow) -> None:

@@ -37,7 +37,7 @@ def test_report_demo_then_verify(tmp_path: Path) -> None:
     assert summary["status"] == "signed" and summary["pdf"] == str(out)
     assert summary["grade"] in ("excellent", "good", "pass", "fail")
     text = "\n".join(page.extract_text() for page in PdfReader(out).pages)
-    assert summary["document_id"] in text and summary["grade_text"] in text
+    assert summary["document_number"] in text and summary["grade_text"] in text
     assert f"{summary['score']:.2f}" in text
     assert "辽宁安盾保安服务有限公司" in text  # the demo's company
 

@@ -76,9 +76,9 @@ def test_text_gives_the_chinese_back(signed: Signed) -> None:
     assert format_score(signed.info.score_total or 0) == "81.50"
     assert "81.50" in text
     assert format_percent(signed.info.coverage or 0) in text  # 80.0%
-    assert signed.info.document_id in text
+    assert signed.info.document_number and signed.info.document_number in text
     assert "周督导" in text and "总体良好，个别岗位缺员。" in text
-    assert "■ 有条件推荐" in text.replace("\xa0", " ")
+    assert "■有条件推荐" in text.replace("\xa0", " ")
     for name in ("王一", "张三", "赵四"):  # the guards with findings
         assert name in text
     assert "钱五" in text  # the guard never checked
@@ -280,10 +280,13 @@ def test_draft_preview_has_watermark_and_placeholder(tmp_path: Path) -> None:
     finally:
         db.close()
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(draft)).pages)
-    assert "草稿" in text and "DRAFT" in text and "手写签名处" in text
+    assert "草稿" in text and "DRAFT" in text and "（签发时编号）" in text
+    # Two places to sign by hand: the supervisor's and the company head's.
+    assert text.count("手写签名处") == 2
     other = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(with_signature)).pages)
-    assert "手写签名处" not in other
-    assert report.content_sha256 in text.replace(" ", "").replace("\n", "")
+    assert other.count("手写签名处") == 1  # the supervisor's is drawn
+    # The digest is in the QR code only (tests/test_official_form.py decodes it).
+    assert report.content_sha256 not in text.replace(" ", "").replace("\n", "")
 
 
 def test_an_event_without_company_or_records_still_renders(tmp_path: Path) -> None:
@@ -328,9 +331,11 @@ def test_settings_report_defaults_name_the_signer_and_the_unit(tmp_path: Path) -
         pdf = (db.data_dir / (info.pdf_path or "")).read_bytes()
     finally:
         db.close()
-    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
-    assert "督导员：吴队长" in text and "警号" not in text  # 吴队长 signs, not 周督导
-    assert "督导单位：某市公安局治安管理支队保安管理大队" in text
+    text = "".join("".join(page.extract_text().split())
+                   for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "督导员吴队长" in text and "警号" not in text  # 吴队长 signs, not 周督导
+    # The unit heads the form, stands in the facts, and is the one that seals it.
+    assert text.count("某市公安局治安管理支队保安管理大队") >= 3
 
 
 def test_the_supervisors_badge_number_is_printed_beside_the_name(tmp_path: Path) -> None:
@@ -347,6 +352,7 @@ def test_the_supervisors_badge_number_is_printed_beside_the_name(tmp_path: Path)
         pdf = (db.data_dir / (info.pdf_path or "")).read_bytes()
     finally:
         db.close()
-    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
-    assert "督导员：周督导（警号 012345）" in text
-    assert "督导单位：某市公安局治安管理支队" in text
+    text = "".join("".join(page.extract_text().split())
+                   for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "督导员周督导（警号012345）" in text
+    assert "督导单位某市公安局治安管理支队" in text

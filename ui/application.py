@@ -197,8 +197,9 @@ def open_main_window(start: GuiProfile, lang: str) -> MainWindow:
     if args.demo:
         # Here, not at the top: the demo's generator costs about 260 ms of start-up (measured
         # on the development machine) that a supervisor's own profile never needs.
-        from app.demo import create_demo_event
+        from app.demo import create_demo_event, use_demo_form
 
+        use_demo_form(start.db)
         event_id = create_demo_event(workbench)
     window = MainWindow(workbench, lang=lang, event_id=event_id)
     if args.demo and not start.db.encrypted:

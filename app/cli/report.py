@@ -114,6 +114,7 @@ def _summary(report: SignedReport, out: Path) -> dict[str, object]:
 
     info = report.info
     return {"event_id": info.event_id, "document_id": info.document_id,
+            "document_number": info.document_number,
             "version": info.version, "status": info.status, "score": info.score_total,
             "grade": info.grade, "grade_text": grade_text(info.grade or "fail"),
             "coverage": info.coverage, "signer": report.signer, "pdf": str(out),

@@ -1,28 +1,30 @@
 """The evaluation as a PDF a police office files: 大型活动安保服务综合考评表.
 
 A4, reportlab's platypus. The bundled CJK font is embedded as a subset with its ToUnicode map
-(app.pdf_fonts), so copying or extracting the text gives the Chinese back. Every page carries
-"第 x 页 共 y 页" (a canvas that holds the pages until the count is known), the document id and
-the version; a draft carries a "草稿 DRAFT" watermark. The last block holds the drawn signature
-and a QR code with the document id and the SHA-256 of the report data
-(app.evaluation.report_build.report_digest, see docs/scoring.md).
-
-This module assembles the document and decorates its pages; the sections are
-app.evaluation.pdf_results (一 to 五) and app.evaluation.pdf_records (六 to 九), their
-building blocks app.evaluation.pdf_kit.
+(app.pdf_fonts), so copying or extracting the text gives the Chinese back. Page 1 is the
+complete form (app.evaluation.pdf_form: the issuing unit, the document number, the basis,
+the result with the sample, the opinion, the attachments' list and the signatures); the
+four attachments follow, each from a new page: 附件1 岗位检查明细 (the categories, the posts,
+absent and understaffed posts; app.evaluation.pdf_results), 附件2 人员检查明细, 附件3 问题及
+整改情况（含照片） and 附件4 未检查人员名单 (app.evaluation.pdf_records). Every page carries
+"第 x 页 共 y 页" (a canvas that holds the pages until the count is known), the document
+number and the version; a draft carries a "草稿 DRAFT" watermark. The building blocks are in
+app.evaluation.pdf_kit.
 """
 
 from __future__ import annotations
 
 import io
+from datetime import datetime, timedelta
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageBreak, PageTemplate
 
 from app.evaluation.pdf_binding import EvaluationBinding
+from app.evaluation.pdf_form import ATTACHMENTS, form_page
 from app.evaluation.pdf_kit import (
     CONTENT_W,
     GREY_TEXT,
@@ -32,34 +34,29 @@ from app.evaluation.pdf_kit import (
     PAGE_H,
     PAGE_W,
     TITLE,
+    AttachmentTitle,
     Styles,
-    TitleBlock,
+    local_time,
 )
 from app.evaluation.pdf_records import (
     findings_section,
     not_checked_section,
-    opinion_section,
     post_issues_section,
 )
-from app.evaluation.pdf_results import (
-    basic_info_section,
-    category_section,
-    guards_section,
-    posts_section,
-    results_section,
-)
+from app.evaluation.pdf_results import category_section, guards_section, posts_section
 from app.evaluation.values import EvaluationReport
 from app.pdf_fonts import register_cjk_font
 
 
 # ------------------------------------------------------------------------------ pages
-def _canvas_maker(report: EvaluationReport, font: str) -> type[Canvas]:
+def _canvas_maker(report: EvaluationReport, font: str, created: str) -> type[Canvas]:
     """A canvas that keeps the pages until the end, so each can say 第 x 页 共 y 页."""
 
     class NumberedCanvas(Canvas):
         def __init__(self, *args: object, **kwargs: object) -> None:
             super().__init__(*args, **kwargs)
             self._pages: list[dict[str, object]] = []
+            self.setDateFormatter(lambda *_date: created)
 
         def showPage(self) -> None:  # noqa: N802 - reportlab's name
             self._pages.append(dict(self.__dict__))
@@ -85,7 +82,8 @@ def _decorate(canvas: Canvas, report: EvaluationReport, font: str, number: int,
     canvas.setLineWidth(0.4)
     footer_y = MARGIN_BOTTOM - 8 * mm
     canvas.line(MARGIN_X, footer_y + 3.6 * mm, PAGE_W - MARGIN_X, footer_y + 3.6 * mm)
-    canvas.drawString(MARGIN_X, footer_y, f"{report.document_id}　第 {report.version} 版")
+    canvas.drawString(MARGIN_X, footer_y, f"{report.document_number or '草稿'}"
+                      f"　第 {report.version} 版")
     canvas.setFont(font, 9)
     canvas.setFillColor(colors.black)
     canvas.drawCentredString(PAGE_W / 2, footer_y, f"第 {number} 页 共 {total} 页")
@@ -112,17 +110,30 @@ def _watermark(canvas: Canvas, font: str) -> None:
     canvas.restoreState()
 
 
+def _pdf_date(moment: datetime) -> str:
+    """A PDF date string (D:YYYYMMDDHHmmSS+HH'mm') of the moment in the laptop's zone."""
+    local = local_time(moment) or moment
+    offset = local.utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"D:{local:%Y%m%d%H%M%S}{sign}{hours:02d}'{rest:02d}'"
+
+
 def render_evaluation_pdf(report: EvaluationReport, signature_png: bytes | None,
-                          draft: bool) -> bytes:
-    """The evaluation form as PDF bytes (unsigned: app.evaluation.signing signs them)."""
+                          draft: bool, head_signature_png: bytes | None = None) -> bytes:
+    """The evaluation form as PDF bytes (unsigned: app.evaluation.signing signs them):
+    page 1 the form, then the four attachments, each from a new page."""
     font = register_cjk_font()
     st = Styles(font)
     buffer = io.BytesIO()
+    number = report.document_number or report.document_id
     doc = BaseDocTemplate(
         buffer, pagesize=A4, leftMargin=MARGIN_X, rightMargin=MARGIN_X, topMargin=MARGIN_TOP,
-        bottomMargin=MARGIN_BOTTOM, title=f"{TITLE} {report.document_id}",
-        author=report.supervisor_name, subject=f"{report.event.name} · {report.company_name}",
-        creator="Venue Supervisor 大型活动安保现场督导",
+        bottomMargin=MARGIN_BOTTOM, title=f"{TITLE}（{number}）",
+        author=report.issuing_unit or report.supervisor_name,
+        subject=f"{report.event.name} · {report.company_name}",
+        creator="大型活动安保现场督导 Venue Supervisor",
         keywords=EvaluationBinding.of(report.document_id, report.event.id,
                                       report.content_sha256, report.score.total,
                                       report.score.grade).keywords(),
@@ -136,17 +147,19 @@ def render_evaluation_pdf(report: EvaluationReport, signature_png: bytes | None,
             _watermark(canvas, font)
 
     doc.addPageTemplates([PageTemplate("page", [frame], onPage=on_page)])
-    story: list[Flowable] = [TitleBlock(report, font, draft)]
-    story += basic_info_section(report, st)
-    story += results_section(report, st)
-    story += category_section(report, st)
-    story += posts_section(report, st)
-    story += guards_section(report, st)
-    story += findings_section(report, st)
-    story += post_issues_section(report, st)
-    story += not_checked_section(report, st)
-    story += opinion_section(report, st, draft, signature_png)
-    doc.build(story, canvasmaker=_canvas_maker(report, font))
+    story: list[Flowable] = form_page(report, st, draft, signature_png, head_signature_png)
+    attachments = (
+        [*category_section(report, st), *posts_section(report, st),
+         *post_issues_section(report, st)],
+        guards_section(report, st),
+        findings_section(report, st),
+        not_checked_section(report, st),
+    )
+    for number_of, (title, flowables) in enumerate(zip(ATTACHMENTS, attachments,
+                                                       strict=True), start=1):
+        story += [PageBreak(), AttachmentTitle(number_of, title, font), *flowables]
+    # The creation date is the signing time (a draft's: when it was drawn); invariant mode
+    # keeps the file's id a function of its content.
+    created = _pdf_date(report.signed_at or report.generated_at)
+    doc.build(story, canvasmaker=_canvas_maker(report, font, created))
     return buffer.getvalue()
-
-

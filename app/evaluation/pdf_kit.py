@@ -93,6 +93,7 @@ class Styles:
 
         self.font = font
         self.body = style("body", 9.5, 14.5)
+        self.form_body = style("form_body", 9, 13)  # page 1: the whole form on one page
         self.note = style("note", 7.8, 11, textColor=GREY_TEXT)
         self.cell = style("cell", 8, 10.2)
         self.cell_small = style("cell_small", 7.2, 9)
@@ -125,44 +126,6 @@ def faux_bold(canvas: Canvas, x: float, y: float, text: str, font: str, size: fl
     text_object.textLine(text)
     canvas.drawText(text_object)
     canvas.restoreState()
-
-
-class TitleBlock(Flowable):
-    """The form's title, its number and version, and a red double rule under it."""
-
-    def __init__(self, report: EvaluationReport, font: str, draft: bool) -> None:
-        super().__init__()
-        self.report = report
-        self.font = font
-        self.draft = draft
-        self.height = 30 * mm
-
-    def wrap(self, avail_w: float, avail_h: float) -> tuple[float, float]:
-        self.width = avail_w
-        return avail_w, self.height
-
-    def draw(self) -> None:
-        c = self.canv
-        report = self.report
-        c.setFont(self.font, 8)
-        c.setFillColor(GREY_TEXT)
-        c.drawString(0, self.height - 3 * mm, "大型活动安保现场督导")
-        c.drawRightString(self.width, self.height - 3 * mm,
-                          f"文档编号：{report.document_id}")
-        faux_bold(c, self.width / 2, self.height - 14 * mm, TITLE, self.font, 20,
-                  centred=True)
-        state = "草稿（未签名）" if self.draft else "已签名"
-        subtitle = f"第 {report.version} 版 · {state}"
-        if report.previous_document_id:
-            subtitle += f" · 更正 {report.previous_document_id}"
-        c.setFont(self.font, 9)
-        c.setFillColor(GREY_TEXT)
-        c.drawCentredString(self.width / 2, self.height - 20.5 * mm, subtitle)
-        c.setStrokeColor(RED)
-        c.setLineWidth(1.6)
-        c.line(0, 4.2 * mm, self.width, 4.2 * mm)
-        c.setLineWidth(0.5)
-        c.line(0, 3.1 * mm, self.width, 3.1 * mm)
 
 
 class Heading(Flowable):
@@ -343,3 +306,23 @@ def column_widths(*millimetres: float) -> list[float]:
     return [CONTENT_W * value / total for value in millimetres]
 
 
+
+
+class AttachmentTitle(Flowable):
+    """An attachment's first lines (GB/T 9704-2012): 附件N at the top left, its title
+    centred under it."""
+
+    def __init__(self, number: int, title: str, font: str) -> None:
+        super().__init__()
+        self.number = number
+        self.title = title
+        self.font = font
+
+    def wrap(self, avail_w: float, avail_h: float) -> tuple[float, float]:
+        self.width = avail_w
+        return avail_w, 17 * mm
+
+    def draw(self) -> None:
+        c = self.canv
+        faux_bold(c, 0, 12 * mm, f"附件{self.number}", self.font, 12)
+        faux_bold(c, self.width / 2, 3 * mm, self.title, self.font, 15, centred=True)

@@ -8,47 +8,39 @@ would be a hundred pages.
 
 from __future__ import annotations
 
-from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER
-from reportlab.lib.styles import ParagraphStyle
+from collections.abc import Sequence
+
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, Table, TableStyle
+from reportlab.platypus import CondPageBreak, Flowable, Spacer, Table, TableStyle
 
 from app.evaluation.pdf_kit import (
-    CONTENT_W,
-    QR_SIZE,
     RED,
-    SIGNATURE_H,
-    SIGNATURE_W,
     THUMB_H,
     THUMB_W,
     Heading,
     ImageBox,
-    QRCode,
-    Rule,
     Styles,
     column_widths,
     fit_cell,
     grid_table,
-    layout_style,
     lines_cell,
-    local_time,
     para,
-    signature_image,
     thumbnail,
     time_text,
 )
-from app.evaluation.rules import load_rules
 from app.evaluation.score_values import format_score
-from app.evaluation.values import RECOMMENDATIONS, EvaluationReport, ReportFinding
+from app.evaluation.values import EvaluationReport, NotCheckedGuard, ReportFinding
 
 PROBLEM_LABELLED = ("staffing", "other")  # their labels already name the problem
 NOT_CHECKED_COLUMNS = 3
 
 
-def _finding_row(finding: ReportFinding, widths: list[float], st: Styles) -> list[object]:
+def _finding_row(finding: ReportFinding, widths: list[float], st: Styles,
+                 sampled: frozenset[str] | None) -> list[object]:
     where = finding.post_name or "—"
     who = " ".join(part for part in (finding.guard_name, finding.cert_no) if part) or "—"
+    if sampled is not None and finding.guard_name and finding.cert_no not in sampled:
+        who += "（样本外）"
     photo: object = "—"
     thumb = thumbnail(finding.evidence_path, finding.read_evidence)
     if thumb is not None:
@@ -60,7 +52,7 @@ def _finding_row(finding: ReportFinding, widths: list[float], st: Styles) -> lis
     else:  # a checklist item states the requirement; the finding is that it was not met
         what = f"{finding.category_label}：未做到“{finding.item_label}”"
     points = (format_score(finding.points) if finding.counted_with is None
-              else para(f"同一人已计（第 {finding.counted_with} 项）", st.cell_small))
+              else para(f"同一人已计（第{finding.counted_with}项）", st.cell_small))
     return [str(finding.number), time_text(finding.at),
             lines_cell((where, who), widths[2], st.cell_small), para(what, st.cell_small),
             para(finding.note, st.cell_small) if finding.note else "—",
@@ -72,13 +64,14 @@ def findings_section(report: EvaluationReport, st: Styles) -> list[Flowable]:
     rows: list[list[object]] = [["序号", "时间", "岗位 / 保安员", "问题", "情况说明", "整改",
                                  "扣分", "现场照片"]]
     marks: list[tuple] = []
+    sampled = report.sample.sampled_cert_nos if report.sample else None
     for finding in report.findings:
-        rows.append(_finding_row(finding, widths, st))
+        rows.append(_finding_row(finding, widths, st, sampled))
         if finding.correction != "corrected":
             row = len(rows) - 1
             marks.append(("TEXTCOLOR", (5, row), (5, row), RED))
     flowables: list[Flowable] = [CondPageBreak(50 * mm), Heading(
-        "六、问题明细", st.font, f"共 {len(report.findings):,} 项")]
+        "问题明细", st.font, f"共{len(report.findings)}项")]
     if not report.findings:
         return flowables + [para("本次督导未发现问题。", st.body)]
     extra = [("ALIGN", (0, 1), (1, -1), "CENTER"), ("ALIGN", (5, 1), (5, -1), "CENTER"),
@@ -89,7 +82,7 @@ def findings_section(report: EvaluationReport, st: Styles) -> list[Flowable]:
 
 
 def post_issues_section(report: EvaluationReport, st: Styles) -> list[Flowable]:
-    flowables: list[Flowable] = [CondPageBreak(30 * mm), Heading("七、缺岗、缺员情况",
+    flowables: list[Flowable] = [CondPageBreak(30 * mm), Heading("三、缺岗、缺员情况",
                                                                  st.font)]
     if not report.post_issues:
         return flowables + [para("无缺岗、缺员岗位。", st.body)]
@@ -109,12 +102,8 @@ def post_issues_section(report: EvaluationReport, st: Styles) -> list[Flowable]:
     return flowables + [grid_table(rows, widths, st.font, extra)]
 
 
-def not_checked_section(report: EvaluationReport, st: Styles) -> list[Flowable]:
-    guards = report.not_checked
-    flowables: list[Flowable] = [CondPageBreak(30 * mm), Heading(
-        "八、在册未检查保安员", st.font, f"共 {len(guards):,} 人")]
-    if not guards:
-        return flowables + [para("在册保安员均已检查。", st.body)]
+def _by_post_table(guards: Sequence[NotCheckedGuard], st: Styles) -> Table:
+    """Guards listed by post, several to a row."""
     by_post: dict[str, list[str]] = {}
     for guard in guards:
         by_post.setdefault(guard.post_name or "未定岗", []).append(
@@ -136,66 +125,26 @@ def not_checked_section(report: EvaluationReport, st: Styles) -> list[Flowable]:
                      Table(grid, colWidths=[entry_w] * NOT_CHECKED_COLUMNS,
                            style=entry_style)])
     extra = [("ALIGN", (0, 1), (0, -1), "CENTER"), ("ALIGN", (2, 1), (2, -1), "RIGHT")]
-    return flowables + [grid_table(rows, widths, st.font, extra), Spacer(1, 1.5 * mm), para(
-        "未检查不扣分，但降低检查覆盖率；覆盖率与得分并列报告。", st.note)]
+    return grid_table(rows, widths, st.font, extra)
 
 
-def opinion_section(report: EvaluationReport, st: Styles, draft: bool,
-                    signature_png: bytes | None) -> list[Flowable]:
-    comment = report.comment.strip() or "（无）"
-    box = Table([[para(comment, st.body)]], colWidths=[CONTENT_W], style=layout_style(st.font, [
-        ("BOX", (0, 0), (-1, -1), 0.9, colors.black),
-        ("TOPPADDING", (0, 0), (-1, -1), 5), ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
-        ("LEFTPADDING", (0, 0), (-1, -1), 6), ("RIGHTPADDING", (0, 0), (-1, -1), 6)]),
-        rowHeights=None)
-    rules = load_rules(report.rules_version)
-    choices = "　　".join(
-        f"{'■' if code == report.recommendation else '□'} {rules.label('recommendation.' + code)}"
-        for code in RECOMMENDATIONS)
-    recommendation = para(f"推荐意见（供今后招投标及信用评价参考）：　{choices}", st.body)
-
-    signature = signature_image(signature_png)
-    sig_box = ImageBox(signature, SIGNATURE_W, SIGNATURE_H,
-                       placeholder="（手写签名处）", font=st.font)
-    signed_at = local_time(report.signed_at)
-    when = (f"{signed_at.year}年{signed_at.month}月{signed_at.day}日 {signed_at:%H:%M}"
-            if signed_at else "（签名后生成）")
-    left_rows = [
-        [para("督导员（签名）：", st.body)],
-        [sig_box],
-        [Rule(SIGNATURE_W + 10 * mm)],
-        [para(f"督导员：{report.supervisor_name or '—'}"
-              + (f"（警号 {report.supervisor_badge_number}）"
-                 if report.supervisor_badge_number else ""), st.body)],
-        *([[para(f"督导单位：{report.issuing_unit}", st.body)]] if report.issuing_unit else []),
-        [para(f"签名时间：{when}", st.body)],
-        [para(f"数字证书：{report.signer_subject or '（签名时使用督导员数字证书）'}", st.note)],
-    ]
-    left = Table(left_rows, colWidths=[CONTENT_W - QR_SIZE - 38 * mm], style=layout_style(st.font, [
-        ("LEFTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 1),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))
-    qr_text = f"{report.document_id};SHA256={report.content_sha256}"
-    right_rows = [
-        [QRCode(qr_text, QR_SIZE)],
-        [para(f"文档编号 {report.document_id}", ParagraphStyle(
-            "qrcap", parent=st.note, alignment=TA_CENTER, fontSize=7, leading=9))],
-    ]
-    right = Table(right_rows, colWidths=[QR_SIZE + 36 * mm], style=layout_style(st.font, [
-        ("ALIGN", (0, 0), (-1, -1), "CENTER"), ("TOPPADDING", (0, 0), (-1, -1), 0),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))
-    block = Table([[left, right]], colWidths=[CONTENT_W - QR_SIZE - 36 * mm, QR_SIZE + 36 * mm],
-                  style=layout_style(st.font, [("VALIGN", (0, 0), (-1, -1), "TOP"),
-                                               ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                                               ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
-    digest = report.content_sha256
-    if draft:
-        integrity = ("本表为草稿，未经数字签名，不作为考评依据。签名后生成正式文本。"
-                     f"考评数据摘要（SHA-256）：{digest[:32]} {digest[32:]}")
+def not_checked_section(report: EvaluationReport, st: Styles) -> list[Flowable]:
+    """The rostered guards never checked: the sample's first (they were to be checked),
+    then the others."""
+    guards = report.not_checked
+    sampled = report.sample.sampled_cert_nos if report.sample else frozenset()
+    in_sample = [g for g in guards if g.cert_no in sampled]
+    others = [g for g in guards if g.cert_no not in sampled]
+    flowables: list[Flowable] = []
+    if report.sample is not None:
+        flowables.append(Heading("一、样本中未检查的保安员", st.font, f"共{len(in_sample)}人"))
+        flowables.append(_by_post_table(in_sample, st) if in_sample
+                         else para("样本保安员均已检查。", st.body))
+        flowables += [Spacer(1, 2 * mm), CondPageBreak(30 * mm),
+                      Heading("二、其他在册未检查保安员", st.font, f"共{len(others)}人")]
     else:
-        integrity = ("本表经督导员数字证书电子签名（PAdES）。签名后文件的任何改动均使签名失效，"
-                     "可用 Adobe Reader、pdfsig 或 python -m app verify-pdf 核验。"
-                     f"二维码载有文档编号和考评数据摘要（SHA-256）：{digest[:32]} {digest[32:]}")
-    return [CondPageBreak(60 * mm), Heading("九、督导员意见", st.font), box,
-            Spacer(1, 2.5 * mm), recommendation, Spacer(1, 4 * mm),
-            KeepTogether([block, Spacer(1, 2 * mm), para(integrity, st.note)])]
-
+        flowables.append(Heading("在册未检查保安员", st.font, f"共{len(others)}人"))
+    if not others:
+        return flowables + [para("其他在册保安员均已检查。", st.body)]
+    return flowables + [_by_post_table(others, st), Spacer(1, 1.5 * mm), para(
+        "未检查不扣分，但降低检查覆盖率；覆盖率与得分并列报告。", st.note)]

@@ -10,23 +10,18 @@ from __future__ import annotations
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.shapes import Drawing, Rect, String
 from reportlab.lib import colors
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Spacer, Table
+from reportlab.platypus import CondPageBreak, Flowable, Spacer, Table
 
 from app.evaluation.pdf_kit import (
     CONTENT_W,
-    GRID,
     LABEL_FILL,
     NAVY,
     RED,
     Heading,
     Styles,
     column_widths,
-    date_text,
-    event_period,
     fit_cell,
-    format_percent,
     grid_table,
     layout_style,
     para,
@@ -36,81 +31,6 @@ from app.evaluation.score_values import format_score
 from app.evaluation.values import EvaluationReport
 
 ALL_GUARDS_LIMIT = 40  # up to this many checked guards the table lists every one
-RISK_TEXT = {"low": "低", "medium": "中", "high": "高"}
-KIND_TEXT = {"commercial": "商业活动", "government": "政府活动"}
-
-
-def basic_info_section(report: EvaluationReport, st: Styles) -> list[Flowable]:
-    event = report.event
-    company = event.company
-
-    def label(text: str) -> Paragraph:
-        return para(text, st.label)
-
-    def value(text: str) -> Paragraph:
-        return para(text or "—", st.value)
-
-    credit = company.credit_grade if company and company.credit_grade else "—"
-    if company and company.blacklisted:
-        credit += "（列入黑名单）"
-    scale = (f"预计 {event.expected_attendance:,} 人（场馆容量 {event.venue_capacity:,} 人）"
-             if event.expected_attendance or event.venue_capacity else "")
-    risk = "　".join(part for part in (
-        f"{RISK_TEXT.get(event.risk_level, event.risk_level)}风险",
-        KIND_TEXT.get(event.event_kind, "")) if part)
-    date = report.signed_at or report.generated_at
-    rows = [
-        [label("活动名称"), value(event.name), "", ""],
-        [label("活动场馆"), value(event.venue), label("活动时间"), value(event_period(report))],
-        [label("主办单位"), value(event.organizer), label("活动规模"), value(scale)],
-        [label("安保服务公司"), value(company.name if company else ""), label("风险等级"),
-         value(risk)],
-        [label("保安服务许可证"), value(company.licence_no if company else ""),
-         label("信用等级"), value(credit)],
-        [label("督导员"), value(report.supervisor_name),
-         label("签名日期" if report.signed_at else "制表日期"), value(date_text(date))],
-    ]
-    widths = column_widths(27, 64, 22, 61)
-    style = [("SPAN", (1, 0), (3, 0)),
-             ("BACKGROUND", (0, 0), (0, -1), LABEL_FILL),
-             ("BACKGROUND", (2, 1), (2, -1), LABEL_FILL)]
-    return [Heading("一、基本情况", st.font), grid_table(rows, widths, st.font, style, 0)]
-
-
-def results_section(report: EvaluationReport, st: Styles) -> list[Flowable]:
-    score = report.score
-    grade_colour = RED if score.grade == "fail" else colors.black
-    big_grade = ParagraphStyle("grade", parent=st.big, textColor=grade_colour)
-    cells = [
-        [para(format_score(score.total), st.big), para(report.grade_text, big_grade),
-         para(format_percent(score.coverage), st.big)],
-        [para("综合得分（满分 100 分）", st.big_caption), para("考评等级", st.big_caption),
-         para(f"检查覆盖率（已检查 {score.guards_checked:,} / 在册 {score.guards_rostered:,} 人）",
-              st.big_caption)],
-    ]
-    box = Table(cells, colWidths=column_widths(1, 1, 1.3), style=layout_style(st.font, [
-        ("BOX", (0, 0), (-1, -1), 0.9, colors.black),
-        ("LINEBEFORE", (1, 0), (-1, -1), 0.45, GRID),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("TOPPADDING", (0, 0), (-1, 0), 7),
-        ("BOTTOMPADDING", (0, 0), (-1, 0), 1),
-        ("BOTTOMPADDING", (0, 1), (-1, 1), 6),
-    ]))
-    not_checked = score.guards_rostered - score.guards_checked
-    visited = sum(1 for post in score.per_post if post.inspections)
-    facts = (f"本次督导共检查保安员 {score.inspections:,} 人次，检查岗位 {visited:,} 个"
-             f"（全场 {score.posts_total:,} 个）；"
-             f"发现问题 {score.findings:,} 项，其中当场纠正 {score.findings_corrected:,} 项；"
-             f"缺岗 {score.posts_absent} 个岗位，缺员 {score.posts_understaffed} 个岗位；"
-             f"在册未检查保安员 {not_checked:,} 人。")
-    flowables: list[Flowable] = [Heading("二、考评结果", st.font), box, Spacer(1, 2 * mm),
-                                 para(facts, st.body)]
-    if score.coverage_low:
-        flowables.append(para(
-            f"注意：检查覆盖率低于 {format_percent(score.coverage_note_below)}，"
-            "得分仅反映已检查保安员的情况。", ParagraphStyle("warn", parent=st.body,
-                                                              textColor=RED)))
-    return flowables
 
 
 def _category_chart(report: EvaluationReport, font: str, width: float,
@@ -165,15 +85,15 @@ def _category_chart(report: EvaluationReport, font: str, width: float,
 
 def category_section(report: EvaluationReport, st: Styles) -> list[Flowable]:
     score = report.score
-    rules = load_rules(report.rules_version)
+    rules = report.rules or load_rules(report.rules_version)
     rows: list[list[object]] = [["考评项目", "分值", "问题", "扣分", "得分"]]
     for c in score.categories:
         rows.append([report.category_label(c.code), format_score(c.weight), str(c.findings),
                      format_score(c.deducted), format_score(c.score)])
     for penalty in score.penalties:
-        count = f"{penalty.count} 岗" if penalty.code == POST_CATEGORY else str(penalty.count)
+        count = f"{penalty.count}岗" if penalty.code == POST_CATEGORY else str(penalty.count)
         rows.append([para(f"{report.category_label(penalty.code)}（扣分项，上限 "
-                          f"{penalty.cap:g} 分）", st.cell), "—", count,
+                          f"{penalty.cap:g}分）", st.cell), "—", count,
                      format_score(penalty.deducted), format_score(-penalty.deducted)])
     rows.append(["综合得分", format_score(rules.total), str(score.findings),
                  format_score(rules.total - score.total), format_score(score.total)])
@@ -188,31 +108,31 @@ def category_section(report: EvaluationReport, st: Styles) -> list[Flowable]:
                                                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                                 ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
     multiplier = rules.checklist_multiplier
-    staffing = "、".join(f"{rules.label(code)} {points:g} 分"
+    staffing = "、".join(f"{rules.label(code)} {points:g}分"
                         for code, points in sorted(rules.staffing_points.items(),
                                                    key=lambda item: -item[1]))
-    posts = "、".join(f"{rules.label('post.' + code)}每岗 {points:g} 分"
+    posts = "、".join(f"{rules.label('post.' + code)}每岗{points:g}分"
                      for code, points in rules.post_points.items())
-    scale_text = (f"本次检查 {score.inspections:,} 人次，折算系数 {score.scale:.4f}"
+    scale_text = (f"本次检查{score.inspections}人次，折算系数{score.scale:.4f}"
                   if score.scale < 1 else "本次未折算")
-    note = (f"计分说明（计分规则第 {rules.version} 版，检查表 {score.template_id} 第 "
-            f"{score.template_version} 版）：各检查项目分值按检查表权重计；每个问题扣"
-            f"“项目权重 × {rules.points_per_item_weight:g} 分”，当场纠正的按 "
-            f"{multiplier.get('corrected', 1):g} 倍、未纠正的按 "
-            f"{multiplier.get('not_corrected', 1):g} 倍计；检查超过 "
-            f"{rules.reference_inspections} 人次的，按“{rules.reference_inspections} ÷ "
+    note = (f"计分说明（计分规则第{rules.version}版，检查表{score.template_id}第 "
+            f"{score.template_version}版）：各检查项目分值按检查表权重计；每个问题扣"
+            f"“项目权重 × {rules.points_per_item_weight:g}分”，当场纠正的按 "
+            f"{multiplier.get('corrected', 1):g}倍、未纠正的按 "
+            f"{multiplier.get('not_corrected', 1):g}倍计；检查超过 "
+            f"{rules.reference_inspections}人次的，按“{rules.reference_inspections} ÷ "
             f"检查人次”折算（{scale_text}）；各项扣完为止。人员资质与用工问题每人次扣分："
-            f"{staffing}（当场纠正的按 {rules.staffing_multiplier.get('corrected', 1):g} "
+            f"{staffing}（当场纠正的按{rules.staffing_multiplier.get('corrected', 1):g} "
             f"倍计），同一人同类问题计一次；{posts}，同一岗位按最重情形计一次。等级："
             + _grade_bands_text(rules) + "。")
-    return [Heading("三、分项得分", st.font), layout, Spacer(1, 1.5 * mm), para(note, st.note)]
+    return [Heading("一、分项得分", st.font), layout, Spacer(1, 1.5 * mm), para(note, st.note)]
 
 
 def _grade_bands_text(rules: ScoringRules) -> str:
     bands = sorted(rules.grades, key=lambda b: -b.minimum)
     lowest_bar = min((b.minimum for b in bands if b.minimum > 0), default=0)
-    return "，".join(f"{b.label_zh} ≥ {b.minimum:g} 分" if b.minimum > 0
-                    else f"{b.label_zh} < {lowest_bar:g} 分" for b in bands)
+    return "，".join(f"{b.label_zh} ≥ {b.minimum:g}分" if b.minimum > 0
+                    else f"{b.label_zh} < {lowest_bar:g}分" for b in bands)
 
 
 def posts_section(report: EvaluationReport, st: Styles) -> list[Flowable]:
@@ -233,9 +153,9 @@ def posts_section(report: EvaluationReport, st: Styles) -> list[Flowable]:
              ("ALIGN", (9, 1), (9, -1), "CENTER"), ("ALIGN", (10, 1), (10, -1), "RIGHT"),
              *low]
     not_inspected = sum(1 for p in report.score.per_post if p.inspections == 0)
-    note = (f"共 {len(report.score.per_post):,} 个岗位，其中 {not_inspected:,} 个岗位未检查。"
+    note = (f"共{len(report.score.per_post)}个岗位，其中{not_inspected}个岗位未检查。"
             "岗位得分按同一计分规则、以本岗位的记录计算。")
-    return [CondPageBreak(40 * mm), Heading("四、各岗位情况", st.font),
+    return [CondPageBreak(40 * mm), Heading("二、各岗位情况", st.font),
             grid_table(rows, widths, st.font, extra), Spacer(1, 1.5 * mm), para(note, st.note)]
 
 
@@ -243,33 +163,37 @@ def guards_section(report: EvaluationReport, st: Styles) -> list[Flowable]:
     score = report.score
     everyone = len(score.per_guard) <= ALL_GUARDS_LIMIT
     listed = [g for g in score.per_guard if everyone or g.findings > 0]
-    widths = column_widths(9, 18, 28, 42, 38, 13, 10, 10, 13)
-    rows: list[list[object]] = [["序号", "姓名", "保安员证号", "所属公司", "岗位", "检查人次",
-                                 "问题", "纠正", "得分"]]
+    widths = column_widths(9, 18, 28, 38, 35, 10, 12, 10, 10, 13)
+    rows: list[list[object]] = [["序号", "姓名", "保安员证号", "所属公司", "岗位", "样本",
+                                 "检查人次", "问题", "纠正", "得分"]]
     marks: list[tuple] = []
     contracted = report.company_name
+    sampled = report.sample.sampled_guard_ids if report.sample else frozenset()
     for number, guard in enumerate(listed, start=1):
         rows.append([str(number), guard.guard_name, guard.cert_no,
                      fit_cell(guard.company, widths[3], st.cell_small),
                      fit_cell(guard.post_name or "—", widths[4], st.cell_small),
-                     str(guard.inspections), str(guard.findings),
-                     str(guard.findings_corrected), format_score(guard.score)])
+                     "是" if guard.guard_id in sampled else "", str(guard.inspections),
+                     str(guard.findings), str(guard.findings_corrected),
+                     format_score(guard.score)])
         if contracted and guard.company and guard.company != contracted:
             marks.append(("TEXTCOLOR", (3, number), (3, number), RED))
-    extra = [("ALIGN", (0, 1), (0, -1), "CENTER"), ("ALIGN", (5, 1), (-1, -1), "RIGHT"),
-             *marks]
+    extra = [("ALIGN", (0, 1), (0, -1), "CENTER"), ("ALIGN", (5, 1), (5, -1), "CENTER"),
+             ("ALIGN", (6, 1), (-1, -1), "RIGHT"), *marks]
     flowables: list[Flowable] = [CondPageBreak(40 * mm), Heading(
-        "五、保安员得分", st.font,
+        "受检保安员", st.font,
         "受检保安员全部列出" if everyone else "列出有问题的保安员")]
     if len(rows) > 1:
         flowables.append(grid_table(rows, widths, st.font, extra))
     clean = len(score.per_guard) - len(listed)
-    text = (f"共检查在册保安员 {len(score.per_guard):,} 人，其中 "
-            f"{sum(1 for g in score.per_guard if g.findings):,} 人有问题。")
+    text = (f"共检查在册保安员{len(score.per_guard)}人，其中 "
+            f"{sum(1 for g in score.per_guard if g.findings)}人有问题。")
     if clean:
-        text += f"其余 {clean:,} 名受检保安员未发现问题，得分均为 100.00 分，不再逐一列出。"
+        text += f"其余{clean}名受检保安员未发现问题，得分均为 100.00 分，不再逐一列出。"
     if contracted:
         text += "所属公司以红色标出的，为非合同安保服务公司人员。"
+    if report.sample is not None:
+        text += "“样本”栏为“是”的，为随机抽取的样本保安员；其余为样本外检查的保安员。"
     flowables += [Spacer(1, 1.5 * mm), para(text, st.note)]
     return flowables
 

@@ -26,8 +26,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.errors import UserError
+from app.evaluation.document_numbers import next_document_number
 from app.evaluation.report_build import build_report
 from app.evaluation.rules import ScoringRules, load_rules
+from app.evaluation.rules_store import event_rules_version, rules_for
 from app.evaluation.signing import (
     SUPERVISOR_CERTIFICATE_SETTING,
     SUPERVISOR_NAME_SETTING,
@@ -47,6 +49,8 @@ from app.profile.supervisor import read_report_defaults
 REPORTS_DIR = "reports"
 DOCUMENT_PREFIX = "VS-EVAL"
 MAX_SIGNATURE_BYTES = 4_000_000
+MAX_NAME_CHARS = 100
+MAX_REASON_CHARS = 1000
 
 
 class EvaluationError(UserError):
@@ -71,10 +75,16 @@ def _info(row: Evaluation) -> EvaluationInfo:
         coverage=row.coverage, signed_at=row.signed_at, document_id=row.document_id,
         pdf_sha256=row.pdf_sha256, pdf_path=row.pdf_path, signature_png=row.signature_png,
         signer_subject=row.signer_subject, content_sha256=row.content_sha256,
-        rules_version=row.rules_version, created_at=row.created_at, updated_at=row.updated_at)
+        rules_version=row.rules_version, created_at=row.created_at, updated_at=row.updated_at,
+        document_number=row.document_number, company_head_name=row.company_head_name or "",
+        company_head_signature_png=row.company_head_signature_png,
+        company_head_refused_at=row.company_head_refused_at,
+        company_head_refusal_reason=row.company_head_refusal_reason or "",
+        sample_reason=row.sample_reason or "")
 
 
-def _render_pdf(report: EvaluationReport, signature_png: bytes | None, draft: bool) -> bytes:
+def _render_pdf(report: EvaluationReport, signature_png: bytes | None, draft: bool,
+                head_signature_png: bytes | None = None) -> bytes:
     """The evaluation form's PDF (app.evaluation.pdf).
 
     Imported here rather than at the top: the renderer brings reportlab, numpy, qrcode and
@@ -85,7 +95,11 @@ def _render_pdf(report: EvaluationReport, signature_png: bytes | None, draft: bo
     """
     from app.evaluation.pdf import render_evaluation_pdf
 
-    return render_evaluation_pdf(report, signature_png, draft)
+    return render_evaluation_pdf(report, signature_png, draft, head_signature_png)
+
+
+def _one_line(text: str, limit: int) -> str:
+    return " ".join(text.split())[:limit]
 
 
 def _check_png(data: bytes) -> None:
@@ -108,6 +122,9 @@ class EvaluationService:
 
     def __init__(self, db: Database, rules: ScoringRules | None = None) -> None:
         self.db = db
+        # Given rules score every draft (a caller's choice); else each event's own version
+        # (HQ's package, app.evaluation.rules_store), or the newest shipped.
+        self.fixed_rules = rules
         self.rules = rules or load_rules()
         self.device_id = db.device_id
 
@@ -190,8 +207,11 @@ class EvaluationService:
 
     def update_draft(self, evaluation_id: str, *, comment: str | None = None,
                      recommendation: str | None = None,
-                     supervisor_name: str | None = None) -> EvaluationInfo:
-        """Change the draft's comment, recommendation or supervisor; EvaluationLockedError
+                     supervisor_name: str | None = None,
+                     company_head_name: str | None = None,
+                     sample_reason: str | None = None) -> EvaluationInfo:
+        """Change the draft's comment, recommendation, supervisor, the company's on-site
+        head's name or the reason for a grade on a partial sample; EvaluationLockedError
         once signed."""
         if recommendation is not None and recommendation not in RECOMMENDATIONS:
             raise EvaluationError(translate("Evaluation", "unknown recommendation {value}")
@@ -206,8 +226,63 @@ class EvaluationService:
                 row.recommendation = recommendation
             if supervisor_name is not None:
                 row.supervisor_name = supervisor_name.strip()
+            if company_head_name is not None:
+                row.company_head_name = _one_line(company_head_name, MAX_NAME_CHARS)
+            if sample_reason is not None:
+                row.sample_reason = sample_reason.strip()[:MAX_REASON_CHARS]
             s.flush()
             return _info(row)
+
+    def record_company_head_signature(self, evaluation_id: str, name: str,
+                                      signature_png: bytes) -> EvaluationInfo:
+        """The company's on-site head signed on the pad (a refusal recorded before is
+        withdrawn)."""
+        _check_png(signature_png)
+        name = _one_line(name, MAX_NAME_CHARS)
+        if not name:
+            raise EvaluationError(translate("Evaluation", "enter the name of the company's "
+                                            "on-site head first"))
+        with self.db.begin() as s:
+            row = self._draft_row(s, evaluation_id)
+            row.company_head_name = name
+            row.company_head_signature_png = signature_png
+            row.company_head_refused_at = None
+            row.company_head_refusal_reason = ""
+            s.flush()
+            return _info(row)
+
+    def record_company_head_refusal(self, evaluation_id: str, name: str,
+                                    reason: str) -> EvaluationInfo:
+        """The company's on-site head refused to sign (拒签): the time and the reason go on
+        the form; a signature drawn before is removed."""
+        reason = reason.strip()[:MAX_REASON_CHARS]
+        if not reason:
+            raise EvaluationError(translate("Evaluation", "write down the reason the company's "
+                                            "on-site head gave for refusing to sign"))
+        with self.db.begin() as s:
+            row = self._draft_row(s, evaluation_id)
+            row.company_head_name = _one_line(name, MAX_NAME_CHARS)
+            row.company_head_signature_png = None
+            row.company_head_refused_at = utc_now()
+            row.company_head_refusal_reason = reason
+            s.flush()
+            return _info(row)
+
+    def clear_company_head(self, evaluation_id: str) -> EvaluationInfo:
+        """Withdraw the head's signature or refusal (the name stays)."""
+        with self.db.begin() as s:
+            row = self._draft_row(s, evaluation_id)
+            row.company_head_signature_png = None
+            row.company_head_refused_at = None
+            row.company_head_refusal_reason = ""
+            s.flush()
+            return _info(row)
+
+    def _draft_row(self, s: Session, evaluation_id: str) -> Evaluation:
+        row = self._row(s, evaluation_id)
+        if row.status != "draft":
+            raise EvaluationLockedError()
+        return row
 
     def new_version(self, evaluation_id: str) -> EvaluationInfo:
         """A new draft that corrects the signed evaluation ``evaluation_id``: version + 1,
@@ -225,9 +300,12 @@ class EvaluationService:
                     .format(newer=newest.version, version=row.version))
             stem = row.document_id.rsplit("-v", 1)[0]
             version = row.version + 1
+            # The head signs the new version anew; the name and the reasons carry over.
             new = Evaluation(event_id=row.event_id, version=version, previous_id=row.id,
                              status="draft", supervisor_name=row.supervisor_name,
                              comment=row.comment, recommendation=row.recommendation,
+                             company_head_name=row.company_head_name,
+                             sample_reason=row.sample_reason,
                              document_id=f"{stem}-v{version}", device_id=self.device_id)
             s.add(new)
             s.flush()
@@ -248,12 +326,24 @@ class EvaluationService:
 
     def rules_of(self, row: EvaluationInfo) -> ScoringRules:
         """A signed evaluation's own rules (its figures and digest stay those it was signed
-        with when newer rules ship); a draft's are the rules in force."""
+        with when newer rules ship; found shipped or as HQ's package brought them); a draft's
+        are the version HQ's package set for its event, else the newest shipped."""
         if not row.is_signed:
-            return self.rules
+            if self.fixed_rules is not None:
+                return self.fixed_rules
+            event_version = event_rules_version(self.db, row.event_id)
+            if event_version is None:
+                return self.rules
+            try:
+                return rules_for(self.db, event_version)
+            except LookupError:  # the package stored it with the event: changed by hand
+                raise EvaluationError(translate(
+                    "Evaluation", "the scoring rules version {version} set for this event "
+                    "are missing from this profile: take the event down from headquarters "
+                    "again").format(version=event_version)) from None
         version = row.rules_version or 1  # signed before versions were kept: v1
         try:
-            return load_rules(version)
+            return rules_for(self.db, version)
         except LookupError:  # signed on a laptop with newer rules than this copy ships
             raise EvaluationError(translate(
                 "Evaluation", "this evaluation was signed with scoring rules version "
@@ -265,7 +355,9 @@ class EvaluationService:
         report = self.build_report(evaluation_id)
         if signature_png is None and report.status == "signed":
             signature_png = self.get(evaluation_id).signature_png
-        return _render_pdf(report, signature_png, draft=report.status != "signed")
+        head = self.get(evaluation_id).company_head_signature_png
+        return _render_pdf(report, signature_png, draft=report.status != "signed",
+                           head_signature_png=head)
 
     # -------------------------------------------------------------------- sign
     def sign(self, evaluation_id: str, signature_png: bytes,
@@ -288,10 +380,12 @@ class EvaluationService:
                                             "evaluation can be signed"))
         signed_at = utc_now()
         supervisor = row.supervisor_name or signer.subject_name
-        row = dataclasses.replace(row, supervisor_name=supervisor)
+        number = next_document_number(self.db, signed_at)
+        row = dataclasses.replace(row, supervisor_name=supervisor, document_number=number)
         report = self._build(row, signed_at, signed_at, signer.subject)
-        pdf = _render_pdf(report, signature_png, draft=False)
-        signed = sign_pdf(pdf, signer, reason=f"综合考评 {row.document_id}",
+        pdf = _render_pdf(report, signature_png, draft=False,
+                          head_signature_png=row.company_head_signature_png)
+        signed = sign_pdf(pdf, signer, reason=f"综合考评 {number}",
                           location=report.event.venue)
         digest = hashlib.sha256(signed).hexdigest()
         target = self.db.files.path(
@@ -313,6 +407,7 @@ class EvaluationService:
                 stored.signer_subject = signer.subject
                 stored.content_sha256 = report.content_sha256
                 stored.rules_version = report.rules_version
+                stored.document_number = number
                 # HQ checks this evaluation against the certificate registered for the
                 # laptop; keep the one that signed it at hand for sync.
                 s.merge(ProfileSetting(key=SUPERVISOR_CERTIFICATE_SETTING,

@@ -20,7 +20,13 @@ from typing import NamedTuple
 
 from sqlalchemy import select
 
+from app.evaluation.document_numbers import read_form_settings
 from app.evaluation.rules import OTHER_CATEGORY, POST_CATEGORY, ScoringRules
+from app.evaluation.sample_progress import (
+    minimum_sample_share,
+    sample_progress,
+    sample_statement,
+)
 from app.evaluation.score_rows import event_records
 from app.evaluation.score_values import Deduction, Score
 from app.evaluation.scoring import compute_score
@@ -38,9 +44,12 @@ from app.inspection.natural_order import natural_key
 from app.profile.db import Database
 from app.profile.files import ProfileFiles
 from app.profile.models import Evaluation, Finding, Guard, Inspection, Post, PostStatus, utc_now
-from app.profile.supervisor import read_identity, read_report_defaults
+from app.profile.supervisor import read_identity
 
-REPORT_FORMAT = "venue-supervisor/evaluation-report/1"
+REPORT_FORMAT = "venue-supervisor/evaluation-report/2"
+# The shape of the evaluations signed before the official form (issue 13): no document
+# number, company head or sample. Their digest must stay the one they were signed with.
+LEGACY_REPORT_FORMAT = "venue-supervisor/evaluation-report/1"
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -54,8 +63,8 @@ def report_payload(report: EvaluationReport) -> dict[str, object]:
     event = report.event
     company = event.company
     score = report.score
-    return {
-        "format": REPORT_FORMAT,
+    payload: dict[str, object] = {
+        "format": LEGACY_REPORT_FORMAT if report.legacy_payload else REPORT_FORMAT,
         "document_id": report.document_id,
         "version": report.version,
         "previous_document_id": report.previous_document_id,
@@ -87,6 +96,22 @@ def report_payload(report: EvaluationReport) -> dict[str, object]:
         "comment": report.comment,
         "recommendation": report.recommendation,
     }
+    if report.legacy_payload:
+        return payload
+    head = report.company_head
+    payload["document_number"] = report.document_number
+    payload["company_head"] = {"name": head.name, "signed": head.signed,
+                               "refused_at": _iso(head.refused_at),
+                               "refusal_reason": head.refusal_reason}
+    sample = report.sample
+    payload["sample"] = None if sample is None else {
+        "standard": sample.standard, "level": sample.level, "lot": sample.lot,
+        "code": sample.code, "size": sample.size, "checked": sample.checked,
+        "not_compliant": sample.not_compliant, "checked_outside": sample.checked_outside,
+        "findings_outside": sample.findings_outside,
+        "minimum_share": sample.minimum_share, "reason": sample.reason,
+        "final": sample.final}
+    return payload
 
 
 def report_digest(report: EvaluationReport) -> str:
@@ -251,6 +276,15 @@ def post_issues(statuses: Sequence[PostStatusLine], score: Score,
         points=post_points.get(r.post_id, 0.0)) for r in statuses]
 
 
+def staffing_mode(event_kind: str, risk_level: str) -> str:
+    """The security model seed 000 §4(1) sets by the event's nature and risk."""
+    if event_kind == "government" and risk_level == "high":
+        return "以警察安保力量为主、保安力量为辅"
+    if risk_level == "high":
+        return "以保安为主、警察为辅"
+    return "以保安为主、工作人员和志愿者为辅、公安机关加强监管"
+
+
 def build_report(db: Database, rules: ScoringRules, row: EvaluationInfo,
                  as_of: datetime | None, signed_at: datetime | None,
                  signer_subject: str | None) -> EvaluationReport:
@@ -276,10 +310,21 @@ def build_report(db: Database, rules: ScoringRules, row: EvaluationInfo,
         recommendation=row.recommendation,
         recommendation_text=rules.label(f"recommendation.{row.recommendation}"),
         category_labels=tuple(labels.items()), rules_version=rules.version,
-        rules_title=rules.label("title"))
-    defaults, identity = read_report_defaults(db), read_identity(db)
+        rules_title=rules.label("title"), rules=rules)
+    # Signed before the official form: rebuilt as it was signed (its digest unchanged).
+    legacy = row.is_signed and not row.document_number
+    if not legacy:
+        progress = sample_progress(db, row.event_id, as_of)
+        report = dataclasses.replace(
+            report, document_number=row.document_number or "",
+            company_head=row.company_head,
+            sample=None if progress is None else sample_statement(
+                progress, row.sample_reason, minimum_sample_share(db)))
+    report = dataclasses.replace(report, legacy_payload=legacy)
+    form, identity = read_form_settings(db), read_identity(db)
     # The badge number is the supervisor's: printed only when the supervisor signs.
     badge_number = identity.badge_number if report.supervisor_name == identity.name else ""
     return dataclasses.replace(report, content_sha256=report_digest(report),
-                               issuing_unit=defaults.unit_name or identity.unit,
+                               issuing_unit=form.issuing_unit, basis=form.basis,
+                               staffing_mode=staffing_mode(event.event_kind, event.risk_level),
                                supervisor_badge_number=badge_number)

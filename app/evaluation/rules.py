@@ -4,17 +4,30 @@ The rules are data (docs/scoring.md explains the model): points per item weight,
 correction multipliers, the fixed staffing and post deductions with their caps, the grade
 bands, and the Chinese and English words for every code. Codes stay codes (``excellent``);
 the words the PDF prints come from here, not from the interface translations.
+
+Headquarters can issue a newer version without a new program (``hq publish-rules``; the
+event package carries it, docs/scoring.md): ``rules_document`` checks such a document, the
+same function at HQ and on the laptop, and ``remember_rules`` makes a version read from the
+profile (app.evaluation.rules_store) known to ``load_rules`` in this process.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import math
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
-from app.inspection.domain import STAFFING_CATEGORY
+from app.i18n import translate
+from app.inspection.domain import (
+    CORRECTION_STATES,
+    POST_STATES,
+    STAFFING_CATEGORY,
+    STAFFING_FINDINGS,
+)
 from app.resources import templates_dir
 
 POST_CATEGORY = "post"
@@ -133,16 +146,258 @@ def parse_rules(data: dict[str, Any]) -> ScoringRules:
 
 
 @cache
-def load_rules(version: int | None = None, directory: Path | None = None) -> ScoringRules:
-    """The given version, or the newest, of the scoring rules shipped under resources/."""
-    found: list[ScoringRules] = []
+def _shipped(directory: Path | None = None) -> dict[int, tuple[ScoringRules, dict[str, Any]]]:
+    """The versions shipped under resources/ (or ``directory``): version -> (rules, document)."""
+    found: dict[int, tuple[ScoringRules, dict[str, Any]]] = {}
     for path in sorted((directory or templates_dir()).glob("scoring_v*.json")):
-        found.append(parse_rules(json.loads(path.read_text(encoding="utf-8"))))
-    if version is not None:
-        found = [r for r in found if r.version == version]
-    if not found:
-        raise LookupError(f"no scoring rules v{version}")
-    return max(found, key=lambda r: r.version)
+        document = json.loads(path.read_text(encoding="utf-8"))
+        rules = parse_rules(document)
+        found[rules.version] = (rules, document)
+    return found
+
+
+# Versions HQ published that this process read from a profile (remember_rules): the PDF's
+# sections ask load_rules for the report's version and must find them too.
+_received: dict[int, ScoringRules] = {}
+
+
+def remember_rules(rules: ScoringRules) -> None:
+    """Make a version read from the profile known to ``load_rules`` (a shipped version is
+    always the shipped file's: HQ cannot replace it)."""
+    if rules.version not in _shipped():
+        _received[rules.version] = rules
+
+
+def load_rules(version: int | None = None, directory: Path | None = None) -> ScoringRules:
+    """The given version, or the newest, of the scoring rules shipped under resources/; a
+    given version HQ published once this process read it from the profile."""
+    shipped = _shipped(directory)
+    if version is None:
+        if not shipped:
+            raise LookupError("no scoring rules shipped")
+        return shipped[max(shipped)][0]
+    if version in shipped:
+        return shipped[version][0]
+    if directory is None and version in _received:
+        return _received[version]
+    raise LookupError(f"no scoring rules v{version}")
+
+
+def shipped_documents() -> dict[int, dict[str, Any]]:
+    """The shipped versions' documents, as their files hold them."""
+    return {version: document for version, (_rules, document) in _shipped().items()}
+
+
+# ------------------------------------------------------------ documents HQ publishes
+MAX_RULES_BYTES = 256 * 1024
+MAX_LABEL_CHARS = 200
+MAX_NOTE_CHARS = 2000
+MAX_VERSION = 1_000_000
+RECOMMENDATION_CODES = ("recommend", "conditional", "not_recommend")  # values.RECOMMENDATIONS
+TOP_KEYS = frozenset({"rules_id", "version", "title", "source", "changes", "total",
+                      "checklist", "staffing", "post", "other", "grades",
+                      "coverage_note_below", "labels"})
+
+
+class RulesDocumentError(ValueError):
+    """A scoring rules document that cannot be used; the message says why, in the interface
+    language."""
+
+
+def _refuse(message: str) -> NoReturn:
+    raise RulesDocumentError(message)
+
+
+def _object(value: object, where: str, keys: frozenset[str] | None = None,
+            required: tuple[str, ...] = ()) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        _refuse(translate("Rules", "{0} must be an object").format(where))
+    for key in required:
+        if key not in value:
+            _refuse(translate("Rules", "{0} is missing").format(f"{where}.{key}"))
+    if keys is not None:
+        for key in value:
+            if key not in keys:
+                _refuse(translate("Rules", "{0} is not a key of the scoring rules")
+                        .format(f"{where}.{key}"))
+    return value
+
+
+def _number(value: object, where: str, low: float, high: float) -> float:
+    if (isinstance(value, bool) or not isinstance(value, int | float)
+            or not math.isfinite(value) or not low <= value <= high):
+        _refuse(translate("Rules", "{0} must be a number from {1} to {2}")
+                .format(where, f"{low:g}", f"{high:g}"))
+    return float(value)
+
+
+def _whole(value: object, where: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        _refuse(translate("Rules", "{0} must be a whole number from {1} to {2}")
+                .format(where, low, high))
+    return value
+
+
+def _text(value: object, where: str, limit: int = MAX_LABEL_CHARS) -> str:
+    if (not isinstance(value, str) or not value.strip() or len(value) > limit
+            or any(ord(c) < 32 or 0xD800 <= ord(c) <= 0xDFFF for c in value)):
+        _refuse(translate("Rules", "{0} must be text of 1 to {1} characters on one line")
+                .format(where, limit))
+    return value
+
+
+def _label(value: object, where: str) -> None:
+    texts = _object(value, where, frozenset({"zh_CN", "en"}), ("zh_CN", "en"))
+    for lang, text in texts.items():
+        _text(text, f"{where}.{lang}")
+
+
+def _codes(value: object, where: str, allowed: tuple[str, ...] | frozenset[str],
+           needed: tuple[str, ...] = ()) -> dict[str, Any]:
+    entries = _object(value, where, required=needed)
+    for code in entries:
+        if code not in allowed:
+            _refuse(translate("Rules", "{0} names {1}, which is not one of {2}")
+                    .format(where, code, ", ".join(sorted(allowed))))
+    return entries
+
+
+def _multiplier(value: object, where: str) -> None:
+    factors = _codes(value, where, CORRECTION_STATES, CORRECTION_STATES)
+    for state, factor in factors.items():
+        _number(factor, f"{where}.{state}", 0, 1)
+    if factors["corrected"] > factors["not_corrected"]:
+        _refuse(translate("Rules", "{0}: a corrected finding must not weigh more than an "
+                          "uncorrected one").format(where))
+
+
+def _check_shape(data: object) -> None:
+    """Every key, type and figure of a rules document, before anything reads it."""
+    doc = _object(data, "rules", TOP_KEYS, ("rules_id", "version", "total", "checklist",
+                                            "staffing", "post", "grades"))
+    if doc["rules_id"] != "scoring":
+        _refuse(translate("Rules", "rules_id must be \"scoring\""))
+    if (isinstance(doc["version"], bool) or not isinstance(doc["version"], int)
+            or not 1 <= doc["version"] <= MAX_VERSION):
+        _refuse(translate("Rules", "version must be a positive whole number (at most {0})")
+                .format(MAX_VERSION))
+    for key in ("source", "changes"):
+        if key in doc:
+            _text(doc[key], key, MAX_NOTE_CHARS)
+    if "title" in doc:
+        _label(doc["title"], "title")
+    total = _number(doc["total"], "total", 1, 1000)
+    checklist = _object(doc["checklist"], "checklist", frozenset(
+        {"points_per_item_weight", "reference_inspections", "multiplier"}),
+        ("points_per_item_weight", "reference_inspections", "multiplier"))
+    _number(checklist["points_per_item_weight"], "checklist.points_per_item_weight", 0, total)
+    _whole(checklist["reference_inspections"], "checklist.reference_inspections", 1, 1_000_000)
+    _multiplier(checklist["multiplier"], "checklist.multiplier")
+    staffing = _object(doc["staffing"], "staffing", frozenset(
+        {"label", "cap", "charged_to", "multiplier", "items"}),
+        ("label", "cap", "multiplier", "items"))
+    _label(staffing["label"], "staffing.label")
+    _number(staffing["cap"], "staffing.cap", 0, total)
+    if "charged_to" in staffing and staffing["charged_to"] not in CHARGED_TO:
+        _refuse(translate("Rules", "{0} names {1}, which is not one of {2}")
+                .format("staffing.charged_to", staffing["charged_to"], ", ".join(CHARGED_TO)))
+    _multiplier(staffing["multiplier"], "staffing.multiplier")
+    items = _codes(staffing["items"], "staffing.items", frozenset(STAFFING_FINDINGS.values()))
+    for code, item in items.items():
+        where = f"staffing.items.{code}"
+        _object(item, where, frozenset({"points", "label"}), ("points", "label"))
+        _number(item["points"], f"{where}.points", 0, total)
+        _label(item["label"], f"{where}.label")
+    post = _object(doc["post"], "post", frozenset({"label", "cap", "statuses"}),
+                   ("label", "cap", "statuses"))
+    _label(post["label"], "post.label")
+    _number(post["cap"], "post.cap", 0, total)
+    for code, status in _codes(post["statuses"], "post.statuses", POST_STATES,
+                               POST_STATES).items():
+        where = f"post.statuses.{code}"
+        _object(status, where, frozenset({"points", "label"}), ("points", "label"))
+        _number(status["points"], f"{where}.points", 0, total)
+        _label(status["label"], f"{where}.label")
+    if "other" in doc:
+        other = _object(doc["other"], "other", frozenset({"label", "cap"}))
+        if "label" in other:
+            _label(other["label"], "other.label")
+        if "cap" in other:
+            _number(other["cap"], "other.cap", 0, total)
+    _check_grades(doc["grades"], total)
+    if "coverage_note_below" in doc:
+        _number(doc["coverage_note_below"], "coverage_note_below", 0, 1)
+    if "labels" in doc:
+        groups = {"correction": CORRECTION_STATES, "recommendation": RECOMMENDATION_CODES}
+        labels = _codes(doc["labels"], "labels", frozenset(groups))
+        for group, entries in labels.items():
+            for code, texts in _codes(entries, f"labels.{group}", groups[group]).items():
+                _label(texts, f"labels.{group}.{code}")
+
+
+def _check_grades(value: object, total: float) -> None:
+    """The four bands, highest minimum first, each lower than the one before, the last at 0:
+    every total from 0 to ``total`` falls in exactly one."""
+    if not isinstance(value, list) or len(value) != len(GRADE_CODES):
+        _refuse(translate("Rules", "grades must list the bands {0}, from the highest minimum "
+                          "down to 0").format(", ".join(GRADE_CODES)))
+    previous = math.inf
+    for index, band in enumerate(value):
+        where = f"grades[{index}]"
+        _object(band, where, frozenset({"code", "min", "label"}), ("code", "min", "label"))
+        _label(band["label"], f"{where}.label")
+        minimum = _number(band["min"], f"{where}.min", 0, total)
+        if band["code"] != GRADE_CODES[index] or minimum >= previous:
+            _refuse(translate("Rules", "grades must list the bands {0}, from the highest "
+                              "minimum down to 0").format(", ".join(GRADE_CODES)))
+        previous = minimum
+    if previous != 0:
+        _refuse(translate("Rules", "the lowest grade band ({0}) must start at 0")
+                .format(GRADE_CODES[-1]))
+
+
+def rules_document(data: object) -> ScoringRules:
+    """A scoring rules document (parsed JSON) checked key by key, as rules; the one check HQ
+    (``hq publish-rules``) and the laptop (an event package's ``scoring_rules``) both run.
+    RulesDocumentError says what is wrong."""
+    _check_shape(data)
+    assert isinstance(data, dict)
+    try:
+        return parse_rules(data)
+    except (KeyError, TypeError, ValueError) as exc:  # the shape check let nothing through
+        raise RulesDocumentError(str(exc)) from None
+
+
+def rules_document_from_bytes(raw: bytes) -> tuple[dict[str, Any], ScoringRules]:
+    """A rules file's bytes: at most MAX_RULES_BYTES of UTF-8 JSON, checked by
+    ``rules_document``; (the document, its rules)."""
+    if len(raw) > MAX_RULES_BYTES:
+        _refuse(translate("Rules", "the file is larger than {0} KB: it is no scoring rules "
+                          "document").format(MAX_RULES_BYTES // 1024))
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise RulesDocumentError(translate("Rules", "the file is not JSON text (UTF-8): {0}")
+                                 .format(str(exc)[:200])) from None
+    rules = rules_document(data)
+    return data, rules
+
+
+def canonical_rules_text(document: dict[str, Any]) -> str:
+    """The document as stored and compared: keys sorted, no spaces, UTF-8 as is."""
+    return json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def rules_sha256(document: dict[str, Any]) -> str:
+    return hashlib.sha256(canonical_rules_text(document).encode("utf-8")).hexdigest()
+
+
+def same_as_shipped(version: int, document: dict[str, Any]) -> bool | None:
+    """None when ``version`` is not shipped; else whether the document is the shipped one."""
+    shipped = shipped_documents().get(version)
+    if shipped is None:
+        return None
+    return canonical_rules_text(shipped) == canonical_rules_text(document)
 
 
 def grade_text(grade: str, rules: ScoringRules | None = None, lang: str = "zh_CN") -> str:

@@ -17,11 +17,18 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from app.evaluation.sample_rows import event_sample
-from app.evaluation.sampling import Sample, SamplePlan, wilson_interval
+from app.evaluation.sampling import LEVEL, STANDARD, Sample, SamplePlan, wilson_interval
 from app.evaluation.score_rows import event_records
+from app.evaluation.values import SampleStatement
 from app.inspection.natural_order import natural_key
+from app.orm import live
 from app.profile.db import Database
-from app.profile.models import Finding, Guard, Inspection, Post
+from app.profile.models import Event, Finding, Guard, Inspection, Post
+
+# The share of the sample that, with the supervisor's written reason, gives a final grade
+# (a profile setting; the whole sample gives one without a reason).
+MINIMUM_SAMPLE_SHARE_SETTING = "evaluation.minimum_sample_share"
+DEFAULT_MINIMUM_SAMPLE_SHARE = 0.9
 
 
 @dataclass(frozen=True)
@@ -84,11 +91,17 @@ class SampleProgress:
 def sample_progress(db: Database, event_id: str,
                     as_of: datetime | None = None) -> SampleProgress | None:
     """The event's sample with the checks recorded up to ``as_of`` (UTC; None: all of
-    them); None when there is no such event."""
-    sample = event_sample(db, event_id)
-    if sample is None:
+    them); None when there is no such event. ``event_id`` may be the event's name, as
+    ``event_sample`` takes it: the records are then read under the id it names."""
+    with db.read() as s:
+        found = (s.scalar(select(Event.id).where(Event.id == event_id, live(Event)))
+                 or s.scalar(select(Event.id).where(Event.name == event_id, live(Event))))
+    if found is None:
         return None
-    return _progress(db, event_id, sample, as_of)
+    sample = event_sample(db, found)
+    if sample is None:  # deleted meanwhile
+        return None
+    return _progress(db, found, sample, as_of)
 
 
 def _progress(db: Database, event_id: str, sample: Sample,
@@ -121,3 +134,27 @@ def _progress(db: Database, event_id: str, sample: Sample,
     sampled.sort(key=lambda g: (natural_key(g.post_name or "~"), g.cert_no))
     return SampleProgress(plan=sample.plan, seed=sample.seed, guards=tuple(sampled),
                           checked_outside=checked_outside, findings_outside=findings_outside)
+
+
+def minimum_sample_share(db: Database) -> float:
+    """The configured share (0..1); the default when unset or not a number in range."""
+    text = db.setting(MINIMUM_SAMPLE_SHARE_SETTING)
+    try:
+        share = float(text) if text else DEFAULT_MINIMUM_SAMPLE_SHARE
+    except ValueError:
+        return DEFAULT_MINIMUM_SAMPLE_SHARE
+    return share if 0.0 < share <= 1.0 else DEFAULT_MINIMUM_SAMPLE_SHARE
+
+
+def sample_statement(progress: SampleProgress, reason: str,
+                     minimum_share: float) -> SampleStatement:
+    """What the evaluation states of the sample (app.evaluation.values.SampleStatement)."""
+    low, high = progress.interval()
+    return SampleStatement(
+        standard=STANDARD, level=LEVEL, lot=progress.plan.lot, code=progress.plan.code,
+        size=progress.size, checked=progress.checked, not_compliant=progress.not_compliant,
+        low=low, high=high, checked_outside=progress.checked_outside,
+        findings_outside=progress.findings_outside, minimum_share=minimum_share,
+        reason=reason.strip(),
+        sampled_guard_ids=frozenset(guard.guard_id for guard in progress.guards),
+        sampled_cert_nos=frozenset(guard.cert_no for guard in progress.guards))

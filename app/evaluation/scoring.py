@@ -33,7 +33,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from app.evaluation.rules import OTHER_CATEGORY, POST_CATEGORY, ScoringRules, load_rules
+from app.evaluation.rules import OTHER_CATEGORY, POST_CATEGORY, ScoringRules
+from app.evaluation.rules_store import event_rules
 from app.evaluation.score_rows import (
     EventRows,
     FindingRow,
@@ -68,7 +69,9 @@ def compute_score(db: Database, event_id: str, rules: ScoringRules | None = None
     ``as_of`` (UTC) leaves out records created after that moment: the figures of a signed
     evaluation, whose records before its signature can no longer change.
     """
-    return score_event(load_event_rows(db, event_id, as_of), rules or load_rules())
+    if rules is None:  # the event's own (HQ's package may set a version not shipped)
+        rules = event_rules(db, event_id)
+    return score_event(load_event_rows(db, event_id, as_of), rules)
 
 
 # ------------------------------------------------------------------------- the formula

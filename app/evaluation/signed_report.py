@@ -93,13 +93,17 @@ def kept_report(db: Database, evaluation: EvaluationInfo) -> SignedReport:
 
 def sign_evaluation(db: Database, event_id: str, signer: PdfSigner, signature_png: bytes,
                     supervisor: str, comment: str | None = None,
-                    recommendation: str | None = None) -> SignedReport:
-    """Sign the event's draft evaluation: the supervisor, and the comment and recommendation
-    when given, written into it first. EvaluationLockedError when it is signed already."""
+                    recommendation: str | None = None,
+                    company_head: tuple[str, bytes] | None = None) -> SignedReport:
+    """Sign the event's draft evaluation: the supervisor, and the comment, recommendation
+    and the company head's (name, drawn signature) when given, written into it first.
+    EvaluationLockedError when it is signed already."""
     service = EvaluationService(db)
     draft = service.draft(event_id)
     service.update_draft(draft.id, supervisor_name=supervisor, comment=comment,
                          recommendation=recommendation)
+    if company_head is not None:
+        service.record_company_head_signature(draft.id, *company_head)
     info = service.sign(draft.id, signature_png, signer)
     return SignedReport(info, kept_report(db, info).pdf, signer.subject_name,
                         signer.certificate_pem)

@@ -12,11 +12,23 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from app.evaluation.rules import ScoringRules
 from app.evaluation.score_values import Score
 from app.inspection.values import EventInfo
 
 RECOMMENDATIONS = ("recommend", "conditional", "not_recommend")
 STATUSES = ("draft", "signed")
+
+
+@dataclass(frozen=True)
+class CompanyHead:
+    """The company's on-site head (被考评单位现场负责人) on the form: signed on the pad, refused
+    (拒签) with time and reason, or not asked (neither)."""
+
+    name: str = ""
+    signed: bool = False
+    refused_at: datetime | None = None  # UTC
+    refusal_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -44,6 +56,19 @@ class EvaluationInfo:
     rules_version: int | None = None  # of the scoring rules a signed evaluation used
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    document_number: str | None = None  # the official 文号, given when signed
+    company_head_name: str = ""
+    company_head_signature_png: bytes | None = None
+    company_head_refused_at: datetime | None = None
+    company_head_refusal_reason: str = ""
+    sample_reason: str = ""
+
+    @property
+    def company_head(self) -> CompanyHead:
+        return CompanyHead(name=self.company_head_name,
+                           signed=bool(self.company_head_signature_png),
+                           refused_at=self.company_head_refused_at,
+                           refusal_reason=self.company_head_refusal_reason)
 
     @property
     def is_signed(self) -> bool:
@@ -100,6 +125,43 @@ class PostIssue:
 
 
 @dataclass(frozen=True)
+class SampleStatement:
+    """What the form says of the random sample: the plan, how much of it was checked, the
+    estimated non-compliance rate (Wilson, 95 %), the checks outside it, and whether the
+    grade is final."""
+
+    standard: str
+    level: str
+    lot: int
+    code: str
+    size: int
+    checked: int
+    not_compliant: int
+    low: float
+    high: float
+    checked_outside: int
+    findings_outside: int
+    minimum_share: float  # of the sample, with a written reason, for a final grade
+    reason: str  # the supervisor's written reason for a grade on a partial sample
+    sampled_guard_ids: frozenset[str] = frozenset()
+    sampled_cert_nos: frozenset[str] = frozenset()
+
+    @property
+    def share(self) -> float:
+        return self.checked / self.size if self.size else 1.0
+
+    @property
+    def complete(self) -> bool:
+        return self.checked >= self.size
+
+    @property
+    def final(self) -> bool:
+        """The grade is final: the sample was checked whole, or at least the configured
+        share of it with the supervisor's written reason."""
+        return self.complete or (self.share >= self.minimum_share and bool(self.reason))
+
+
+@dataclass(frozen=True)
 class EvaluationReport:
     """Everything the PDF shows, computed once (the PDF renderer only lays it out)."""
 
@@ -129,6 +191,16 @@ class EvaluationReport:
     # which headquarters recomputes from the synced records without the laptop's settings).
     issuing_unit: str = ""
     supervisor_badge_number: str = ""  # the police officer's own number, beside the name
+    # The official form (issue 13). The document number is given when signed ("" before).
+    document_number: str = ""
+    basis: str = ""  # 考评依据, from HQ's package or the settings (presentation only)
+    staffing_mode: str = ""  # 安保工作模式 (seed 000 §4(1)), from the event's kind and risk
+    company_head: CompanyHead = CompanyHead()
+    sample: SampleStatement | None = None
+    legacy_payload: bool = False  # signed before the official form: the digest's old shape
+    # The rules the report was scored with (shipped, or from HQ's package): the PDF prints
+    # their explanation and labels. Not in the digest (rules_version is).
+    rules: ScoringRules | None = field(default=None, compare=False, repr=False)
 
     def category_label(self, code: str) -> str:
         return dict(self.category_labels).get(code, code)

@@ -97,6 +97,19 @@ def add_hq_parser(commands: Any, global_options: GlobalOptions) -> None:
     sample.add_argument("--event", required=True, metavar="ID",
                         help="the event's id (or its name)")
 
+    form = action("set-form", "set what the evaluation form is headed with (the event "
+                              "packages carry it); prints the form's settings (JSON)")
+    form.add_argument("--unit", metavar="TEXT", help="the issuing unit, e.g. "
+                                                     "XX市公安局治安管理支队 (empty: the "
+                                                     "laptop's own setting)")
+    form.add_argument("--prefix", metavar="TEXT", help="the document-number prefix, e.g. "
+                                                       "辽公保考 (empty: 公保考)")
+    form.add_argument("--basis", metavar="TEXT", help="the basis line (考评依据) (empty: the "
+                                                      "default)")
+    numbers = action("document-numbers", "print the document-number blocks allotted to the "
+                                         "laptops and the local numbers mapped (JSON)")
+    numbers.add_argument("--device", metavar="ID", help="only this laptop's")
+
     package = action("export-package", "write an event's signed package (for a USB stick)")
     package.add_argument("--event", required=True, metavar="ID")
     package.add_argument("--out", required=True, metavar="FILE")
@@ -112,6 +125,13 @@ def add_hq_parser(commands: Any, global_options: GlobalOptions) -> None:
     accept.add_argument("--record", required=True, metavar="ID")
     accept.add_argument("--device", required=True, metavar="DEVICE_ID")
     _key_options(package)
+
+    rules = action("publish-rules", "publish a new version of the scoring rules (a "
+                                    "scoring_v<N>.json document): the event packages carry "
+                                    "it to the laptops (JSON)")
+    rules.add_argument("file", metavar="FILE.json")
+    action("rules", "list the scoring rules versions HQ has (shipped and published) and the "
+                    "one new event packages carry (JSON)")
 
     trust = action("trust-import", "add the issuers of a badge trust list file")
     trust.add_argument("file", metavar="FILE")

@@ -22,6 +22,8 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from app.badge.trust_lists import TrustListError
 from app.cli.common import CommandError, print_json, read_secret
+from app.evaluation.rules import MAX_RULES_BYTES, RulesDocumentError
+from app.hq import document_numbers
 from app.hq.errors import HqError
 from app.hq.keys import (
     MIN_PASSPHRASE_CHARS,
@@ -31,6 +33,7 @@ from app.hq.keys import (
     read_passphrase_file,
 )
 from app.hq.models import Device
+from app.hq.published_rules import publish_rules, rules_in_force
 from app.hq.sample_rows import event_sample
 from app.hq.staff import HQ_NAME_SETTING
 from app.hq.store import HqStore
@@ -181,6 +184,12 @@ def _run(args: argparse.Namespace, store: HqStore) -> int:
             return _fail(f"headquarters prepared no event {args.event!r}")
         print_json(drawn.as_json())
         return EXIT_OK
+    if command == "set-form":
+        print_json(document_numbers.set_form(store.db, args.unit, args.prefix, args.basis))
+        return EXIT_OK
+    if command == "document-numbers":
+        print_json(document_numbers.listing(store.db, args.device))
+        return EXIT_OK
     if command == "proposals":
         print_json({"proposals": store.proposals(args.event)})
         return EXIT_OK
@@ -195,6 +204,11 @@ def _run(args: argparse.Namespace, store: HqStore) -> int:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_bytes(data)
         print_json({"event_id": args.event, "out": str(out), "bytes": len(data)})
+        return EXIT_OK
+    if command == "publish-rules":
+        return _publish_rules(store, Path(args.file))
+    if command == "rules":
+        print_json(rules_in_force(store.db))
         return EXIT_OK
     if command == "trust-import":
         try:
@@ -232,6 +246,25 @@ def _import_bundle(store: HqStore, path: Path) -> int:
         print(f"{summary['failed']} records were refused; first: {summary['errors'][0]}",
               file=sys.stderr)
         return EXIT_PROBLEMS
+    return EXIT_OK
+
+
+def _publish_rules(store: HqStore, path: Path) -> int:
+    """``hq publish-rules FILE``: checked as the laptop checks a package's rules; exit 2 and
+    nothing stored when refused."""
+    try:
+        # Measured before it is read: a file larger than any rules document is not read.
+        if path.stat().st_size > MAX_RULES_BYTES:
+            return _fail(f"the scoring rules {path} are refused: the file is larger than "
+                         f"{MAX_RULES_BYTES // 1024} KB")
+        data = path.read_bytes()
+    except OSError as exc:
+        return _fail(f"the scoring rules {path} cannot be read: {exc.strerror or exc}")
+    try:
+        published = publish_rules(store.db, data)
+    except RulesDocumentError as exc:
+        return _fail(f"the scoring rules {path} are refused: {exc}")
+    print_json(published)
     return EXIT_OK
 
 

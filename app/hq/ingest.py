@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from app.hq.database import HqDatabase, payloads_of, rows_changed
 from app.hq.devices import device, register_certificate
+from app.hq.document_numbers import numbers_arrived
 from app.hq.errors import HqError
 from app.hq.ingest_rules import (
     CHANGED_MESSAGE,
@@ -206,6 +207,21 @@ def ingest(db: HqDatabase, device_id: str, records: Sequence[object]) -> list[di
             else:
                 fail(record.index, CHANGED_MESSAGE)
                 record.document = None
+        numbered = [(record.id, record.payload["document_number"],
+                     str(record.payload.get("device_id") or ""), record.index)
+                    for record, _previous in chosen.values()
+                    if record.kind == "evaluation"
+                    and results[record.index]["status"] == "stored"
+                    and isinstance(record.payload.get("document_number"), str)
+                    and record.payload["document_number"]]
+        if numbered:
+            # A number of the laptop's own series gets its official one; a number that is
+            # not the laptop's to give is kept with the record, and said.
+            problems = numbers_arrived(db, s, device_id,
+                                       [item[:3] for item in numbered])
+            for record_id, _number, _laptop, index in numbered:
+                if record_id in problems:
+                    done(index, "stored", problems[record_id])
         for record_id, indexes in superseded.items():
             final = results[chosen[record_id][0].index]
             for index in indexes:

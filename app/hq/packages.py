@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from app.hq.database import HqDatabase, payloads_of
+from app.hq.document_numbers import form_settings, package_numbers
 from app.hq.errors import HqError
 from app.hq.key_ring import KeyRing
 from app.hq.models import (
@@ -21,6 +22,7 @@ from app.hq.models import (
     utc_now,
 )
 from app.hq.models import Record as RecordRow
+from app.hq.published_rules import package_rules
 from app.inspection.checklist import template_document
 from app.sync.protocol import (
     HQ_SIGNER,
@@ -103,11 +105,14 @@ def event_package(db: HqDatabase, keys: KeyRing, event_id: str,
     template = template_document(event_payload.get("checklist_template") or "checklist")
     body = {"event_id": event_id, "created_at": utc_now().isoformat(timespec="seconds"),
             "records": records, "checklist_template": template,
+            "scoring_rules": package_rules(db),  # the newest version HQ has (docs/scoring.md)
             "trust_list": [{"kid": i.kid, "name": i.name,
                             "public_key": b64encode(bytes(i.public_key)),
                             "valid_from": i.valid_from.isoformat(),
                             "valid_until": i.valid_until.isoformat()} for i in issuers],
-            "revoked_certificates": revoked, "revoked_issuers": revoked_kids}
+            "revoked_certificates": revoked, "revoked_issuers": revoked_kids,
+            # The form's header and this laptop's document-number blocks (none without one)
+            "form": form_settings(db), "document_numbers": package_numbers(db, device_id)}
     data = write_signed(PACKAGE_FORMAT, HQ_SIGNER, body, keys.package_key())
     if device_id is not None and device_id != HQ_DEVICE:
         record_takedown(db, device_id, event_id)

@@ -22,6 +22,9 @@ from app.badge.trust_lists import (
     load_trust_list,
 )
 from app.badge.trust_store import REVOKED_COUNT_SETTING
+from app.evaluation.document_numbers import package_form, store_form
+from app.evaluation.rules import RulesDocumentError
+from app.evaluation.rules_store import PackageRules, checked_package_rules, store_package_rules
 from app.i18n import translate
 from app.profile.db import Database
 from app.profile.models import (
@@ -137,6 +140,14 @@ class PackageDownload:
         events = [r for r in records if r.kind == "event"]
         if len(events) != 1:
             raise SyncError(translate("Sync", "The event package holds no event"))
+        form, blocks = package_form(body)  # checked before anything is written
+        scoring: PackageRules | None = None
+        if "scoring_rules" in body:  # absent from an HQ of the version before
+            try:
+                scoring = checked_package_rules(self.db, body["scoring_rules"])
+            except RulesDocumentError as exc:
+                raise SyncError(translate("Sync", "The event package is refused: {0}")
+                                .format(exc)) from None
         try:
             with self.db.begin() as s:
                 # The write lock first: SQLite would otherwise begin the transaction at the
@@ -151,6 +162,9 @@ class PackageDownload:
                         Outbox.record_id.in_(chunk),
                         Outbox.acknowledged_at.is_(None))))
                 result = apply_records(s, records, self.db.files, keep_local=unsent)
+                store_form(s, form, blocks)
+                if scoring is not None:
+                    store_package_rules(s, events[0].id, scoring)
                 # The rows now exactly as HQ sent them need not go back; a local company
                 # the package matched by name took HQ's values under its own id, which HQ
                 # does not hold: that one goes up.

@@ -29,10 +29,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.evaluation.document_numbers import (
+    DEFAULT_PREFIX,
+    FORM_BASIS_SETTING,
+    FORM_PREFIX_SETTING,
+    FORM_UNIT_SETTING,
+    hq_form_values,
+)
 from app.preferences import IDLE_LOCK_CHOICES_MINUTES, Preferences
 from app.profile.db import Database
 from app.profile.supervisor import (
+    MAX_BASIS_CHARS,
     MAX_FIELD_CHARS,
+    MAX_PREFIX_CHARS,
     ReportDefaults,
     SupervisorIdentity,
     read_identity,
@@ -87,11 +96,14 @@ class ProfileValues:
     report_defaults: ReportDefaults
     hq_url: str
     enrolled: bool  # the address is the one this laptop enrolled with
+    # What headquarters' event package set of the form (setting key -> text): shown, not
+    # edited; the laptop's own values (report_defaults) stay for when HQ sets none.
+    hq_form: tuple[tuple[str, str], ...] = ()
 
 
 def read_profile(db: Database) -> ProfileValues:
     return ProfileValues(read_identity(db), read_report_defaults(db), db.setting(HQ_URL) or "",
-                         Enrolment(db).is_enrolled())
+                         Enrolment(db).is_enrolled(), tuple(hq_form_values(db).items()))
 
 
 class LaptopSettingsPage(QWidget):
@@ -203,6 +215,17 @@ class SupervisorSettingsPage(QWidget):
         self.unit.setPlaceholderText(self.tr("e.g. the city police's public order unit"))
         self.report_unit.setPlaceholderText(self.tr("empty: the supervisor's unit"))
         self.signer.setPlaceholderText(self.tr("empty: the supervisor's name"))
+        self.number_prefix, self.basis = QLineEdit(), QLineEdit()
+        self.number_prefix.setMaxLength(MAX_PREFIX_CHARS)
+        self.basis.setMaxLength(MAX_BASIS_CHARS)
+        self.number_prefix.setPlaceholderText(self.tr("empty: {prefix}, e.g. {prefix}〔2026〕17号")
+                                              .format(prefix=DEFAULT_PREFIX))
+        self.basis.setPlaceholderText(self.tr("empty: the regulations on large events and on "
+                                              "security services, and the provincial notice"))
+        self.hq_form_note = QLabel()
+        self.hq_form_note.setWordWrap(True)
+        self.hq_form_note.setVisible(False)
+        self._own_defaults = ReportDefaults()
         self.hq_url = QLineEdit()
         self.hq_url.setPlaceholderText("https://192.168.1.10:8443")
         self.hq_url.textChanged.connect(self._address_edited)
@@ -222,6 +245,9 @@ class SupervisorSettingsPage(QWidget):
         reports_form = QFormLayout(reports)
         reports_form.addRow(self.tr("Issuing unit:"), self.report_unit)
         reports_form.addRow(self.tr("Signed by:"), self.signer)
+        reports_form.addRow(self.tr("Document number prefix:"), self.number_prefix)
+        reports_form.addRow(self.tr("Basis:"), self.basis)
+        reports_form.addRow("", self.hq_form_note)
         headquarters = QGroupBox(self.tr("Headquarters"))
         hq_form = QFormLayout(headquarters)
         hq_form.addRow(self.tr("Address:"), self.hq_url)
@@ -239,6 +265,19 @@ class SupervisorSettingsPage(QWidget):
                             (self.report_unit, defaults.unit_name),
                             (self.signer, defaults.signer), (self.hq_url, values.hq_url)):
             field.setText(text)
+        self._own_defaults = defaults
+        from_hq = dict(values.hq_form)
+        for field, own, key in ((self.report_unit, defaults.unit_name, FORM_UNIT_SETTING),
+                                (self.number_prefix, defaults.number_prefix,
+                                 FORM_PREFIX_SETTING),
+                                (self.basis, defaults.basis, FORM_BASIS_SETTING)):
+            field.setText(from_hq.get(key, own))
+            field.setReadOnly(key in from_hq)
+            field.setToolTip(self.tr("Set by headquarters") if key in from_hq else "")
+        self.hq_form_note.setText(self.tr(
+            "Headquarters set the fields shown read-only, in its event package; they cannot "
+            "be changed on this laptop."))
+        self.hq_form_note.setVisible(bool(from_hq))
         self._enrolled_url = values.hq_url if values.enrolled else ""
         if values.enrolled:
             self.hq_note.setText(self.tr(
@@ -255,7 +294,15 @@ class SupervisorSettingsPage(QWidget):
         return SupervisorIdentity(self.name.text(), self.unit.text(), self.badge_number.text())
 
     def report_defaults(self) -> ReportDefaults:
-        return ReportDefaults(self.report_unit.text(), self.signer.text())
+        """What the page shows; a field headquarters set keeps the laptop's own value."""
+        own = self._own_defaults
+
+        def edited(field: QLineEdit, kept: str) -> str:
+            return kept if field.isReadOnly() else field.text()
+
+        return ReportDefaults(edited(self.report_unit, own.unit_name), self.signer.text(),
+                              edited(self.number_prefix, own.number_prefix),
+                              edited(self.basis, own.basis))
 
     def refuse_address(self) -> str:
         """Show the address to correct; what to say about it."""

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.evaluation.report import EvaluationService
+from app.evaluation.sample_progress import SampleProgress, minimum_sample_share, sample_progress
 from app.evaluation.score_values import Score
 from app.evaluation.scoring import compute_score
 from app.evaluation.signing import (
@@ -51,6 +52,7 @@ from ui.layout import scrollable
 from ui.operations import Operations
 from ui.pdf_output import load_pdf
 from ui.tasks import run_in_background
+from ui.widgets.company_head import CompanyHeadBox
 from ui.widgets.score_view import ScoreView
 from ui.widgets.signature_pad import SignaturePad
 
@@ -94,12 +96,22 @@ class EvaluationPage(QWidget):
         self.comment.setMinimumHeight(90)
         save_button = QPushButton(self.tr("Save &comment"))
         connect_command(save_button.clicked, self.save_draft)
+        # The random sample: how much of it was checked decides whether the grade is final.
+        self.sample_label = QLabel()
+        self.sample_label.setWordWrap(True)
+        self.sample_reason = QLineEdit()
+        self.sample_reason.setPlaceholderText(self.tr(
+            "Only if the sample could not be checked whole: why the grade should stand"))
         opinion = QGroupBox(self.tr("Supervisor's opinion"))
         opinion_form = QFormLayout(opinion)
         opinion_form.addRow(self.tr("Supervisor"), self.supervisor)
         opinion_form.addRow(self.tr("Recommendation"), self.recommendation)
         opinion_form.addRow(self.tr("Comment"), self.comment)
+        opinion_form.addRow(self.tr("Random sample"), self.sample_label)
+        opinion_form.addRow(self.tr("Reason"), self.sample_reason)
         opinion_form.addRow("", save_button)
+        self.company_head = CompanyHeadBox(self.service, self.save_draft)
+        self.company_head.recorded.connect(self._head_recorded)
 
         # signature and actions
         self.pad = SignaturePad()
@@ -136,6 +148,7 @@ class EvaluationPage(QWidget):
         left_layout = QVBoxLayout(left)
         left_layout.addWidget(self.score_view, 1)
         left_layout.addWidget(opinion)
+        left_layout.addWidget(self.company_head)
         left_layout.addWidget(signature_box)
 
         # preview
@@ -220,6 +233,9 @@ class EvaluationPage(QWidget):
         recommendation = self.evaluation.recommendation if self.evaluation else "recommend"
         self.recommendation.setCurrentIndex(max(0, self.recommendation.findData(
             recommendation)))
+        self.sample_reason.setText(self.evaluation.sample_reason if self.evaluation else "")
+        self.company_head.name.setText(
+            self.evaluation.company_head_name if self.evaluation else "")
         self._show_state()
         self.refresh_score()
 
@@ -227,18 +243,40 @@ class EvaluationPage(QWidget):
         if not self.event_id:
             return
         event_id, db = self.event_id, self.workbench.db
-        run_in_background(lambda: compute_score(db, event_id),
-                          lambda score: self._show_score(event_id, score),
+        run_in_background(lambda: (compute_score(db, event_id), sample_progress(db, event_id)),
+                          lambda found: self._show_score(event_id, *found),
                           lambda exc: self.state_label.setText(user_message(exc)),
                           owner=self)
 
-    def _show_score(self, event_id: str, score: Score) -> None:
+    def _show_score(self, event_id: str, score: Score,
+                    progress: SampleProgress | None = None) -> None:
         self.score = score
+        self._show_sample(progress)
         template = self.workbench.template(event_id)
         every_item = template.common_items + tuple(
             item for items in template.task_items.values() for item in items)
         self.score_view.show_score(score, {item.code: item.label(self.lang)
                                            for item in every_item})
+
+    def _show_sample(self, progress: SampleProgress | None) -> None:
+        if progress is None:
+            self.sample_label.clear()
+            return
+        text = self.tr("{checked} of {size} sampled guards checked (GB/T 2828.1, level II, "
+                       "code {code}).").format(checked=progress.checked, size=progress.size,
+                                                code=progress.plan.code)
+        if progress.complete:
+            text += " " + self.tr("The sample is complete: the grade is final.")
+        else:
+            text += " " + self.tr("Until the whole sample is checked the grade is "
+                                  "provisional (at {share} % with a written reason, final)."
+                                  ).format(share=round(minimum_sample_share(
+                                      self.workbench.db) * 100))
+        self.sample_label.setText(text)
+
+    def _head_recorded(self, info: EvaluationInfo) -> None:
+        self.evaluation = info
+        self._show_state()
 
     def _show_state(self) -> None:
         evaluation = self.evaluation
@@ -256,8 +294,10 @@ class EvaluationPage(QWidget):
         else:
             self.state_label.setText(self.tr("Draft, version {version}: not signed.").format(
                 version=evaluation.version))
-        for widget in (self.comment, self.supervisor, self.recommendation):
+        for widget in (self.comment, self.supervisor, self.recommendation,
+                       self.sample_reason):
             widget.setEnabled(not signed)
+        self.company_head.show_info(evaluation)
         self.pad.read_only = signed
         self.sign_button.setEnabled(not signed)
         self.print_button.setEnabled(signed)
@@ -275,7 +315,9 @@ class EvaluationPage(QWidget):
         self.evaluation = self.service.update_draft(
             draft.id, comment=self.comment.toPlainText(),
             recommendation=self.recommendation.currentData(),
-            supervisor_name=self.supervisor.text().strip())
+            supervisor_name=self.supervisor.text().strip(),
+            company_head_name=self.company_head.name.text(),
+            sample_reason=self.sample_reason.text())
         self._show_state()
         return self.evaluation
 
