@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSplitter,
+    QTabWidget,
     QTextEdit,
     QVBoxLayout,
     QWidget,
@@ -46,6 +47,7 @@ from ui.sound import ScanCue
 from ui.widgets.checklist_panel import ChecklistPanel
 from ui.widgets.post_column import PostColumn
 from ui.widgets.result_card import ResultCard
+from ui.widgets.sample_panel import SamplePanel
 from ui.widgets.scan_field import ScanField
 from ui.widgets.scan_sources import ScanSources
 
@@ -74,6 +76,17 @@ class InspectionPage(QWidget):
         self.post_list = self.post_column.posts.list
         self.absent_button = self.post_column.absent_button
         self.understaffed_button = self.post_column.understaffed_button
+        # beside the posts: the random sample, what of it is still to find (issue 13); its
+        # tab's name says how far it got while the posts are shown
+        self.sample_panel = SamplePanel(workbench, self.operations)
+        self.sample_panel.post_wanted.connect(self.select_post)
+        left = QTabWidget()
+        left.setDocumentMode(True)
+        left.tabBar().setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        left.addTab(self.post_column, self.tr("Posts"))
+        left.addTab(self.sample_panel, self.tr("Sample"))
+        self.sample_panel.headline.connect(lambda text: left.setTabText(1, text))
+        self.side_tabs = left
 
         # centre: scan, card, checklist
         self.post_heading = emphasize(QLabel(), 15, bold=True)
@@ -150,7 +163,7 @@ class InspectionPage(QWidget):
         # scan field, the card and the whole checklist stay in view.
         splitter = QSplitter()
         splitter.setChildrenCollapsible(False)
-        splitter.addWidget(self.post_column)
+        splitter.addWidget(left)
         splitter.addWidget(centre)
         splitter.addWidget(scrollable(right))
         splitter.setStretchFactor(1, 1)
@@ -210,6 +223,7 @@ class InspectionPage(QWidget):
         self.event_id = event_id
         self.clear()
         self.post_column.set_event(event_id)
+        self.sample_panel.set_event(event_id)
         self._update_heading()
         if event_id:
             # SQLAlchemy compiles a query the first time it runs; do it now, not on the first
