@@ -555,6 +555,45 @@ Details are in {log}</source>
     </message>
 </context>
 <context>
+    <name>CompanyHeadBox</name>
+    <message>
+        <source>Company&apos;s on-site head</source>
+        <translation>被考评单位现场负责人</translation>
+    </message>
+    <message>
+        <source>Name of the company&apos;s on-site head</source>
+        <translation>现场负责人姓名</translation>
+    </message>
+    <message>
+        <source>Head signs on the &amp;pad…</source>
+        <translation>负责人在签名板签名(&amp;P)…</translation>
+    </message>
+    <message>
+        <source>Head refuses t&amp;o sign…</source>
+        <translation>负责人拒签(&amp;O)…</translation>
+    </message>
+    <message>
+        <source>Withdr&amp;aw</source>
+        <translation>撤销(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Not yet signed: hand the laptop to the company&apos;s head to sign, or record a refusal.</source>
+        <translation>尚未签名：请将电脑交给公司现场负责人签名，或记录拒签。</translation>
+    </message>
+    <message>
+        <source>Signed by the company&apos;s head.</source>
+        <translation>公司现场负责人已签名。</translation>
+    </message>
+    <message>
+        <source>Refused to sign at {when}: {reason}</source>
+        <translation>{when} 拒签，理由：{reason}</translation>
+    </message>
+    <message>
+        <source>Enter the name of the company&apos;s on-site head first.</source>
+        <translation>请先填写公司现场负责人姓名。</translation>
+    </message>
+</context>
+<context>
     <name>DashboardPage</name>
     <message>
         <source>Posts visited</source>
@@ -566,7 +605,7 @@ Details are in {log}</source>
     </message>
     <message>
         <source>Posts absent / understaffed</source>
-        <translation>缺岗 / 人员不足岗位</translation>
+        <translation>缺岗 / 缺员岗位</translation>
     </message>
     <message>
         <source>Posts without a guard</source>
@@ -733,7 +772,7 @@ Details are in {log}</source>
     </message>
     <message>
         <source>Understaffed</source>
-        <translation>人员不足</translation>
+        <translation>缺员</translation>
     </message>
     <message>
         <source>Uniform</source>
@@ -921,12 +960,24 @@ Details are in {log}</source>
         <translation>无法识别的推荐意见 {value}</translation>
     </message>
     <message>
+        <source>enter the name of the company&apos;s on-site head first</source>
+        <translation>请先填写公司现场负责人姓名</translation>
+    </message>
+    <message>
+        <source>write down the reason the company&apos;s on-site head gave for refusing to sign</source>
+        <translation>请写明公司现场负责人拒签的理由</translation>
+    </message>
+    <message>
         <source>only a signed evaluation is corrected by a new version</source>
         <translation>只有已签名的考评才需新建版本更正</translation>
     </message>
     <message>
         <source>version {newer} already corrects version {version}</source>
         <translation>第 {version} 版已由第 {newer} 版更正</translation>
+    </message>
+    <message>
+        <source>the scoring rules version {version} set for this event are missing from this profile: take the event down from headquarters again</source>
+        <translation>本活动使用的第 {version} 版计分规则不在本数据档案中：请重新从总部下载该活动</translation>
     </message>
     <message>
         <source>this evaluation was signed with scoring rules version {version}, which this copy of the program does not have: install the newer program to show it</source>
@@ -1076,6 +1127,14 @@ Details are in {log}</source>
         <translation>保存意见(&amp;C)</translation>
     </message>
     <message>
+        <source>Only if the sample could not be checked whole: why the grade should stand</source>
+        <translation>仅在样本未能全部检查时填写：考评等级应予确认的理由</translation>
+    </message>
+    <message>
+        <source>Random sample</source>
+        <translation>随机抽样</translation>
+    </message>
+    <message>
         <source>Clear signat&amp;ure</source>
         <translation>清除签名(&amp;U)</translation>
     </message>
@@ -1102,6 +1161,18 @@ Details are in {log}</source>
     <message>
         <source>&amp;Refresh preview</source>
         <translation>刷新预览(&amp;R)</translation>
+    </message>
+    <message>
+        <source>{checked} of {size} sampled guards checked (GB/T 2828.1, level II, code {code}).</source>
+        <translation>样本 {size} 人中已检查 {checked} 人（GB/T 2828.1，一般检验水平Ⅱ，样本量字码 {code}）。</translation>
+    </message>
+    <message>
+        <source>The sample is complete: the grade is final.</source>
+        <translation>样本已全部检查：考评等级为最终结果。</translation>
+    </message>
+    <message>
+        <source>Until the whole sample is checked the grade is provisional (at {share} % with a written reason, final).</source>
+        <translation>样本全部检查前，考评等级为暂定（检查达到 {share}% 并书面说明理由的，为最终结果）。</translation>
     </message>
     <message>
         <source>{pages} page(s)</source>
@@ -1336,6 +1407,25 @@ Details are in {log}</source>
     </message>
 </context>
 <context>
+    <name>HeadSignatureDialog</name>
+    <message>
+        <source>Signature of the company&apos;s on-site head</source>
+        <translation>被考评单位现场负责人签名</translation>
+    </message>
+    <message>
+        <source>C&amp;lear</source>
+        <translation>清除(&amp;L)</translation>
+    </message>
+    <message>
+        <source>{name}, please sign on the pad below to acknowledge the evaluation.</source>
+        <translation>{name}，请在下方签名板上签名，确认本次考评。</translation>
+    </message>
+    <message>
+        <source>Nothing is drawn on the pad yet.</source>
+        <translation>签名板上还没有签名。</translation>
+    </message>
+</context>
+<context>
     <name>HeadquartersPage</name>
     <message>
         <source>Headquarters</source>
@@ -1464,11 +1554,15 @@ Details are in {log}</source>
     </message>
     <message>
         <source>Understaffed (F7)</source>
-        <translation>人员不足 (F7)</translation>
+        <translation>缺员 (F7)</translation>
     </message>
     <message>
         <source>Posts</source>
         <translation>岗位</translation>
+    </message>
+    <message>
+        <source>Sample</source>
+        <translation>抽样</translation>
     </message>
     <message>
         <source>Scan the badge, or type the certificate number and press Enter</source>
@@ -1500,7 +1594,7 @@ Esc: clear</source>
 F2：全部合格
 Ctrl+1…9、0：切换第 1…10 项
 F3：当场纠正
-F6 / F7：缺岗 / 人员不足
+F6 / F7：缺岗 / 缺员
 Ctrl+Z：撤销
 Esc：清除</translation>
     </message>
@@ -1542,7 +1636,7 @@ Esc：清除</translation>
     </message>
     <message>
         <source>Understaffed post</source>
-        <translation>岗位人员不足</translation>
+        <translation>岗位缺员</translation>
     </message>
     <message>
         <source>How many guards are at {post}? ({count} required)</source>
@@ -1907,7 +2001,7 @@ Posts absent: {absent}, understaffed: {under}
 Findings: {findings} ({open} not corrected)</source>
         <translation>已检查岗位：{visited} / {posts}
 已检查保安员：{checked} / {rostered}
-缺岗：{absent}，人员不足：{under}
+缺岗：{absent}，缺员：{under}
 问题：{findings}（未整改 {open}）</translation>
     </message>
     <message>
@@ -2289,6 +2383,25 @@ Findings: {findings} ({open} not corrected)</source>
     <message>
         <source>Wrong password. Try again.</source>
         <translation>密码错误，请重试。</translation>
+    </message>
+</context>
+<context>
+    <name>RefusalDialog</name>
+    <message>
+        <source>Refusal to sign</source>
+        <translation>拒签</translation>
+    </message>
+    <message>
+        <source>The reason the head gave</source>
+        <translation>负责人给出的理由</translation>
+    </message>
+    <message>
+        <source>{name} refuses to sign. The form will say so, with the time and this reason.</source>
+        <translation>{name}拒绝签名。考评表将注明拒签，并记录时间和以下理由。</translation>
+    </message>
+    <message>
+        <source>Write down the reason first.</source>
+        <translation>请先写明理由。</translation>
     </message>
 </context>
 <context>
@@ -2763,10 +2876,152 @@ Findings: {findings} ({open} not corrected)</source>
     </message>
 </context>
 <context>
+    <name>Rules</name>
+    <message>
+        <source>{0} must be an object</source>
+        <translation>{0} 必须是一个对象</translation>
+    </message>
+    <message>
+        <source>{0} is missing</source>
+        <translation>缺少 {0}</translation>
+    </message>
+    <message>
+        <source>{0} is not a key of the scoring rules</source>
+        <translation>{0} 不是计分规则的项目</translation>
+    </message>
+    <message>
+        <source>{0} must be a number from {1} to {2}</source>
+        <translation>{0} 必须是 {1} 到 {2} 之间的数</translation>
+    </message>
+    <message>
+        <source>{0} must be a whole number from {1} to {2}</source>
+        <translation>{0} 必须是 {1} 到 {2} 之间的整数</translation>
+    </message>
+    <message>
+        <source>{0} must be text of 1 to {1} characters on one line</source>
+        <translation>{0} 必须是一行 1 到 {1} 个字符的文字</translation>
+    </message>
+    <message>
+        <source>{0} names {1}, which is not one of {2}</source>
+        <translation>{0} 写的是 {1}，不在 {2} 之中</translation>
+    </message>
+    <message>
+        <source>{0}: a corrected finding must not weigh more than an uncorrected one</source>
+        <translation>{0}：当场纠正的问题扣分不得高于未纠正的</translation>
+    </message>
+    <message>
+        <source>rules_id must be &quot;scoring&quot;</source>
+        <translation>rules_id 必须是 &quot;scoring&quot;</translation>
+    </message>
+    <message>
+        <source>version must be a positive whole number (at most {0})</source>
+        <translation>version 必须是正整数（不超过 {0}）</translation>
+    </message>
+    <message>
+        <source>grades must list the bands {0}, from the highest minimum down to 0</source>
+        <translation>grades 必须按最低分从高到低列出等级 {0}，最后一级从 0 分起</translation>
+    </message>
+    <message>
+        <source>the lowest grade band ({0}) must start at 0</source>
+        <translation>最低等级（{0}）必须从 0 分起</translation>
+    </message>
+    <message>
+        <source>the file is larger than {0} KB: it is no scoring rules document</source>
+        <translation>文件大于 {0} KB，不是计分规则文件</translation>
+    </message>
+    <message>
+        <source>the file is not JSON text (UTF-8): {0}</source>
+        <translation>文件不是 JSON 文本（UTF-8）：{0}</translation>
+    </message>
+    <message>
+        <source>version {0} is a version this program ships, with other content: a new version needs a new number</source>
+        <translation>第 {0} 版是本程序自带的版本，但内容不同：新版本须使用新的版本号</translation>
+    </message>
+    <message>
+        <source>version {0} was published already with other content: a new version needs a new number</source>
+        <translation>第 {0} 版已发布且内容不同：新版本须使用新的版本号</translation>
+    </message>
+</context>
+<context>
     <name>SampleCli</name>
     <message>
         <source>no event with the id or name {event} in {folder}</source>
         <translation>{folder} 中没有编号或名称为 {event} 的活动</translation>
+    </message>
+</context>
+<context>
+    <name>SamplePanel</name>
+    <message>
+        <source>Still to find, by post:</source>
+        <translation>尚待检查（按岗位）：</translation>
+    </message>
+    <message>
+        <source>Guard</source>
+        <translation>保安员</translation>
+    </message>
+    <message>
+        <source>Certificate</source>
+        <translation>保安员证号</translation>
+    </message>
+    <message>
+        <source>The sampled guards not checked yet, by post. Double-click: choose that post.</source>
+        <translation>尚未检查的样本保安员，按岗位列出。双击：选择该岗位。</translation>
+    </message>
+    <message>
+        <source>Guards checked who are not in the sample: their findings count in the score and are reported apart from the sample&apos;s.</source>
+        <translation>已检查但不在样本中的保安员：其问题计入得分，与样本分开列示。</translation>
+    </message>
+    <message>
+        <source>Random sample: reading…</source>
+        <translation>随机抽样：正在读取…</translation>
+    </message>
+    <message>
+        <source>The random sample could not be read: {error}</source>
+        <translation>无法读取随机抽样：{error}</translation>
+    </message>
+    <message>
+        <source>Random sample</source>
+        <translation>随机抽样</translation>
+    </message>
+    <message>
+        <source>Sample</source>
+        <translation>抽样</translation>
+    </message>
+    <message>
+        <source>Random sample: no guards on the roster yet.</source>
+        <translation>随机抽样：花名册中还没有保安员。</translation>
+    </message>
+    <message>
+        <source>Random sample (GB/T 2828.1, level {level}, code {code}): {checked} of {size} checked</source>
+        <translation>随机抽样（GB/T 2828.1，检验水平{level}，样本量字码 {code}）：{size} 人中已检查 {checked} 人</translation>
+    </message>
+    <message>
+        <source>Sample complete: all {size} sampled guards have been checked.</source>
+        <translation>样本已全部检查：{size} 名样本保安员均已检查。</translation>
+    </message>
+    <message>
+        <source>In the sample: {bad} of {checked} checked with findings</source>
+        <translation>样本中：已检查 {checked} 人，其中 {bad} 人有问题</translation>
+    </message>
+    <message>
+        <source>Checked outside the sample: {guards} guards ({findings} with findings)</source>
+        <translation>样本外已检查：{guards} 人（{findings} 人有问题）</translation>
+    </message>
+    <message>
+        <source>Sample ✓</source>
+        <translation>抽样 ✓</translation>
+    </message>
+    <message>
+        <source>Sample {checked}/{size}</source>
+        <translation>抽样 {checked}/{size}</translation>
+    </message>
+    <message>
+        <source>No fixed post</source>
+        <translation>未定岗</translation>
+    </message>
+    <message>
+        <source>{post} ({count})</source>
+        <translation>{post}（{count}）</translation>
     </message>
 </context>
 <context>
@@ -3237,6 +3492,14 @@ Enrol at {wanted} now?</source>
         <translation>留空则用督导员姓名</translation>
     </message>
     <message>
+        <source>empty: {prefix}, e.g. {prefix}〔2026〕17号</source>
+        <translation>留空：{prefix}，如 {prefix}〔2026〕17号</translation>
+    </message>
+    <message>
+        <source>empty: the regulations on large events and on security services, and the provincial notice</source>
+        <translation>留空：《大型群众性活动安全管理条例》《保安服务管理条例》及省厅通知</translation>
+    </message>
+    <message>
         <source>Supervisor</source>
         <translation>督导员</translation>
     </message>
@@ -3265,12 +3528,28 @@ Enrol at {wanted} now?</source>
         <translation>签署人：</translation>
     </message>
     <message>
+        <source>Document number prefix:</source>
+        <translation>文号前缀：</translation>
+    </message>
+    <message>
+        <source>Basis:</source>
+        <translation>考评依据：</translation>
+    </message>
+    <message>
         <source>Headquarters</source>
         <translation>总部</translation>
     </message>
     <message>
         <source>Address:</source>
         <translation>地址：</translation>
+    </message>
+    <message>
+        <source>Set by headquarters</source>
+        <translation>由总部设定</translation>
+    </message>
+    <message>
+        <source>Headquarters set the fields shown read-only, in its event package; they cannot be changed on this laptop.</source>
+        <translation>只读显示的项目由总部在活动数据包中设定，不能在本电脑上修改。</translation>
     </message>
     <message>
         <source>This laptop is enrolled with headquarters at {address}. Another address needs a new enrolment, with a one-time code from headquarters.</source>
@@ -3400,6 +3679,30 @@ Enrol at {wanted} now?</source>
         <translation>活动数据包被拒绝：{0}</translation>
     </message>
     <message>
+        <source>its form settings are not a set of texts</source>
+        <translation>其考评表设置不是一组文字</translation>
+    </message>
+    <message>
+        <source>its form setting “{0}” is not a plain text (no control characters) of at most {1} characters</source>
+        <translation>其考评表设置“{0}”不是不超过 {1} 个字符的纯文字（不含控制字符）</translation>
+    </message>
+    <message>
+        <source>its document numbers are not a list of at most {0} blocks</source>
+        <translation>其文号不是不超过 {0} 段的列表</translation>
+    </message>
+    <message>
+        <source>its document-number block {0} is not a block</source>
+        <translation>其第 {0} 段文号不是号段</translation>
+    </message>
+    <message>
+        <source>its document-number block {0} is not a prefix with a year and a range of numbers</source>
+        <translation>其第 {0} 段文号不是“前缀、年份和号码范围”</translation>
+    </message>
+    <message>
+        <source>its document-number block {0} ({1}, {2}–{3}) is out of range</source>
+        <translation>其第 {0} 段文号（{1}，{2}–{3}）超出范围</translation>
+    </message>
+    <message>
         <source>The event package is damaged: its record {0} is not a record (kind, id, hash and payload)</source>
         <translation>活动数据包已损坏：其中的第 {0} 项不是有效记录（应含类型、编号、哈希和内容）</translation>
     </message>
@@ -3454,6 +3757,30 @@ Enrol at {wanted} now?</source>
     <message>
         <source>the package holds more values or records than this program reads from one file: it is damaged or forged, or the event is too large for one package</source>
         <translation>数据包包含的数值或记录超过本程序单个文件的读取上限：文件已损坏或被伪造，或活动过大、无法放入一个数据包</translation>
+    </message>
+    <message>
+        <source>its scoring rules cannot be used: {0}</source>
+        <translation>其计分规则无法使用：{0}</translation>
+    </message>
+    <message>
+        <source>they are not a version and a document</source>
+        <translation>不是“版本号和规则文件”</translation>
+    </message>
+    <message>
+        <source>the version is not a positive whole number</source>
+        <translation>版本号不是正整数</translation>
+    </message>
+    <message>
+        <source>the package says version {0}, its document version {1}</source>
+        <translation>数据包写明第 {0} 版，而规则文件是第 {1} 版</translation>
+    </message>
+    <message>
+        <source>version {0} differs from the version {0} this program ships</source>
+        <translation>第 {0} 版与本程序自带的第 {0} 版不同</translation>
+    </message>
+    <message>
+        <source>version {0} differs from the version {0} this laptop received before</source>
+        <translation>第 {0} 版与本电脑先前收到的第 {0} 版不同</translation>
     </message>
 </context>
 <context>
