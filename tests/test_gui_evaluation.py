@@ -182,3 +182,62 @@ def test_preview_renders_the_draft(qtbot, window):
                     and page.preview.document().pageCount() > 0, timeout=20000)
     assert page.evaluation is not None and page.evaluation.status == "draft"
     assert page._preview_bytes.startswith(b"%PDF")
+
+
+def _when_a_dialog_opens(qtbot, act) -> None:
+    """Run ``act(dialog)`` on the modal dialog a click is about to open."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    def find() -> None:
+        dialog = QApplication.activeModalWidget()
+        if dialog is None:
+            QTimer.singleShot(20, find)
+            return
+        act(dialog)
+
+    QTimer.singleShot(0, find)
+
+
+def test_the_company_head_signs_on_the_pad_or_refuses(qtbot, window, workbench):
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from app.evaluation.report import EvaluationService
+
+    page = window.evaluation_page
+    window.tabs.setCurrentWidget(page)
+    box = page.company_head
+    assert not box.clear_button.isEnabled()  # nothing recorded yet
+    box.sign_button.click()  # no name yet: refused with a message, nothing recorded
+    assert "负责人" in window.said[-1]
+    box.name.setFocus()
+    qtbot.keyClicks(box.name, "Zhao Guodong", delay=45)
+
+    def sign(dialog) -> None:
+        draw_signature(qtbot, dialog.pad)
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+
+    _when_a_dialog_opens(qtbot, sign)
+    box.sign_button.click()
+    service = EvaluationService(workbench.db)
+    info = service.current(page.event_id)
+    assert info is not None and info.company_head_name == "Zhao Guodong"
+    assert info.company_head_signature_png and info.company_head_refused_at is None
+    assert box.status.text() == "公司现场负责人已签名。"
+
+    def refuse(dialog) -> None:
+        qtbot.keyClicks(dialog.reason, "disputes the absent post", delay=45)
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+
+    _when_a_dialog_opens(qtbot, refuse)
+    box.refuse_button.click()
+    info = service.current(page.event_id)
+    assert info is not None and info.company_head_signature_png is None
+    assert info.company_head_refusal_reason == "disputes the absent post"
+    assert "拒签" in box.status.text() and "disputes the absent post" in box.status.text()
+
+    box.clear_button.click()
+    info = service.current(page.event_id)
+    assert info is not None and info.company_head_refused_at is None
+    assert info.company_head_signature_png is None and info.company_head_name == "Zhao Guodong"
+    assert not box.clear_button.isEnabled()

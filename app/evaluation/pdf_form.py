@@ -53,16 +53,16 @@ from app.evaluation.values import RECOMMENDATIONS, EvaluationReport, SampleState
 ATTACHMENTS = ("岗位检查明细", "人员检查明细", "问题及整改情况（含照片）", "未检查人员名单")
 RISK_TEXT = {"low": "低", "medium": "中", "high": "高"}
 KIND_TEXT = {"commercial": "商业活动", "government": "政府活动"}
-HEADER_QR = 17 * mm
+HEADER_QR = 22 * mm
 UNPLACED_NUMBER = "（签发时编号）"
 BLANK_DATE = "\u00a0" * 8 + "年" + "\u00a0" * 4 + "月" + "\u00a0" * 4 + "日"  # filled by hand
 
 
 def qr_text(report: EvaluationReport) -> str:
-    """What the corner's QR code carries: the document's id and number and the digest of the
-    report's data (docs/scoring.md)."""
-    number = f";NO={report.document_number}" if report.document_number else ""
-    return f"{report.document_id}{number};SHA256={report.content_sha256}"
+    """What the corner's QR code carries: the document's id and the digest of the report's
+    data (docs/scoring.md). The number is printed beside it; left out of the code, which
+    stays small enough (version 5) to read from paper with a phone."""
+    return f"{report.document_id};SHA256={report.content_sha256}"
 
 
 def date_time_text(moment: object) -> str:
