@@ -385,13 +385,13 @@ def demo_evaluation_text(score: Score, rules: ScoringRules | None = None) -> tup
             counts[deduction.reason_code] = counts.get(deduction.reason_code, 0) + 1
     problems = []
     if score.findings:
-        problems.append(f"个别保安员着装、持证、站姿或履职不规范（{score.findings} 项，"
-                        f"当场纠正 {score.findings_corrected} 项）")
-    staffing = [f"{rules.label(code)} {count} 人" for code, count in sorted(counts.items())
+        problems.append(f"个别保安员着装、持证、站姿或履职不规范（{score.findings}项，"
+                        f"当场纠正{score.findings_corrected}项）")
+    staffing = [f"{rules.label(code)}{count}人" for code, count in sorted(counts.items())
                 if code.startswith("staffing.")]
     if staffing:
         problems.append("；".join(staffing))
-    posts = [f"{rules.label(code)} {count} 个岗位" for code, count in sorted(counts.items())
+    posts = [f"{rules.label(code)}{count}个岗位" for code, count in sorted(counts.items())
              if code.startswith("post.")]
     if posts:
         problems.append("、".join(posts))

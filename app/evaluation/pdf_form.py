@@ -79,7 +79,7 @@ class FormHeader(Flowable):
         self.report = report
         self.font = font
         self.draft = draft
-        self.height = 37 * mm
+        self.height = 41 * mm
         self.qr = QRCode(qr_text(report), HEADER_QR)
 
     def wrap(self, avail_w: float, avail_h: float) -> tuple[float, float]:
@@ -94,16 +94,16 @@ class FormHeader(Flowable):
         size = 22.0
         while size > 12 and stringWidth(unit, self.font, size) > room:
             size -= 1
-        faux_bold(c, self.width / 2, self.height - 10 * mm, unit, self.font, size,
+        faux_bold(c, self.width / 2, self.height - 12 * mm, unit, self.font, size,
                   centred=True, colour=RED)
         number = report.document_number or UNPLACED_NUMBER
         c.setFont(self.font, 11)
         c.setFillColor(colors.black if report.document_number else GREY_TEXT)
-        c.drawCentredString(self.width / 2, self.height - 17.5 * mm, number)
+        c.drawCentredString(self.width / 2, self.height - 20 * mm, number)
         c.setStrokeColor(RED)
         c.setLineWidth(1.2)
-        c.line(0, self.height - 20.5 * mm, self.width, self.height - 20.5 * mm)
-        faux_bold(c, self.width / 2, self.height - 29 * mm, TITLE, self.font, 17,
+        c.line(0, self.height - 24 * mm, self.width, self.height - 24 * mm)
+        faux_bold(c, self.width / 2, self.height - 33 * mm, TITLE, self.font, 17,
                   centred=True)
         notes = []
         if self.draft:
@@ -115,7 +115,7 @@ class FormHeader(Flowable):
         if notes:
             c.setFont(self.font, 9)
             c.setFillColor(GREY_TEXT)
-            c.drawCentredString(self.width / 2, self.height - 34.5 * mm,
+            c.drawCentredString(self.width / 2, self.height - 38.5 * mm,
                                 f"（{'，'.join(notes)}）")
         self.qr.canv = c
         c.saveState()
