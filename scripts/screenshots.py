@@ -34,7 +34,7 @@ from PySide6.QtGui import QImage, QKeyEvent  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
-from app.demo import add_demo_day, create_demo_event, demo_badge  # noqa: E402
+from app.demo import add_demo_day, create_demo_event, demo_badge, use_demo_form  # noqa: E402
 from app.inspection.workbench import Workbench  # noqa: E402
 from app.profile.db import Database  # noqa: E402
 from ui.application import make_application  # noqa: E402
@@ -157,6 +157,7 @@ def take(lang: str, out: Path) -> list[Path]:
     with tempfile.TemporaryDirectory(prefix="vs-screenshots-") as folder:
         db = Database(Path(folder))
         workbench = Workbench(db)
+        use_demo_form(db)
         event_id = create_demo_event(workbench)
         add_demo_day(workbench, event_id)
         window = MainWindow(workbench, lang, event_id)

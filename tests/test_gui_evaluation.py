@@ -89,6 +89,9 @@ def test_score_sign_lock_print(qtbot, window, workbench, tmp_path):
     assert page.categories.rowCount() >= 4
     assert page.deductions.rowCount() == len(score.deductions) > 0
     assert str(score.guards_rostered) in page.coverage_label.text()
+    # The demo's sample is far from checked: the screen says 暂定, as the paper does.
+    assert page.score_view.grade_label.text().endswith("（暂定）")
+    assert "样本 80 人中已检查" in page.sample_label.text()
 
     assert page.sign() is None  # nothing drawn yet: refused with a message
     assert "签" in window.said[-1]

@@ -1175,6 +1175,10 @@ Details are in {log}</source>
         <translation>样本全部检查前，考评等级为暂定（检查达到 {share}% 并书面说明理由的，为最终结果）。</translation>
     </message>
     <message>
+        <source>{grade} (provisional)</source>
+        <translation>{grade}（暂定）</translation>
+    </message>
+    <message>
         <source>{pages} page(s)</source>
         <translation>共 {pages} 页</translation>
     </message>

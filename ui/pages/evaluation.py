@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.evaluation.report import EvaluationService
+from app.evaluation.rules import grade_text
 from app.evaluation.sample_progress import SampleProgress, minimum_sample_share, sample_progress
 from app.evaluation.score_values import Score
 from app.evaluation.scoring import compute_score
@@ -251,12 +252,12 @@ class EvaluationPage(QWidget):
     def _show_score(self, event_id: str, score: Score,
                     progress: SampleProgress | None = None) -> None:
         self.score = score
-        self._show_sample(progress)
         template = self.workbench.template(event_id)
         every_item = template.common_items + tuple(
             item for items in template.task_items.values() for item in items)
         self.score_view.show_score(score, {item.code: item.label(self.lang)
                                            for item in every_item})
+        self._show_sample(progress)
 
     def _show_sample(self, progress: SampleProgress | None) -> None:
         if progress is None:
@@ -265,14 +266,19 @@ class EvaluationPage(QWidget):
         text = self.tr("{checked} of {size} sampled guards checked (GB/T 2828.1, level II, "
                        "code {code}).").format(checked=progress.checked, size=progress.size,
                                                 code=progress.plan.code)
+        minimum = minimum_sample_share(self.workbench.db)
+        reason = self.evaluation.sample_reason.strip() if self.evaluation else ""
         if progress.complete:
             text += " " + self.tr("The sample is complete: the grade is final.")
         else:
             text += " " + self.tr("Until the whole sample is checked the grade is "
                                   "provisional (at {share} % with a written reason, final)."
-                                  ).format(share=round(minimum_sample_share(
-                                      self.workbench.db) * 100))
+                                  ).format(share=round(minimum * 100))
         self.sample_label.setText(text)
+        final = progress.complete or (progress.share_checked >= minimum and bool(reason))
+        if not final and self.score is not None:  # the word the paper prints, 暂定
+            self.score_view.grade_label.setText(self.tr("{grade} (provisional)").format(
+                grade=grade_text(self.score.grade)))
 
     def _head_recorded(self, info: EvaluationInfo) -> None:
         self.evaluation = info
