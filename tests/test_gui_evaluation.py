@@ -222,6 +222,7 @@ def test_the_company_head_signs_on_the_pad_or_refuses(qtbot, window, workbench):
 
     _when_a_dialog_opens(qtbot, sign)
     box.sign_button.click()
+    qtbot.waitUntil(box.isEnabled)  # recorded on a worker
     service = EvaluationService(workbench.db)
     info = service.current(page.event_id)
     assert info is not None and info.company_head_name == "Zhao Guodong"
@@ -234,12 +235,14 @@ def test_the_company_head_signs_on_the_pad_or_refuses(qtbot, window, workbench):
 
     _when_a_dialog_opens(qtbot, refuse)
     box.refuse_button.click()
+    qtbot.waitUntil(box.isEnabled)
     info = service.current(page.event_id)
     assert info is not None and info.company_head_signature_png is None
     assert info.company_head_refusal_reason == "disputes the absent post"
     assert "拒签" in box.status.text() and "disputes the absent post" in box.status.text()
 
     box.clear_button.click()
+    qtbot.waitUntil(box.isEnabled)
     info = service.current(page.event_id)
     assert info is not None and info.company_head_refused_at is None
     assert info.company_head_signature_png is None and info.company_head_name == "Zhao Guodong"

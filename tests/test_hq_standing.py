@@ -79,12 +79,13 @@ def add_guards(session: Session, event_id: str, company: str, count: int,
 
 def add_evaluation(session: Session, event_id: str, event_name: str, company: str,
                    licence: str | None, score: float | None, grade: str | None, signed: str,
-                   version: int = 1, supervisor: str = "王督导") -> str:
+                   version: int = 1, supervisor: str = "王督导",
+                   final: bool | None = None) -> str:
     doc_id = str(uuid.uuid4())
     session.add(EvaluationDocument(
         id=doc_id, event_id=event_id, event_name=event_name, company_name=company,
         company_licence=licence, version=version, status="signed", score_total=score,
-        grade=grade, coverage=0.9, signed_at=datetime.fromisoformat(signed),
+        grade=grade, grade_final=final, coverage=0.9, signed_at=datetime.fromisoformat(signed),
         supervisor_name=supervisor, document_id=f"EV-{doc_id[:8]}", device_id="laptop-1",
         pdf=PDF, pdf_sha256=hashlib.sha256(PDF).hexdigest(), signer_subject="CN=王督导"))
     return doc_id
@@ -350,3 +351,12 @@ def test_a_company_known_only_from_a_laptop_is_shown_but_never_vetted(session: S
     assert "自称甲级保安公司" not in names and "名录内保安公司" in names
     excluded = {c["name"]: c["reasons"] for c in result["excluded"]}
     assert any("not in HQ's register" in r for r in excluded["自称甲级保安公司"])
+
+
+def test_a_provisional_grade_says_so_in_the_standing(session: Session) -> None:
+    add_evaluation(session, "p1", "试点活动", "辛保安公司", "L-XIN", 75.0, "pass",
+                   "2026-03-01T12:00:00+00:00", final=False)
+    session.commit()
+    [xin] = [c for c in company_standing(session) if c["name"] == "辛保安公司"]
+    assert xin["latest_grade_text"] == "合格（暂定）" and xin["latest_grade_final"] is False
+    assert xin["history"][0]["grade_text"] == "合格（暂定）"

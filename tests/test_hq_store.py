@@ -496,3 +496,44 @@ def test_the_same_rules_on_postgresql(postgres_db: str, signers: dict[str, Any])
         assert stats["inspections"] == 201 and stats["signed_pdfs"] == 1
     finally:
         hq.close()
+
+
+def test_a_provisional_grade_is_filed_as_provisional_and_cannot_be_claimed_final(
+        store: HqStore, signers: dict[str, Any]) -> None:
+    """The signed PDF says whether its grade is final (its /Keywords, issue 13): a record
+    claiming a final grade for a PDF that says provisional is refused; the true one is filed
+    with grade_final False, and the company's standing says 暂定."""
+    from reportlab.pdfgen import canvas
+
+    from app.evaluation.pdf_binding import EvaluationBinding
+    from app.evaluation.signing import sign_pdf
+    from app.hq import standing
+
+    number = "公保考〔2026〕7号"
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer)
+    page.setKeywords(EvaluationBinding.of("DOC-1", "event-1", None, 91.5, "优秀", number,
+                                          False).keywords())
+    page.drawString(72, 720, "Evaluation")
+    page.save()
+    pdf = sign_pdf(buffer.getvalue(), signers["li"])
+    device_id, _token, _key = enrol_device(store, signers["li"].certificate_pem.decode())
+    own_event(store, device_id)
+    record = evaluation(pdf)
+
+    def with_statement(final: bool) -> dict[str, Any]:
+        payload = dict(record["payload"], document_number=number,
+                       sample_statement=json.dumps({"final": final, "size": 80}))
+        return Record.of("evaluation", payload).as_json()
+
+    claimed = store.ingest(device_id, [with_statement(True)])[0]
+    assert claimed["status"] == "failed" and "differ" in claimed["error"]
+    with store.Session() as s:
+        assert s.scalars(select(EvaluationDocument)).first() is None
+    assert store.ingest(device_id, [with_statement(False)])[0]["status"] == "stored"
+    with store.Session() as s:
+        document = s.scalars(select(EvaluationDocument)).one()
+        assert document.grade_final is False
+        [company] = [c for c in standing.company_standing(s) if c["evaluations"]]
+    assert company["latest_grade_final"] is False
+    assert company["history"][0]["grade_final"] is False

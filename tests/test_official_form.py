@@ -75,7 +75,7 @@ def form(tmp_path_factory: pytest.TempPathFactory) -> Form:
 def test_page_one_carries_the_whole_form(form: Form) -> None:
     first = form.pages[0]
     number = form.info.document_number or ""
-    assert re.fullmatch(rf"{PREFIX}〔20\d\d〕临[0-9A-F]{{8}}-1号", number), number
+    assert re.fullmatch(rf"{PREFIX}〔20\d\d〕临[0-9A-F]{{12}}-1号", number), number
     assert first.startswith(UNIT + number)  # the unit heads the form, the number under it
     assert "大型活动安保服务综合考评表" in first
     assert "考评依据：《大型群众性活动安全管理条例》《保安服务管理条例》" in first
@@ -300,3 +300,82 @@ def test_an_evaluation_signed_before_the_form_keeps_the_digest_shape(tmp_path: P
     payload = report_payload(legacy)
     assert payload["format"] == LEGACY_REPORT_FORMAT
     assert not {"document_number", "company_head", "sample"} & set(payload)
+
+
+def test_a_signed_evaluation_keeps_its_sample_statement(tmp_path: Path) -> None:
+    """Signed, its sample is frozen: the share setting changing later, or guards added for a
+    new version, leave the signed report and its digest as they were."""
+    p12 = create_self_signed_p12(tmp_path / "supervisor.p12", "周督导", PASSPHRASE)
+    db = Database(tmp_path / "profile")
+    try:
+        workbench = Workbench(db)
+        case = build_hand_case(workbench)
+        service = EvaluationService(db)
+        signed = service.sign(service.draft(case.event_id).id, signature_png(),
+                              load_signer(p12, PASSPHRASE))
+        before = service.build_report(signed.id)
+        db.set_setting(MINIMUM_SAMPLE_SHARE_SETTING, "0.5")
+        service.new_version(signed.id)
+        report = RosterReport(source="test", main_company=COMPANY)
+        for index in range(20):
+            report.rows.append(RosterRow(
+                row=index + 3, name=f"新增{index}", gender="男", id_number=_id_number(50 + index),
+                cert_no=f"辽3000000000{index:02d}", company=COMPANY, post="A区1号安检口",
+                task_type="安检", phone="13800000000", background_check="passed",
+                trained=True))
+        workbench.import_roster(case.event_id, report)
+        after = service.build_report(signed.id)
+    finally:
+        db.close()
+    assert before.sample is not None and after.sample == before.sample
+    assert after.sample.lot == 5 and after.sample.minimum_share == 0.9
+    assert after.content_sha256 == before.content_sha256 == signed.content_sha256
+
+
+def test_signing_refuses_a_draft_changed_after_the_head_signed(tmp_path: Path) -> None:
+    p12 = create_self_signed_p12(tmp_path / "supervisor.p12", "周督导", PASSPHRASE)
+    db = Database(tmp_path / "profile")
+    try:
+        case = build_hand_case(Workbench(db))
+        service = EvaluationService(db)
+        signer = load_signer(p12, PASSPHRASE)
+        draft = service.draft(case.event_id)
+        service.update_draft(draft.id, comment="总体良好。", supervisor_name="周督导")
+        service.record_company_head_signature(draft.id, HEAD, signature_png())
+        service.update_draft(draft.id, comment="总体良好。另：缺员岗位须整改。")
+        with pytest.raises(EvaluationError, match="ask the head to sign again"):
+            service.sign(draft.id, signature_png(), signer)
+        assert service.get(draft.id).status == "draft"
+        service.record_company_head_signature(draft.id, HEAD, signature_png())  # again
+        signed = service.sign(draft.id, signature_png(), signer)
+    finally:
+        db.close()
+    assert signed.status == "signed" and signed.company_head_signature_png
+
+
+def test_a_number_taken_by_a_signing_at_the_same_moment_is_refused_with_words(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two signings in one profile at once compute the same next number; the second to
+    write is refused with a message, keeps no PDF and leaves its draft a draft."""
+    import app.evaluation.report as report_module
+
+    p12 = create_self_signed_p12(tmp_path / "supervisor.p12", "周督导", PASSPHRASE)
+    db = Database(tmp_path / "profile")
+    try:
+        workbench = Workbench(db)
+        first_event = build_hand_case(workbench).event_id
+        second_event = _roster_only_event(workbench)
+        service = EvaluationService(db)
+        signer = load_signer(p12, PASSPHRASE)
+        signed = service.sign(service.draft(first_event).id, signature_png(), signer)
+        monkeypatch.setattr(report_module, "next_document_number",
+                            lambda _db, _when: signed.document_number)
+        draft = service.draft(second_event)
+        with pytest.raises(EvaluationError, match="taken by another signing"):
+            service.sign(draft.id, signature_png(), signer)
+        after = service.get(draft.id)
+        kept = sorted(path.name for path in (db.data_dir / "reports").iterdir())
+    finally:
+        db.close()
+    assert after.status == "draft" and after.document_number is None
+    assert kept == [f"{signed.document_id}.pdf"]

@@ -403,3 +403,23 @@ def test_a_package_that_forges_rules_for_a_new_event_leaves_no_event_behind(
             write_signed(PACKAGE_FORMAT, HQ_SIGNER, body, other))
     assert counts(laptop) == before
     laptop.close()
+
+
+@pytest.mark.parametrize("leave_out", ["charged_to", "staffing.not_trained"])
+def test_published_rules_must_say_who_is_charged_and_score_every_staffing_finding(
+        leave_out: str) -> None:
+    """Without charged_to a version would charge the lender for a borrowed guard again (the
+    behaviour of version 1); without a staffing finding it would score that finding 0."""
+    import json
+
+    from app.evaluation.rules import RulesDocumentError, rules_document
+    from app.resources import templates_dir
+
+    document = json.loads((templates_dir() / "scoring_v2.json").read_text("utf-8"))
+    document["version"] = 9
+    if leave_out == "charged_to":
+        del document["staffing"]["charged_to"]
+    else:
+        del document["staffing"]["items"][leave_out]
+    with pytest.raises(RulesDocumentError, match="missing"):
+        rules_document(document)

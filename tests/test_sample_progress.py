@@ -152,7 +152,7 @@ def test_as_of_leaves_out_the_checks_made_after_it(workbench: Workbench, demo: s
     early = progress_of(workbench, demo, as_of=datetime(2000, 1, 1, tzinfo=UTC))
     assert early.checked == 0 and early.checked_outside == 0
     assert early.guards == tuple(g.__class__(g.guard_id, g.name, g.cert_no, g.post_name,
-                                             False, 0) for g in now.guards)
+                                             False, 0, g.post_id) for g in now.guards)
 
 
 def test_an_event_with_no_guards_has_an_empty_sample(workbench: Workbench) -> None:

@@ -3,8 +3,8 @@ with (issuing unit, number prefix, basis line).
 
 Numbers are unique across all laptops even offline: headquarters allots each enrolled laptop
 blocks of numbers in the event packages it serves (``DocumentNumberBlock``), and a laptop
-with none left numbers from its own series ``{prefix}〔{year}〕临{TAG}-{k}号`` (TAG: the first 8
-characters of its device id), which HQ maps to an official number on arrival
+with none left numbers from its own series ``{prefix}〔{year}〕临{TAG}-{k}号`` (TAG: the first 12
+hex digits of its device id), which HQ maps to an official number on arrival
 (app.hq.document_numbers). The number is a pure function of the profile's rows: the caller
 stores it in ``evaluation.document_number`` in the signing transaction, whose unique index
 guards against the same number twice.
@@ -46,7 +46,7 @@ CHINA = timezone(timedelta(hours=8))  # fixed offset: China keeps no daylight sa
 LOCAL_MARK = "临"
 
 _NUMBER = re.compile(r"^(?P<prefix>[^〔〕]{1,40})〔(?P<year>\d{4})〕"
-                     r"(?:(?P<n>[1-9]\d{0,5})|临(?P<tag>[0-9A-Z]{8})-(?P<k>[1-9]\d{0,5}))号$")
+                     r"(?:(?P<n>[1-9]\d{0,5})|临(?P<tag>[0-9A-Z]{12})-(?P<k>[1-9]\d{0,5}))号$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,8 +101,9 @@ def is_local_number(text: object) -> bool:
 
 
 def device_tag(device_id: str) -> str:
-    """The laptop's mark in its own series: the first 8 characters of its device id."""
-    return device_id[:8].upper()
+    """The laptop's mark in its own series: the first 12 hex digits of its device id (48
+    random bits: two laptops' series meet once in billions of pairs)."""
+    return device_id.replace("-", "")[:12].upper()
 
 
 def china_year(when: datetime) -> int:

@@ -134,9 +134,10 @@ def render_evaluation_pdf(report: EvaluationReport, signature_png: bytes | None,
         author=report.issuing_unit or report.supervisor_name,
         subject=f"{report.event.name} · {report.company_name}",
         creator="大型活动安保现场督导 Venue Supervisor",
-        keywords=EvaluationBinding.of(report.document_id, report.event.id,
-                                      report.content_sha256, report.score.total,
-                                      report.score.grade).keywords(),
+        keywords=EvaluationBinding.of(
+            report.document_id, report.event.id, report.content_sha256, report.score.total,
+            report.score.grade, report.document_number,
+            report.sample.final if report.sample else None).keywords(),
         pageCompression=1, invariant=1,
         initialFontName=font)  # else every page names Helvetica, a font the PDF does not embed
     frame = Frame(MARGIN_X, MARGIN_BOTTOM, CONTENT_W, PAGE_H - MARGIN_TOP - MARGIN_BOTTOM,

@@ -17,16 +17,25 @@ class EvaluationBinding:
     content_sha256: str
     score_total: str  # two decimals, or "-"
     grade: str
+    # Since the official form (issue 13): the document number, and whether the grade is
+    # final ("1") or provisional ("0"); "-" in the PDFs signed before it.
+    number: str = NONE
+    final: str = NONE
 
     @classmethod
     def of(cls, document_id: str, event_id: str, content_sha256: str | None,
-           score_total: float | None, grade: str | None) -> EvaluationBinding:
+           score_total: float | None, grade: str | None, number: str | None = None,
+           final: bool | None = None) -> EvaluationBinding:
         return cls(document_id, event_id, content_sha256 or NONE,
-                   NONE if score_total is None else f"{float(score_total):.2f}", grade or NONE)
+                   NONE if score_total is None else f"{float(score_total):.2f}", grade or NONE,
+                   number or NONE, NONE if final is None else str(int(final)))
 
     def keywords(self) -> str:
-        return (f"{self.document_id} sha256:{self.content_sha256} event:{self.event_id} "
+        text = (f"{self.document_id} sha256:{self.content_sha256} event:{self.event_id} "
                 f"score:{self.score_total} grade:{self.grade}")
+        if self.number != NONE or self.final != NONE:
+            text += f" number:{self.number} final:{self.final}"
+        return text
 
     @classmethod
     def parse(cls, keywords: str) -> EvaluationBinding | None:
@@ -36,6 +45,6 @@ class EvaluationBinding:
         fields = dict(word.split(":", 1) for word in words[1:] if ":" in word)
         try:
             return cls(words[0], fields["event"], fields["sha256"], fields["score"],
-                       fields["grade"])
+                       fields["grade"], fields.get("number", NONE), fields.get("final", NONE))
         except KeyError:
             return None

@@ -23,11 +23,12 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.errors import UserError
 from app.evaluation.document_numbers import next_document_number
-from app.evaluation.report_build import build_report
+from app.evaluation.report_build import acknowledged_digest, build_report
 from app.evaluation.rules import ScoringRules, load_rules
 from app.evaluation.rules_store import event_rules_version, rules_for
 from app.evaluation.signing import (
@@ -80,7 +81,8 @@ def _info(row: Evaluation) -> EvaluationInfo:
         company_head_signature_png=row.company_head_signature_png,
         company_head_refused_at=row.company_head_refused_at,
         company_head_refusal_reason=row.company_head_refusal_reason or "",
-        sample_reason=row.sample_reason or "")
+        sample_reason=row.sample_reason or "", sample_statement=row.sample_statement,
+        company_head_acknowledged_sha256=row.company_head_acknowledged_sha256)
 
 
 def _render_pdf(report: EvaluationReport, signature_png: bytes | None, draft: bool,
@@ -242,10 +244,13 @@ class EvaluationService:
         if not name:
             raise EvaluationError(translate("Evaluation", "enter the name of the company's "
                                             "on-site head first"))
+        # What the head acknowledges: the evaluation as it stands (signing checks it still is).
+        seen = acknowledged_digest(self.build_report(evaluation_id))
         with self.db.begin() as s:
             row = self._draft_row(s, evaluation_id)
             row.company_head_name = name
             row.company_head_signature_png = signature_png
+            row.company_head_acknowledged_sha256 = seen
             row.company_head_refused_at = None
             row.company_head_refusal_reason = ""
             s.flush()
@@ -263,6 +268,7 @@ class EvaluationService:
             row = self._draft_row(s, evaluation_id)
             row.company_head_name = _one_line(name, MAX_NAME_CHARS)
             row.company_head_signature_png = None
+            row.company_head_acknowledged_sha256 = None
             row.company_head_refused_at = utc_now()
             row.company_head_refusal_reason = reason
             s.flush()
@@ -273,6 +279,7 @@ class EvaluationService:
         with self.db.begin() as s:
             row = self._draft_row(s, evaluation_id)
             row.company_head_signature_png = None
+            row.company_head_acknowledged_sha256 = None
             row.company_head_refused_at = None
             row.company_head_refusal_reason = ""
             s.flush()
@@ -383,6 +390,11 @@ class EvaluationService:
         number = next_document_number(self.db, signed_at)
         row = dataclasses.replace(row, supervisor_name=supervisor, document_number=number)
         report = self._build(row, signed_at, signed_at, signer.subject)
+        if (row.company_head_signature_png
+                and row.company_head_acknowledged_sha256 != acknowledged_digest(report)):
+            raise EvaluationError(translate(
+                "Evaluation", "the evaluation changed after the company's on-site head signed "
+                "it: ask the head to sign again, or record the refusal"))
         pdf = _render_pdf(report, signature_png, draft=False,
                           head_signature_png=row.company_head_signature_png)
         signed = sign_pdf(pdf, signer, reason=f"综合考评 {number}",
@@ -408,12 +420,20 @@ class EvaluationService:
                 stored.content_sha256 = report.content_sha256
                 stored.rules_version = report.rules_version
                 stored.document_number = number
+                stored.sample_statement = report.sample.to_json() if report.sample else None
                 # HQ checks this evaluation against the certificate registered for the
                 # laptop; keep the one that signed it at hand for sync.
                 s.merge(ProfileSetting(key=SUPERVISOR_CERTIFICATE_SETTING,
                                        value=signer.certificate_pem.decode("ascii")))
                 s.flush()
                 return _info(stored)
+        except IntegrityError:
+            # Another signing in this profile (the window and a command line at once) took
+            # the same number between our read and this write: the unique index refused it.
+            target.unlink(missing_ok=True)
+            raise EvaluationError(translate(
+                "Evaluation", "document number {number} was taken by another signing at the "
+                "same moment: nothing was signed, sign again").format(number=number)) from None
         except BaseException:
             target.unlink(missing_ok=True)
             raise

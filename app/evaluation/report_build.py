@@ -31,11 +31,13 @@ from app.evaluation.score_rows import event_records
 from app.evaluation.score_values import Deduction, Score
 from app.evaluation.scoring import compute_score
 from app.evaluation.values import (
+    CompanyHead,
     EvaluationInfo,
     EvaluationReport,
     NotCheckedGuard,
     PostIssue,
     ReportFinding,
+    SampleStatement,
 )
 from app.inspection import queries
 from app.inspection.checklist import ChecklistTemplate, load_template
@@ -112,6 +114,14 @@ def report_payload(report: EvaluationReport) -> dict[str, object]:
         "minimum_share": sample.minimum_share, "reason": sample.reason,
         "final": sample.final}
     return payload
+
+
+def acknowledged_digest(report: EvaluationReport) -> str:
+    """The digest of what the company's head acknowledges by signing: the report without
+    the head's own block and without what only signing adds (number, time)."""
+    return report_digest(dataclasses.replace(
+        report, company_head=CompanyHead(), document_number="", signed_at=None,
+        signer_subject=None, legacy_payload=False))
 
 
 def report_digest(report: EvaluationReport) -> str:
@@ -314,12 +324,16 @@ def build_report(db: Database, rules: ScoringRules, row: EvaluationInfo,
     # Signed before the official form: rebuilt as it was signed (its digest unchanged).
     legacy = row.is_signed and not row.document_number
     if not legacy:
-        progress = sample_progress(db, row.event_id, as_of)
+        sample: SampleStatement | None
+        if row.is_signed and row.sample_statement:  # as signed, whatever changed since
+            sample = SampleStatement.from_json(row.sample_statement)
+        else:
+            progress = sample_progress(db, row.event_id, as_of)
+            sample = None if progress is None else sample_statement(
+                progress, row.sample_reason, minimum_sample_share(db))
         report = dataclasses.replace(
             report, document_number=row.document_number or "",
-            company_head=row.company_head,
-            sample=None if progress is None else sample_statement(
-                progress, row.sample_reason, minimum_sample_share(db)))
+            company_head=row.company_head, sample=sample)
     report = dataclasses.replace(report, legacy_payload=legacy)
     form, identity = read_form_settings(db), read_identity(db)
     # The badge number is the supervisor's: printed only when the supervisor signs.

@@ -293,16 +293,22 @@ def _check_shape(data: object) -> None:
     _number(checklist["points_per_item_weight"], "checklist.points_per_item_weight", 0, total)
     _whole(checklist["reference_inspections"], "checklist.reference_inspections", 1, 1_000_000)
     _multiplier(checklist["multiplier"], "checklist.multiplier")
+    # After version 1 (shipped, historic), charged_to and every staffing finding are
+    # required: a document without them would fall back to version 1's behaviour (the lender
+    # charged for a borrowed guard, seed 000 §2(2)) or score a finding nothing.
+    newer = doc["version"] > 1
     staffing = _object(doc["staffing"], "staffing", frozenset(
         {"label", "cap", "charged_to", "multiplier", "items"}),
-        ("label", "cap", "multiplier", "items"))
+        ("label", "cap", "multiplier", "items", *(("charged_to",) if newer else ())))
     _label(staffing["label"], "staffing.label")
     _number(staffing["cap"], "staffing.cap", 0, total)
     if "charged_to" in staffing and staffing["charged_to"] not in CHARGED_TO:
         _refuse(translate("Rules", "{0} names {1}, which is not one of {2}")
                 .format("staffing.charged_to", staffing["charged_to"], ", ".join(CHARGED_TO)))
     _multiplier(staffing["multiplier"], "staffing.multiplier")
-    items = _codes(staffing["items"], "staffing.items", frozenset(STAFFING_FINDINGS.values()))
+    every_finding = frozenset(STAFFING_FINDINGS.values())
+    items = _codes(staffing["items"], "staffing.items", every_finding,
+                   tuple(sorted(every_finding)) if newer else ())
     for code, item in items.items():
         where = f"staffing.items.{code}"
         _object(item, where, frozenset({"points", "label"}), ("points", "label"))

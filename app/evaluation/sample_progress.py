@@ -39,6 +39,7 @@ class SampledGuard:
     post_name: str  # "" when fixed to no post
     checked: bool
     findings: int
+    post_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,7 @@ def _progress(db: Database, event_id: str, sample: Sample,
     drawn = {guard.cert_key for guard in sample.guards}
     with db.read() as s:
         guards = s.execute(
-            select(Guard.id, Guard.name, Guard.cert_no, Guard.cert_key, Post.name)
+            select(Guard.id, Guard.name, Guard.cert_no, Guard.cert_key, Post.name, Post.id)
             .outerjoin(Post, Guard.post_id == Post.id)
             .where(*event_records(Guard, event_id, None))).all()
         inspected = dict(s.execute(
@@ -123,11 +124,11 @@ def _progress(db: Database, event_id: str, sample: Sample,
             .group_by(Finding.guard_id)).all())
     sampled: list[SampledGuard] = []
     checked_outside = findings_outside = 0
-    for guard_id, name, cert_no, cert_key, post_name in guards:
+    for guard_id, name, cert_no, cert_key, post_name, post_id in guards:
         checked = guard_id in inspected
         if cert_key in drawn:
             sampled.append(SampledGuard(guard_id, name, cert_no, post_name or "", checked,
-                                        int(with_findings.get(guard_id, 0))))
+                                        int(with_findings.get(guard_id, 0)), post_id))
         elif checked:
             checked_outside += 1
             findings_outside += 1 if with_findings.get(guard_id) else 0

@@ -7,6 +7,8 @@ imports the other's code for them.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -62,6 +64,8 @@ class EvaluationInfo:
     company_head_refused_at: datetime | None = None
     company_head_refusal_reason: str = ""
     sample_reason: str = ""
+    sample_statement: str | None = None  # JSON, frozen when signed
+    company_head_acknowledged_sha256: str | None = None
 
     @property
     def company_head(self) -> CompanyHead:
@@ -149,6 +153,22 @@ class SampleStatement:
     @property
     def share(self) -> float:
         return self.checked / self.size if self.size else 1.0
+
+    def to_json(self) -> str:
+        """The statement as signed (kept with the evaluation: it rebuilds from this)."""
+        values = dataclasses.asdict(self)
+        values["sampled_guard_ids"] = sorted(self.sampled_guard_ids)
+        values["sampled_cert_nos"] = sorted(self.sampled_cert_nos)
+        values["final"] = self.final  # for headquarters, which reads the synced row
+        return json.dumps(values, ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> SampleStatement:
+        values = json.loads(text)
+        values.pop("final", None)  # a property: recomputed from the rest
+        values["sampled_guard_ids"] = frozenset(values.get("sampled_guard_ids") or ())
+        values["sampled_cert_nos"] = frozenset(values.get("sampled_cert_nos") or ())
+        return cls(**values)
 
     @property
     def complete(self) -> bool:

@@ -25,7 +25,6 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app.evaluation.document_numbers import (
-    DEFAULT_BASIS,
     DEFAULT_PREFIX,
     MAX_FORM_CHARS,
     MAX_PREFIX_CHARS,
@@ -60,11 +59,12 @@ LOW_WATER = 20
 
 # ---------------------------------------------------------------------- the form
 def form_settings(db: HqDatabase) -> dict[str, str]:
-    """What the packages carry: the unit ("" when unset: the laptop's own settings apply),
-    the number prefix and the basis line (defaults where unset)."""
+    """What the packages carry: the unit and the basis line ("" when HQ set none: the
+    laptop's own settings apply), and the number prefix (always: the blocks HQ allots are
+    numbers under it; the default where unset)."""
     return {"issuing_unit": db.setting(FORM_UNIT_SETTING) or "",
             "number_prefix": db.setting(FORM_PREFIX_SETTING) or DEFAULT_PREFIX,
-            "basis": db.setting(FORM_BASIS_SETTING) or DEFAULT_BASIS}
+            "basis": db.setting(FORM_BASIS_SETTING) or ""}
 
 
 def form_text_problem(text: str, limit: int) -> str | None:
@@ -201,7 +201,7 @@ def number_problem(s: Session, device_id: str, number: str) -> str | None:
 def numbers_arrived(db: HqDatabase, s: Session, device_id: str,
                     evaluations: Sequence[tuple[str, str, str]]) -> dict[str, str]:
     """In ingest's transaction, for the evaluations just kept ((id, document number, the
-    profile's own device id the record names, whose first 8 characters tag its series)): map
+    profile's own device id the record names, whose first 12 hex digits tag its series)): map
     each number of a laptop's own series to the next official one (once per local number);
     evaluation id -> the problem to report, for a number that is not the laptop's to give."""
     problems: dict[str, str] = {}
@@ -218,9 +218,10 @@ def numbers_arrived(db: HqDatabase, s: Session, device_id: str,
             continue
         if parsed.tag != device_tag(laptop_id):
             problems[evaluation_id] = (
-                f"the document number {number} is of another laptop's series; it was "
-                f"mapped all the same, for HQ staff to look into")
-        held = s.get(DocumentNumberMap, number)
+                f"the document number {number} is of another laptop's series; it is kept "
+                f"unmapped, for HQ staff to look into")
+            continue
+        held = s.get(DocumentNumberMap, (device_id, number))
         if held is not None:
             if held.evaluation_id != evaluation_id:
                 problems[evaluation_id] = (
@@ -228,8 +229,13 @@ def numbers_arrived(db: HqDatabase, s: Session, device_id: str,
                     f"{held.evaluation_id}; this one keeps it unmapped, for HQ staff to "
                     f"look into")
             continue
-        official = official_number(parsed.prefix, parsed.year,
-                                   _next_free(s, parsed.prefix, parsed.year))
+        serial = _next_free(s, parsed.prefix, parsed.year)
+        if serial > MAX_SERIAL:
+            problems[evaluation_id] = (
+                f"no official number of {parsed.prefix} {parsed.year} is left for "
+                f"{number}; it is kept unmapped, for HQ staff to look into")
+            continue
+        official = official_number(parsed.prefix, parsed.year, serial)
         s.add(DocumentNumberMap(local_number=number, official_number=official,
                                 device_id=device_id, evaluation_id=evaluation_id,
                                 mapped_at=utc_now()))
@@ -261,12 +267,21 @@ def listing(db: HqDatabase, device_id: str | None = None) -> dict[str, Any]:
         mappings = [{"local_number": m.local_number, "official_number": m.official_number,
                      "device_id": m.device_id, "evaluation_id": m.evaluation_id,
                      "mapped_at": _iso(m.mapped_at)} for m in s.scalars(maps_query)]
+        mapped = {(m["device_id"], m["local_number"]) for m in mappings}
         problems = []
         for evaluation_id, sender, payload in s.execute(evaluations_query.order_by(RecordRow.id)):
-            number = json.loads(payload).get("document_number")
-            if not isinstance(number, str) or not number:
+            record = json.loads(payload)
+            number = record.get("document_number")
+            # Only a signed evaluation holds its number (ingest ignores a draft's).
+            if record.get("status") != "signed" or not isinstance(number, str) or not number:
                 continue
             problem = number_problem(s, sender, number)
+            parsed = parse_document_number(number)
+            if problem is None and parsed is not None and parsed.local \
+                    and (sender, number) not in mapped:
+                problem = (f"the document number {number} of a laptop's own series has no "
+                           f"official number (another laptop's series, or one that was mapped "
+                           f"for another evaluation, or none left); for HQ staff to look into")
             if problem is not None:
                 problems.append({"device_id": sender, "evaluation_id": evaluation_id,
                                  "document_number": number, "problem": problem})

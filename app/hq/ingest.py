@@ -211,6 +211,9 @@ def ingest(db: HqDatabase, device_id: str, records: Sequence[object]) -> list[di
                      str(record.payload.get("device_id") or ""), record.index)
                     for record, _previous in chosen.values()
                     if record.kind == "evaluation"
+                    # Only a signed evaluation whose PDF was proven holds its number.
+                    and record.payload.get("status") == "signed"
+                    and record.document is not None
                     and results[record.index]["status"] == "stored"
                     and isinstance(record.payload.get("document_number"), str)
                     and record.payload["document_number"]]

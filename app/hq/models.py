@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, Float, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import Boolean, Date, Float, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from app.orm import UtcDateTime, utc_now
@@ -94,6 +94,9 @@ class EvaluationDocument(Base):
     status: Mapped[str] = mapped_column(String(10))
     score_total: Mapped[float | None] = mapped_column(Float)
     grade: Mapped[str | None] = mapped_column(String(20))
+    # False: provisional (暂定), the random sample not checked far enough; None: signed
+    # before the official form (issue 13). Bound to the signed PDF (its /Keywords).
+    grade_final: Mapped[bool | None] = mapped_column(Boolean)
     coverage: Mapped[float | None] = mapped_column(Float)
     signed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     supervisor_name: Mapped[str] = mapped_column(String(200))
@@ -200,9 +203,10 @@ class DocumentNumberMap(Base):
 
     __tablename__ = "document_number_map"
 
+    # Per sending laptop: one laptop's upload can never take another's local number.
+    device_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     local_number: Mapped[str] = mapped_column(String(60), primary_key=True)
     official_number: Mapped[str] = mapped_column(String(60), unique=True)
-    device_id: Mapped[str] = mapped_column(String(36))
     evaluation_id: Mapped[str] = mapped_column(String(64))
     mapped_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
 

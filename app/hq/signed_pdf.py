@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +19,8 @@ from app.evaluation.pdf_binding import EvaluationBinding
 from app.hq.database import parse_time
 from app.hq.devices import certificate_der
 from app.hq.models import HQ_DEVICE
+
+MAX_STATEMENT_CHARS = 200_000  # a sample statement of 1,250 guards is about 60 KB
 
 
 @dataclass(frozen=True)
@@ -87,7 +90,8 @@ def _binding_problem(pdf: bytes, payload: dict[str, Any],
                 "event and figures in its signed document information)")
     claimed = EvaluationBinding.of(
         str(payload.get("document_id") or ""), str(payload.get("event_id") or ""),
-        payload.get("content_sha256"), payload.get("score_total"), payload.get("grade"))
+        payload.get("content_sha256"), payload.get("score_total"), payload.get("grade"),
+        str(payload.get("document_number") or ""), grade_final(payload))
     if claimed != signed:
         return (f"the evaluation's figures differ from those in its signed PDF (the record "
                 f"says {claimed.keywords()}, the PDF {signed.keywords()})")
@@ -103,6 +107,19 @@ def _signing_certificates(pdf: bytes, reader_of: Callable[[bytes], Any]) -> list
         return []
 
 
+def grade_final(payload: dict[str, Any]) -> bool | None:
+    """Whether the evaluation's grade is final, as its sample statement says (None: signed
+    before the official form, or not a statement)."""
+    text = payload.get("sample_statement")
+    if not isinstance(text, str) or not text or len(text) > MAX_STATEMENT_CHARS:
+        return None
+    try:
+        final = json.loads(text).get("final")
+    except (ValueError, AttributeError, RecursionError):
+        return None
+    return final if isinstance(final, bool) else None
+
+
 def document_row(payload: dict[str, Any], verified: VerifiedPdf, device_id: str,
                  now: datetime) -> dict[str, Any]:
     """The evaluation_document row of a proven signed evaluation (its event's and company's
@@ -112,7 +129,7 @@ def document_row(payload: dict[str, Any], verified: VerifiedPdf, device_id: str,
             "company_name": "", "company_licence": None,
             "version": payload["version"], "status": payload["status"],
             "score_total": payload.get("score_total"), "grade": payload.get("grade"),
-            "coverage": payload.get("coverage"),
+            "coverage": payload.get("coverage"), "grade_final": grade_final(payload),
             "signed_at": parse_time(signed_at) if isinstance(signed_at, str) else None,
             "supervisor_name": str(payload.get("supervisor_name") or ""),
             "document_id": str(payload.get("document_id") or ""), "device_id": device_id,

@@ -48,6 +48,14 @@ DEFAULT_COUNT = 3  # seed 001 step 2: at least 3 companies
 
 
 # ---------------------------------------------------------------------------- reading
+
+def _grade_text(document: EvaluationDocument) -> str | None:
+    """The grade's words, with 暂定 when the evaluation said its grade is provisional."""
+    text = GRADE_TEXT.get(document.grade or "")
+    if text and document.grade_final is False:
+        return f"{text}（暂定）"
+    return text
+
 def _iso(moment: datetime | None) -> str | None:
     moment = as_utc(moment)
     return moment.isoformat() if moment else None
@@ -250,7 +258,8 @@ def company_standing(session: Session) -> list[dict[str, Any]]:
             "evaluations": len(docs),
             "average_score": round(sum(scores) / len(scores), 1) if scores else None,
             "latest_grade": graded[-1].grade if graded else None,
-            "latest_grade_text": GRADE_TEXT.get(graded[-1].grade or "") if graded else None,
+            "latest_grade_text": _grade_text(graded[-1]) if graded else None,
+            "latest_grade_final": graded[-1].grade_final if graded else None,
             "latest_signed_at": _iso(docs[-1].signed_at) if docs else None,
             "trend": _trend(scores),
             "largest_event": ({"event_id": biggest_event,
@@ -260,7 +269,7 @@ def company_standing(session: Session) -> list[dict[str, Any]]:
             "history": [{"evaluation_id": d.id, "event_id": d.event_id,
                          "event_name": event_names.get(d.event_id) or d.event_name,
                          "version": d.version, "score_total": d.score_total, "grade": d.grade,
-                         "grade_text": GRADE_TEXT.get(d.grade or ""),
+                         "grade_text": _grade_text(d), "grade_final": d.grade_final,
                          "signed_at": _iso(d.signed_at), "supervisor_name": d.supervisor_name}
                         for d in reversed(docs)],  # newest first
         })

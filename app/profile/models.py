@@ -272,6 +272,13 @@ class Evaluation(Synced, Base):
     company_head_refusal_reason: Mapped[str] = mapped_column(Text, default="")
     # The supervisor's written reason for a grade on a sample checked only in part.
     sample_reason: Mapped[str] = mapped_column(Text, default="")
+    # The sample statement as signed (JSON: the plan, the guards drawn, the share required,
+    # whether the grade is final): a signed evaluation rebuilds from it, not from today's
+    # roster and settings, so its digest stays the one signed.
+    sample_statement: Mapped[str | None] = mapped_column(Text)
+    # The digest of what the company's head acknowledged by signing (the report without the
+    # head's own block): signing refuses a draft that changed since.
+    company_head_acknowledged_sha256: Mapped[str | None] = mapped_column(String(64))
 
 
 class DocumentNumberBlock(Base):

@@ -171,7 +171,8 @@ ADDED_LATER: dict[str, frozenset[str]] = {
     "evaluation": frozenset({"rules_version",  # profile migration 0008
                              "document_number", "company_head_name",  # 0009
                              "company_head_signature_png", "company_head_refused_at",
-                             "company_head_refusal_reason", "sample_reason"}),
+                             "company_head_refusal_reason", "sample_reason",
+                             "sample_statement", "company_head_acknowledged_sha256"}),
 }
 
 

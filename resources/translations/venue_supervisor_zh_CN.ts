@@ -987,6 +987,14 @@ Details are in {log}</source>
         <source>only the newest version of an evaluation can be signed</source>
         <translation>只能对考评的最新版本签名</translation>
     </message>
+    <message>
+        <source>the evaluation changed after the company&apos;s on-site head signed it: ask the head to sign again, or record the refusal</source>
+        <translation>公司现场负责人签名后考评内容又有改动：请负责人重新签名，或记录拒签</translation>
+    </message>
+    <message>
+        <source>document number {number} was taken by another signing at the same moment: nothing was signed, sign again</source>
+        <translation>文号 {number} 已被同时进行的另一次签名占用：本次未签名，请重新签名</translation>
+    </message>
 </context>
 <context>
     <name>EvaluationPage</name>

@@ -171,8 +171,10 @@ class SamplePanel(QWidget):
 
         def read() -> SampleRead:
             progress = sample_progress(workbench.db, event_id)
-            posts = {post.name: post.id
-                     for post in workbench.posts(event_id, with_counts=False)}
+            # The posts of the sampled guards: a double-click chooses one (no read of every
+            # post: a scan reloads only its own post's line).
+            posts = {guard.post_name: guard.post_id for guard in
+                     (progress.guards if progress else ()) if guard.post_id}
             return event_id, progress, posts
 
         return read

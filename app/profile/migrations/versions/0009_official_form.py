@@ -41,6 +41,9 @@ def upgrade() -> None:
                                       server_default="", nullable=False))
         batch_op.add_column(sa.Column("sample_reason", sa.Text(), server_default="",
                                       nullable=False))
+        batch_op.add_column(sa.Column("sample_statement", sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column("company_head_acknowledged_sha256",
+                                      sa.String(length=64), nullable=True))
     op.create_index("ux_evaluation_document_number", "evaluation", ["document_number"],
                     unique=True)
     op.create_table(
@@ -77,7 +80,8 @@ def downgrade() -> None:
     op.drop_table("document_number_block")
     op.drop_index("ux_evaluation_document_number", table_name="evaluation")
     with op.batch_alter_table("evaluation", recreate="never") as batch_op:
-        for column in ("sample_reason", "company_head_refusal_reason",
+        for column in ("company_head_acknowledged_sha256", "sample_statement",
+                       "sample_reason", "company_head_refusal_reason",
                        "company_head_refused_at", "company_head_signature_png",
                        "company_head_name", "document_number"):
             batch_op.drop_column(column)
