@@ -336,7 +336,7 @@ def add_demo_day(workbench: Workbench, event_id: str, seed: int = DEMO_SEED,
     for post in staffed[:2]:
         workbench.set_post_status(event_id, post.id, "understaffed",
                                   max(0, post.required_headcount - 2),
-                                  "入场高峰时段人员不足")
+                                  "入场高峰时段缺员")
     workbench.forget_undo()
     _hold_event_today(workbench, event_id, rng)
 

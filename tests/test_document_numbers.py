@@ -419,7 +419,7 @@ def test_the_form_comes_from_hq_else_the_settings_else_the_defaults(
     assert code == 0
     # HQ set no basis: it travels as "", and each laptop's own Settings apply.
     assert form == {"issuing_unit": "辽宁省公安厅治安管理总队", "number_prefix": "辽公保考",
-                    "basis": ""}
+                    "basis": "", "minimum_sample_share": ""}
     event_id = hq.add_demo_event()
     db, service = laptop(hq, tmp_path / "laptop", event_id)
     assert db.setting(FORM_BASIS_SETTING) == ""
@@ -456,6 +456,19 @@ def test_the_form_comes_from_hq_else_the_settings_else_the_defaults(
     assert hq_numbers.form_settings(hq.db)["number_prefix"] == "辽公保考"
     code, form = hq_command(hq, "set-form", "--unit", "")
     assert code == 0 and form["issuing_unit"] == ""
+
+    # The share of the sample that makes a grade final is HQ's to set, not the laptop's.
+    from app.evaluation.sample_progress import minimum_sample_share
+
+    assert minimum_sample_share(db) == 0.9
+    code, form = hq_command(hq, "set-form", "--minimum-sample-share", "0.8")
+    assert code == 0 and form["minimum_sample_share"] == "0.8"
+    service.pull_event(event_id)
+    assert minimum_sample_share(db) == 0.8
+    for refused in ("1.2", "0", "most"):
+        code, _ = hq_command(hq, "set-form", "--minimum-sample-share", refused)
+        assert code == 1
+    assert hq_numbers.form_settings(hq.db)["minimum_sample_share"] == "0.8"
     db.close()
 
 
@@ -500,6 +513,12 @@ HOSTILE: list[tuple[str, dict[str, Any]]] = [
     ("year out of range", {"document_numbers": [{"prefix": "公保考", "year": 1999,
                                                  "first": 1, "last": 2}]}),
     ("not a list", {"document_numbers": {"prefix": "公保考"}}),
+    ("share above 1", {"form": {"issuing_unit": "", "number_prefix": "公保考", "basis": "",
+                                "minimum_sample_share": "1.5"}}),
+    ("share a number", {"form": {"issuing_unit": "", "number_prefix": "公保考", "basis": "",
+                                 "minimum_sample_share": 0.5}}),
+    ("share zero", {"form": {"issuing_unit": "", "number_prefix": "公保考", "basis": "",
+                             "minimum_sample_share": "0.000"}}),
 ]
 
 
@@ -519,7 +538,7 @@ def test_a_package_with_malformed_numbers_or_form_is_refused_and_changes_nothing
     message = str(refused.value)
     assert message.startswith("The event package is refused: its "), what
     assert "document-number" in message or "document numbers" in message \
-        or "form setting" in message, message
+        or "form setting" in message or "sample share" in message, message
     assert profile_state(db) == before
     db.close()
 

@@ -32,6 +32,9 @@ FORM_UNIT_SETTING = "form.issuing_unit"
 FORM_PREFIX_SETTING = "form.number_prefix"
 FORM_BASIS_SETTING = "form.basis"
 FORM_SETTINGS = (FORM_UNIT_SETTING, FORM_PREFIX_SETTING, FORM_BASIS_SETTING)
+# The share of the random sample that, with the supervisor's written reason, makes a grade
+# final (app.evaluation.sample_progress); headquarters sets it, the laptop has no say.
+SAMPLE_SHARE_SETTING = "evaluation.minimum_sample_share"
 
 DEFAULT_PREFIX = "公保考"
 DEFAULT_BASIS = ("《大型群众性活动安全管理条例》《保安服务管理条例》《辽宁省公安厅关于进一步推进"
@@ -174,7 +177,15 @@ MAX_PACKAGE_BLOCKS = 100
 MAX_BLOCK_PREFIX_CHARS = 40
 MAX_BLOCK_SPAN = 10_000
 FORM_KEYS = {"issuing_unit": FORM_UNIT_SETTING, "number_prefix": FORM_PREFIX_SETTING,
-             "basis": FORM_BASIS_SETTING}
+             "basis": FORM_BASIS_SETTING, "minimum_sample_share": SAMPLE_SHARE_SETTING}
+_SHARE = re.compile(r"^(?:0\.\d{1,3}|1(?:\.0{1,3})?)$")
+
+
+def share_problem(text: str) -> str | None:
+    """Why a minimum sample share cannot be kept ("" is: the default); None when it can."""
+    if text == "" or (_SHARE.match(text) and 0 < float(text) <= 1):
+        return None
+    return "it is not a share from 0.001 to 1 (e.g. 0.9)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,6 +223,12 @@ def package_form(body: dict[str, Any]) -> tuple[dict[str, str] | None, list[Numb
         form = {}
         for key in FORM_KEYS:
             value = given.get(key, "")
+            if key == "minimum_sample_share":
+                if not isinstance(value, str) or share_problem(value) is not None:
+                    raise refuse(translate("Sync", "its minimum sample share is not a share "
+                                           "from 0.001 to 1"))
+                form[key] = value
+                continue
             limit = MAX_PREFIX_CHARS if key == "number_prefix" else MAX_FORM_CHARS
             if not isinstance(value, str) or len(value) > limit or _has_controls(value) \
                     or (key == "number_prefix" and any(c in value for c in " 〔〕")):

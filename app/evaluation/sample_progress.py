@@ -16,6 +16,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+from app.evaluation.document_numbers import SAMPLE_SHARE_SETTING
 from app.evaluation.sample_rows import event_sample
 from app.evaluation.sampling import LEVEL, STANDARD, Sample, SamplePlan, wilson_interval
 from app.evaluation.score_rows import event_records
@@ -26,8 +27,8 @@ from app.profile.db import Database
 from app.profile.models import Event, Finding, Guard, Inspection, Post
 
 # The share of the sample that, with the supervisor's written reason, gives a final grade
-# (a profile setting; the whole sample gives one without a reason).
-MINIMUM_SAMPLE_SHARE_SETTING = "evaluation.minimum_sample_share"
+# (set by headquarters' package; the whole sample gives one without a reason).
+MINIMUM_SAMPLE_SHARE_SETTING = SAMPLE_SHARE_SETTING
 DEFAULT_MINIMUM_SAMPLE_SHARE = 0.9
 
 

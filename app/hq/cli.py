@@ -106,6 +106,9 @@ def add_hq_parser(commands: Any, global_options: GlobalOptions) -> None:
                                                        "辽公保考 (empty: 公保考)")
     form.add_argument("--basis", metavar="TEXT", help="the basis line (考评依据) (empty: the "
                                                       "default)")
+    form.add_argument("--minimum-sample-share", metavar="SHARE",
+                      help="the share of the random sample that, with the supervisor's "
+                           "written reason, makes a grade final, e.g. 0.9 (empty: 0.9)")
     numbers = action("document-numbers", "print the document-number blocks allotted to the "
                                          "laptops and the local numbers mapped (JSON)")
     numbers.add_argument("--device", metavar="ID", help="only this laptop's")

@@ -185,7 +185,8 @@ def _run(args: argparse.Namespace, store: HqStore) -> int:
         print_json(drawn.as_json())
         return EXIT_OK
     if command == "set-form":
-        print_json(document_numbers.set_form(store.db, args.unit, args.prefix, args.basis))
+        print_json(document_numbers.set_form(store.db, args.unit, args.prefix, args.basis,
+                                             args.minimum_sample_share))
         return EXIT_OK
     if command == "document-numbers":
         print_json(document_numbers.listing(store.db, args.device))

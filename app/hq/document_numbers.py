@@ -33,6 +33,7 @@ from app.evaluation.document_numbers import (
     device_tag,
     official_number,
     parse_document_number,
+    share_problem,
 )
 from app.hq.database import HqDatabase
 from app.hq.errors import HqError
@@ -50,6 +51,7 @@ from app.orm import as_utc
 FORM_UNIT_SETTING = "form.issuing_unit"
 FORM_PREFIX_SETTING = "form.number_prefix"
 FORM_BASIS_SETTING = "form.basis"
+FORM_SHARE_SETTING = "form.minimum_sample_share"
 # One row every allotment and mapping updates first: they take HQ's counter in turn, on
 # PostgreSQL as on SQLite.
 COUNTER_LOCK_SETTING = "document_numbers.lock"
@@ -64,7 +66,8 @@ def form_settings(db: HqDatabase) -> dict[str, str]:
     numbers under it; the default where unset)."""
     return {"issuing_unit": db.setting(FORM_UNIT_SETTING) or "",
             "number_prefix": db.setting(FORM_PREFIX_SETTING) or DEFAULT_PREFIX,
-            "basis": db.setting(FORM_BASIS_SETTING) or ""}
+            "basis": db.setting(FORM_BASIS_SETTING) or "",
+            "minimum_sample_share": db.setting(FORM_SHARE_SETTING) or ""}
 
 
 def form_text_problem(text: str, limit: int) -> str | None:
@@ -77,10 +80,17 @@ def form_text_problem(text: str, limit: int) -> str | None:
 
 
 def set_form(db: HqDatabase, unit: str | None = None, prefix: str | None = None,
-             basis: str | None = None) -> dict[str, str]:
+             basis: str | None = None, minimum_share: str | None = None) -> dict[str, str]:
     """Set the given values (an empty text returns that value to its default); the form as
     the packages now carry it. HqError (400) when a value cannot be a form's."""
     changes: dict[str, str] = {}
+    if minimum_share is not None:
+        minimum_share = minimum_share.strip()
+        problem = share_problem(minimum_share)
+        if problem is not None:
+            raise HqError(400, f"the minimum sample share {minimum_share[:20]!r} is refused: "
+                               f"{problem}")
+        changes[FORM_SHARE_SETTING] = minimum_share
     for key, value, limit, what in (
             (FORM_UNIT_SETTING, unit, MAX_FORM_CHARS, "issuing unit"),
             (FORM_PREFIX_SETTING, prefix, MAX_PREFIX_CHARS, "document-number prefix"),

@@ -3695,6 +3695,10 @@ Enrol at {wanted} now?</source>
         <translation>其考评表设置不是一组文字</translation>
     </message>
     <message>
+        <source>its minimum sample share is not a share from 0.001 to 1</source>
+        <translation>其样本最低检查比例不是 0.001 到 1 之间的数</translation>
+    </message>
+    <message>
         <source>its form setting “{0}” is not a plain text (no control characters) of at most {1} characters</source>
         <translation>其考评表设置“{0}”不是不超过 {1} 个字符的纯文字（不含控制字符）</translation>
     </message>
