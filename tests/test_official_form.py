@@ -30,7 +30,7 @@ from app.inspection.workbench import Workbench
 from app.profile.db import Database
 from app.profile.models import Evaluation
 from app.profile.supervisor import ReportDefaults, save_report_defaults
-from tests.helpers.evaluation import COMPANY, GUARDS, _id_number, build_hand_case
+from tests.helpers.evaluation import COMPANY, _id_number, build_hand_case, import_hand_roster
 from tests.test_evaluation import signature_png
 
 PASSPHRASE = b"form passphrase"
@@ -201,13 +201,7 @@ def test_the_head_cannot_sign_a_signed_evaluation(tmp_path: Path) -> None:
 def _roster_only_event(workbench: Workbench) -> str:
     """The hand case's five guards, nobody checked yet."""
     event_id = workbench.save_event(EventInput(name="抽样示例", company_name=COMPANY))
-    report = RosterReport(source="test", main_company=COMPANY)
-    for index, (name, cert, company, post, task) in enumerate(GUARDS, start=1):
-        report.rows.append(RosterRow(
-            row=index + 2, name=name, gender="男", id_number=_id_number(index), cert_no=cert,
-            company=company, post=post, task_type=task, phone="13800000000",
-            background_check="passed", trained=True))
-    workbench.import_roster(event_id, report)
+    import_hand_roster(workbench, event_id)
     return event_id
 
 

@@ -51,10 +51,8 @@ def _id_number(index: int) -> str:
     return first17 + id_check_char(first17)
 
 
-def build_hand_case(workbench: Workbench) -> HandCase:
-    event_id = workbench.save_event(EventInput(
-        name=EVENT_NAME, venue="市体育馆", organizer="市篮球协会", company_name=COMPANY,
-        company_licence_no="辽公保服20180007", company_credit_grade="A"))
+def import_hand_roster(workbench: Workbench, event_id: str) -> None:
+    """The five guards of GUARDS on the event's roster."""
     report = RosterReport(source="test", main_company=COMPANY)
     for index, (name, cert, company, post, task) in enumerate(GUARDS, start=1):
         report.rows.append(RosterRow(
@@ -62,6 +60,13 @@ def build_hand_case(workbench: Workbench) -> HandCase:
             company=company, post=post, task_type=task, phone="13800000000",
             background_check="passed", trained=True))
     workbench.import_roster(event_id, report)
+
+
+def build_hand_case(workbench: Workbench) -> HandCase:
+    event_id = workbench.save_event(EventInput(
+        name=EVENT_NAME, venue="市体育馆", organizer="市篮球协会", company_name=COMPANY,
+        company_licence_no="辽公保服20180007", company_credit_grade="A"))
+    import_hand_roster(workbench, event_id)
     posts = {p.name: p for p in workbench.posts(event_id)}
     guards = {g.name: g for g in workbench.guards(event_id)}
     template = load_template()
