@@ -65,14 +65,23 @@ def scan_badge(qtbot, window: MainWindow, badge: str) -> None:
 
 
 def main_company_guard(window: MainWindow, progress: SampleProgress, sampled: bool) -> str:
-    """A guard of the contracted company not checked yet, in the sample or not."""
+    """A guard of the contracted company not checked yet, in the sample or not, whose scan
+    records no finding by itself (cleared and trained: the demo roster also has guards with
+    a background check pending, and which the sample draws depends on the event's id)."""
+    from sqlalchemy import select
+
+    from app.profile.models import Inspection
+
     event = window.current_event
     assert event is not None and event.company is not None
-    drawn = {g.guard_id: g for g in progress.guards}
+    with window.workbench.db.read() as s:
+        checked = set(s.scalars(select(Inspection.guard_id).where(
+            Inspection.event_id == event.id, Inspection.deleted_at.is_(None))))
+    drawn = {g.guard_id for g in progress.guards}
     for guard in window.workbench.guards(event.id):
         if (guard.company_name == event.company.name and guard.post_id
-                and (guard.id in drawn) == sampled
-                and (not sampled or not drawn[guard.id].checked)):
+                and guard.background_check == "passed" and guard.trained
+                and (guard.id in drawn) == sampled and guard.id not in checked):
             return guard.id
     raise AssertionError("no such guard on the demo roster")
 

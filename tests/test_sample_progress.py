@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from app.demo import create_demo_event
+from app.demo_data import MAIN_COMPANY
 from app.evaluation.sample_progress import SampleProgress, sample_progress
 from app.evaluation.sample_rows import event_sample
 from app.inspection.checklist import load_template
@@ -35,11 +36,17 @@ def progress_of(workbench: Workbench, event_id: str, **kwargs: object) -> Sample
 
 def sampled_and_not(workbench: Workbench, event_id: str
                     ) -> tuple[list[GuardInfo], list[GuardInfo]]:
-    """The event's guards in the sample and the others, each in roster order."""
+    """The event's guards in the sample and the others, each in roster order; only guards
+    whose scan records no finding by itself (the contracted company's, cleared, trained,
+    fixed to a post): the demo roster also has guards of another company, with a background
+    check pending or failed, or untrained, and which of them the sample draws depends on the
+    event's random id."""
     sample = event_sample(workbench.db, event_id)
     assert sample is not None
     drawn = {guard.cert_no for guard in sample.guards}
-    guards = workbench.guards(event_id)
+    guards = [g for g in workbench.guards(event_id)
+              if g.company_name == MAIN_COMPANY and g.background_check == "passed"
+              and g.trained and g.post_id]
     return ([g for g in guards if g.cert_no in drawn],
             [g for g in guards if g.cert_no not in drawn])
 
