@@ -165,3 +165,29 @@ def test_missing_server_skips_locally_and_fails_under_ci(monkeypatch) -> None:
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="apt-get install postgresql"):
         pg.start_server()
+
+
+def test_accounts_audit_and_vetting_on_postgres(postgres_db: str) -> None:
+    """Issue 14's tables on PostgreSQL: an account, its audit entry, a vetting result; the
+    audit log refuses UPDATE and DELETE there too (a PL/pgSQL trigger)."""
+    from sqlalchemy.exc import DBAPIError
+
+    from app.hq import audit
+    from app.hq.accounts import Accounts
+    from app.hq.database import HqDatabase
+    from app.hq.vetting import set_vetting
+
+    db = HqDatabase(postgres_db)
+    try:
+        accounts = Accounts(db)
+        accounts.add("staff-wang", "staff", "staff password 1", "test")
+        assert accounts.authenticate("staff-wang", "staff password 1") is not None
+        result = set_vetting(db, "staff-wang", "辽200000000001", "failed", False, "复查")
+        assert result["cert_key"] == "200000000001" and result["event_rows"] == 0
+        for statement in ("UPDATE audit_entry SET actor = 'x'", "DELETE FROM audit_entry"):
+            with pytest.raises(DBAPIError, match="append-only"), db.begin() as s:
+                s.execute(text(statement))
+        assert [e["action"] for e in audit.entries(db)] == ["vetting.set", "user.add"]
+        assert audit.verify_chain(db) is None
+    finally:
+        db.close()

@@ -141,6 +141,27 @@ def add_hq_parser(commands: Any, global_options: GlobalOptions) -> None:
     revoked = action("revoked-import", "replace the revocation list with a file's")
     revoked.add_argument("file", metavar="FILE")
 
+    user = actions.add_parser("user", help="HQ staff accounts: add, list, disable")
+    user_actions = user.add_subparsers(dest="user_command", metavar="ACTION", required=True)
+
+    def user_action(name: str, help_text: str) -> argparse.ArgumentParser:
+        sub: argparse.ArgumentParser = user_actions.add_parser(name, help=help_text)
+        _db_option(sub)
+        global_options(sub, True)
+        return sub
+
+    user_add = user_action("add", "add a person's account (prints it as JSON)")
+    user_add.add_argument("name", metavar="NAME")
+    user_add.add_argument("--role", required=True, choices=("admin", "staff", "viewer"),
+                          help="admin: accounts and keys as well; staff: events, vetting, "
+                               "companies, badges, evaluations; viewer: reads only")
+    user_add.add_argument("--password-file", metavar="F",
+                          help="read the password from the first line of F instead of "
+                               "asking for it (10 characters or more)")
+    user_action("list", "list the accounts (JSON)")
+    user_disable = user_action("disable", "disable an account: it signs in no more")
+    user_disable.add_argument("name", metavar="NAME")
+
     cert = action("make-cert", "make a self-signed TLS certificate and key for serve")
     cert.add_argument("--cert", required=True, metavar="FILE")
     cert.add_argument("--key", required=True, metavar="FILE")

@@ -7,6 +7,7 @@ stderr in plain words, with a non-zero exit.
 from __future__ import annotations
 
 import argparse
+import getpass
 import hashlib
 import ipaddress
 import os
@@ -115,8 +116,25 @@ def _tls_key_password(args: argparse.Namespace) -> tuple[str | None, str | None]
         return None, f"the passphrase of the TLS key {args.key} must be UTF-8 text"
 
 
+def _user_command(args: argparse.Namespace, store: HqStore) -> int:
+    """``hq user add|list|disable``; the audit log names the command line's user."""
+    actor = f"command line ({getpass.getuser()})"
+    if args.user_command == "add":
+        password = read_secret(args.password_file, f"Password for {args.name} (10 characters "
+                               f"or more): ", confirm=True, what="password").decode("utf-8")
+        print_json(store.accounts.add(args.name, args.role, password, actor).as_json())
+    elif args.user_command == "list":
+        print_json({"users": [account.as_json() for account in store.accounts.listed()]})
+    else:
+        account = store.accounts.disable(args.name, actor)
+        print_json({**account.as_json(), "disabled_at": _iso(account.disabled_at)})
+    return EXIT_OK
+
+
 def _run(args: argparse.Namespace, store: HqStore) -> int:
     command = args.hq_command
+    if command == "user":
+        return _user_command(args, store)
     key_password: str | None = None
     if command == "serve":
         # The TLS files are checked before HQ's keys are unlocked: on a new store unlocking

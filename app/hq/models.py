@@ -221,3 +221,51 @@ class PublishedScoringRules(Base):
     document: Mapped[str] = mapped_column(Text)
     sha256: Mapped[str] = mapped_column(String(64))
     published_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+
+
+class HqUser(Base):
+    """One person's account on HQ's console and API (issue 14): viewer (reads), staff (events,
+    vetting, companies, badges, evaluations), admin (accounts and keys as well). Only a
+    memory-hard digest of the password is kept (app.hq.accounts)."""
+
+    __tablename__ = "hq_user"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    role: Mapped[str] = mapped_column(String(10))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+    disabled_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class AuditEntry(Base):
+    """Every change made at HQ by a person (who, when, what, before and after). Append-only:
+    the database refuses to update or delete a row (triggers of migration 0005), and each
+    entry's hash covers the one before, so a row changed behind the database's back breaks
+    the chain (app.hq.audit)."""
+
+    __tablename__ = "audit_entry"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(60))
+    target: Mapped[str] = mapped_column(String(200))
+    before: Mapped[str | None] = mapped_column(Text)  # canonical JSON
+    after: Mapped[str | None] = mapped_column(Text)
+    previous_hash: Mapped[str] = mapped_column(String(64))
+    entry_hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class Vetting(Base):
+    """HQ's own vetting of a person, by certificate (issue 14): the background check and the
+    pre-job training the police recorded (seed 001 §四(三)(四)). HQ's guard rows of every
+    event with that certificate take it, so the next package carries it to the laptops."""
+
+    __tablename__ = "vetting"
+
+    cert_key: Mapped[str] = mapped_column(String(50), primary_key=True)
+    background: Mapped[str] = mapped_column(String(10))  # passed | pending | failed
+    trained: Mapped[bool] = mapped_column(Boolean)
+    note: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+    updated_by: Mapped[str] = mapped_column(String(64))

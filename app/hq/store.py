@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy.orm import Session
 
 from app.hq import demo_event, devices, events, ingest, packages, proposals, trust
+from app.hq.accounts import Accounts
 from app.hq.database import HqDatabase
 from app.hq.devices import EnrolResult
 from app.hq.key_ring import KeyRing
@@ -40,6 +41,7 @@ class HqStore:
         self.url, self.engine, self.Session = self.db.url, self.db.engine, self.db.Session
         self.keys = KeyRing(self.db)
         self.staff = StaffAccess(self.db)
+        self.accounts = Accounts(self.db)
 
     def close(self) -> None:
         self.db.close()

@@ -7,7 +7,6 @@ no internet), every value through html.escape. The figures come from app.hq.stan
 
 from __future__ import annotations
 
-import base64
 import functools
 import html
 import io
@@ -25,7 +24,7 @@ from sqlalchemy.orm import Session
 from app.hq import standing
 from app.hq.database import parse_time
 from app.hq.models import EvaluationDocument
-from app.hq.throttle import SignInThrottle
+from app.hq.sign_in import require
 from app.resources import font_path
 
 API = "/api/v1"
@@ -34,50 +33,9 @@ RISK_TEXT = {"low": "低风险 (low)", "medium": "中风险 (medium)", "high": "
 TREND_TEXT = {"improving": "上升 (improving)", "steady": "平稳 (steady)",
               "declining": "下降 (declining)", "none": "—"}
 
-STAFF_REALM = 'Basic realm="Venue Supervisor HQ", charset="UTF-8"'
 
 
-def _sign_in_throttle(request: Request) -> SignInThrottle:
-    """The app's throttle (create_app makes it; an app that only includes these routes gets
-    one on its first sign-in)."""
-    state = request.app.state
-    if getattr(state, "sign_in_throttle", None) is None:
-        state.sign_in_throttle = SignInThrottle()
-    throttle: SignInThrottle = state.sign_in_throttle
-    return throttle
-
-
-def require_staff(request: Request) -> None:
-    """HQ staff sign in (HTTP Basic, any user name, the staff password): the pages hold
-    every signed evaluation, and they share the port the laptops sync to."""
-    check = request.app.state.store.check_staff_password
-    throttle = _sign_in_throttle(request)
-    header = request.headers.get("authorization", "")
-    user, password = "", None
-    if header[:6].lower() == "basic ":
-        try:
-            user, _, password = base64.b64decode(header[6:]).decode("utf-8").partition(":")
-        except ValueError:
-            password = None
-    address = request.client.host if request.client else "?"
-    if password is not None:  # a browser's first visit sends no password: not a failure
-        wait = throttle.retry_after(address, user)
-        if wait:
-            raise HTTPException(429, f"too many failed sign-ins: try again in {wait} s",
-                                headers={"Retry-After": str(wait)})
-    verdict = check(password)
-    if verdict is None:
-        raise HTTPException(403, "the staff pages are closed until a staff password is set: "
-                                 "run `python -m app hq staff-password` on the HQ server")
-    if not verdict:
-        if password is not None:
-            throttle.failed(address, user)
-        raise HTTPException(401, "sign in with the staff password",
-                            headers={"WWW-Authenticate": STAFF_REALM})
-    throttle.succeeded(address, user)
-
-
-router = APIRouter(dependencies=[Depends(require_staff)])
+router = APIRouter(dependencies=[Depends(require("viewer"))])
 # What a page needs before anyone signed in (the font of the sign-in error page itself).
 public_router = APIRouter()
 

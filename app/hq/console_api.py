@@ -1,0 +1,83 @@
+"""The changes HQ staff make through the JSON API under /api/v1/ (issue 14), each in the
+audit log, each behind its role (app.hq.sign_in): a viewer's write answers 403.
+
+    POST /api/v1/revocations {"cert_no", "reason"}  -> 201   (staff)
+    PUT  /api/v1/vetting/{cert_no} {"background", "trained", "note"}  (staff)
+    GET  /api/v1/audit                                       (admin)
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, HTTPException, Path, Query, Request
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from app.hq import audit, vetting
+from app.hq.models import RevokedCertificate
+from app.hq.sign_in import Admin, Staff
+from app.inspection.identity import cert_key
+
+API = "/api/v1"
+MAX_CERT_CHARS = 50
+MAX_REASON_CHARS = 500
+
+router = APIRouter()
+
+
+class Revocation(BaseModel):
+    cert_no: str = Field(min_length=1, max_length=MAX_CERT_CHARS)
+    reason: str = Field(min_length=1, max_length=MAX_REASON_CHARS)
+
+
+@router.post(f"{API}/revocations", status_code=201)
+def revoke_certificate(revocation: Revocation, account: Staff,
+                       request: Request) -> dict[str, Any]:
+    """Revoke a guard's certificate: every event package and revocation list from now on
+    carries it, so every laptop refuses the badge after its next pull."""
+    key = cert_key(revocation.cert_no)
+    reason = " ".join(revocation.reason.split())
+    if not key:
+        raise HTTPException(400, f"{revocation.cert_no!r} is no certificate number (it has "
+                                 f"no letters or digits)")
+    if not reason:
+        raise HTTPException(400, "a revocation needs its reason")
+    db = request.app.state.store.db
+    with db.begin() as s:
+        already = s.scalar(select(RevokedCertificate.cert_key)
+                           .where(RevokedCertificate.cert_key == key)) is not None
+        if not already:
+            s.add(RevokedCertificate(cert_key=key))
+            s.flush()
+        audit.record(s, account.name, "certificate.revoke", f"certificate:{key}",
+                     {"revoked": already}, {"revoked": True, "cert_no": revocation.cert_no,
+                                            "reason": reason})
+    return {"cert_no": revocation.cert_no, "cert_key": key, "revoked": True,
+            "already_revoked": already}
+
+
+class VettingResult(BaseModel):
+    background: Literal["cleared", "pending", "failed"]
+    trained: bool
+    note: str = Field(default="", max_length=vetting.MAX_NOTE_CHARS)
+
+
+@router.put(f"{API}/vetting/{{cert_no}}")
+def put_vetting(cert_no: Annotated[str, Path(min_length=1, max_length=MAX_CERT_CHARS)],
+                result: VettingResult, account: Staff, request: Request) -> dict[str, Any]:
+    """HQ's own vetting of the person; the next package of any event with that guard
+    carries it (app.hq.vetting)."""
+    return vetting.set_vetting(request.app.state.store.db, account.name, cert_no,
+                               result.background, result.trained, result.note)
+
+
+@router.get(f"{API}/audit")
+def audit_log(account: Admin, request: Request,
+              limit: Annotated[int, Query(ge=1, le=audit.MAX_LISTED)] = 100,
+              before_id: Annotated[int | None, Query(ge=1)] = None) -> dict[str, Any]:
+    """The newest entries first, and whether the chain of hashes still holds."""
+    db = request.app.state.store.db
+    broken = audit.verify_chain(db)
+    return {"entries": audit.entries(db, limit, before_id), "chain_intact": broken is None,
+            "broken_at": broken}

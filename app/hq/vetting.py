@@ -1,0 +1,81 @@
+"""Vetting owned by the police (issue 14, seed 001 §四(三)(四)): HQ records a person's
+background check and pre-job training by certificate number; HQ's guard rows of every event
+with that certificate take the result in the same transaction (a new content hash and
+updated_at), so the next package of any of those events carries it and the laptop's
+verdicts follow HQ's result, not the company's own spreadsheet.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.hq import audit
+from app.hq.database import HqDatabase
+from app.hq.errors import HqError
+from app.hq.models import HQ_DEVICE, Vetting, utc_now
+from app.hq.models import Record as RecordRow
+from app.inspection.identity import cert_key
+from app.sync.protocol import canonical_json, content_hash
+
+# The API's words for the background check, and the laptop's (app.inspection.domain).
+BACKGROUND = {"cleared": "passed", "pending": "pending", "failed": "failed"}
+MAX_NOTE_CHARS = 1000
+
+
+def _vetting_json(row: Vetting | None) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    return {"background": row.background, "trained": row.trained, "note": row.note}
+
+
+def _hq_guard_rows(s: Session, key: str) -> list[RecordRow]:
+    """HQ's guard rows of this certificate in every event (a text match narrows the rows,
+    the parsed payload decides: the key has only digits and A-Z, no LIKE wildcard)."""
+    rows = s.scalars(select(RecordRow).where(
+        RecordRow.kind == "guard", RecordRow.device_id == HQ_DEVICE,
+        RecordRow.payload.like(f'%"cert_key":"{key}"%')))
+    return [row for row in rows if json.loads(row.payload).get("cert_key") == key]
+
+
+def set_vetting(db: HqDatabase, actor: str, cert_no: str, background: str, trained: bool,
+                note: str) -> dict[str, Any]:
+    """Record HQ's vetting of a person and carry it into HQ's guard rows; what was set and
+    how many event rows took it. HqError (400) for a value that cannot be."""
+    key = cert_key(cert_no)
+    if not key or len(key) > 50:
+        raise HqError(400, f"{cert_no[:60]!r} is no certificate number")
+    if background not in BACKGROUND:
+        raise HqError(400, f"background must be one of {', '.join(BACKGROUND)}")
+    note = " ".join(note.split())[:MAX_NOTE_CHARS]
+    state = BACKGROUND[background]
+    now = utc_now()
+    with db.begin() as s:
+        row = s.get(Vetting, key)
+        before = _vetting_json(row)
+        if row is None:
+            row = Vetting(cert_key=key, background=state, trained=trained, note=note,
+                          updated_at=now, updated_by=actor)
+            s.add(row)
+        else:
+            row.background, row.trained, row.note = state, trained, note
+            row.updated_at, row.updated_by = now, actor
+        guards = _hq_guard_rows(s, key)
+        stamp = now.isoformat()
+        for guard in guards:
+            payload = json.loads(guard.payload)
+            if (payload.get("background_check"), payload.get("trained")) == (state, trained):
+                continue
+            payload.update(background_check=state, trained=trained, updated_at=stamp)
+            guard.payload = canonical_json(payload).decode("utf-8")
+            guard.content_hash = content_hash(payload)
+            guard.updated_at = stamp
+            guard.received_at = now
+        s.flush()
+        audit.record(s, actor, "vetting.set", f"certificate:{key}", before,
+                     _vetting_json(row))
+    return {"cert_no": cert_no, "cert_key": key, "background": background,
+            "trained": trained, "note": note, "event_rows": len(guards)}

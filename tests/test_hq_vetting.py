@@ -1,0 +1,69 @@
+"""Vetting owned by the police, end to end (issue 14): HQ staff mark a guard's background
+check failed and revoke another guard's certificate through the JSON API; the laptop pulls
+the event; scanning those guards gives the verdicts of HQ's data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from app.demo import demo_badge
+from app.hq import audit
+from app.hq.models import Vetting
+from app.hq.server import create_app
+from app.hq.store import HqStore
+from app.inspection.domain import Verdict
+from app.inspection.workbench import Workbench
+from tests.test_document_numbers import hq, laptop  # noqa: F401 - the in-process HQ
+
+STAFF = ("staff-wang", "staff password 1")
+
+
+def test_hqs_vetting_and_revocation_reach_the_laptops_verdicts(
+        hq: HqStore, tmp_path: Path) -> None:  # noqa: F811
+    hq.accounts.add(STAFF[0], "staff", STAFF[1], "test")
+    hq.accounts.add("viewer-zhao", "viewer", "viewer password 1", "test")
+    event_id = hq.add_demo_event()
+    db, service = laptop(hq, tmp_path / "laptop", event_id)
+    workbench = Workbench(db)
+    event = workbench.event(event_id)
+    assert event.company is not None
+    cleared = [g for g in workbench.guards(event_id)
+               if g.background_check == "passed" and g.trained and g.post_id
+               and g.company_name == event.company.name]
+    failing, revoked = cleared[0], cleared[1]
+    licence = event.company.licence_no
+
+    def verdict(guard_id: str) -> Verdict:
+        guard = next(g for g in workbench.guards(event_id) if g.id == guard_id)
+        return workbench.lookup(event_id, demo_badge(guard, licence), guard.post_id).verdict
+
+    assert verdict(failing.id) == verdict(revoked.id) == Verdict.ASSIGNED_HERE
+
+    with TestClient(create_app(hq)) as client:
+        refused = client.put(f"/api/v1/vetting/{failing.cert_no}",
+                             auth=("viewer-zhao", "viewer password 1"),
+                             json={"background": "failed", "trained": True})
+        assert refused.status_code == 403
+        with hq.Session() as s:
+            assert s.scalar(select(func.count()).select_from(Vetting)) == 0
+        vetted = client.put(f"/api/v1/vetting/{failing.cert_no}", auth=STAFF,
+                            json={"background": "failed", "trained": True,
+                                  "note": "直系亲属有涉案记录（扩展审查）"})
+        assert vetted.status_code == 200 and vetted.json()["event_rows"] == 1
+        assert client.put(f"/api/v1/vetting/{failing.cert_no}", auth=STAFF,
+                          json={"background": "unknown", "trained": True}).status_code == 400
+        assert client.post("/api/v1/revocations", auth=STAFF, json={
+            "cert_no": revoked.cert_no, "reason": "证件遗失"}).status_code == 201
+
+    service.pull_event(event_id)
+    assert verdict(failing.id) == Verdict.BACKGROUND_FAILED
+    assert verdict(revoked.id) == Verdict.BADGE_INVALID
+    pulled = next(g for g in workbench.guards(event_id) if g.id == failing.id)
+    assert pulled.background_check == "failed"
+    actions = [(e["actor"], e["action"]) for e in audit.entries(hq.db)][:2]
+    assert actions == [(STAFF[0], "certificate.revoke"), (STAFF[0], "vetting.set")]
+    assert audit.verify_chain(hq.db) is None
+    db.close()
