@@ -67,3 +67,27 @@ def test_hqs_vetting_and_revocation_reach_the_laptops_verdicts(
     assert actions == [(STAFF[0], "certificate.revoke"), (STAFF[0], "vetting.set")]
     assert audit.verify_chain(hq.db) is None
     db.close()
+
+
+def test_a_guard_vetted_before_the_event_is_prepared_carries_hqs_result(
+        hq: HqStore) -> None:  # noqa: F811
+    """The roster's own column is the company's claim: HQ's vetting, recorded first, is what
+    the prepared event and its package say."""
+    import json as json_module
+
+    from app.demo_data import demo_roster
+    from app.hq.vetting import set_vetting
+    from app.inspection.identity import cert_key
+    from app.sync.protocol import PACKAGE_FORMAT, read_signed
+
+    report, _unstaffed = demo_roster()
+    row = next(r for r in report.rows if r.background_check == "passed" and r.trained)
+    set_vetting(hq.db, "staff-wang", row.cert_no, "pending", False, "亲属背景复查中")
+    event_id = hq.add_demo_event()
+    _signer, body = read_signed(hq.event_package(event_id), PACKAGE_FORMAT,
+                                lambda _signer: hq.package_public_key())
+    [guard] = [r for r in body["records"] if r["kind"] == "guard"
+               and r["payload"]["cert_key"] == cert_key(row.cert_no)]
+    assert (guard["payload"]["background_check"], guard["payload"]["trained"]) == (
+        "pending", False)
+    assert json_module.dumps(guard["payload"])  # a record the laptop can hash and apply

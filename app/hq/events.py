@@ -32,6 +32,7 @@ from app.hq.key_ring import KeyRing
 from app.hq.models import HQ_DEVICE, PersonPseudonym, utc_now
 from app.hq.models import Record as RecordRow
 from app.hq.packages import hq_event_named
+from app.hq.vetting import with_hq_vetting
 from app.inspection.identity import cert_key
 from app.inspection.roster import RosterReport, check_roster
 from app.inspection.values import EventInput
@@ -80,6 +81,7 @@ def add_event_records(db: HqDatabase, records: Sequence[Record]) -> None:
                                f"{record.id}: {problem}")
     with db.Session() as s:
         held = held_records(s, [r.id for r in records if r.kind == "company"])
+        records = with_hq_vetting(s, records)
     fresh = [r for r in records if not (r.kind == "company" and r.id in held)]
     results = ingest(db, HQ_DEVICE, [r.as_json() for r in fresh])
     failed = [r for r in results if r["status"] == "failed"]

@@ -8,6 +8,7 @@ verdicts follow HQ's result, not the company's own spreadsheet.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -19,7 +20,7 @@ from app.hq.errors import HqError
 from app.hq.models import HQ_DEVICE, Vetting, utc_now
 from app.hq.models import Record as RecordRow
 from app.inspection.identity import cert_key
-from app.sync.protocol import canonical_json, content_hash
+from app.sync.protocol import Record, canonical_json, chunks, content_hash
 
 # The API's words for the background check, and the laptop's (app.inspection.domain).
 BACKGROUND = {"cleared": "passed", "pending": "pending", "failed": "failed"}
@@ -79,3 +80,21 @@ def set_vetting(db: HqDatabase, actor: str, cert_no: str, background: str, train
                      _vetting_json(row))
     return {"cert_no": cert_no, "cert_key": key, "background": background,
             "trained": trained, "note": note, "event_rows": len(guards)}
+
+
+def with_hq_vetting(s: Session, records: Sequence[Record]) -> list[Record]:
+    """An event's records as HQ prepares them: a guard HQ vetted already carries HQ's result,
+    whatever the company's roster claimed."""
+    keys = {str(r.payload.get("cert_key")) for r in records if r.kind == "guard"}
+    found = {row.cert_key: row for chunk in chunks(sorted(keys))
+             for row in s.scalars(select(Vetting).where(Vetting.cert_key.in_(chunk)))}
+    if not found:
+        return list(records)
+    vetted: list[Record] = []
+    for record in records:
+        row = found.get(str(record.payload.get("cert_key"))) if record.kind == "guard" else None
+        if row is not None:
+            record = Record.of("guard", {**record.payload, "background_check": row.background,
+                                         "trained": row.trained})
+        vetted.append(record)
+    return vetted
