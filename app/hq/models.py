@@ -269,3 +269,30 @@ class Vetting(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
     updated_by: Mapped[str] = mapped_column(String(64))
+
+
+class CompanyRegisterEntry(Base):
+    """HQ's register of a company beyond its record (issue 14, seed 004 §4, §12): the red or
+    black list it is on, since when and why. The credit grade and the black list also
+    live in HQ's company record, which every package carries."""
+
+    __tablename__ = "company_register"
+
+    licence_no: Mapped[str] = mapped_column(String(100), primary_key=True)
+    list_name: Mapped[str | None] = mapped_column(String(5))  # red | black | None
+    reason: Mapped[str] = mapped_column(Text, default="")
+    since: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+    updated_by: Mapped[str] = mapped_column(String(64))
+
+
+class PersonIndex(Base):
+    """Which guard rows are which person, by certificate key: a person's file reads its
+    rows through this index, not by scanning every guard's JSON (issue 14). Filled when a
+    guard row is stored, from HQ or a laptop."""
+
+    __tablename__ = "person_index"
+
+    cert_key: Mapped[str] = mapped_column(String(50), primary_key=True)
+    record_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    event_id: Mapped[str | None] = mapped_column(String(64))
