@@ -91,3 +91,42 @@ def test_a_guard_vetted_before_the_event_is_prepared_carries_hqs_result(
     assert (guard["payload"]["background_check"], guard["payload"]["trained"]) == (
         "pending", False)
     assert json_module.dumps(guard["payload"])  # a record the laptop can hash and apply
+
+
+def test_hq_black_lists_a_company_and_the_laptop_learns_it_at_its_next_pull(
+        hq: HqStore, tmp_path: Path) -> None:  # noqa: F811
+    from app.demo_data import DEMO_COMPANY_LICENCE, MAIN_COMPANY
+    from app.hq.models import CompanyRegisterEntry
+
+    hq.accounts.add(STAFF[0], "staff", STAFF[1], "test")
+    hq.accounts.add("viewer-zhao", "viewer", "viewer password 1", "test")
+    event_id = hq.add_demo_event()
+    db, service = laptop(hq, tmp_path / "laptop", event_id)
+    body = {"credit_grade": "C", "list": "black", "reason": "转包安保勤务（考评附件3第7项）"}
+    with TestClient(create_app(hq)) as client:
+        assert client.put(f"/api/v1/companies/{DEMO_COMPANY_LICENCE}",
+                          auth=("viewer-zhao", "viewer password 1"), json=body
+                          ).status_code == 403
+        for bad in ({**body, "list": "grey"}, {**body, "reason": ""},
+                    {"credit_grade": "C", "reason": "x"}, {**body, "credit_grade": "A" * 30}):
+            assert client.put(f"/api/v1/companies/{DEMO_COMPANY_LICENCE}", auth=STAFF,
+                              json=bad).status_code == 400, bad
+        assert client.put("/api/v1/companies/辽公保服00000000", auth=STAFF,
+                          json=body).status_code == 404
+        with hq.Session() as s:
+            assert s.get(CompanyRegisterEntry, DEMO_COMPANY_LICENCE) is None
+        answer = client.put(f"/api/v1/companies/{DEMO_COMPANY_LICENCE}", auth=STAFF,
+                            json=body)
+        assert answer.status_code == 200
+        assert answer.json()["list"] == "black" and answer.json()["since"]
+        companies = client.get("/api/v1/companies", auth=("viewer-zhao", "viewer password 1"))
+        [listed] = [c for c in companies.json()["companies"] if c["name"] == MAIN_COMPANY]
+        assert listed["credit_grade"] == "C" and listed["blacklisted"] is True
+    service.pull_event(event_id)
+    company = Workbench(db).event(event_id).company
+    assert company is not None
+    assert (company.credit_grade, company.blacklisted) == ("C", True)
+    [entry] = [e for e in audit.entries(hq.db) if e["action"] == "company.set"]
+    assert entry["actor"] == STAFF[0] and entry["after"]["list"] == "black"
+    assert entry["before"] == {"credit_grade": "A", "list": None}
+    db.close()

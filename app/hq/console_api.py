@@ -3,6 +3,7 @@ audit log, each behind its role (app.hq.sign_in): a viewer's write answers 403.
 
     POST /api/v1/revocations {"cert_no", "reason"}  -> 201   (staff)
     PUT  /api/v1/vetting/{cert_no} {"background", "trained", "note"}  (staff)
+    PUT  /api/v1/companies/{licence} {"credit_grade", "list", "reason"}  (staff)
     GET  /api/v1/audit                                       (admin)
 """
 
@@ -14,7 +15,7 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from app.hq import audit, vetting
+from app.hq import audit, register, vetting
 from app.hq.models import RevokedCertificate
 from app.hq.sign_in import Admin, Staff
 from app.inspection.identity import cert_key
@@ -70,6 +71,22 @@ def put_vetting(cert_no: Annotated[str, Path(min_length=1, max_length=MAX_CERT_C
     carries it (app.hq.vetting)."""
     return vetting.set_vetting(request.app.state.store.db, account.name, cert_no,
                                result.background, result.trained, result.note)
+
+
+class CompanyStanding(BaseModel):
+    credit_grade: str = Field(min_length=1, max_length=register.MAX_GRADE_CHARS)
+    list_name: Literal["red", "black"] | None = Field(alias="list")
+    reason: str = Field(min_length=1, max_length=register.MAX_REASON_CHARS)
+
+
+@router.put(f"{API}/companies/{{licence}}")
+def put_company(licence: Annotated[str, Path(min_length=1, max_length=100)],
+                standing: CompanyStanding, account: Staff,
+                request: Request) -> dict[str, Any]:
+    """A company's credit grade and its red or black list (null: neither), with the
+    reason; the next package of every event carries the grade and the black list."""
+    return register.set_company(request.app.state.store.db, account.name, licence,
+                                standing.credit_grade, standing.list_name, standing.reason)
 
 
 @router.get(f"{API}/audit")
