@@ -24,7 +24,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from app.badge.trust_lists import TrustListError
 from app.cli.common import CommandError, print_json, read_secret
 from app.evaluation.rules import MAX_RULES_BYTES, RulesDocumentError
-from app.hq import document_numbers
+from app.hq import audit, document_numbers
 from app.hq.errors import HqError
 from app.hq.keys import (
     MIN_PASSPHRASE_CHARS,
@@ -116,9 +116,20 @@ def _tls_key_password(args: argparse.Namespace) -> tuple[str | None, str | None]
         return None, f"the passphrase of the TLS key {args.key} must be UTF-8 text"
 
 
+def _actor() -> str:
+    """Who the audit log names for a change made on HQ's command line."""
+    return f"command line ({getpass.getuser()})"
+
+
+def _audited(store: HqStore, action: str, target: str, after: object) -> None:
+    """The change a command just made, in the audit log (app.hq.audit)."""
+    with store.db.begin() as s:
+        audit.record(s, _actor(), action, target, None, after)
+
+
 def _user_command(args: argparse.Namespace, store: HqStore) -> int:
     """``hq user add|list|disable``; the audit log names the command line's user."""
-    actor = f"command line ({getpass.getuser()})"
+    actor = _actor()
     if args.user_command == "add":
         password = read_secret(args.password_file, f"Password for {args.name} (10 characters "
                                f"or more): ", confirm=True, what="password").decode("utf-8")
@@ -158,8 +169,9 @@ def _run(args: argparse.Namespace, store: HqStore) -> int:
         # checks of `hq import-bundle` count them.
         from app.hq.server import serve
 
-        if args.hq_name:
+        if args.hq_name and args.hq_name.strip() != store.setting(HQ_NAME_SETTING):
             store.set_setting(HQ_NAME_SETTING, args.hq_name.strip())
+            _audited(store, "hq.name", "hq", {"name": args.hq_name.strip()})
         port = args.port if args.port is not None else (8443 if args.cert else 8080)
         store.package_key()  # made now, not by the first laptop to enrol
         serve(store, args.host, port, args.cert, args.key, args.ready_file,
@@ -167,6 +179,9 @@ def _run(args: argparse.Namespace, store: HqStore) -> int:
         return EXIT_OK
     if command == "enrol-code":
         code = store.create_enrolment_code(args.supervisor, args.ttl_hours)
+        # Never the code itself: only its digest is kept.
+        _audited(store, "enrolment_code.create", f"supervisor:{args.supervisor.strip()}",
+                 {"ttl_hours": args.ttl_hours})
         expires = datetime.now(UTC) + timedelta(hours=args.ttl_hours)
         print(f"One-time enrolment code for {args.supervisor.strip()}, valid until "
               f"{expires:%Y-%m-%d %H:%M} UTC (it enrols one laptop):")
@@ -181,6 +196,7 @@ def _run(args: argparse.Namespace, store: HqStore) -> int:
         store.set_staff_password(read_secret(
             args.password_file, "Staff password (8 characters or more): ", confirm=True,
             what="password").decode("utf-8"))
+        _audited(store, "staff_password.set", "hq", {"set": True})
         print("The staff password is set: staff sign in to the HQ pages with it (any user "
               "name).")
         return EXIT_OK
@@ -189,12 +205,16 @@ def _run(args: argparse.Namespace, store: HqStore) -> int:
         return EXIT_OK
     if command == "revoke-device":
         device = store.revoke_device(args.device_id)
+        _audited(store, "device.revoke", f"device:{device.id}",
+                 {"revoked_at": _iso(device.revoked_at)})
         print_json({"device_id": device.id, "revoked_at": _iso(device.revoked_at)})
         return EXIT_OK
     if command == "add-event":
         return _add_event(store, args)
     if command == "demo-event":
-        print_json({"event_id": store.add_demo_event()})
+        event_id = store.add_demo_event()
+        _audited(store, "event.demo", f"event:{event_id}", None)
+        print_json({"event_id": event_id})
         return EXIT_OK
     if command == "sample":
         drawn = event_sample(store.db, args.event)
@@ -203,8 +223,10 @@ def _run(args: argparse.Namespace, store: HqStore) -> int:
         print_json(drawn.as_json())
         return EXIT_OK
     if command == "set-form":
-        print_json(document_numbers.set_form(store.db, args.unit, args.prefix, args.basis,
-                                             args.minimum_sample_share))
+        form = document_numbers.set_form(store.db, args.unit, args.prefix, args.basis,
+                                         args.minimum_sample_share)
+        _audited(store, "form.set", "form", form)
+        print_json(form)
         return EXIT_OK
     if command == "document-numbers":
         print_json(document_numbers.listing(store.db, args.device))
@@ -213,12 +235,15 @@ def _run(args: argparse.Namespace, store: HqStore) -> int:
         print_json({"proposals": store.proposals(args.event)})
         return EXIT_OK
     if command == "accept-proposal":
-        print_json(store.accept_proposal(args.record, args.device))
+        accepted = store.accept_proposal(args.record, args.device)
+        _audited(store, "proposal.accept", f"record:{args.record}", accepted)
+        print_json(accepted)
         return EXIT_OK
     if command == "export-package":
         data = store.event_package(args.event)
         for device_id in args.device:  # HQ staff hand the stick to these laptops
             store.record_takedown(device_id, args.event)
+            _audited(store, "event.takedown", f"event:{args.event}", {"device": device_id})
         out = Path(args.out)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_bytes(data)
@@ -234,6 +259,7 @@ def _run(args: argparse.Namespace, store: HqStore) -> int:
             count = store.import_trust_list(args.file)
         except TrustListError as exc:
             return _fail(str(exc))
+        _audited(store, "trust_list.import", "trust_list", {"issuers": count})
         print_json({"issuers": count, **store.trust_summary()})
         return EXIT_OK
     if command == "revoked-import":
@@ -241,6 +267,8 @@ def _run(args: argparse.Namespace, store: HqStore) -> int:
             certificates, issuers = store.import_revocations(args.file)
         except TrustListError as exc:  # RevocationListError is one
             return _fail(str(exc))
+        _audited(store, "revocation_list.import", "revocation_list",
+                 {"revoked_certificates": certificates, "revoked_issuers": issuers})
         print_json({"revoked_certificates": certificates, "revoked_issuers": issuers})
         return EXIT_OK
     return _fail(f"unknown hq command {command}")
@@ -260,6 +288,8 @@ def _import_bundle(store: HqStore, path: Path) -> int:
     except SignedFileError as exc:
         # README: exit 1 when the file is refused (2 is for a command that cannot run)
         return _fail(f"the bundle {path} is refused: {exc}", EXIT_PROBLEMS)
+    _audited(store, "bundle.import", f"bundle:{path.name}",
+             {k: summary[k] for k in ("stored", "present", "failed") if k in summary})
     print_json(summary)
     if summary["failed"]:
         print(f"{summary['failed']} records were refused; first: {summary['errors'][0]}",
@@ -283,6 +313,8 @@ def _publish_rules(store: HqStore, path: Path) -> int:
         published = publish_rules(store.db, data)
     except RulesDocumentError as exc:
         return _fail(f"the scoring rules {path} are refused: {exc}")
+    if published.get("published"):
+        _audited(store, "rules.publish", f"rules:{published['version']}", published)
     print_json(published)
     return EXIT_OK
 
@@ -304,6 +336,7 @@ def _add_event(store: HqStore, args: argparse.Namespace) -> int:
             company_licence=args.licence)
     except RosterFileError as exc:
         return _fail(str(exc))
+    _audited(store, "event.add", f"event:{event_id}", {"name": args.name.strip()})
     print_json({"event_id": event_id, "name": args.name.strip(), "roster": summary})
     return EXIT_PROBLEMS if summary.get("error_count") else EXIT_OK
 
