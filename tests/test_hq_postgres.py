@@ -191,3 +191,25 @@ def test_accounts_audit_and_vetting_on_postgres(postgres_db: str) -> None:
         assert audit.verify_chain(db) is None
     finally:
         db.close()
+
+
+def test_company_register_on_postgres(postgres_db: str) -> None:
+    from app.demo_data import DEMO_COMPANY_LICENCE
+    from app.hq.models import CompanyRegisterEntry
+    from app.hq.register import set_company
+    from app.hq.store import HqStore
+
+    store = HqStore(postgres_db)
+    try:
+        store.add_demo_event()
+        answer = set_company(store.db, "staff-wang", DEMO_COMPANY_LICENCE, "B", "red",
+                             "大型活动安保零事故")
+        assert answer["list"] == "red" and answer["since"]
+        with store.Session() as s:
+            entry = s.get(CompanyRegisterEntry, DEMO_COMPANY_LICENCE)
+            assert entry is not None and entry.list_name == "red"
+            [company] = [c for c in company_standing(s)
+                         if c["licence_no"] == DEMO_COMPANY_LICENCE]
+        assert company["credit_grade"] == "B" and company["blacklisted"] is False
+    finally:
+        store.close()
