@@ -130,3 +130,37 @@ def test_hq_black_lists_a_company_and_the_laptop_learns_it_at_its_next_pull(
     assert entry["actor"] == STAFF[0] and entry["after"]["list"] == "black"
     assert entry["before"] == {"credit_grade": "A", "list": None}
     db.close()
+
+
+def test_vetting_is_imported_from_a_file_all_or_none(hq: HqStore, tmp_path: Path,  # noqa: F811
+                                                    capsys) -> None:
+    """`hq vetting-import FILE.csv`: HQ's results for many people at once; one bad line and
+    nothing is stored."""
+    from app.demo_data import demo_roster
+    from app.inspection.identity import cert_key
+    from tests.test_hq_accounts import hq_command
+
+    event_id = hq.add_demo_event()
+    rows = [r for r in demo_roster()[0].rows if r.background_check == "passed"][:3]
+    good = "cert_no,background,trained,note\n" + "".join(
+        f"{r.cert_no},{state},{trained},复查\n"
+        for r, state, trained in zip(rows, ("failed", "pending", "cleared"),
+                                     ("yes", "是", "no"), strict=True))
+    bad = good + "辽000000000000,maybe,yes,\n"
+    path = tmp_path / "vetting.csv"
+    for content, expected in ((bad, 1), (b"\xff\xfe", 1), ("name,x\n", 1)):
+        path.write_bytes(content if isinstance(content, bytes) else content.encode())
+        code, _ = hq_command(hq, tmp_path, "vetting-import", str(path))
+        assert code == expected
+        assert capsys.readouterr().err.strip()
+        with hq.Session() as s:
+            assert s.scalar(select(func.count()).select_from(Vetting)) == 0
+    path.write_text(good, encoding="utf-8")
+    code, shown = hq_command(hq, tmp_path, "vetting-import", str(path))
+    assert code == 0 and shown == {"people": 3, "event_rows": 3}
+    with hq.Session() as s:
+        stored = {v.cert_key: (v.background, v.trained) for v in s.scalars(select(Vetting))}
+    assert stored == {cert_key(rows[0].cert_no): ("failed", True),
+                      cert_key(rows[1].cert_no): ("pending", True),
+                      cert_key(rows[2].cert_no): ("passed", False)}
+    assert event_id

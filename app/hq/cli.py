@@ -162,6 +162,10 @@ def add_hq_parser(commands: Any, global_options: GlobalOptions) -> None:
     user_disable = user_action("disable", "disable an account: it signs in no more")
     user_disable.add_argument("name", metavar="NAME")
 
+    vetting = action("vetting-import", "record HQ's vetting of many people from a CSV file "
+                                       "(cert_no, background, trained, note): all or none")
+    vetting.add_argument("file", metavar="FILE.csv")
+
     cert = action("make-cert", "make a self-signed TLS certificate and key for serve")
     cert.add_argument("--cert", required=True, metavar="FILE")
     cert.add_argument("--key", required=True, metavar="FILE")

@@ -24,7 +24,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from app.badge.trust_lists import TrustListError
 from app.cli.common import CommandError, print_json, read_secret
 from app.evaluation.rules import MAX_RULES_BYTES, RulesDocumentError
-from app.hq import audit, document_numbers
+from app.hq import audit, document_numbers, vetting
 from app.hq.errors import HqError
 from app.hq.keys import (
     MIN_PASSPHRASE_CHARS,
@@ -253,6 +253,16 @@ def _run(args: argparse.Namespace, store: HqStore) -> int:
         return _publish_rules(store, Path(args.file))
     if command == "rules":
         print_json(rules_in_force(store.db))
+        return EXIT_OK
+    if command == "vetting-import":
+        try:
+            if Path(args.file).stat().st_size > vetting.MAX_IMPORT_BYTES:  # not read at all
+                return _fail(f"{args.file} is larger than "
+                             f"{vetting.MAX_IMPORT_BYTES // (1024 * 1024)} MB", EXIT_PROBLEMS)
+            data = Path(args.file).read_bytes()
+        except OSError as exc:
+            return _fail(f"{args.file} cannot be read: {exc.strerror or exc}")
+        print_json(vetting.import_vetting(store.db, _actor(), data))
         return EXIT_OK
     if command == "trust-import":
         try:

@@ -7,8 +7,11 @@ verdicts follow HQ's result, not the company's own spreadsheet.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -42,44 +45,101 @@ def _hq_guard_rows(s: Session, key: str) -> list[RecordRow]:
     return [row for row in rows if json.loads(row.payload).get("cert_key") == key]
 
 
-def set_vetting(db: HqDatabase, actor: str, cert_no: str, background: str, trained: bool,
-                note: str) -> dict[str, Any]:
-    """Record HQ's vetting of a person and carry it into HQ's guard rows; what was set and
-    how many event rows took it. HqError (400) for a value that cannot be."""
+def _check(cert_no: str, background: str) -> tuple[str, str]:
+    """The certificate key and the laptop's word for the background; HqError (400)."""
     key = cert_key(cert_no)
     if not key or len(key) > 50:
         raise HqError(400, f"{cert_no[:60]!r} is no certificate number")
     if background not in BACKGROUND:
         raise HqError(400, f"background must be one of {', '.join(BACKGROUND)}")
+    return key, BACKGROUND[background]
+
+
+def _apply(s: Session, actor: str, key: str, state: str, trained: bool, note: str,
+           now: datetime) -> tuple[Vetting, int]:
+    """HQ's vetting row and HQ's guard rows of the certificate, in the caller's
+    transaction, audited; how many guard rows took it."""
+    row = s.get(Vetting, key)
+    before = _vetting_json(row)
+    if row is None:
+        row = Vetting(cert_key=key, background=state, trained=trained, note=note,
+                      updated_at=now, updated_by=actor)
+        s.add(row)
+    else:
+        row.background, row.trained, row.note = state, trained, note
+        row.updated_at, row.updated_by = now, actor
+    guards = _hq_guard_rows(s, key)
+    stamp = now.isoformat()
+    for guard in guards:
+        payload = json.loads(guard.payload)
+        if (payload.get("background_check"), payload.get("trained")) == (state, trained):
+            continue
+        payload.update(background_check=state, trained=trained, updated_at=stamp)
+        guard.payload = canonical_json(payload).decode("utf-8")
+        guard.content_hash = content_hash(payload)
+        guard.updated_at = stamp
+        guard.received_at = now
+    s.flush()
+    audit.record(s, actor, "vetting.set", f"certificate:{key}", before, _vetting_json(row))
+    return row, len(guards)
+
+
+def set_vetting(db: HqDatabase, actor: str, cert_no: str, background: str, trained: bool,
+                note: str) -> dict[str, Any]:
+    """Record HQ's vetting of a person and carry it into HQ's guard rows; what was set and
+    how many event rows took it. HqError (400) for a value that cannot be."""
+    key, state = _check(cert_no, background)
     note = " ".join(note.split())[:MAX_NOTE_CHARS]
-    state = BACKGROUND[background]
+    with db.begin() as s:
+        _row, rows = _apply(s, actor, key, state, trained, note, utc_now())
+    return {"cert_no": cert_no, "cert_key": key, "background": background,
+            "trained": trained, "note": note, "event_rows": rows}
+
+
+# ------------------------------------------------------------------ bulk, from a file
+MAX_IMPORT_BYTES = 10 * 1024 * 1024
+MAX_IMPORT_ROWS = 100_000
+TRAINED_WORDS = {"yes": True, "true": True, "1": True, "是": True,
+                 "no": False, "false": False, "0": False, "否": False}
+IMPORT_COLUMNS = ("cert_no", "background", "trained", "note")
+
+
+def import_vetting(db: HqDatabase, actor: str, data: bytes) -> dict[str, int]:
+    """A CSV file of vetting results (UTF-8; columns cert_no, background
+    cleared|pending|failed, trained yes|no, note), all or none: HqError (400) naming the
+    first row that cannot be, and nothing stored."""
+    if len(data) > MAX_IMPORT_BYTES:
+        raise HqError(400, f"the file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise HqError(400, "the file is not UTF-8 text") from None
+    reader = csv.DictReader(io.StringIO(text))
+    if reader.fieldnames is None or not set(IMPORT_COLUMNS[:3]) <= set(reader.fieldnames):
+        raise HqError(400, f"the first line must name the columns {', '.join(IMPORT_COLUMNS)}")
+    checked: list[tuple[str, str, bool, str]] = []
+    try:
+        for number, line in enumerate(reader, start=2):
+            if number - 1 > MAX_IMPORT_ROWS:
+                raise HqError(400, f"the file has more than {MAX_IMPORT_ROWS} rows")
+            trained = TRAINED_WORDS.get((line.get("trained") or "").strip().lower())
+            try:
+                key, state = _check(line.get("cert_no") or "",
+                                    (line.get("background") or "").strip().lower())
+                if trained is None:
+                    raise HqError(400, "trained must be yes or no")
+            except HqError as exc:
+                raise HqError(400, f"line {number}: {exc.message}") from None
+            note = " ".join((line.get("note") or "").split())[:MAX_NOTE_CHARS]
+            checked.append((key, state, trained, note))
+    except csv.Error as exc:
+        raise HqError(400, f"the file is not CSV: {exc}") from None
+    rows = 0
     now = utc_now()
     with db.begin() as s:
-        row = s.get(Vetting, key)
-        before = _vetting_json(row)
-        if row is None:
-            row = Vetting(cert_key=key, background=state, trained=trained, note=note,
-                          updated_at=now, updated_by=actor)
-            s.add(row)
-        else:
-            row.background, row.trained, row.note = state, trained, note
-            row.updated_at, row.updated_by = now, actor
-        guards = _hq_guard_rows(s, key)
-        stamp = now.isoformat()
-        for guard in guards:
-            payload = json.loads(guard.payload)
-            if (payload.get("background_check"), payload.get("trained")) == (state, trained):
-                continue
-            payload.update(background_check=state, trained=trained, updated_at=stamp)
-            guard.payload = canonical_json(payload).decode("utf-8")
-            guard.content_hash = content_hash(payload)
-            guard.updated_at = stamp
-            guard.received_at = now
-        s.flush()
-        audit.record(s, actor, "vetting.set", f"certificate:{key}", before,
-                     _vetting_json(row))
-    return {"cert_no": cert_no, "cert_key": key, "background": background,
-            "trained": trained, "note": note, "event_rows": len(guards)}
+        for key, state, trained, note in checked:
+            rows += _apply(s, actor, key, state, trained, note, now)[1]
+    return {"people": len(checked), "event_rows": rows}
 
 
 def with_hq_vetting(s: Session, records: Sequence[Record]) -> list[Record]:
