@@ -46,7 +46,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 
-from app.hq import console_api, web
+from app.hq import api_people, console_api, web
 from app.hq.server import create_app
 from app.hq.store import HqStore
 from app.sync.protocol import (
@@ -267,7 +267,8 @@ def api_schema(ids: dict[str, list[str]], codes: list[str]) -> dict[str, Any]:
 
 
 def _staff_paths() -> set[str]:
-    return {route.path for router in (web.router, console_api.router)  # type: ignore[attr-defined]
+    return {route.path for router in (web.router, console_api.router,  # type: ignore[attr-defined]
+                                      api_people.router)
             for route in router.routes}
 
 
@@ -362,7 +363,7 @@ def _schema_round(service: Service, failures: list[str]) -> int:
     undecodable = "Basic " + base64.b64encode(b"staff:\xff\xfe").decode()
     staff_auth = [_basic(STAFF_PASSWORD)] * 3 + ["", "Basic a", undecodable, "Bearer x"]
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 20, [op.label for op in operations]
+    assert len(operations) == 21, [op.label for op in operations]
     for operation in operations:
         path = operation.path
         auths = ([""] if path == enrol_path

@@ -35,6 +35,7 @@ from app.hq.ingest_rules import (
 )
 from app.hq.models import HQ_DEVICE, Device, EvaluationDocument, RecordProposal, utc_now
 from app.hq.models import Record as RecordRow
+from app.hq.people import index_rows
 from app.hq.signed_pdf import document_row, verify_evaluation
 from app.sync.protocol import (
     BUNDLE_FORMAT,
@@ -207,6 +208,10 @@ def ingest(db: HqDatabase, device_id: str, records: Sequence[object]) -> list[di
             else:
                 fail(record.index, CHANGED_MESSAGE)
                 record.document = None
+        # The person index (app.hq.people), in this transaction: the rows stored or changed.
+        index_rows(db, s, [(record.kind, record.id, record.row["event_id"], record.payload)
+                           for record, _previous in chosen.values() if record.row is not None
+                           and results[record.index]["status"] == "stored"])
         numbered = [(record.id, record.payload["document_number"],
                      str(record.payload.get("device_id") or ""), record.index)
                     for record, _previous in chosen.values()

@@ -249,7 +249,7 @@ class AuditEntry(Base):
     at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
     actor: Mapped[str] = mapped_column(String(100))
     action: Mapped[str] = mapped_column(String(60))
-    target: Mapped[str] = mapped_column(String(200))
+    target: Mapped[str] = mapped_column(String(200), index=True)  # a person's file reads by it
     before: Mapped[str | None] = mapped_column(Text)  # canonical JSON
     after: Mapped[str | None] = mapped_column(Text)
     previous_hash: Mapped[str] = mapped_column(String(64))
@@ -287,9 +287,10 @@ class CompanyRegisterEntry(Base):
 
 
 class PersonIndex(Base):
-    """Which guard rows are which person, by certificate key: a person's file reads its
-    rows through this index, not by scanning every guard's JSON (issue 14). Filled when a
-    guard row is stored, from HQ or a laptop."""
+    """Which rows are which person: a guard row under its certificate key, an inspection
+    or a finding under its guard ("guard:" + the guard's id). A person's file reads its rows
+    through this index, not by scanning every JSON payload (issue 14, app.hq.people). Filled
+    when a row is stored, from HQ or a laptop."""
 
     __tablename__ = "person_index"
 

@@ -12,6 +12,7 @@ from app.hq.database import HqDatabase, payloads_of
 from app.hq.errors import HqError
 from app.hq.models import HQ_DEVICE, RecordProposal, utc_now
 from app.hq.models import Record as RecordRow
+from app.hq.people import index_rows
 from app.sync.records import payload_problem
 
 
@@ -70,6 +71,7 @@ def accept_proposal(db: HqDatabase, record_id: str, device_id: str) -> dict[str,
         row.updated_at = proposal.updated_at
         row.event_id = proposal.event_id
         row.received_at = utc_now()
+        index_rows(db, s, [(row.kind, row.id, row.event_id, payload)])  # app.hq.people
         s.delete(proposal)
     return {"record_id": record_id, "kind": row.kind, "device_id": device_id,
             "event_id": row.event_id, "hash": row.content_hash}

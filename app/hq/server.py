@@ -26,7 +26,7 @@ from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.hq import console_api, web
+from app.hq import api_people, console, console_api, web
 from app.hq.errors import AuthError, HqError
 from app.hq.models import Device
 from app.hq.store import HqStore
@@ -285,6 +285,8 @@ def create_app(store: HqStore) -> FastAPI:
 
     app.include_router(web.router)  # HQ staff's read side: evaluations, companies, pages
     app.include_router(console_api.router)  # HQ staff's changes, by role, audited
+    app.include_router(console.router)  # HQ staff's console in the browser
+    app.include_router(api_people.router)  # a person's file, by certificate
     app.include_router(web.public_router)
     return app
 

@@ -59,7 +59,8 @@ def signed_in(request: Request,
     elif (accounts is None or not accounts.any_active()) \
             and store.check_staff_password(None) is None:
         raise HTTPException(403, "the staff pages are closed until an account exists: run "
-                                 "`python -m app hq user add NAME --role admin` on the HQ "
+                                 "`python -m app hq user add NAME --role admin` (or, for "
+                                 "reading only, `python -m app hq staff-password`) on the HQ "
                                  "server")
     raise HTTPException(401, "sign in with your account", headers={
         "WWW-Authenticate": STAFF_REALM})

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from app.hq import audit
 from app.hq.database import HqDatabase
 from app.hq.errors import HqError
-from app.hq.models import HQ_DEVICE, Vetting, utc_now
+from app.hq.models import HQ_DEVICE, PersonIndex, Vetting, utc_now
 from app.hq.models import Record as RecordRow
 from app.inspection.identity import cert_key
 from app.sync.protocol import Record, canonical_json, chunks, content_hash
@@ -37,11 +37,11 @@ def _vetting_json(row: Vetting | None) -> dict[str, Any] | None:
 
 
 def _hq_guard_rows(s: Session, key: str) -> list[RecordRow]:
-    """HQ's guard rows of this certificate in every event (a text match narrows the rows,
-    the parsed payload decides: the key has only digits and A-Z, no LIKE wildcard)."""
+    """HQ's guard rows of this certificate in every event, through the person index (the
+    parsed payload decides: an index entry left behind by a corrected number is harmless)."""
     rows = s.scalars(select(RecordRow).where(
-        RecordRow.kind == "guard", RecordRow.device_id == HQ_DEVICE,
-        RecordRow.payload.like(f'%"cert_key":"{key}"%')))
+        RecordRow.id.in_(select(PersonIndex.record_id).where(PersonIndex.cert_key == key)),
+        RecordRow.kind == "guard", RecordRow.device_id == HQ_DEVICE))
     return [row for row in rows if json.loads(row.payload).get("cert_key") == key]
 
 

@@ -47,6 +47,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("entry_hash"),
     )
+    op.create_index("ix_audit_entry_target", "audit_entry", ["target"])
     op.create_table(
         "vetting",
         sa.Column("cert_key", sa.String(length=50), nullable=False),

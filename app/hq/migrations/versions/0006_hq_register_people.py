@@ -48,15 +48,21 @@ def upgrade() -> None:
     last = ""
     while True:
         rows = bind.execute(sa.text(
-            "SELECT id, event_id, payload FROM record WHERE kind = 'guard' AND id > :last "
+            "SELECT id, kind, event_id, payload FROM record "
+            "WHERE kind IN ('guard', 'inspection', 'finding') AND id > :last "
             "ORDER BY id LIMIT 5000"), {"last": last}).fetchall()
         if not rows:
             break
         batch = []
-        for record_id, event_id, payload in rows:
-            key = json.loads(payload).get("cert_key")
-            if isinstance(key, str) and key:
-                batch.append({"cert_key": key[:50], "record_id": record_id,
+        for record_id, kind, event_id, payload in rows:
+            values = json.loads(payload)
+            # A guard under its certificate key; an inspection or a finding under its guard
+            # ("guard:" + id: a certificate key has no ':'), as app.hq.people indexes them.
+            key = values.get("cert_key") if kind == "guard" else (
+                f"guard:{values['guard_id']}" if isinstance(values.get("guard_id"), str)
+                and values.get("guard_id") else None)
+            if isinstance(key, str) and key and len(key) <= 50:
+                batch.append({"cert_key": key, "record_id": record_id,
                               "event_id": event_id})
         if batch:
             op.bulk_insert(index, batch)
