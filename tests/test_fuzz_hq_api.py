@@ -363,7 +363,7 @@ def _schema_round(service: Service, failures: list[str]) -> int:
     undecodable = "Basic " + base64.b64encode(b"staff:\xff\xfe").decode()
     staff_auth = [_basic(STAFF_PASSWORD)] * 3 + ["", "Basic a", undecodable, "Bearer x"]
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 21, [op.label for op in operations]
+    assert len(operations) == 22, [op.label for op in operations]
     for operation in operations:
         path = operation.path
         auths = ([""] if path == enrol_path

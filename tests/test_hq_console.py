@@ -278,3 +278,25 @@ def test_admin_reads_the_audit_log_and_sees_a_broken_chain(client: TestClient,
                        "WHERE action = 'company.set'"))
     broken = client.get("/console/audit")
     assert "the chain breaks at entry" in broken.text
+
+
+def test_the_public_register_needs_no_sign_in_and_shows_no_person(
+        hq: HqStore, client: TestClient) -> None:
+    """一公开 (seed 004 §4): grades and lists for anyone; no reason text (staff write it
+    freely, it may name people), no account, no guard."""
+    from app.demo_data import demo_roster
+    from app.hq.register import set_company
+
+    set_company(hq.db, "staff-wang", DEMO_COMPANY_LICENCE, "C", "black",
+                "保安员王某某转包勤务")
+    page = client.get("/public/companies")
+    assert page.status_code == 200
+    text = page.text
+    assert MAIN_COMPANY in text and DEMO_COMPANY_LICENCE in text and "黑名单" in text
+    row = re.search(rf'<tr data-licence="{DEMO_COMPANY_LICENCE}">(.*?)</tr>', text, re.S)
+    assert row is not None and ">C<" in row.group(1)
+    assert "王某某" not in text and "staff-wang" not in text
+    for guard in demo_roster()[0].rows[:50]:
+        assert guard.name not in text and guard.cert_no not in text
+    assert "<script" not in text.lower()
+    assert client.post("/public/companies").status_code == 405  # nothing to change there

@@ -7,6 +7,7 @@ that change HQ's data as the signed-in account, each form with its session's CSR
     GET  /console/companies    companies, credit grade and list      (viewer)
     POST /console/companies    set a company's grade, list, reason   (staff, audited)
     GET  /console/audit        the newest audit entries, the chain   (admin)
+    GET  /public/companies     credit grades and red/black lists     (anyone: 一公开)
 
 Not signed in: a page redirects to the sign-in form and a POST changes nothing. A POST whose
 CSRF token is missing or wrong, or that the account's role does not allow, answers 403 and
@@ -36,7 +37,7 @@ from app.hq import audit, register, standing, web
 from app.hq.accounts import Account
 from app.hq.console.sessions import ConsoleSession, ConsoleSessions
 from app.hq.errors import HqError
-from app.hq.models import CompanyRegisterEntry, HqUser
+from app.hq.models import CompanyRegisterEntry, HqUser, utc_now
 from app.hq.sign_in import sign_in_throttle
 
 PREFIX = "/console"
@@ -305,6 +306,22 @@ def _companies_page(request: Request, who: SignedIn, status: int = 200,
                    lists=[("", NO_LIST_TEXT), *LIST_TEXT.items()], error=error,
                    saved=saved, max_grade=register.MAX_GRADE_CHARS,
                    max_reason=register.MAX_REASON_CHARS)
+
+
+# The public page (一公开, seed 004 §4): no sign-in, and nothing of a person: the companies
+# of HQ's register with their credit grade, their list and since when, how many evaluations.
+# Not the reasons (free text staff write, which may name people) nor who changed what.
+public_router = APIRouter()
+PUBLIC_FIELDS = ("name", "licence_no", "credit_grade", "list", "list_text", "since",
+                 "evaluations")
+
+
+@public_router.get("/public/companies")
+def public_companies(request: Request) -> Response:
+    shown = [{key: c[key] for key in PUBLIC_FIELDS} for c in _companies(request)
+             if c["in_register"]]
+    return _render(request, "public.html", "保安公司信用等级及红黑名单 (Public register)", None,
+                   companies=shown, as_of=_local(utc_now()))
 
 
 @router.get("/companies")
