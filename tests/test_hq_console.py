@@ -300,3 +300,58 @@ def test_the_public_register_needs_no_sign_in_and_shows_no_person(
         assert guard.name not in text and guard.cert_no not in text
     assert "<script" not in text.lower()
     assert client.post("/public/companies").status_code == 405  # nothing to change there
+
+
+# ------------------------------------------------------------------ evaluations inbox
+def test_the_evaluations_inbox_lists_the_pdf_and_tracks_the_rectification_report(
+        hq: HqStore, client: TestClient) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from app.hq.models import EvaluationDocument, Rectification
+    from tests.test_hq_standing import add_evaluation
+
+    with hq.Session() as s:
+        late = add_evaluation(s, "e1", "春季音乐节", MAIN_COMPANY, DEMO_COMPANY_LICENCE, 62.5,
+                              "pass", (datetime.now(UTC) - timedelta(days=9)).isoformat(),
+                              final=False)
+        fresh = add_evaluation(s, "e2", "足球联赛", MAIN_COMPANY, DEMO_COMPANY_LICENCE, 91.0,
+                               "excellent", datetime.now(UTC).isoformat(), final=True)
+        s.commit()
+        pdf = s.get(EvaluationDocument, late)
+        assert pdf is not None
+        pdf_bytes = bytes(pdf.pdf)
+    assert client.get("/console/evaluations", follow_redirects=False).status_code == 303
+
+    viewer_csrf = sign_in(client, "viewer-zhao")
+    page = client.get("/console/evaluations")
+    assert page.status_code == 200
+    late_row = re.search(rf'<tr data-evaluation="{late}">(.*?)</tr>', page.text, re.S)
+    fresh_row = re.search(rf'<tr data-evaluation="{fresh}">(.*?)</tr>', page.text, re.S)
+    assert late_row and fresh_row
+    assert "合格 (pass)（暂定）" in late_row.group(1) and "已逾期 (overdue)" in late_row.group(1)
+    assert "待报送 (due)" in fresh_row.group(1) and "暂定" not in fresh_row.group(1)
+    assert "<form" not in page.text.split('id="evaluations"')[1]  # a viewer gets no form
+    got = client.get(f"/console/evaluations/{late}/pdf")
+    assert got.status_code == 200 and got.content == pdf_bytes
+    assert client.get("/console/evaluations/nothing/pdf").status_code == 404
+    refused = client.post(f"/console/evaluations/{late}/rectification",
+                          data={"csrf": viewer_csrf, "note": "x"}, follow_redirects=False)
+    assert refused.status_code == 403
+
+    with TestClient(create_app(hq), base_url="http://127.0.0.1") as staff:
+        staff_csrf = sign_in(staff, "staff-wang")
+        assert staff.post(f"/console/evaluations/{late}/rectification",
+                          data={"note": "no token"}, follow_redirects=False).status_code == 403
+        with hq.Session() as s:
+            assert s.get(Rectification, late) is None
+        done = staff.post(f"/console/evaluations/{late}/rectification",
+                          data={"csrf": staff_csrf, "note": "整改报告已收到（纸质）"})
+        assert done.status_code == 200 and "已收到 (received)" in done.text
+        again = staff.post(f"/console/evaluations/{late}/rectification",
+                           data={"csrf": staff_csrf, "note": "twice"}, follow_redirects=False)
+        assert again.status_code == 409
+    with hq.Session() as s:
+        report = s.get(Rectification, late)
+        assert report is not None and report.received_by == "staff-wang"
+    [entry] = [e for e in audit.entries(hq.db) if e["action"] == "rectification.received"]
+    assert entry["actor"] == "staff-wang" and entry["after"] == {"note": "整改报告已收到（纸质）"}

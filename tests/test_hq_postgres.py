@@ -213,3 +213,28 @@ def test_company_register_on_postgres(postgres_db: str) -> None:
         assert company["credit_grade"] == "B" and company["blacklisted"] is False
     finally:
         store.close()
+
+
+def test_evaluations_inbox_on_postgres(postgres_db: str) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from app.hq.database import HqDatabase
+    from app.hq.inbox import inbox, record_received
+    from tests.test_hq_standing import add_evaluation
+
+    db = HqDatabase(postgres_db)
+    try:
+        with db.Session() as s:
+            late = add_evaluation(s, "e1", "春季音乐节", "甲安保", "L-JIA", 70.0, "pass",
+                                  (datetime.now(UTC) - timedelta(days=8)).isoformat(),
+                                  final=False)
+            s.commit()
+        with db.Session() as s:
+            [row] = inbox(s)
+        assert row["rectification"] == "overdue" and row["grade_final"] is False
+        record_received(db, "staff-wang", late, "已收到")
+        with db.Session() as s:
+            [row] = inbox(s)
+        assert row["rectification"] == "received" and row["received_by"] == "staff-wang"
+    finally:
+        db.close()

@@ -297,3 +297,15 @@ class PersonIndex(Base):
     cert_key: Mapped[str] = mapped_column(String(50), primary_key=True)
     record_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     event_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class Rectification(Base):
+    """The rectification report (整改报告) an evaluation's opinion asks the company for
+    within seven days of signing, and when HQ received it (issue 14, evaluations inbox)."""
+
+    __tablename__ = "rectification"
+
+    evaluation_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+    received_by: Mapped[str] = mapped_column(String(64))
+    note: Mapped[str] = mapped_column(Text, default="")

@@ -6,6 +6,9 @@ that change HQ's data as the signed-in account, each form with its session's CSR
     GET  /console/             home: who is signed in, links         (viewer)
     GET  /console/companies    companies, credit grade and list      (viewer)
     POST /console/companies    set a company's grade, list, reason   (staff, audited)
+    GET  /console/evaluations  signed evaluations, rectification     (viewer)
+    GET  /console/evaluations/{id}/pdf   the signed PDF              (viewer)
+    POST /console/evaluations/{id}/rectification  report received   (staff, audited)
     GET  /console/audit        the newest audit entries, the chain   (admin)
     GET  /public/companies     credit grades and red/black lists     (anyone: 一公开)
 
@@ -33,11 +36,11 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 from sqlalchemy import select
 
-from app.hq import audit, register, standing, web
+from app.hq import audit, inbox, register, standing, web
 from app.hq.accounts import Account
 from app.hq.console.sessions import ConsoleSession, ConsoleSessions
 from app.hq.errors import HqError
-from app.hq.models import CompanyRegisterEntry, HqUser, utc_now
+from app.hq.models import CompanyRegisterEntry, EvaluationDocument, HqUser, utc_now
 from app.hq.sign_in import sign_in_throttle
 
 PREFIX = "/console"
@@ -47,6 +50,8 @@ MAX_FORM_FIELDS = 20
 AUDIT_SHOWN = 100
 LIST_TEXT = {"red": "红名单 (red list)", "black": "黑名单 (black list)"}
 NO_LIST_TEXT = "无 (none)"
+GRADE_WORDS = {"excellent": "优秀 (excellent)", "good": "良好 (good)", "pass": "合格 (pass)",
+               "fail": "不合格 (fail)"}
 ROLE_TEXT = {"viewer": "查看 (viewer)", "staff": "业务 (staff)", "admin": "管理员 (admin)"}
 ACTION_TEXT = {  # an action not named here is shown as it is written
     "company.set": "公司信用与名单 (company standing)",
@@ -58,6 +63,7 @@ ACTION_TEXT = {  # an action not named here is shown as it is written
     "enrolment_code.create": "设备注册码 (enrolment code)",
     "bundle.import": "导入数据包 (bundle imported)", "rules.publish": "发布规则 (rules published)",
     "proposal.accept": "采纳建议 (proposal accepted)", "form.set": "官方表格 (official form)",
+    "rectification.received": "收到整改报告 (rectification received)",
     "hq.name": "总部名称 (HQ's name)", "staff_password.set": "共享密码 (shared password)",
     "trust_list.import": "导入信任列表 (trust list imported)",
     "revocation_list.import": "导入吊销列表 (revocation list imported)"}
@@ -359,6 +365,67 @@ def set_company(request: Request, form: FormDep) -> Response:
     except HqError as exc:
         return _companies_page(request, who, exc.status, exc.message)
     return _to(f"{PREFIX}/companies?saved={quote(fields['licence_no'].strip())}")
+
+
+# ------------------------------------------------------------------ evaluations inbox
+def _evaluations_page(request: Request, who: SignedIn, status: int = 200,
+                      error: str | None = None, saved: str | None = None) -> Response:
+    with request.app.state.store.Session() as s:
+        rows = inbox.inbox(s)
+    shown = [{**e, "score": f"{e['score_total']:.2f}" if e["score_total"] is not None
+              else "—",
+              "grade_text": GRADE_WORDS.get(e["grade"] or "", e["grade"] or "—")
+              + ("（暂定）" if e["grade_final"] is False else ""),
+              "signed": _local(e["signed_at"]) if e["signed_at"] else "—",
+              "due": _local(e["due"])[:10] if e["due"] else "—",
+              "received": _local(e["received_at"]) if e["received_at"] else ""}
+             for e in rows]
+    return _render(request, "evaluations.html", "考评收件 (Evaluations inbox)", who, status,
+                   evaluations=shown, may_edit=who.account.may("staff"), error=error,
+                   saved=saved, days=inbox.RECTIFICATION_DAYS, max_note=inbox.MAX_NOTE_CHARS)
+
+
+@router.get("/evaluations")
+def evaluations_page(request: Request, saved: str | None = None) -> Response:
+    who = signed_in(request)
+    if who is None:
+        return _to_sign_in()
+    return _evaluations_page(request, who, saved=saved[:100] if saved else None)
+
+
+@router.get("/evaluations/{evaluation_id}/pdf")
+def evaluation_pdf(request: Request, evaluation_id: str) -> Response:
+    """The signed PDF, for a signed-in account (the session, not HTTP Basic)."""
+    who = signed_in(request)
+    if who is None:
+        return _to_sign_in()
+    with request.app.state.store.Session() as s:
+        document = s.get(EvaluationDocument, evaluation_id[:64])
+        if document is None:
+            return _message(request, who, 404, "没有此考评 (no such evaluation)",
+                            "没有此已签名考评 (no signed evaluation of that id).")
+        name = "".join(c for c in document.document_id if c.isalnum() or c in "-_")
+        return _secured(Response(document.pdf, media_type="application/pdf", headers={
+            "Content-Disposition": f'inline; filename="{name or "evaluation"}.pdf"'}))
+
+
+@router.post("/evaluations/{evaluation_id}/rectification")
+def rectification_received(request: Request, evaluation_id: str, form: FormDep) -> Response:
+    who = signed_in(request)
+    if who is None:
+        return _to_sign_in()
+    if not who.session.csrf_matches(form.fields.get("csrf")):
+        return _refused_csrf(request, who)
+    if not who.account.may("staff"):
+        return _refused_role(request, who, "staff")
+    if form.problem:
+        return _evaluations_page(request, who, 400, form.problem)
+    try:
+        inbox.record_received(request.app.state.store.db, who.account.name, evaluation_id,
+                              form.fields.get("note", ""))
+    except HqError as exc:
+        return _evaluations_page(request, who, exc.status, exc.message)
+    return _to(f"{PREFIX}/evaluations?saved={quote(evaluation_id[:64])}")
 
 
 @router.get("/audit")
