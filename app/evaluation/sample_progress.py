@@ -17,14 +17,13 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from app.evaluation.document_numbers import SAMPLE_SHARE_SETTING
-from app.evaluation.sample_rows import event_sample
-from app.evaluation.sampling import LEVEL, STANDARD, Sample, SamplePlan, wilson_interval
+from app.evaluation.sample_rows import live_event_id, live_post_ids, sample_guard
+from app.evaluation.sampling import LEVEL, STANDARD, SamplePlan, draw_sample, wilson_interval
 from app.evaluation.score_rows import event_records
 from app.evaluation.values import SampleStatement
 from app.inspection.natural_order import natural_key
-from app.orm import live
 from app.profile.db import Database
-from app.profile.models import Event, Finding, Guard, Inspection, Post
+from app.profile.models import Finding, Guard, Inspection, Post
 
 # The share of the sample that, with the supervisor's written reason, gives a final grade
 # (set by headquarters' package; the whole sample gives one without a reason).
@@ -95,37 +94,31 @@ def sample_progress(db: Database, event_id: str,
     """The event's sample with the checks recorded up to ``as_of`` (UTC; None: all of
     them); None when there is no such event. ``event_id`` may be the event's name, as
     ``event_sample`` takes it: the records are then read under the id it names."""
-    with db.read() as s:
-        found = (s.scalar(select(Event.id).where(Event.id == event_id, live(Event)))
-                 or s.scalar(select(Event.id).where(Event.name == event_id, live(Event))))
-    if found is None:
-        return None
-    sample = event_sample(db, found)
-    if sample is None:  # deleted meanwhile
-        return None
-    return _progress(db, found, sample, as_of)
-
-
-def _progress(db: Database, event_id: str, sample: Sample,
-              as_of: datetime | None) -> SampleProgress:
-    drawn = {guard.cert_key for guard in sample.guards}
-    with db.read() as s:
+    with db.read() as s:  # one read: the roster drawn from and the checks counted agree
+        found = live_event_id(s, event_id)
+        if found is None:
+            return None
+        posts = live_post_ids(s, found)
         guards = s.execute(
-            select(Guard.id, Guard.name, Guard.cert_no, Guard.cert_key, Post.name, Post.id)
+            select(Guard.id, Guard.name, Guard.cert_no, Guard.cert_key, Guard.post_id,
+                   Post.name)
             .outerjoin(Post, Guard.post_id == Post.id)
-            .where(*event_records(Guard, event_id, None))).all()
+            .where(*event_records(Guard, found, None))).all()
         inspected = dict(s.execute(
             select(Inspection.guard_id, func.count())
-            .where(*event_records(Inspection, event_id, as_of),
+            .where(*event_records(Inspection, found, as_of),
                    Inspection.guard_id.is_not(None))
             .group_by(Inspection.guard_id)).all())
         with_findings = dict(s.execute(
             select(Finding.guard_id, func.count())
-            .where(*event_records(Finding, event_id, as_of), Finding.guard_id.is_not(None))
+            .where(*event_records(Finding, found, as_of), Finding.guard_id.is_not(None))
             .group_by(Finding.guard_id)).all())
+    sample = draw_sample(found, [sample_guard(g.cert_key, g.cert_no, g.post_id, posts)
+                                 for g in guards])
+    drawn = {guard.cert_key for guard in sample.guards}
     sampled: list[SampledGuard] = []
     checked_outside = findings_outside = 0
-    for guard_id, name, cert_no, cert_key, post_name, post_id in guards:
+    for guard_id, name, cert_no, cert_key, post_id, post_name in guards:
         checked = guard_id in inspected
         if cert_key in drawn:
             sampled.append(SampledGuard(guard_id, name, cert_no, post_name or "", checked,
