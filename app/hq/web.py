@@ -66,6 +66,11 @@ def evaluation_pdf(evaluation_id: str, session: SessionDep) -> Response:
     document = session.get(EvaluationDocument, evaluation_id)
     if document is None:
         raise HTTPException(404, f"no signed evaluation {evaluation_id}")
+    return pdf_response(document)
+
+
+def pdf_response(document: EvaluationDocument) -> Response:
+    """A signed evaluation's PDF, shown in the browser."""
     # ASCII file name: the document id is; the event's Chinese name would need RFC 5987.
     name = "".join(c for c in document.document_id if c.isalnum() or c in "-_") or "evaluation"
     return Response(document.pdf, media_type="application/pdf",

@@ -50,8 +50,6 @@ MAX_FORM_FIELDS = 20
 AUDIT_SHOWN = 100
 LIST_TEXT = {"red": "红名单 (red list)", "black": "黑名单 (black list)"}
 NO_LIST_TEXT = "无 (none)"
-GRADE_WORDS = {"excellent": "优秀 (excellent)", "good": "良好 (good)", "pass": "合格 (pass)",
-               "fail": "不合格 (fail)"}
 ROLE_TEXT = {"viewer": "查看 (viewer)", "staff": "业务 (staff)", "admin": "管理员 (admin)"}
 ACTION_TEXT = {  # an action not named here is shown as it is written
     "company.set": "公司信用与名单 (company standing)",
@@ -330,6 +328,27 @@ def public_companies(request: Request) -> Response:
                    companies=shown, as_of=_local(utc_now()))
 
 
+def _staff_posting(request: Request, form: Form) -> SignedIn | Response:
+    """Who posts a staff form, or the answer refusing it: not signed in (to the sign-in
+    form), a missing or wrong CSRF token (403), a role below staff (403)."""
+    who = signed_in(request)
+    if who is None:
+        return _to_sign_in()
+    if not who.session.csrf_matches(form.fields.get("csrf")):
+        return _refused_csrf(request, who)
+    if not who.account.may("staff"):
+        return _refused_role(request, who, "staff")
+    return who
+
+
+def _grade_words(grade: str | None, final: bool | None) -> str:
+    """The grade as standing names it, with the code, and 暂定 when provisional."""
+    if not grade:
+        return "—"
+    words = f"{standing.GRADE_TEXT.get(grade, grade)} ({grade})"
+    return words + ("（暂定）" if final is False else "")
+
+
 @router.get("/companies")
 def companies_page(request: Request, saved: str | None = None) -> Response:
     who = signed_in(request)
@@ -340,13 +359,9 @@ def companies_page(request: Request, saved: str | None = None) -> Response:
 
 @router.post("/companies")
 def set_company(request: Request, form: FormDep) -> Response:
-    who = signed_in(request)
-    if who is None:
-        return _to_sign_in()
-    if not who.session.csrf_matches(form.fields.get("csrf")):
-        return _refused_csrf(request, who)
-    if not who.account.may("staff"):
-        return _refused_role(request, who, "staff")
+    who = _staff_posting(request, form)
+    if not isinstance(who, SignedIn):
+        return who
     if form.problem:
         return _companies_page(request, who, 400, form.problem)
     fields = form.fields
@@ -374,8 +389,7 @@ def _evaluations_page(request: Request, who: SignedIn, status: int = 200,
         rows = inbox.inbox(s)
     shown = [{**e, "score": f"{e['score_total']:.2f}" if e["score_total"] is not None
               else "—",
-              "grade_text": GRADE_WORDS.get(e["grade"] or "", e["grade"] or "—")
-              + ("（暂定）" if e["grade_final"] is False else ""),
+              "grade_text": _grade_words(e["grade"], e["grade_final"]),
               "signed": _local(e["signed_at"]) if e["signed_at"] else "—",
               "due": _local(e["due"])[:10] if e["due"] else "—",
               "received": _local(e["received_at"]) if e["received_at"] else ""}
@@ -404,20 +418,14 @@ def evaluation_pdf(request: Request, evaluation_id: str) -> Response:
         if document is None:
             return _message(request, who, 404, "没有此考评 (no such evaluation)",
                             "没有此已签名考评 (no signed evaluation of that id).")
-        name = "".join(c for c in document.document_id if c.isalnum() or c in "-_")
-        return _secured(Response(document.pdf, media_type="application/pdf", headers={
-            "Content-Disposition": f'inline; filename="{name or "evaluation"}.pdf"'}))
+        return _secured(web.pdf_response(document))
 
 
 @router.post("/evaluations/{evaluation_id}/rectification")
 def rectification_received(request: Request, evaluation_id: str, form: FormDep) -> Response:
-    who = signed_in(request)
-    if who is None:
-        return _to_sign_in()
-    if not who.session.csrf_matches(form.fields.get("csrf")):
-        return _refused_csrf(request, who)
-    if not who.account.may("staff"):
-        return _refused_role(request, who, "staff")
+    who = _staff_posting(request, form)
+    if not isinstance(who, SignedIn):
+        return who
     if form.problem:
         return _evaluations_page(request, who, 400, form.problem)
     try:
