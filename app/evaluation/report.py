@@ -359,12 +359,12 @@ class EvaluationService:
 
     def preview_pdf(self, evaluation_id: str, signature_png: bytes | None = None) -> bytes:
         """The PDF as it would be signed, unsigned and marked 草稿 DRAFT on every page."""
-        report = self.build_report(evaluation_id)
-        if signature_png is None and report.status == "signed":
-            signature_png = self.get(evaluation_id).signature_png
-        head = self.get(evaluation_id).company_head_signature_png
-        return _render_pdf(report, signature_png, draft=report.status != "signed",
-                           head_signature_png=head)
+        row = self.get(evaluation_id)  # one read: the report's row and both signatures
+        report = self._build(row, row.signed_at, row.signed_at, row.signer_subject)
+        if signature_png is None and row.is_signed:
+            signature_png = row.signature_png
+        return _render_pdf(report, signature_png, draft=not row.is_signed,
+                           head_signature_png=row.company_head_signature_png)
 
     # -------------------------------------------------------------------- sign
     def sign(self, evaluation_id: str, signature_png: bytes,
