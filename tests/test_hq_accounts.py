@@ -176,8 +176,9 @@ def test_staff_revoke_a_certificate_and_the_next_package_carries_it(
     {"cert_no": "", "reason": "x"}, {"cert_no": "!!!", "reason": "无字母数字"},
     {"cert_no": "辽1", "reason": ""}, {"cert_no": "辽1" * 100, "reason": "太长"},
     {"cert_no": "辽1", "reason": "长" * 10_000}, ["辽1"], {"cert_no": ["辽1"], "reason": "x"},
+    {"cert_no": "辽1", "reason": "\u202e"}, {"cert_no": "辽1", "reason": "证件\x00遗失"},
 ], ids=["empty", "no letters", "no reason", "long number", "long reason", "a list",
-        "number a list"])
+        "number a list", "a bidi override", "a NUL"])
 def test_a_hostile_revocation_is_refused_and_stores_nothing(
         hq: HqStore, client: TestClient, body: Any) -> None:
     before = counts(hq)

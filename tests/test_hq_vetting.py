@@ -53,8 +53,14 @@ def test_hqs_vetting_and_revocation_reach_the_laptops_verdicts(
                             json={"background": "failed", "trained": True,
                                   "note": "直系亲属有涉案记录（扩展审查）"})
         assert vetted.status_code == 200 and vetted.json()["event_rows"] == 1
-        assert client.put(f"/api/v1/vetting/{failing.cert_no}", auth=STAFF,
-                          json={"background": "unknown", "trained": True}).status_code == 400
+        for bad in ({"background": "unknown", "trained": True},
+                    {"background": "failed", "trained": "yes"},  # true or false only
+                    {"background": "failed", "trained": 1},
+                    {"background": "failed", "trained": True, "note": "复查\u202e"}):
+            assert client.put(f"/api/v1/vetting/{revoked.cert_no}", auth=STAFF,
+                              json=bad).status_code == 400, bad
+        with hq.Session() as s:  # only the one good change stored
+            assert s.scalar(select(func.count()).select_from(Vetting)) == 1
         assert client.post("/api/v1/revocations", auth=STAFF, json={
             "cert_no": revoked.cert_no, "reason": "证件遗失"}).status_code == 201
 

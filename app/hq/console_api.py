@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 from sqlalchemy import select
 
 from app.hq import audit, register, vetting
@@ -38,12 +38,10 @@ def revoke_certificate(revocation: Revocation, account: Staff,
     """Revoke a guard's certificate: every event package and revocation list from now on
     carries it, so every laptop refuses the badge after its next pull."""
     key = cert_key(revocation.cert_no)
-    reason = " ".join(revocation.reason.split())
     if not key:
         raise HTTPException(400, f"{revocation.cert_no!r} is no certificate number (it has "
                                  f"no letters or digits)")
-    if not reason:
-        raise HTTPException(400, "a revocation needs its reason")
+    reason = register.plain_text(revocation.reason, MAX_REASON_CHARS, "reason")
     db = request.app.state.store.db
     with db.begin() as s:
         already = s.scalar(select(RevokedCertificate.cert_key)
@@ -60,7 +58,7 @@ def revoke_certificate(revocation: Revocation, account: Staff,
 
 class VettingResult(BaseModel):
     background: Literal["cleared", "pending", "failed"]
-    trained: bool
+    trained: StrictBool  # true or false, not "yes" or 1
     note: str = Field(default="", max_length=vetting.MAX_NOTE_CHARS)
 
 

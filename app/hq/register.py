@@ -26,7 +26,9 @@ MAX_GRADE_CHARS = 20
 MAX_REASON_CHARS = 500
 
 
-def _plain(text: str, limit: int, what: str) -> str:
+def plain_text(text: str, limit: int, what: str) -> str:
+    """Text on one line, 1 to ``limit`` characters, no control or format character (a
+    bidi override could make a stored reason read otherwise); HqError (400)."""
     text = " ".join(text.split())
     if not 1 <= len(text) <= limit or any(unicodedata.category(c)[0] == "C" for c in text):
         raise HqError(400, f"the {what} must be 1 to {limit} characters of plain text")
@@ -37,9 +39,9 @@ def set_company(db: HqDatabase, actor: str, licence_no: str, credit_grade: str,
                 list_name: str | None, reason: str) -> dict[str, Any]:
     """Set a company's credit grade and list (None: on neither), with the reason; HqError
     404 when HQ's register has no company of that licence."""
-    licence_no = _plain(licence_no, 100, "licence number")
-    credit_grade = _plain(credit_grade, MAX_GRADE_CHARS, "credit grade")
-    reason = _plain(reason, MAX_REASON_CHARS, "reason")
+    licence_no = plain_text(licence_no, 100, "licence number")
+    credit_grade = plain_text(credit_grade, MAX_GRADE_CHARS, "credit grade")
+    reason = plain_text(reason, MAX_REASON_CHARS, "reason")
     if list_name is not None and list_name not in LISTS:
         raise HqError(400, f"list must be one of {', '.join(LISTS)}, or null")
     now = utc_now()

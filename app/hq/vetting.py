@@ -22,6 +22,7 @@ from app.hq.database import HqDatabase
 from app.hq.errors import HqError
 from app.hq.models import HQ_DEVICE, PersonIndex, Vetting, utc_now
 from app.hq.models import Record as RecordRow
+from app.hq.register import plain_text
 from app.inspection.identity import cert_key
 from app.sync.protocol import Record, canonical_json, chunks, content_hash
 
@@ -84,12 +85,18 @@ def _apply(s: Session, actor: str, key: str, state: str, trained: bool, note: st
     return row, len(guards)
 
 
+def _note(note: str) -> str:
+    """The note on one line; "" allowed, a control or format character is not."""
+    note = " ".join(note.split())
+    return plain_text(note, MAX_NOTE_CHARS, "note") if note else ""
+
+
 def set_vetting(db: HqDatabase, actor: str, cert_no: str, background: str, trained: bool,
                 note: str) -> dict[str, Any]:
     """Record HQ's vetting of a person and carry it into HQ's guard rows; what was set and
     how many event rows took it. HqError (400) for a value that cannot be."""
     key, state = _check(cert_no, background)
-    note = " ".join(note.split())[:MAX_NOTE_CHARS]
+    note = _note(note)
     with db.begin() as s:
         _row, rows = _apply(s, actor, key, state, trained, note, utc_now())
     return {"cert_no": cert_no, "cert_key": key, "background": background,
@@ -128,9 +135,9 @@ def import_vetting(db: HqDatabase, actor: str, data: bytes) -> dict[str, int]:
                                     (line.get("background") or "").strip().lower())
                 if trained is None:
                     raise HqError(400, "trained must be yes or no")
+                note = _note((line.get("note") or "")[:MAX_NOTE_CHARS * 2])
             except HqError as exc:
                 raise HqError(400, f"line {number}: {exc.message}") from None
-            note = " ".join((line.get("note") or "").split())[:MAX_NOTE_CHARS]
             checked.append((key, state, trained, note))
     except csv.Error as exc:
         raise HqError(400, f"the file is not CSV: {exc}") from None
