@@ -15,7 +15,7 @@ from sqlalchemy import func, select, text
 
 from app.demo_data import DEMO_COMPANY_LICENCE, MAIN_COMPANY
 from app.hq import audit
-from app.hq.console.pages import COOKIE, SIGN_IN_COOKIE
+from app.hq.console.common import COOKIE, SIGN_IN_COOKIE
 from app.hq.models import HQ_DEVICE, AuditEntry, CompanyRegisterEntry, Record
 from app.hq.server import create_app
 from app.hq.store import HqStore

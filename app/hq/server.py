@@ -285,7 +285,8 @@ def create_app(store: HqStore) -> FastAPI:
 
     app.include_router(web.router)  # HQ staff's read side: evaluations, companies, pages
     app.include_router(console_api.router)  # HQ staff's changes, by role, audited
-    app.include_router(console.router)  # HQ staff's console in the browser
+    for console_router in console.routers:  # HQ staff's console in the browser
+        app.include_router(console_router)
     app.include_router(console.public_router)  # the public register (一公开): no sign-in
     app.include_router(api_people.router)  # a person's file, by certificate
     app.include_router(web.public_router)

@@ -1,0 +1,24 @@
+"""recommendation letters and grade-change confirmations
+
+Issue 14 (HQ console). Reserved by the lead at the start of the session so that work on
+separate parts of the console chains its migrations in a fixed order; filled in by that part.
+
+Revision ID: 0011_hq_letters_grades
+Revises: 0010_hq_stored_files
+Create Date: 2026-12-02 16:30:00
+"""
+
+from __future__ import annotations
+
+revision = "0011_hq_letters_grades"
+down_revision = "0010_hq_stored_files"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
