@@ -27,6 +27,7 @@ from app.evaluation.document_numbers import (
     FORM_BASIS_SETTING,
     FORM_PREFIX_SETTING,
     FORM_UNIT_SETTING,
+    SAMPLE_SHARE_SETTING,
     FormSettings,
     read_form_settings,
 )
@@ -233,6 +234,25 @@ def test_form_values_headquarters_set_are_shown_read_only_and_kept_apart(
     press(qtbot, again, QDialogButtonBox.StandardButton.Cancel)
     assert read_form_settings(db).number_prefix == "公保考"
     assert DEFAULT_BASIS.startswith("《大型群众性活动安全管理条例》")
+
+
+def test_the_share_of_the_sample_a_final_grade_needs_is_shown_as_headquarters_set_it(
+        qtbot, window: MainWindow, workbench: Workbench) -> None:
+    """The supervisor reads in Settings what a final grade needs; HQ's package sets the share
+    (the laptop has no field to change it), else the default of 90 % applies."""
+    dialog = open_settings_from_menu(qtbot, window)
+    show_tab(qtbot, dialog, 1)
+    rule = dialog.supervisor.final_grade_rule
+    assert rule.isVisibleTo(dialog.supervisor)
+    assert "90.0%" in rule.text() and "the default" in rule.text()
+    press(qtbot, dialog, QDialogButtonBox.StandardButton.Cancel)
+    workbench.db.set_setting(SAMPLE_SHARE_SETTING, "0.8")  # as HQ's event package stores it
+    again = open_settings_from_menu(qtbot, window)
+    show_tab(qtbot, again, 1)
+    text = again.supervisor.final_grade_rule.text()
+    assert "80.0%" in text and "set by headquarters" in text
+    press(qtbot, again, QDialogButtonBox.StandardButton.Ok)
+    assert workbench.db.setting(SAMPLE_SHARE_SETTING) == "0.8"  # OK leaves HQ's value alone
 
 
 def test_ctrl_comma_opens_settings_from_the_scan_field(qtbot, window: MainWindow) -> None:

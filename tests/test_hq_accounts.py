@@ -237,7 +237,8 @@ def test_hqs_command_line_changes_are_in_the_audit_log(hq: HqStore, tmp_path: Pa
     code, _ = hq_command(hq, tmp_path, "staff-password", password="shared password 1")
     assert code == 0
     actions = [(e["action"], e["target"]) for e in audit.entries(hq.db)]
-    assert [a for a, _target in actions] == ["staff_password.set", "event.demo", "form.set"]
+    assert [a for a, _target in actions] == ["staff_password.set", "event.demo", "vetting.demo",
+                                            "form.set"]
     assert all(e["actor"].startswith("command line (") for e in audit.entries(hq.db))
     assert "shared password 1" not in json.dumps(audit.entries(hq.db), ensure_ascii=False)
     assert audit.verify_chain(hq.db) is None

@@ -30,11 +30,13 @@ from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import Select, WebDriverWait
 from sqlalchemy import func, select
 
 from app.demo_data import DEMO_COMPANY_LICENCE, MAIN_COMPANY
-from app.hq.models import AuditEntry, CompanyRegisterEntry
+from app.hq.models import AuditEntry, CompanyRegisterEntry, RevokedCertificate, Vetting
+from app.hq.models import Record as RecordRow
 from app.hq.store import HqStore
 from tests.helpers.hq_process import key_passphrase_env, last_json, run_app
 
@@ -230,3 +232,185 @@ def test_console_in_a_real_browser(hq_url: tuple[str, str], browser: Any,
     assert stored(db) == before
     d.get(f"{base}/console/audit")
     assert "Not allowed" in d.page_source
+
+
+ROSTER = REPO / "tests" / "fixtures" / "roster_concert_600.xlsx"
+EVENT_NAME = "浏览器测试演唱会"
+
+
+def hq_rows(db: str) -> dict[str, Any]:
+    """What the browser's clicks must have stored, read from HQ's database."""
+    store = HqStore(db)
+    try:
+        with store.Session() as s:
+            events = {json.loads(r.payload)["name"]: r.id for r in s.scalars(
+                select(RecordRow).where(RecordRow.kind == "event"))}
+            event_id = events.get(EVENT_NAME)
+            guards = [json.loads(r.payload) for r in s.scalars(select(RecordRow).where(
+                RecordRow.kind == "guard", RecordRow.event_id == event_id))] \
+                if event_id else []
+            return {"event_id": event_id, "guards": guards,
+                    "vetting": {v.cert_key: (v.background, v.trained, v.officer)
+                                for v in s.scalars(select(Vetting))},
+                    "revoked": set(s.scalars(select(RevokedCertificate.cert_key))),
+                    "actions": [(a.actor, a.action) for a in s.scalars(
+                        select(AuditEntry).order_by(AuditEntry.id))]}
+    finally:
+        store.close()
+
+
+def test_staff_prepare_an_event_vet_a_guard_and_revoke_a_badge_in_a_real_browser(
+        hq_url: tuple[str, str], browser: Any, tmp_path: Path) -> None:
+    """The roster uploaded in the browser, previewed row by row, confirmed into an event;
+    one of its guards failed at vetting and another's certificate revoked, each through its
+    page; a recommendation letter written and the organiser's choice recorded; the admin
+    reads these changes in the audit log; a viewer changes nothing. The
+    main pages are photographed (Chinese), for docs/screenshots with VS_CONSOLE_SCREENSHOTS."""
+    base, db = hq_url
+    d = browser
+
+    def arrives(prefix: str) -> None:
+        try:
+            WebDriverWait(d, 30).until(lambda driver: driver.current_url.startswith(prefix)
+                                       and driver.execute_script(
+                                           "return document.readyState") == "complete")
+        except TimeoutException:
+            raise AssertionError(f"{d.current_url} is not {prefix}:\n{d.page_source}") from None
+
+    def submits(button: Any, prefix: str) -> None:
+        """Clicks and waits for the next page: the old one gone, the new one loaded (its
+        address alone may be the old one's, e.g. a search's answer saved to itself)."""
+        old = d.find_element(By.TAG_NAME, "html")
+        button.click()
+        WebDriverWait(d, 30).until(staleness_of(old))
+        arrives(prefix)
+
+    def sign_in(name: str) -> None:
+        d.get(f"{base}/console/sign-in")
+        for field, value in (("name", name), ("password", ACCOUNTS[name][1])):
+            d.find_element(By.ID, field).clear()
+            d.find_element(By.ID, field).send_keys(value)
+        d.find_element(By.ID, "sign-in").click()
+        arrives(f"{base}/console/")
+
+    sign_in("staff-wang")
+    d.find_element(By.LINK_TEXT, "活动 (Events)").click()
+    arrives(f"{base}/console/events")
+    d.find_element(By.ID, "new-event").click()
+    arrives(f"{base}/console/events/new")
+    d.find_element(By.NAME, "roster").send_keys(str(ROSTER))
+    d.find_element(By.NAME, "name").send_keys(EVENT_NAME)
+    d.find_element(By.NAME, "venue").send_keys("市体育场")
+    d.find_element(By.NAME, "attendance").send_keys("42000")
+    d.find_element(By.ID, "preview").click()
+    arrives(f"{base}/console/events/preview")
+    totals = d.find_element(By.ID, "totals").text
+    assert hq_rows(db)["event_id"] is None  # the preview stored nothing
+    valid = int(d.find_elements(By.CSS_SELECTOR, "#totals b")[1].text)
+    assert valid > 500, totals
+    assert d.find_elements(By.CSS_SELECTOR, "#rows tbody tr")
+    screenshot(d, "hq-console-event-preview.png", tmp_path)
+    submits(d.find_element(By.ID, "confirm"), f"{base}/console/events/")
+    assert "saved=created" in d.current_url
+    stored_now = hq_rows(db)
+    assert stored_now["event_id"] and len(stored_now["guards"]) == valid
+    assert EVENT_NAME in d.find_element(By.TAG_NAME, "h1").text
+    assert "市体育场" in d.find_element(By.ID, "facts").text
+    screenshot(d, "hq-console-event.png", tmp_path)
+
+    # HQ's vetting: one guard failed, through the vetting page's form.
+    failed_guard, revoked_guard = stored_now["guards"][0], stored_now["guards"][1]
+    d.find_element(By.LINK_TEXT, "背景审查 (Vetting)").click()
+    arrives(f"{base}/console/vetting")
+    search = d.find_element(By.CSS_SELECTOR, "#search input[name=cert_no]")
+    search.send_keys(failed_guard["cert_no"])
+    submits(d.find_element(By.CSS_SELECTOR, "#search button[type=submit]"),
+            f"{base}/console/vetting?")
+    form = d.find_element(By.ID, "vetting-form")
+    Select(form.find_element(By.NAME, "background")).select_by_value("failed")
+    form.find_element(By.NAME, "officer").send_keys("王警官")
+    form.find_element(By.NAME, "note").send_keys("有违法记录")
+    Select(form.find_element(By.NAME, "trained")).select_by_value("yes")
+    submits(d.find_element(By.ID, "save-vetting"), f"{base}/console/vetting?")
+    assert d.find_elements(By.ID, "saved"), d.page_source
+    assert hq_rows(db)["vetting"][failed_guard["cert_key"]] == ("failed", True, "王警官")
+    screenshot(d, "hq-console-vetting.png", tmp_path)
+
+    # Revoke another guard's certificate from the person's file.
+    d.find_element(By.LINK_TEXT, "人员档案 (People)").click()
+    arrives(f"{base}/console/people")
+    d.find_element(By.CSS_SELECTOR, "#search input[name=cert_no]").send_keys(
+        revoked_guard["cert_no"])
+    submits(d.find_element(By.CSS_SELECTOR, "#search button[type=submit]"),
+            f"{base}/console/people/")
+    assert EVENT_NAME in d.find_element(By.ID, "events").text
+    d.find_element(By.CSS_SELECTOR, "#revoke input[name=reason]").send_keys("证件遗失")
+    submits(d.find_element(By.ID, "revoke-button"), f"{base}/console/people/")
+    assert d.find_elements(By.ID, "saved"), d.page_source
+    assert revoked_guard["cert_key"] in hq_rows(db)["revoked"]
+    screenshot(d, "hq-console-person.png", tmp_path)
+
+    # A recommendation letter for an organiser, and the organiser's choice recorded.
+    d.find_element(By.LINK_TEXT, "推荐函 (Letters)").click()
+    arrives(f"{base}/console/letters")
+    form = d.find_element(By.ID, "letter-form")
+    form.find_element(By.NAME, "organiser").send_keys("市体育中心管理处")
+    form.find_element(By.NAME, "event_name").send_keys("2027年新年音乐会")
+    d.execute_script("arguments[0].value = '2027-01-01'",  # the date picker's own format
+                     form.find_element(By.NAME, "event_date"))
+    form.find_element(By.NAME, "attendance").send_keys("8000")
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    arrives(f"{base}/console/letters/")
+    recommended = d.find_elements(By.CSS_SELECTOR, "#companies tbody tr")
+    assert len(recommended) >= 3, d.page_source
+    chosen_name = recommended[1].find_elements(By.TAG_NAME, "td")[1].text
+    submits(recommended[1].find_element(By.CSS_SELECTOR, "button[type=submit]"),
+            f"{base}/console/letters/")
+    assert chosen_name in d.find_element(By.ID, "chosen").text
+    screenshot(d, "hq-console-letter.png", tmp_path)
+    for link, url, picture in (("证件 (Badges)", "/console/badges", "hq-console-badges.png"),
+                               ("考评收件 (Evaluations)", "/console/evaluations",
+                                "hq-console-evaluations.png"),
+                               ("活动 (Events)", "/console/events", "hq-console-events.png")):
+        d.find_element(By.LINK_TEXT, link).click()
+        arrives(f"{base}{url}")
+        screenshot(d, picture, tmp_path)
+    d.find_element(By.ID, "sign-out").click()
+    arrives(f"{base}/console/sign-in")
+
+    # The admin reads the three changes, by the staff account, in the audit log.
+    sign_in("admin-li")
+    d.get(f"{base}/console/audit")
+    actors = [row.text for row in d.find_elements(By.CSS_SELECTOR, "#audit tbody td.actor")]
+    assert actors[:5] == ["staff-wang"] * 5, actors
+    assert [a for a in hq_rows(db)["actions"] if a[0] == "staff-wang"] == [
+        ("staff-wang", "event.add"), ("staff-wang", "vetting.set"),
+        ("staff-wang", "certificate.revoke"), ("staff-wang", "letter.create"),
+        ("staff-wang", "letter.choice")]
+    d.find_element(By.ID, "sign-out").click()
+    arrives(f"{base}/console/sign-in")
+
+    # A viewer sees no form to change anything, and a POST with its own token answers 403.
+    sign_in("viewer-zhao")
+    before = hq_rows(db)
+    d.get(f"{base}/console/events")
+    assert not d.find_elements(By.ID, "new-event")
+    d.get(f"{base}/console/vetting?cert_no={quote(failed_guard['cert_no'])}")
+    assert not d.find_elements(By.ID, "vetting-form")
+    d.get(f"{base}/console/people/{quote(failed_guard['cert_no'])}")
+    assert not d.find_elements(By.ID, "revoke")
+    statuses = d.execute_async_script(
+        """const done = arguments[arguments.length - 1];
+        const csrf = document.querySelector('input[name=csrf]').value;
+        const post = (url, fields) => fetch(url, {method: 'POST', redirect: 'manual',
+              headers: {'Content-Type': 'application/x-www-form-urlencoded'},
+              body: new URLSearchParams({csrf: csrf, ...fields})}).then(r => r.status);
+        Promise.all([
+          post('/console/vetting/' + encodeURIComponent(arguments[0]),
+               {background: 'cleared', trained: 'yes', note: '', background_date: '',
+                officer: '', training_session: '', training_date: ''}),
+          post('/console/people/' + encodeURIComponent(arguments[0]) + '/revoke',
+               {reason: 'viewer'})]).then(done, e => done(String(e)));""",
+        failed_guard["cert_no"])
+    assert statuses == [403, 403]
+    assert hq_rows(db) == before

@@ -16,6 +16,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select, update
 
+from app.hq import files
 from app.hq.errors import AuthError, EnrolError, HqError
 from app.hq.models import EnrolmentCode, EvaluationDocument
 from app.hq.models import Record as RecordRow
@@ -303,7 +304,8 @@ def test_a_signed_evaluation_is_verified_and_its_pdf_kept(
     with store.Session() as s:
         document = s.get(EvaluationDocument, "eval-1")
         assert document is not None
-        assert bytes(document.pdf) == signers["pdf"]
+        assert files.document_pdf(s, document) == signers["pdf"]  # as the laptop signed it
+        assert document.pdf is None  # kept once, in the content-addressed store
         assert document.event_name == "市体育馆篮球联赛"
         assert document.company_name == "盘锦市安盾保安服务有限公司"
         assert document.company_licence == "辽公保服20180007"

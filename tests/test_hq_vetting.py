@@ -8,6 +8,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from app.demo import demo_badge
 from app.hq import audit
@@ -19,6 +20,12 @@ from app.inspection.workbench import Workbench
 from tests.test_document_numbers import hq, laptop  # noqa: F401 - the in-process HQ
 
 STAFF = ("staff-wang", "staff password 1")
+
+
+def staff_vetted(s: Session) -> int:
+    """How many people HQ staff vetted (HQ's demo records its own guards' vetting)."""
+    return s.scalar(select(func.count()).select_from(Vetting)
+                    .where(Vetting.updated_by != "demo")) or 0
 
 
 def test_hqs_vetting_and_revocation_reach_the_laptops_verdicts(
@@ -48,7 +55,7 @@ def test_hqs_vetting_and_revocation_reach_the_laptops_verdicts(
                              json={"background": "failed", "trained": True})
         assert refused.status_code == 403
         with hq.Session() as s:
-            assert s.scalar(select(func.count()).select_from(Vetting)) == 0
+            assert staff_vetted(s) == 0
         vetted = client.put(f"/api/v1/vetting/{failing.cert_no}", auth=STAFF,
                             json={"background": "failed", "trained": True,
                                   "note": "直系亲属有涉案记录（扩展审查）"})
@@ -60,7 +67,7 @@ def test_hqs_vetting_and_revocation_reach_the_laptops_verdicts(
             assert client.put(f"/api/v1/vetting/{revoked.cert_no}", auth=STAFF,
                               json=bad).status_code == 400, bad
         with hq.Session() as s:  # only the one good change stored
-            assert s.scalar(select(func.count()).select_from(Vetting)) == 1
+            assert staff_vetted(s) == 1
         assert client.post("/api/v1/revocations", auth=STAFF, json={
             "cert_no": revoked.cert_no, "reason": "证件遗失"}).status_code == 201
 
@@ -69,6 +76,11 @@ def test_hqs_vetting_and_revocation_reach_the_laptops_verdicts(
     assert verdict(revoked.id) == Verdict.BADGE_INVALID
     pulled = next(g for g in workbench.guards(event_id) if g.id == failing.id)
     assert pulled.background_check == "failed"
+    # The company's roster said passed: the laptop keeps it as the claim, beside HQ's result.
+    scan = workbench.lookup(event_id, demo_badge(pulled, licence), pulled.post_id)
+    assert scan.guard is not None and scan.guard.background_check == "failed"
+    assert (scan.guard.claimed_background_check, scan.guard.claimed_trained) == ("passed", True)
+    assert scan.guard.claim_differs
     actions = [(e["actor"], e["action"]) for e in audit.entries(hq.db)][:2]
     assert actions == [(STAFF[0], "certificate.revoke"), (STAFF[0], "vetting.set")]
     assert audit.verify_chain(hq.db) is None
@@ -160,12 +172,13 @@ def test_vetting_is_imported_from_a_file_all_or_none(hq: HqStore, tmp_path: Path
         assert code == expected
         assert capsys.readouterr().err.strip()
         with hq.Session() as s:
-            assert s.scalar(select(func.count()).select_from(Vetting)) == 0
+            assert staff_vetted(s) == 0
     path.write_text(good, encoding="utf-8")
     code, shown = hq_command(hq, tmp_path, "vetting-import", str(path))
     assert code == 0 and shown == {"people": 3, "event_rows": 3}
     with hq.Session() as s:
-        stored = {v.cert_key: (v.background, v.trained) for v in s.scalars(select(Vetting))}
+        stored = {v.cert_key: (v.background, v.trained) for v in s.scalars(
+            select(Vetting).where(Vetting.updated_by != "demo"))}
     assert stored == {cert_key(rows[0].cert_no): ("failed", True),
                       cert_key(rows[1].cert_no): ("pending", True),
                       cert_key(rows[2].cert_no): ("passed", False)}

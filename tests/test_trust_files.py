@@ -28,6 +28,7 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from app.hq import files
 from app.hq.store import HqStore
 from app.profile.db import Database
 from app.sync.protocol import (
@@ -381,7 +382,9 @@ def test_a_bundle_registers_the_certificate_its_evaluations_need(tmp_path: Path)
     assert registered(device_id) == certificate
     with store.Session() as s:
         document = s.scalars(select(EvaluationDocument)).one()
-    verified = verify_pdf(document.pdf, [certificate.encode("ascii")])
+        pdf = files.document_pdf(s, document, timestamped=True)  # as HQ serves it
+    assert pdf is not None and document.timestamped_sha256 is not None
+    verified = verify_pdf(pdf, [certificate.encode("ascii")])
     assert verified.intact and verified.valid and verified.trusted, verified
     assert store.import_bundle(data)["present"] == summary["stored"]  # idempotent
 
@@ -434,7 +437,8 @@ def test_a_laptop_that_never_syncs_online_delivers_its_signed_evaluation_by_bund
     engine = create_engine(hq.db_url)
     with engine.connect() as conn:
         evaluation_id, pdf, pdf_sha256 = conn.execute(text(
-            "SELECT id, pdf, pdf_sha256 FROM evaluation_document")).one()
+            "SELECT e.id, f.data, e.pdf_sha256 FROM evaluation_document e "
+            "JOIN stored_file f ON f.sha256 = e.pdf_sha256")).one()
         certificate = conn.execute(text("SELECT signing_certificate_pem FROM device")).scalar()
     engine.dispose()
     assert evaluation_id == seeded["evaluation_id"]

@@ -174,6 +174,9 @@ def _run(args: argparse.Namespace, store: HqStore) -> int:
             _audited(store, "hq.name", "hq", {"name": args.hq_name.strip()})
         port = args.port if args.port is not None else (8443 if args.cert else 8080)
         store.package_key()  # made now, not by the first laptop to enrol
+        from app.hq.timestamps import stamp_pending_in_background
+
+        stamp_pending_in_background(store.db, store.keys)
         serve(store, args.host, port, args.cert, args.key, args.ready_file,
               keyfile_password=key_password)
         return EXIT_OK
@@ -212,7 +215,7 @@ def _run(args: argparse.Namespace, store: HqStore) -> int:
     if command == "add-event":
         return _add_event(store, args)
     if command == "demo-event":
-        event_id = store.add_demo_event()
+        event_id = store.add_demo_event(_actor())
         _audited(store, "event.demo", f"event:{event_id}", None)
         print_json({"event_id": event_id})
         return EXIT_OK
@@ -240,7 +243,10 @@ def _run(args: argparse.Namespace, store: HqStore) -> int:
         print_json(accepted)
         return EXIT_OK
     if command == "export-package":
-        data = store.event_package(args.event)
+        # For one laptop the stick carries what its online download would: its document
+        # number blocks and its zone; a stick for several laptops carries neither.
+        data = store.event_package(args.event, args.device[0] if len(args.device) == 1
+                                   else None)
         for device_id in args.device:  # HQ staff hand the stick to these laptops
             store.record_takedown(device_id, args.event)
             _audited(store, "event.takedown", f"event:{args.event}", {"device": device_id})

@@ -11,18 +11,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, Field, StrictBool
-from sqlalchemy import select
 
-from app.hq import audit, register, vetting
-from app.hq.models import RevokedCertificate
+from app.hq import audit, register, revocations, vetting
 from app.hq.sign_in import Admin, Staff
-from app.inspection.identity import cert_key
 
 API = "/api/v1"
-MAX_CERT_CHARS = 50
-MAX_REASON_CHARS = 500
+MAX_CERT_CHARS = revocations.MAX_CERT_CHARS
+MAX_REASON_CHARS = revocations.MAX_REASON_CHARS
 
 router = APIRouter()
 
@@ -36,30 +33,22 @@ class Revocation(BaseModel):
 def revoke_certificate(revocation: Revocation, account: Staff,
                        request: Request) -> dict[str, Any]:
     """Revoke a guard's certificate: every event package and revocation list from now on
-    carries it, so every laptop refuses the badge after its next pull."""
-    key = cert_key(revocation.cert_no)
-    if not key:
-        raise HTTPException(400, f"{revocation.cert_no!r} is no certificate number (it has "
-                                 f"no letters or digits)")
-    reason = register.plain_text(revocation.reason, MAX_REASON_CHARS, "reason")
-    db = request.app.state.store.db
-    with db.begin() as s:
-        already = s.scalar(select(RevokedCertificate.cert_key)
-                           .where(RevokedCertificate.cert_key == key)) is not None
-        if not already:
-            s.add(RevokedCertificate(cert_key=key))
-            s.flush()
-        audit.record(s, account.name, "certificate.revoke", f"certificate:{key}",
-                     {"revoked": already}, {"revoked": True, "cert_no": revocation.cert_no,
-                                            "reason": reason})
-    return {"cert_no": revocation.cert_no, "cert_key": key, "revoked": True,
-            "already_revoked": already}
+    carries it, so every laptop refuses the badge after its next pull (app.hq.revocations,
+    the console's person page's code path too)."""
+    return revocations.revoke(request.app.state.store.db, account.name, revocation.cert_no,
+                              revocation.reason)
 
 
 class VettingResult(BaseModel):
     background: Literal["cleared", "pending", "failed"]
     trained: StrictBool  # true or false, not "yes" or 1
     note: str = Field(default="", max_length=vetting.MAX_NOTE_CHARS)
+    # Optional (issue 14, console vetting): given ones replace what HQ holds, absent ones
+    # keep it; dates are YYYY-MM-DD ("" or null: none).
+    background_date: str | None = Field(default=None, max_length=10)
+    officer: str | None = Field(default=None, max_length=vetting.MAX_OFFICER_CHARS)
+    training_session: str | None = Field(default=None, max_length=vetting.MAX_SESSION_CHARS)
+    training_date: str | None = Field(default=None, max_length=10)
 
 
 @router.put(f"{API}/vetting/{{cert_no}}")
@@ -67,8 +56,12 @@ def put_vetting(cert_no: Annotated[str, Path(min_length=1, max_length=MAX_CERT_C
                 result: VettingResult, account: Staff, request: Request) -> dict[str, Any]:
     """HQ's own vetting of the person; the next package of any event with that guard
     carries it (app.hq.vetting)."""
+    details = {name: "" if getattr(result, name) is None and name in ("officer",
+                                                                      "training_session")
+               else getattr(result, name)
+               for name in vetting.DETAIL_FIELDS if name in result.model_fields_set}
     return vetting.set_vetting(request.app.state.store.db, account.name, cert_no,
-                               result.background, result.trained, result.note)
+                               result.background, result.trained, result.note, details)
 
 
 class CompanyStanding(BaseModel):

@@ -35,6 +35,7 @@ from app.hq.ingest import ingest
 from app.hq.models import HQ_DEVICE, utc_now
 from app.hq.packages import hq_event_named
 from app.hq.trust import revoke_certificates, trust_issuers
+from app.hq.vetting import vet_demo_guards
 from app.inspection.values import EventInput
 from app.sync.protocol import Record
 
@@ -55,13 +56,17 @@ def revoked_demo_guard(records: list[Record], company: str) -> str:
     return str(last["cert_key"])
 
 
-def add_demo_event(db: HqDatabase) -> str:
+def add_demo_event(db: HqDatabase, actor: str = "demo") -> str:
     """The built-in demo event as an HQ event, with the demo's badge issuer trusted and
     its revoked certificate listed (once: a second call returns the same event)."""
     existing = hq_event_named(db, DEMO_EVENT_NAME)
     if existing:
         return existing
     report, unstaffed = demo_roster()
+    # HQ's vetting of the demo's guards, as their roster says (a guard HQ vetted already
+    # keeps HQ's result): the demo's verdicts stay the laptop demo's.
+    vet_demo_guards(db, [(row.cert_no, row.background_check, row.trained)
+                         for row in report.valid_rows], actor)
     records = prepare_event(db, DEMO_EVENT,
                             CompanyDetails(MAIN_COMPANY, DEMO_COMPANY_LICENCE,
                                            DEMO_COMPANY_CREDIT_GRADE),

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from app.hq import audit
 from app.hq.database import HqDatabase
@@ -38,7 +38,8 @@ def inbox(s: Session, now: datetime | None = None) -> list[dict[str, Any]]:
     """The newest SHOWN signed evaluations with their rectification state."""
     now = now or utc_now()
     documents = list(s.scalars(
-        select(EvaluationDocument).where(EvaluationDocument.status == "signed")
+        select(EvaluationDocument).options(defer(EvaluationDocument.pdf))
+        .where(EvaluationDocument.status == "signed")
         .order_by(EvaluationDocument.received_at.desc(), EvaluationDocument.id).limit(SHOWN)))
     received = {r.evaluation_id: r for r in s.scalars(select(Rectification).where(
         Rectification.evaluation_id.in_([d.id for d in documents])))} if documents else {}
@@ -52,6 +53,9 @@ def inbox(s: Session, now: datetime | None = None) -> list[dict[str, Any]]:
             "score_total": document.score_total, "grade": document.grade,
             "grade_final": document.grade_final, "signed_at": document.signed_at,
             "supervisor_name": document.supervisor_name, "document_id": document.document_id,
+            # The signature was proven on arrival (verified_at); HQ's document timestamp
+            # (app.hq.timestamps) when it has one.
+            "verified_at": document.verified_at, "timestamped_at": document.timestamped_at,
             "rectification": state, "due": due,
             "received_at": report.received_at if report else None,
             "received_by": report.received_by if report else "",

@@ -35,7 +35,11 @@ from app.sync.protocol import b64decode, b64encode, raw_public_key
 PACKAGE_KEY_SETTING = "package_key"
 PACKAGE_PUBLIC_KEY_SETTING = "package_public_key"  # in clear: it is public
 PSEUDONYM_KEY_SETTING = "pseudonym_key"
-PRIVATE_KEY_SETTINGS = (PACKAGE_KEY_SETTING, PSEUDONYM_KEY_SETTING)
+DOCUMENT_KEY_SETTING = "document_key"  # signs HQ's own PDFs (app.hq.letters)
+TSA_KEY_SETTING = "tsa_key"  # HQ's time-stamping key (app.hq.timestamps)
+BADGE_ISSUER_KEY_SETTING = "badge_issuer_key"  # signs the badges HQ issues (app.hq.badges)
+PRIVATE_KEY_SETTINGS = (PACKAGE_KEY_SETTING, PSEUDONYM_KEY_SETTING, DOCUMENT_KEY_SETTING,
+                        TSA_KEY_SETTING, BADGE_ISSUER_KEY_SETTING)
 
 
 class KeyRing:

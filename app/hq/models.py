@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import Boolean, Date, Float, Index, Integer, LargeBinary, String, Text
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, synonym
 
 from app.orm import UtcDateTime, utc_now
 
@@ -102,8 +102,14 @@ class EvaluationDocument(Base):
     supervisor_name: Mapped[str] = mapped_column(String(200))
     document_id: Mapped[str] = mapped_column(String(40))
     device_id: Mapped[str] = mapped_column(String(36))
-    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    # The PDF's bytes live in stored_file (app.hq.files, migration 0010), under pdf_sha256
+    # (the laptop's bytes, as signed) and timestamped_sha256 (with HQ's document timestamp,
+    # app.hq.timestamps). This column is NULL for them; it holds bytes only for rows written
+    # by a caller that fills it itself (app.hq.files.document_pdf reads both).
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     pdf_sha256: Mapped[str] = mapped_column(String(64))
+    timestamped_sha256: Mapped[str | None] = mapped_column(String(64))
+    timestamped_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     signer_subject: Mapped[str] = mapped_column(Text)
     verified_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
     received_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
@@ -265,10 +271,19 @@ class Vetting(Base):
 
     cert_key: Mapped[str] = mapped_column(String(50), primary_key=True)
     background: Mapped[str] = mapped_column(String(10))  # passed | pending | failed
+    # Whether the person passed the pre-job training: the API's "trained" (migration 0009
+    # keeps the column's name, so every row kept its value); training_passed names it too.
     trained: Mapped[bool] = mapped_column(Boolean)
     note: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
     updated_by: Mapped[str] = mapped_column(String(64))
+    # Migration 0009: when and by which officer the background was checked; the training
+    # session (a name and a date) the person attended.
+    background_date: Mapped[date | None] = mapped_column(Date)
+    officer: Mapped[str] = mapped_column(String(100), default="")
+    training_session: Mapped[str] = mapped_column(String(200), default="")
+    training_date: Mapped[date | None] = mapped_column(Date, index=True)
+    training_passed = synonym("trained")
 
 
 class CompanyRegisterEntry(Base):
@@ -309,3 +324,75 @@ class Rectification(Base):
     received_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
     received_by: Mapped[str] = mapped_column(String(64))
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+class EventAssignment(Base):
+    """An enrolled laptop (its supervisor) HQ staff assigned to one of HQ's events, and the
+    zone of the event it covers ("" for the whole event); the package served to that laptop
+    names the zone (issue 14, console events, app.hq.event_assignments)."""
+
+    __tablename__ = "event_assignment"
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    device_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    zone: Mapped[str] = mapped_column(String(100), default="")
+    assigned_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+    assigned_by: Mapped[str] = mapped_column(String(64))
+
+
+class GradeReview(Base):
+    """A credit-grade change the rules suggest after a signed evaluation arrived (issue 14,
+    app.hq.grade_reviews): open until a person accepts it (the register changes, audited)
+    or rejects it (why is kept); a newer suggestion for the company supersedes it."""
+
+    __tablename__ = "grade_review"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    licence_no: Mapped[str] = mapped_column(String(100), index=True)
+    evaluation_id: Mapped[str] = mapped_column(String(64), unique=True)
+    current_grade: Mapped[str] = mapped_column(String(20))
+    suggested_grade: Mapped[str] = mapped_column(String(20))
+    why: Mapped[str] = mapped_column(Text)
+    opened_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+    decision: Mapped[str | None] = mapped_column(String(10))  # accept|reject|superseded
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class RecommendationLetter(Base):
+    """A signed letter recommending companies to an event's organiser (issue 14, seed 001
+    §四(二), app.hq.letters), and the company the organiser chose."""
+
+    __tablename__ = "recommendation_letter"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    number: Mapped[str] = mapped_column(String(60))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+    created_by: Mapped[str] = mapped_column(String(64))
+    organiser: Mapped[str] = mapped_column(String(200))
+    event_name: Mapped[str] = mapped_column(String(200))
+    event_date: Mapped[date] = mapped_column(Date)
+    attendance: Mapped[int] = mapped_column(Integer)
+    risk: Mapped[str] = mapped_column(String(10))
+    companies: Mapped[str] = mapped_column(Text)  # JSON: the recommended, best first
+    pdf_sha256: Mapped[str] = mapped_column(String(64))  # the signed PDF, in app.hq.files
+    chosen_key: Mapped[str | None] = mapped_column(String(120))
+    chosen_licence: Mapped[str | None] = mapped_column(String(100))
+    chosen_name: Mapped[str | None] = mapped_column(String(200))
+    chosen_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    chosen_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class StoredFile(Base):
+    """A file HQ keeps (a signed evaluation's PDF, as signed and as timestamped), binary and
+    apart from the JSON rows, under the SHA-256 of its bytes: the same bytes are kept once
+    (issue 14, app.hq.files)."""
+
+    __tablename__ = "stored_file"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(Integer)
+    media_type: Mapped[str] = mapped_column(String(100))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)

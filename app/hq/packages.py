@@ -16,6 +16,7 @@ from app.hq.models import (
     HQ_DEVICE,
     Device,
     DeviceEvent,
+    EventAssignment,
     RevokedCertificate,
     RevokedIssuer,
     TrustIssuer,
@@ -101,6 +102,9 @@ def event_package(db: HqDatabase, keys: KeyRing, event_id: str,
         revoked = list(s.scalars(select(RevokedCertificate.cert_key)
                                  .order_by(RevokedCertificate.cert_key)))
         revoked_kids = list(s.scalars(select(RevokedIssuer.kid).order_by(RevokedIssuer.kid)))
+        zone = s.scalar(select(EventAssignment.zone).where(  # the laptop's zone (console)
+            EventAssignment.event_id == event_id, EventAssignment.device_id == device_id)
+        ) if device_id is not None else None
     assert all(r["kind"] in PACKAGE_KINDS for r in records)
     template = template_document(event_payload.get("checklist_template") or "checklist")
     body = {"event_id": event_id, "created_at": utc_now().isoformat(timespec="seconds"),
@@ -113,6 +117,8 @@ def event_package(db: HqDatabase, keys: KeyRing, event_id: str,
             "revoked_certificates": revoked, "revoked_issuers": revoked_kids,
             # The form's header and this laptop's document-number blocks (none without one)
             "form": form_settings(db), "document_numbers": package_numbers(db, device_id)}
+    if zone is not None:  # assigned by HQ staff (app.hq.event_assignments)
+        body["assignment"] = {"zone": zone}
     data = write_signed(PACKAGE_FORMAT, HQ_SIGNER, body, keys.package_key())
     if device_id is not None and device_id != HQ_DEVICE:
         record_takedown(db, device_id, event_id)

@@ -29,6 +29,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app.hq import api_people, console, console_api, web
 from app.hq.errors import AuthError, HqError
 from app.hq.models import Device
+from app.hq.roster_uploads import MAX_UPLOAD_BYTES
 from app.hq.store import HqStore
 from app.hq.throttle import SignInThrottle
 from app.sync.protocol import API_PREFIX, MAX_BATCH_BYTES, MAX_BATCH_RECORDS, b64decode
@@ -73,12 +74,17 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+ROSTER_UPLOAD_PATH = "/console/events/preview"
+UPLOAD_FORM_OVERHEAD = 64 * 1024  # the event's fields and the multipart boundaries
+
+
 class BodyLimit:
     """Every request body is bounded before any route reads it: 1 MB, or the batch size on
-    the two record routes. A larger Content-Length is answered 413 at once; a body that
-    grows past the limit as it streams (no or a false Content-Length) is answered 413 as
-    soon as it does, having held at most the limit in memory. Without it, the unauthenticated
-    enrolment read a 256 MB body whole (895 MB peak)."""
+    the two record routes, or a roster's size on the console's roster upload. A larger
+    Content-Length is answered 413 at once; a body that grows past the limit as it streams
+    (no or a false Content-Length) is answered 413 as soon as it does, having held at most
+    the limit in memory. Without it, the unauthenticated enrolment read a 256 MB body whole
+    (895 MB peak)."""
 
     def __init__(self, app: Any) -> None:
         self.app = app
@@ -87,6 +93,8 @@ class BodyLimit:
     def limit_for(path: str) -> int:
         if path in (f"{API_PREFIX}/records", f"{API_PREFIX}/records/known"):
             return MAX_REQUEST_BYTES
+        if path == ROSTER_UPLOAD_PATH:  # a roster of some tens of thousands of guards
+            return MAX_UPLOAD_BYTES + UPLOAD_FORM_OVERHEAD
         return MAX_SMALL_REQUEST_BYTES
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:

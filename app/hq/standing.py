@@ -81,14 +81,19 @@ def _json_text(session: Session, key: str) -> ColumnElement[Any]:
     return func.json_extract(Record.payload, f"$.{key}", type_=String)
 
 
-def _guard_counts(session: Session) -> dict[tuple[str, str], int]:
-    """Live guards per (event id, company name) as the rosters name the company."""
-    event_id = _json_text(session, "event_id")
+def _guard_counts(session: Session, only_event: str | None = None
+                  ) -> dict[tuple[str, str], int]:
+    """Live guards per (event id, company name) as the rosters name the company; of one
+    event only when ``only_event`` is given. The event is the record's event_id column,
+    which HQ's ingest sets to the guard payload's (app.hq.ingest_rules.Scope): one payload
+    field parsed per guard instead of two, and one event's guards found by index
+    (ix_record_event_kind; on PostgreSQL migration 0012's ix_record_live)."""
     company = _json_text(session, "company_name")
-    rows = session.execute(
-        select(event_id, company, func.count())
-        .where(Record.kind == "guard", _json_text(session, "deleted_at").is_(None))
-        .group_by(event_id, company))
+    query = select(Record.event_id, company, func.count()).where(
+        Record.kind == "guard", _json_text(session, "deleted_at").is_(None))
+    if only_event is not None:
+        query = query.where(Record.event_id == only_event)
+    rows = session.execute(query.group_by(Record.event_id, company))
     return {(str(e), (c or "").strip()): int(n) for e, c, n in rows if e}
 
 
@@ -109,10 +114,12 @@ def _current_ids(documents: Iterable[EvaluationDocument]) -> set[str]:
     return {doc.id for doc in best.values()}
 
 
-def _documents(session: Session) -> list[EvaluationDocument]:
+def _documents(session: Session, event_id: str | None = None) -> list[EvaluationDocument]:
     # The PDFs stay in the database until someone asks for one.
-    return list(session.scalars(select(EvaluationDocument).options(
-        defer(EvaluationDocument.pdf))))
+    query = select(EvaluationDocument).options(defer(EvaluationDocument.pdf))
+    if event_id is not None:  # one event's (which is current is decided per event)
+        query = query.where(EvaluationDocument.event_id == event_id)
+    return list(session.scalars(query))
 
 
 def _evaluation_dict(doc: EvaluationDocument, current: bool) -> dict[str, Any]:
@@ -385,19 +392,23 @@ def recommend(session: Session, attendance: int, risk: str,
 
 
 # ---------------------------------------------------------------------------- events
-def _record_counts(session: Session) -> dict[tuple[str, str], int]:
-    """Live records per (event id, kind)."""
-    rows = session.execute(
-        select(Record.event_id, Record.kind, func.count())
-        .where(Record.event_id.is_not(None), Record.kind != "event",
-               _json_text(session, "deleted_at").is_(None))
-        .group_by(Record.event_id, Record.kind))
+def _record_counts(session: Session, event_id: str | None = None
+                   ) -> dict[tuple[str, str], int]:
+    """Live records per (event id, kind); of one event only when ``event_id`` is given."""
+    query = select(Record.event_id, Record.kind, func.count()).where(
+        Record.event_id.is_not(None), Record.kind != "event",
+        _json_text(session, "deleted_at").is_(None))
+    if event_id is not None:
+        query = query.where(Record.event_id == event_id)
+    rows = session.execute(query.group_by(Record.event_id, Record.kind))
     return {(str(e), str(k)): int(n) for e, k, n in rows}
 
 
 def events_overview(session: Session, event_id: str | None = None) -> list[dict[str, Any]]:
     """Every event HQ knows (prepared here, sent by a laptop, or only named by an evaluation)
     with its company, record counts and evaluations (newest version first); latest first."""
+    if event_id is not None and "\x00" in event_id:
+        return []  # no id holds a NUL (PostgreSQL's text cannot): none to ask the database for
     company_names = {record.id: str(payload.get("name") or "")
                      for record, payload in _live_payloads(session, "company")}
     events: dict[str, dict[str, Any]] = {}
@@ -411,7 +422,7 @@ def events_overview(session: Session, event_id: str | None = None) -> list[dict[
             "risk_level": payload.get("risk_level") or "",
             "company_name": company_names.get(str(payload.get("company_id") or ""), ""),
             "prepared_by_hq": record.device_id == HQ_DEVICE}
-    documents = _documents(session)
+    documents = _documents(session, event_id)  # one event's: its current one is the same
     current = _current_ids(documents)
     listed: dict[str, list[dict[str, Any]]] = {}
     for doc in sorted(documents, key=lambda d: -d.version):
@@ -424,8 +435,8 @@ def events_overview(session: Session, event_id: str | None = None) -> list[dict[
         listed.setdefault(doc.event_id, []).append(_evaluation_dict(doc, doc.id in current))
     if event_id is not None:
         events = {event_id: events[event_id]} if event_id in events else {}
-    counts = _record_counts(session) if events else {}
-    guards = _guard_counts(session) if event_id is not None and events else {}
+    counts = _record_counts(session, event_id) if events else {}
+    guards = _guard_counts(session, event_id) if event_id is not None and events else {}
     result = []
     for event in events.values():
         evaluated = listed.get(event["id"], [])

@@ -122,10 +122,10 @@ class HqStore:
         return ingest.known(self.db, items, device_id)
 
     def ingest(self, device_id: str, records: Sequence[object]) -> list[dict[str, Any]]:
-        return ingest.ingest(self.db, device_id, records)
+        return ingest.ingest(self.db, device_id, records, self.keys)
 
     def import_bundle(self, data: bytes) -> dict[str, Any]:
-        return ingest.import_bundle(self.db, data)
+        return ingest.import_bundle(self.db, data, self.keys)
 
     def stats(self) -> dict[str, int]:
         return ingest.stats(self.db)
@@ -160,8 +160,9 @@ class HqStore:
         return events.add_event(self.db, self.keys, roster_file, details, company,
                                 company_licence)
 
-    def add_demo_event(self) -> str:
-        return demo_event.add_demo_event(self.db)
+    def add_demo_event(self, actor: str = "demo") -> str:
+        """The demo event; ``actor`` is whom the audit log names for its vetting."""
+        return demo_event.add_demo_event(self.db, actor)
 
     def add_event_from_profile(self, profile: events.LaptopProfile, event_id: str) -> str:
         return events.add_event_from_profile(self.db, profile, event_id)

@@ -19,9 +19,9 @@ from fastapi.responses import HTMLResponse, Response
 
 # fontTools ships no type information (no py.typed, no stubs package installed)
 from fontTools.ttLib import TTCollection  # type: ignore[import-untyped]
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
-from app.hq import standing
+from app.hq import files, standing
 from app.hq.database import parse_time
 from app.hq.models import EvaluationDocument
 from app.hq.sign_in import require
@@ -62,18 +62,29 @@ def list_evaluations(session: SessionDep, event_id: str | None = None,
 
 
 @router.get(f"{API}/evaluations/{{evaluation_id}}/pdf")
-def evaluation_pdf(evaluation_id: str, session: SessionDep) -> Response:
+def evaluation_pdf(evaluation_id: str, session: SessionDep, timestamped: bool = False
+                   ) -> Response:
+    """The PDF as the laptop signed it (its SHA-256 is the listing's pdf_sha256); with
+    ``?timestamped=true``, with HQ's document timestamp when it has one."""
     document = session.get(EvaluationDocument, evaluation_id)
     if document is None:
         raise HTTPException(404, f"no signed evaluation {evaluation_id}")
-    return pdf_response(document)
+    return pdf_response(document, timestamped=timestamped)
 
 
-def pdf_response(document: EvaluationDocument) -> Response:
-    """A signed evaluation's PDF, shown in the browser."""
+def pdf_response(document: EvaluationDocument, timestamped: bool = True) -> Response:
+    """A signed evaluation's PDF, shown in the browser, read from HQ's file store
+    (app.hq.files): with HQ's document timestamp when it has one (what the console shows),
+    else, or without ``timestamped``, as the laptop signed it."""
+    session = object_session(document)
+    data = (files.document_pdf(session, document, timestamped) if session is not None
+            else document.pdf)
+    if data is None:
+        raise HTTPException(404, f"the PDF of evaluation {document.id} is not in HQ's file "
+                                 f"store")
     # ASCII file name: the document id is; the event's Chinese name would need RFC 5987.
     name = "".join(c for c in document.document_id if c.isalnum() or c in "-_") or "evaluation"
-    return Response(document.pdf, media_type="application/pdf",
+    return Response(data, media_type="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{name}.pdf"'})
 
 

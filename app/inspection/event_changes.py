@@ -133,8 +133,14 @@ def import_roster(work: UnitOfWork, event_id: str,
             guard.cert_no = row.cert_no
             guard.company_name = row.company
             guard.phone = row.phone
-            guard.background_check = row.background_check
-            guard.trained = row.trained
+            # The roster's columns are the company's claim; in the laptop's own event they
+            # are also what the verdicts use, but a guard headquarters prepared keeps HQ's
+            # result (vetting owned by the police, docs/hq-console-vetting.md).
+            guard.claimed_background_check = row.background_check
+            guard.claimed_trained = row.trained
+            if guard.device_id == work.device_id:
+                guard.background_check = row.background_check
+                guard.trained = row.trained
             s.flush()
             guard.post_id = post.id if post else None
         for name, count in headcount.items():

@@ -81,6 +81,17 @@ class GuardInfo:
     post_id: str | None
     post_name: str | None
     roster_row: int | None = None
+    # What the company's roster claims, beside the values above (HQ's vetting in an event
+    # HQ prepared); None: not known.
+    claimed_background_check: str | None = None
+    claimed_trained: bool | None = None
+
+    @property
+    def claim_differs(self) -> bool:
+        """The company's claim says otherwise than the values the verdicts use."""
+        return ((self.claimed_background_check is not None
+                 and self.claimed_background_check != self.background_check)
+                or (self.claimed_trained is not None and self.claimed_trained != self.trained))
 
 
 @dataclass(frozen=True)
@@ -153,7 +164,9 @@ def guard_info(guard: Guard, post_name: str | None) -> GuardInfo:
                      id_masked=guard.id_masked, cert_no=guard.cert_no,
                      company_name=guard.company_name, background_check=guard.background_check,
                      trained=guard.trained, photo_path=guard.photo_path, post_id=guard.post_id,
-                     post_name=post_name, roster_row=guard.roster_row)
+                     post_name=post_name, roster_row=guard.roster_row,
+                     claimed_background_check=guard.claimed_background_check,
+                     claimed_trained=guard.claimed_trained)
 
 
 def item_state(item: ChecklistItem, result: CheckResult | None,

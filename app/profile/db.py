@@ -59,7 +59,7 @@ PLAIN_SQLITE_HEADER = b"SQLite format 3\x00"
 # The newest migration. A test keeps it equal to Alembic's head, so a profile that is up to
 # date opens without importing Alembic at all (0.17 to 0.2 s of a cold start, python -X
 # importtime on this machine).
-HEAD_REVISION = "0009_official_form"
+HEAD_REVISION = "0010_guard_company_claim"
 
 
 def configure_sqlite(dbapi_conn: sqlite3.Connection, _record: object) -> None:

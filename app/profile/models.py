@@ -122,6 +122,10 @@ class Guard(Synced, Base):
     phone: Mapped[str] = mapped_column(String(30), default="")
     background_check: Mapped[str] = mapped_column(String(10), default="pending")
     trained: Mapped[bool] = mapped_column(Boolean, default=False)
+    # What the company's own roster says (its claim, migration 0010); the two above are what
+    # the verdicts use: HQ's vetting in an event HQ prepared. None: not known.
+    claimed_background_check: Mapped[str | None] = mapped_column(String(10))
+    claimed_trained: Mapped[bool | None] = mapped_column(Boolean)
     photo_path: Mapped[str | None] = mapped_column(String(500))
     post_id: Mapped[str | None] = mapped_column(ForeignKey("post.id"))
 

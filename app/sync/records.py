@@ -168,6 +168,7 @@ def _file_problem(key: str, value: object) -> str | None:
 # Columns added after laptops were in the field (kind -> column keys): a payload from a laptop
 # of the version before lacks them, and they are taken as null. Every other key is required.
 ADDED_LATER: dict[str, frozenset[str]] = {
+    "guard": frozenset({"claimed_background_check", "claimed_trained"}),  # profile 0010
     "evaluation": frozenset({"rules_version",  # profile migration 0008
                              "document_number", "company_head_name",  # 0009
                              "company_head_signature_png", "company_head_refused_at",

@@ -2569,6 +2569,10 @@ Findings: {findings} ({open} not corrected)</source>
         <translation>扫码内容：{text}</translation>
     </message>
     <message>
+        <source>Company claims: background check {state}, pre-job training {trained}</source>
+        <translation>公司自报：背景审查{state}，岗前培训{trained}</translation>
+    </message>
+    <message>
         <source>Company: {company}</source>
         <translation>所属公司：{company}</translation>
     </message>
@@ -3548,6 +3552,10 @@ Enrol at {wanted} now?</source>
         <translation>考评依据：</translation>
     </message>
     <message>
+        <source>Final grade:</source>
+        <translation>正式等级：</translation>
+    </message>
+    <message>
         <source>Headquarters</source>
         <translation>总部</translation>
     </message>
@@ -3562,6 +3570,18 @@ Enrol at {wanted} now?</source>
     <message>
         <source>Headquarters set the fields shown read-only, in its event package; they cannot be changed on this laptop.</source>
         <translation>只读显示的项目由总部在活动数据包中设定，不能在本电脑上修改。</translation>
+    </message>
+    <message>
+        <source>the whole random sample checked, or at least {share} of it with a written reason</source>
+        <translation>随机抽样全部检查完毕，或至少检查其中 {share} 并写明理由</translation>
+    </message>
+    <message>
+        <source>(set by headquarters)</source>
+        <translation>（由总部设定）</translation>
+    </message>
+    <message>
+        <source>(the default; headquarters may set another)</source>
+        <translation>（默认值；总部可另行设定）</translation>
     </message>
     <message>
         <source>This laptop is enrolled with headquarters at {address}. Another address needs a new enrolment, with a one-time code from headquarters.</source>

@@ -34,8 +34,11 @@ from app.evaluation.document_numbers import (
     FORM_BASIS_SETTING,
     FORM_PREFIX_SETTING,
     FORM_UNIT_SETTING,
+    SAMPLE_SHARE_SETTING,
     hq_form_values,
 )
+from app.evaluation.pdf_kit import format_percent
+from app.evaluation.sample_progress import DEFAULT_MINIMUM_SAMPLE_SHARE, minimum_sample_share
 from app.preferences import IDLE_LOCK_CHOICES_MINUTES, Preferences
 from app.profile.db import Database
 from app.profile.supervisor import (
@@ -99,11 +102,16 @@ class ProfileValues:
     # What headquarters' event package set of the form (setting key -> text): shown, not
     # edited; the laptop's own values (report_defaults) stay for when HQ sets none.
     hq_form: tuple[tuple[str, str], ...] = ()
+    # The share of the random sample a final grade needs (with a written reason): HQ sets it
+    # in its package; the laptop shows it and cannot change it.
+    minimum_sample_share: float = DEFAULT_MINIMUM_SAMPLE_SHARE
+    minimum_sample_share_from_hq: bool = False
 
 
 def read_profile(db: Database) -> ProfileValues:
     return ProfileValues(read_identity(db), read_report_defaults(db), db.setting(HQ_URL) or "",
-                         Enrolment(db).is_enrolled(), tuple(hq_form_values(db).items()))
+                         Enrolment(db).is_enrolled(), tuple(hq_form_values(db).items()),
+                         minimum_sample_share(db), bool(db.setting(SAMPLE_SHARE_SETTING)))
 
 
 class LaptopSettingsPage(QWidget):
@@ -225,6 +233,8 @@ class SupervisorSettingsPage(QWidget):
         self.hq_form_note = QLabel()
         self.hq_form_note.setWordWrap(True)
         self.hq_form_note.setVisible(False)
+        self.final_grade_rule = QLabel()
+        self.final_grade_rule.setWordWrap(True)
         self._own_defaults = ReportDefaults()
         self.hq_url = QLineEdit()
         self.hq_url.setPlaceholderText("https://192.168.1.10:8443")
@@ -247,6 +257,7 @@ class SupervisorSettingsPage(QWidget):
         reports_form.addRow(self.tr("Signed by:"), self.signer)
         reports_form.addRow(self.tr("Document number prefix:"), self.number_prefix)
         reports_form.addRow(self.tr("Basis:"), self.basis)
+        reports_form.addRow(self.tr("Final grade:"), self.final_grade_rule)
         reports_form.addRow("", self.hq_form_note)
         headquarters = QGroupBox(self.tr("Headquarters"))
         hq_form = QFormLayout(headquarters)
@@ -278,6 +289,11 @@ class SupervisorSettingsPage(QWidget):
             "Headquarters set the fields shown read-only, in its event package; they cannot "
             "be changed on this laptop."))
         self.hq_form_note.setVisible(bool(from_hq))
+        rule = self.tr("the whole random sample checked, or at least {share} of it with a "
+                       "written reason").format(share=format_percent(values.minimum_sample_share))
+        self.final_grade_rule.setText(rule + " " + (
+            self.tr("(set by headquarters)") if values.minimum_sample_share_from_hq else
+            self.tr("(the default; headquarters may set another)")))
         self._enrolled_url = values.hq_url if values.enrolled else ""
         if values.enrolled:
             self.hq_note.setText(self.tr(

@@ -266,6 +266,15 @@ class ResultCard(QFrame):
                 state=background_text(guard.background_check),
                 trained=self.tr("yes") if guard.trained else self.tr("no")),
         ]
+        if guard.claim_differs:  # HQ's vetting above; the company's roster said otherwise
+            claimed_state = guard.claimed_background_check or guard.background_check
+            claimed_trained = (guard.trained if guard.claimed_trained is None
+                               else guard.claimed_trained)
+            lines.append(self.tr("Company claims: background check {state}, pre-job "
+                                 "training {trained}").format(
+                state=background_text(claimed_state) if claimed_state in (
+                    "passed", "failed", "pending") else claimed_state,
+                trained=self.tr("yes") if claimed_trained else self.tr("no")))
         self.facts.setText("\n".join(lines))
         photo = self._photo(guard.photo_path)
         self.photo.setPixmap(photo)

@@ -34,9 +34,11 @@ ROLE_TEXT = {"viewer": "查看 (viewer)", "staff": "业务 (staff)", "admin": "�
 ACTION_TEXT = {  # an action not named here is shown as it is written
     "company.set": "公司信用与名单 (company standing)",
     "certificate.revoke": "吊销证书 (certificate revoked)",
-    "vetting.set": "背景审查 (vetting)", "user.add": "新增账户 (account added)",
+    "vetting.set": "背景审查 (vetting)", "vetting.demo": "演示审查数据 (demo vetting)",
+    "user.add": "新增账户 (account added)",
     "user.disable": "停用账户 (account disabled)", "event.add": "新增活动 (event added)",
-    "event.demo": "演示活动 (demo event)", "event.takedown": "活动下发 (event taken down)",
+    "event.demo": "演示活动 (demo event)", "event.assign": "分配督导笔记本 (laptop assigned)",
+    "event.takedown": "活动下发 (event taken down)",
     "device.revoke": "吊销设备 (device revoked)",
     "enrolment_code.create": "设备注册码 (enrolment code)",
     "bundle.import": "导入数据包 (bundle imported)", "rules.publish": "发布规则 (rules published)",
@@ -44,7 +46,13 @@ ACTION_TEXT = {  # an action not named here is shown as it is written
     "rectification.received": "收到整改报告 (rectification received)",
     "hq.name": "总部名称 (HQ's name)", "staff_password.set": "共享密码 (shared password)",
     "trust_list.import": "导入信任列表 (trust list imported)",
-    "revocation_list.import": "导入吊销列表 (revocation list imported)"}
+    "revocation_list.import": "导入吊销列表 (revocation list imported)",
+    "grade_review.accept": "确认等级变更 (grade change accepted)",
+    "grade_review.reject": "驳回等级变更 (grade change rejected)",
+    "letter.create": "出具推荐函 (recommendation letter)",
+    "letter.choice": "主办单位选定公司 (organiser's choice)",
+    "badges.issue": "签发活动证件 (event badges issued)",
+    "badge_key.create": "生成总部签发密钥 (HQ's issuer key made)"}
 # No script, no frame, nothing from elsewhere: an injected tag could do nothing even if the
 # autoescaping ever missed one.
 SECURITY_HEADERS = {

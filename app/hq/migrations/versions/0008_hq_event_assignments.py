@@ -1,7 +1,8 @@
 """laptops and zones assigned to HQ's events
 
-Issue 14 (HQ console). Reserved by the lead at the start of the session so that work on
-separate parts of the console chains its migrations in a fixed order; filled in by that part.
+Issue 14 (HQ console, events): HQ staff assign an enrolled laptop (its supervisor) to one of
+HQ's events and to a zone of it; ``event_assignment`` keeps one row per event and laptop,
+with who assigned it and when. The event package served to that laptop names its zone.
 
 Revision ID: 0008_hq_event_assignments
 Revises: 0007_hq_rectification
@@ -10,6 +11,9 @@ Create Date: 2026-12-02 16:30:00
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+from alembic import op
+
 revision = "0008_hq_event_assignments"
 down_revision = "0007_hq_rectification"
 branch_labels = None
@@ -17,8 +21,16 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    op.create_table(
+        "event_assignment",
+        sa.Column("event_id", sa.String(length=64), nullable=False),
+        sa.Column("device_id", sa.String(length=36), nullable=False),
+        sa.Column("zone", sa.String(length=100), nullable=False),
+        sa.Column("assigned_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("assigned_by", sa.String(length=64), nullable=False),
+        sa.PrimaryKeyConstraint("event_id", "device_id"),
+    )
 
 
 def downgrade() -> None:
-    pass
+    op.drop_table("event_assignment")
