@@ -21,18 +21,20 @@ from app.hq.server import create_app
 from app.hq.store import HqStore
 from app.hq.throttle import MAX_FAILURES
 from app.sync.protocol import canonical_json, content_hash
+from tests.helpers.hq_console import (
+    PASSWORDS,
+    add_accounts,
+    console_client,
+    csrf_of,
+    sign_in,
+)
 
-PASSWORDS = {"admin-li": "admin password 1", "staff-wang": "staff password 1",
-             "viewer-zhao": "viewer password 1"}
-ROLES = {"admin-li": "admin", "staff-wang": "staff", "viewer-zhao": "viewer"}
 BLACK = {"credit_grade": "C", "list": "black", "reason": "转包安保勤务（考评附件3第7项）"}
 
 
 @pytest.fixture
 def hq(tmp_path: Path) -> Iterator[HqStore]:
-    store = HqStore(f"sqlite:///{tmp_path / 'hq.sqlite3'}")
-    for name, role in ROLES.items():
-        store.accounts.add(name, role, PASSWORDS[name], "test")
+    store = add_accounts(HqStore(f"sqlite:///{tmp_path / 'hq.sqlite3'}"))
     store.add_demo_event()
     yield store
     store.close()
@@ -40,26 +42,8 @@ def hq(tmp_path: Path) -> Iterator[HqStore]:
 
 @pytest.fixture
 def client(hq: HqStore) -> Iterator[TestClient]:
-    with TestClient(create_app(hq), base_url="http://127.0.0.1") as test_client:
+    with console_client(hq) as test_client:
         yield test_client
-
-
-def csrf_of(page: str) -> str:
-    found = re.search(r'name="csrf" value="([^"]+)"', page)
-    assert found, page
-    return found.group(1)
-
-
-def sign_in(client: TestClient, name: str, password: str | None = None) -> str:
-    """Signs in through the form; the session's CSRF token (from the page it lands on)."""
-    form = client.get("/console/sign-in")
-    assert form.status_code == 200
-    answer = client.post("/console/sign-in", data={
-        "csrf": csrf_of(form.text), "name": name,
-        "password": PASSWORDS[name] if password is None else password})
-    assert answer.status_code == 200, answer.text  # followed the 303 to the home page
-    assert str(answer.url).endswith("/console/")
-    return csrf_of(answer.text)
 
 
 def stored(hq: HqStore) -> tuple[int, str | None, str]:

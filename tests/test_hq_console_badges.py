@@ -27,11 +27,12 @@ from app.hq.server import create_app
 from app.hq.store import HqStore
 from app.sync.protocol import PACKAGE_FORMAT, read_signed
 from tests.helpers.badges import write_roster
-from tests.test_hq_console import csrf_of
+from tests.helpers.hq_console import (
+    add_accounts,
+    console_client,
+    sign_in,
+)
 
-PASSWORDS = {"staff-wang": "staff password 1", "viewer-zhao": "viewer password 1",
-             "admin-li": "admin password 1"}
-ROLES = {"staff-wang": "staff", "viewer-zhao": "viewer", "admin-li": "admin"}
 PASSPHRASE = b"a long HQ key passphrase"
 
 
@@ -39,8 +40,7 @@ PASSPHRASE = b"a long HQ key passphrase"
 def hq(tmp_path: Path) -> Iterator[HqStore]:
     store = HqStore(f"sqlite:///{tmp_path / 'hq.sqlite3'}")
     store.unlock_keys(PASSPHRASE)  # as `hq serve` with --key-passphrase-file
-    for name, role in ROLES.items():
-        store.accounts.add(name, role, PASSWORDS[name], "test")
+    add_accounts(store)
     store.add_demo_event()  # the demo issuer trusted, one demo certificate revoked
     yield store
     store.close()
@@ -56,16 +56,10 @@ def event_id(hq: HqStore, tmp_path: Path) -> str:
 
 @pytest.fixture
 def client(hq: HqStore) -> Iterator[TestClient]:
-    with TestClient(create_app(hq), base_url="http://127.0.0.1") as test_client:
+    with console_client(hq) as test_client:
         yield test_client
 
 
-def sign_in(client: TestClient, name: str) -> str:
-    form = client.get("/console/sign-in")
-    answer = client.post("/console/sign-in", data={
-        "csrf": csrf_of(form.text), "name": name, "password": PASSWORDS[name]})
-    assert answer.status_code == 200 and str(answer.url).endswith("/console/"), answer.text
-    return csrf_of(answer.text)
 
 
 def stored(hq: HqStore) -> tuple[int, int, int]:

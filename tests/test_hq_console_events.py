@@ -36,8 +36,13 @@ from app.hq.store import HqStore
 from app.sync.protocol import PACKAGE_FORMAT, read_signed
 from app.sync.protocol import Record as SyncRecord
 from tests.helpers.badges import HEADER
+from tests.helpers.hq_console import (
+    add_accounts,
+    console_client,
+    csrf_of,
+    sign_in,
+)
 from tests.test_formula_injection import INJECTED, guard
-from tests.test_hq_console import PASSWORDS, ROLES, csrf_of, sign_in
 from tests.test_hq_store import enrol_device, full_payload
 from tests.test_roster_limits import craft_xlsx, header_rows, repeated
 
@@ -50,8 +55,7 @@ ID_NUMBER = re.compile(r"\b\d{17}[\dX]\b")
 
 def make_store(url: str) -> HqStore:
     store = HqStore(url)
-    for name, role in ROLES.items():
-        store.accounts.add(name, role, PASSWORDS[name], "test")
+    add_accounts(store)
     return store
 
 
@@ -64,7 +68,7 @@ def hq(tmp_path: Path) -> Iterator[HqStore]:
 
 @pytest.fixture
 def client(hq: HqStore) -> Iterator[TestClient]:
-    with TestClient(create_app(hq), base_url="http://127.0.0.1") as test_client:
+    with console_client(hq) as test_client:
         yield test_client
 
 

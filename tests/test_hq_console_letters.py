@@ -28,7 +28,11 @@ from app.hq.key_ring import DOCUMENT_KEY_SETTING
 from app.hq.models import AuditEntry, GradeReview, RecommendationLetter, StoredFile
 from app.hq.server import create_app
 from app.hq.store import HqStore
-from tests.test_hq_console import PASSWORDS, ROLES, sign_in
+from tests.helpers.hq_console import (
+    add_accounts,
+    console_client,
+    sign_in,
+)
 from tests.test_hq_grade_reviews import LICENCE, laptop_with_events, signed_evaluation
 from tests.test_hq_standing import add_company
 from tests.test_hq_store import PASSPHRASE
@@ -43,8 +47,7 @@ LETTER = {"organiser": "市体育发展中心", "event_name": "城市马拉松",
 
 def make_store(url: str, companies: dict[str, tuple[str, str]] = COMPANIES) -> HqStore:
     store = HqStore(url)
-    for name, role in ROLES.items():
-        store.accounts.add(name, role, PASSWORDS[name], "test")
+    add_accounts(store)
     with store.begin() as s:
         for licence, (name, grade) in companies.items():
             add_company(s, name, licence, grade)
@@ -61,7 +64,7 @@ def hq(tmp_path: Path) -> Iterator[HqStore]:
 
 @pytest.fixture
 def client(hq: HqStore) -> Iterator[TestClient]:
-    with TestClient(create_app(hq), base_url="http://127.0.0.1") as test_client:
+    with console_client(hq) as test_client:
         yield test_client
 
 

@@ -22,25 +22,26 @@ from sqlalchemy import func, select
 from app.demo_data import DEMO_EVENT_NAME
 from app.hq.models import AuditEntry, RevokedCertificate
 from app.hq.models import Record as RecordRow
-from app.hq.server import create_app
 from app.hq.store import HqStore
 from app.inspection.identity import cert_key
 from app.inspection.workbench import Workbench
 from app.sync.protocol import PACKAGE_FORMAT, read_signed
+from tests.helpers.hq_console import (
+    PASSWORDS,
+    add_accounts,
+    console_client,
+    csrf_of,
+    sign_in,
+)
 from tests.test_document_numbers import hq, laptop  # noqa: F401
-from tests.test_hq_console import csrf_of
 
-PASSWORDS = {"staff-wang": "staff password 1", "viewer-zhao": "viewer password 1",
-             "admin-li": "admin password 1"}
-ROLES = {"staff-wang": "staff", "viewer-zhao": "viewer", "admin-li": "admin"}
 NOTE = "未佩戴保安服务标志（演示检查）"
 
 
 @pytest.fixture
 def demo(hq: HqStore, tmp_path: Path) -> dict[str, Any]:  # noqa: F811
     """The demo event at HQ and a guard of it with a finding, synced from a laptop."""
-    for name, role in ROLES.items():
-        hq.accounts.add(name, role, PASSWORDS[name], "test")
+    add_accounts(hq)
     event_id = hq.add_demo_event()
     db, service = laptop(hq, tmp_path / "laptop", event_id)
     workbench = Workbench(db)
@@ -64,16 +65,10 @@ def demo(hq: HqStore, tmp_path: Path) -> dict[str, Any]:  # noqa: F811
 
 @pytest.fixture
 def client(hq: HqStore) -> Iterator[TestClient]:  # noqa: F811
-    with TestClient(create_app(hq), base_url="http://127.0.0.1") as test_client:
+    with console_client(hq) as test_client:
         yield test_client
 
 
-def sign_in(client: TestClient, name: str) -> str:
-    form = client.get("/console/sign-in")
-    answer = client.post("/console/sign-in", data={
-        "csrf": csrf_of(form.text), "name": name, "password": PASSWORDS[name]})
-    assert answer.status_code == 200 and str(answer.url).endswith("/console/"), answer.text
-    return csrf_of(answer.text)
 
 
 def stored(hq: HqStore) -> tuple[int, int]:  # noqa: F811

@@ -18,10 +18,14 @@ from app.demo_data import demo_roster
 from app.hq import audit
 from app.hq.console.vetting import CONSOLE_MAX_ROWS
 from app.hq.models import HQ_DEVICE, AuditEntry, Record, Vetting
-from app.hq.server import create_app
 from app.hq.store import HqStore
 from app.inspection.identity import cert_key
-from tests.test_hq_console import PASSWORDS, ROLES, sign_in
+from tests.helpers.hq_console import (
+    PASSWORDS,
+    add_accounts,
+    console_client,
+    sign_in,
+)
 
 STAFF = ("staff-wang", PASSWORDS["staff-wang"])
 
@@ -29,8 +33,7 @@ STAFF = ("staff-wang", PASSWORDS["staff-wang"])
 @pytest.fixture
 def hq(tmp_path: Path) -> Iterator[HqStore]:
     store = HqStore(f"sqlite:///{tmp_path / 'hq.sqlite3'}")
-    for name, role in ROLES.items():
-        store.accounts.add(name, role, PASSWORDS[name], "test")
+    add_accounts(store)
     store.add_demo_event()
     yield store
     store.close()
@@ -38,7 +41,7 @@ def hq(tmp_path: Path) -> Iterator[HqStore]:
 
 @pytest.fixture
 def client(hq: HqStore) -> Iterator[TestClient]:
-    with TestClient(create_app(hq), base_url="http://127.0.0.1") as test_client:
+    with console_client(hq) as test_client:
         yield test_client
 
 
