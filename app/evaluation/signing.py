@@ -393,7 +393,7 @@ def verify_pdf(path_or_bytes: str | os.PathLike[str] | bytes,
         # trusted is for whoever holds it (HQ validates with it: tests/test_hq_timestamps.py).
         try:
             stamp_status = validate_pdf_timestamp(embedded, ValidationContext(
-                allow_fetching=False, revocation_mode="soft-fail"))
+                trust_roots=roots, allow_fetching=False, revocation_mode="soft-fail"))
         except Exception as exc:  # damaged token or byte range: not intact
             intact_all = valid_all = False
             details.append(f"document timestamp ({embedded.field_name}): cannot be validated: "
