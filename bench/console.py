@@ -31,7 +31,15 @@ size of the answer:
     GET /console/people/{cert}  the console's person file (when it exists)
     GET /api/v1/people/{cert}   the API's person file (HTTP Basic)
     GET /console/companies      companies, credit grades and lists
+    GET /console/companies/{licence}   one company's page (grade history, reviews)
+    GET /companies              the read page of the companies' standing (HTTP Basic)
+    GET /api/v1/companies       the standing as JSON (HTTP Basic)
+    GET /api/v1/recommendations the recommendation for 30,000 attendees, high risk (HTTP Basic)
+    GET /public/companies       the public register (no sign-in)
     GET /console/evaluations    the evaluations inbox
+
+Every companies page reads app.hq.standing.company_standing (the recommendation and the
+letters to organisers rank it).
 
     python bench/console.py                      # build (about 2-3 minutes) and measure
     python bench/console.py --keep               # leave the server running (prints its URL)
@@ -378,6 +386,8 @@ def measure(url: str, event_ids: list[str], certs: list[str], rounds: int,
             def person_path(prefix: str) -> Callable[[], str]:
                 return lambda: f"{prefix}/{quote(rng.choice(certs))}"
 
+            # The register's licences as build() makes them (one company per event).
+            licences = [f"辽公保服{n:08d}" for n in range(len(event_ids))]
             pages: list[tuple[str, Callable[[], str], bool]] = [
                 ("GET /console/events (the list)", lambda: "/console/events", False),
                 ("GET /console/events/{id}", event_path("/console"), False),
@@ -385,6 +395,13 @@ def measure(url: str, event_ids: list[str], certs: list[str], rounds: int,
                 ("GET /console/people/{cert_no}", person_path("/console/people"), False),
                 ("GET /api/v1/people/{cert_no}", person_path("/api/v1/people"), True),
                 ("GET /console/companies", lambda: "/console/companies", False),
+                ("GET /console/companies/{licence}",
+                 lambda: f"/console/companies/{quote(rng.choice(licences))}", False),
+                ("GET /companies (read page)", lambda: "/companies", True),
+                ("GET /api/v1/companies", lambda: "/api/v1/companies", True),
+                ("GET /api/v1/recommendations",
+                 lambda: "/api/v1/recommendations?attendance=30000&risk=high", True),
+                ("GET /public/companies", lambda: "/public/companies", False),
                 ("GET /console/evaluations", lambda: "/console/evaluations", False)]
             for label, path, basic in pages:
                 if only and not any(word in label for word in only):

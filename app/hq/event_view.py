@@ -5,7 +5,8 @@ signed evaluations).
 Read for one event only: every query is bounded by the event's id (the index
 ``ix_record_event_kind``), counts are made in SQL (SQLite's JSON1 or PostgreSQL's jsonb), and
 no payload of a guard, an inspection or a finding is parsed in Python. The list reads the
-events' own rows and counts per event in a few grouped queries. Nothing here writes.
+events' own rows, their live guards from ``guard_count`` (app.hq.guard_counts) and counts
+per event in a few grouped queries. Nothing here writes.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from app.hq.database import payloads_of
 from app.hq.event_assignments import assigned_counts
+from app.hq.guard_counts import guards_per_event
 from app.hq.models import HQ_DEVICE, Device, EvaluationDocument
 from app.hq.models import Record as RecordRow
 from app.sync.protocol import chunks
@@ -73,13 +75,9 @@ def events_list(s: Session) -> list[dict[str, Any]]:
     guards: dict[str, int] = {}
     evaluations: dict[str, int] = {}
     for chunk in chunks(ids):
-        # Guard rows as the index counts them, tombstones included (a guard deleted on a
-        # laptop of its own event): telling them apart reads every payload of every event
-        # (1 s on 300,000 rows); the event's page counts the live ones.
-        guards.update({str(e): int(n) for e, n in s.execute(
-            select(RecordRow.event_id, func.count())
-            .where(RecordRow.event_id.in_(chunk), RecordRow.kind == "guard")
-            .group_by(RecordRow.event_id))})
+        # Live guards, as the event's page counts them, from the counts the database keeps
+        # per event and company (app.hq.guard_counts): no guard row is read.
+        guards.update(guards_per_event(s, chunk))
         evaluations.update({str(e): int(n) for e, n in s.execute(
             select(EvaluationDocument.event_id, func.count())
             .where(EvaluationDocument.event_id.in_(chunk))

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from app.hq import files, grade_reviews, timestamps
+from app.hq import files, grade_reviews, payload_files, timestamps
 from app.hq.database import HqDatabase, payloads_of, rows_changed
 from app.hq.devices import device, register_certificate
 from app.hq.document_numbers import numbers_arrived
@@ -218,6 +218,12 @@ def ingest(db: HqDatabase, device_id: str, records: Sequence[object],
             else:
                 fail(record.index, CHANGED_MESSAGE)
                 record.document = None
+        # Their attached files (photos, evidence) into the file store, in this transaction:
+        # the rows stored or changed name them by hash (app.hq.payload_files).
+        files.put_many(s, [item for record, _previous in chosen.values()
+                           if record.row is not None
+                           and results[record.index]["status"] == "stored"
+                           for item in record.files])
         # The person index (app.hq.people), in this transaction: the rows stored or changed.
         index_rows(db, s, [(record.kind, record.id, record.row["event_id"], record.payload)
                            for record, _previous in chosen.values() if record.row is not None
@@ -273,9 +279,13 @@ def _held_proposals(s: Session, device_id: str,
 
 def _store_proposals(db: HqDatabase, s: Session, device_id: str, records: list[Incoming],
                      scope: Scope, now: datetime) -> None:
+    pending: list[payload_files.PendingFile] = []
     for record in records:
+        # The hash stays the payload's as sent; the photo's bytes go to the file store.
+        stored_payload, attached = payload_files.externalise(record.kind, record.payload)
+        pending.extend(attached)
         values = {"kind": record.kind, "content_hash": record.hash,
-                  "payload": canonical_json(record.payload).decode("utf-8"),
+                  "payload": canonical_json(stored_payload).decode("utf-8"),
                   "event_id": scope.event_of(record), "updated_at": record.updated_at,
                   "received_at": now}
         s.execute(db.insert_or_skip(RecordProposal.__table__).values(
@@ -283,6 +293,7 @@ def _store_proposals(db: HqDatabase, s: Session, device_id: str, records: list[I
         s.execute(update(RecordProposal).where(
             RecordProposal.record_id == record.id,
             RecordProposal.device_id == device_id).values(**values))
+    files.put_many(s, pending)
 
 
 def _prepare(record: Incoming, device_id: str, certificate: str | None,
@@ -309,6 +320,9 @@ def _prepare(record: Incoming, device_id: str, certificate: str | None,
                     record.document.update(timestamped_pdf=stamped.pdf,
                                            timestamped_sha256=stamped.sha256,
                                            timestamped_at=stamped.at)
+    # A photo's or evidence's bytes go to the file store (put once the row is stored), the
+    # row keeps a reference; its content_hash stays the hash of the payload as sent.
+    stored_payload, record.files = payload_files.externalise(record.kind, stored_payload)
     record.row = {"id": record.id, "kind": record.kind, "content_hash": record.hash,
                   "payload": canonical_json(stored_payload).decode("utf-8"),
                   "device_id": device_id, "event_id": event_id,

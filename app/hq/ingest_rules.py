@@ -7,7 +7,7 @@ Pure judgements over values read by app.hq.ingest, which applies them in one tra
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from sqlalchemy import select
@@ -57,6 +57,8 @@ class Incoming:
     updated_at: str
     row: dict[str, Any] | None = None  # the record row to write
     document: dict[str, Any] | None = None  # the evaluation_document row to write
+    # its attached file (bytes, media type) for the file store (app.hq.payload_files)
+    files: list[tuple[bytes, str]] = field(default_factory=list)
 
 
 class Held(NamedTuple):

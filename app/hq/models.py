@@ -396,3 +396,28 @@ class StoredFile(Base):
     media_type: Mapped[str] = mapped_column(String(100))
     data: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+
+
+class GuardCount(Base):
+    """Live guards per (event id, company name as the guard payloads spell it), kept by
+    triggers on ``record`` in the transaction of every write of a guard row (issue 14,
+    app.hq.guard_counts, migration 0014): a company's largest event without parsing every
+    guard payload."""
+
+    __tablename__ = "guard_count"
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    company_name: Mapped[str] = mapped_column(Text, primary_key=True)
+    guards: Mapped[int] = mapped_column(Integer)
+
+
+from sqlalchemy import event as _orm_event  # noqa: E402  (guard_count's triggers)
+
+
+@_orm_event.listens_for(Base.metadata, "after_create")
+def _guard_count_triggers(_metadata: object, connection: object, **_kw: object) -> None:
+    """A schema built from the models (tests) gets guard_count's triggers too; HQ's own
+    database gets them from migration 0014."""
+    from app.hq.guard_counts import install
+
+    install(connection)

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from app.hq import payload_files
 from app.hq.database import HqDatabase, payloads_of
 from app.hq.document_numbers import form_settings, package_numbers
 from app.hq.errors import HqError
@@ -96,8 +97,12 @@ def event_package(db: HqDatabase, keys: KeyRing, event_id: str,
             ordered.extend(sorted((r for r in rows if r.kind == kind),
                                   key=lambda r: (json.loads(r.payload).get("created_at")
                                                  or "", r.id)))
-        records = [{"kind": r.kind, "id": r.id, "hash": r.content_hash,
-                    "payload": json.loads(r.payload)} for r in ordered]
+        # Each payload as it was sent, photos back from the file store (app.hq.payload_files):
+        # the laptop recomputes each record's hash from its payload.
+        payloads = payload_files.inflate_all(s, [(r.kind, json.loads(r.payload))
+                                                 for r in ordered])
+        records = [{"kind": r.kind, "id": r.id, "hash": r.content_hash, "payload": payload}
+                   for r, payload in zip(ordered, payloads, strict=True)]
         issuers = list(s.scalars(select(TrustIssuer).order_by(TrustIssuer.kid)))
         revoked = list(s.scalars(select(RevokedCertificate.cert_key)
                                  .order_by(RevokedCertificate.cert_key)))

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from app.hq import payload_files
 from app.hq.database import HqDatabase, payloads_of
 from app.hq.errors import HqError
 from app.hq.models import HQ_DEVICE, RecordProposal, utc_now
@@ -15,12 +16,24 @@ from app.hq.models import Record as RecordRow
 from app.hq.people import index_rows
 from app.sync.records import payload_problem
 
+FILE_KEYS = ("photo", "evidence", "pdf")
+
 
 def _shown_value(key: str, value: object) -> object:
-    """A payload value as ``hq proposals`` shows it: an attached file only by its size."""
-    if key in ("photo", "evidence", "pdf") and isinstance(value, str):
-        return f"<file, {len(value) * 3 // 4} bytes>"
+    """A payload value as ``hq proposals`` shows it: an attached file only by its size
+    (inline base64 or a reference to HQ's file store, app.hq.payload_files)."""
+    size = payload_files.file_size(value) if key in FILE_KEYS else None
+    if size is not None:
+        return f"<file, {size} bytes>"
     return value
+
+
+def _same(key: str, held: object, proposed: object) -> bool:
+    """Whether a proposal leaves a value as HQ holds it: a file by the SHA-256 of its bytes,
+    whether either side holds it inline or in the file store."""
+    if key in FILE_KEYS:
+        return payload_files.file_digest(held) == payload_files.file_digest(proposed)
+    return held == proposed
 
 
 def proposals(db: HqDatabase, event_id: str | None = None) -> list[dict[str, Any]]:
@@ -39,7 +52,7 @@ def proposals(db: HqDatabase, event_id: str | None = None) -> list[dict[str, Any
         held = current.get(proposal.record_id, {})
         changes = {key: [_shown_value(key, held.get(key)), _shown_value(key, value)]
                    for key, value in proposed.items()
-                   if key not in ("updated_at",) and held.get(key) != value}
+                   if key not in ("updated_at",) and not _same(key, held.get(key), value)}
         received = proposal.received_at
         listed.append({"record_id": proposal.record_id, "kind": proposal.kind,
                        "device_id": proposal.device_id, "event_id": proposal.event_id,
@@ -62,7 +75,10 @@ def accept_proposal(db: HqDatabase, record_id: str, device_id: str) -> dict[str,
         if row is None or row.device_id != HQ_DEVICE or row.kind != proposal.kind:
             raise HqError(409, f"record {record_id} is no longer HQ's {proposal.kind}")
         payload = json.loads(proposal.payload)
-        problem = payload_problem(proposal.kind, payload)
+        # Checked as it was sent (a photo's bytes back from the file store): the row keeps
+        # the stored form, which names the same bytes (app.hq.payload_files).
+        problem = payload_problem(proposal.kind,
+                                  payload_files.inflate(s, proposal.kind, payload))
         if problem is not None:
             raise HqError(422, f"the proposal does not fit the {proposal.kind} table: "
                                f"{problem}")

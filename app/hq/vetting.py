@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import case, desc, func, select
 from sqlalchemy.orm import Session
 
-from app.hq import audit
+from app.hq import audit, payload_files
 from app.hq.database import HqDatabase
 from app.hq.errors import HqError
 from app.hq.models import HQ_DEVICE, PersonIndex, Vetting, utc_now
@@ -165,7 +165,9 @@ def _apply(s: Session, actor: str, key: str, state: str, trained: bool, note: st
             continue
         payload.update(background_check=state, trained=trained, updated_at=stamp, **claim)
         guard.payload = canonical_json(payload).decode("utf-8")
-        guard.content_hash = content_hash(payload)
+        # The hash of the payload as a package carries it: a photo's bytes in place of its
+        # reference to the file store (app.hq.payload_files).
+        guard.content_hash = content_hash(payload_files.inflate(s, "guard", payload))
         guard.updated_at = stamp
         guard.received_at = now
     s.flush()
