@@ -19,7 +19,7 @@ from sqlalchemy import create_engine, delete, select, text, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.hq import guard_counts, standing
+from app.hq import guard_count_triggers, guard_counts, standing
 from app.hq.database import MIGRATIONS, HqDatabase
 from app.hq.event_view import events_list
 from app.hq.events import add_event_records
@@ -270,8 +270,8 @@ def test_the_migrated_triggers_are_the_modules(store: HqStore, tmp_path: Path) -
     that rebuilds ``record`` must make them again; a change to them needs a migration)."""
     found = _trigger_sql(store.db.engine)
     if store.db.engine.dialect.name == "sqlite":
-        assert set(found) == set(guard_counts.TRIGGER_NAMES)
-        for statement in guard_counts.SQLITE_STATEMENTS:
+        assert set(found) == set(guard_count_triggers.TRIGGER_NAMES)
+        for statement in guard_count_triggers.SQLITE_STATEMENTS:
             name = statement.split()[5]
             assert found[name] == " ".join(statement.replace(" IF NOT EXISTS", "").split())
         # A schema built from the models (tests) gets the same triggers.
@@ -280,8 +280,8 @@ def test_the_migrated_triggers_are_the_modules(store: HqStore, tmp_path: Path) -
         assert _trigger_sql(engine) == found
         engine.dispose()
     else:
-        assert set(found) == {*guard_counts.PG_TRIGGER_NAMES, "hq_guard_count()"}
-        function = guard_counts.POSTGRESQL_STATEMENTS[0]
+        assert set(found) == {*guard_count_triggers.PG_TRIGGER_NAMES, "hq_guard_count()"}
+        function = guard_count_triggers.POSTGRESQL_STATEMENTS[0]
         body = function[function.index("$$") + 2:function.rindex("$$")]
         assert found["hq_guard_count()"] == body
 

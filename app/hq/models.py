@@ -418,6 +418,6 @@ from sqlalchemy import event as _orm_event  # noqa: E402  (guard_count's trigger
 def _guard_count_triggers(_metadata: object, connection: object, **_kw: object) -> None:
     """A schema built from the models (tests) gets guard_count's triggers too; HQ's own
     database gets them from migration 0014."""
-    from app.hq.guard_counts import install
+    from app.hq.guard_count_triggers import install
 
     install(connection)
