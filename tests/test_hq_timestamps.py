@@ -277,7 +277,7 @@ def test_the_console_shows_the_timestamp_and_serves_the_stamped_pdf(
         document = s.get(EvaluationDocument, "eval-1")
         assert document is not None and document.timestamped_at is not None
         stamped = files.document_pdf(s, document, timestamped=True)
-        shown = document.timestamped_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+        shown = document.timestamped_at.astimezone().strftime("%Y-%m-%d %H:%M")
     with TestClient(create_app(sqlite_store), base_url="http://127.0.0.1") as client:
         form = client.get("/console/sign-in")
         csrf = re.search(r'name="csrf" value="([^"]+)"', form.text)

@@ -230,7 +230,8 @@ def _evaluations_page(request: Request, who: SignedIn, status: int = 200,
               "grade_text": grade_words(e["grade"], e["grade_final"]),
               "signed": local_time(e["signed_at"]) if e["signed_at"] else "—",
               "due": local_time(e["due"])[:10] if e["due"] else "—",
-              "received": local_time(e["received_at"]) if e["received_at"] else ""}
+              "received": local_time(e["received_at"]) if e["received_at"] else "",
+              "stamped": local_time(e["timestamped_at"]) if e["timestamped_at"] else ""}
              for e in rows]
     return render(request, "evaluations.html", "考评收件 (Evaluations inbox)", who, status,
                    evaluations=shown, may_edit=who.account.may("staff"), error=error,
