@@ -10,10 +10,12 @@ import csv
 import io
 import json
 import re
+import tempfile
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -21,6 +23,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
 
 from app.hq import audit
+from app.hq.console import events as events_pages
 from app.hq.console.common import local_time
 from app.hq.models import (
     HQ_DEVICE,
@@ -94,6 +97,13 @@ def upload(client: TestClient, csrf: str | None, data: bytes,
                        files={"roster": (file_name, data, "application/octet-stream")})
 
 
+def package(client: TestClient, csrf: str | None, event_id: str, device_id: str
+            ) -> httpx.Response:
+    """The form on the event page that downloads a laptop's package."""
+    form = {"device": device_id} if csrf is None else {"csrf": csrf, "device": device_id}
+    return client.post(f"/console/events/{event_id}/package", data=form)
+
+
 def token_of(page: str) -> str:
     found = re.search(r'name="token" value="([^"]+)"', page)
     assert found, page
@@ -131,10 +141,12 @@ def hq_rows(hq: HqStore, event_id: str) -> dict[str, int]:
 # ------------------------------------------------------------------ a new event
 def test_not_signed_in_goes_to_the_sign_in_form(client: TestClient, hq: HqStore) -> None:
     before = stored(hq)
-    for path in ("/console/events", "/console/events/new", "/console/events/x",
-                 "/console/events/x/package?device=y"):
+    for path in ("/console/events", "/console/events/new", "/console/events/x"):
         answer = client.get(path, follow_redirects=False)
         assert answer.status_code == 303 and answer.headers["location"] == "/console/sign-in"
+    answer = client.post("/console/events/x/package", data={"csrf": "x", "device": "y"},
+                         follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"] == "/console/sign-in"
     assert upload(client, "x", FIXTURE.read_bytes()).status_code == 200  # the sign-in form
     assert stored(hq) == before and stashed(client) == 0
 
@@ -274,6 +286,55 @@ def test_an_upload_too_large_is_refused_before_it_is_read(client: TestClient,
     assert stored(hq) == before and stashed(client) == 0
 
 
+def test_a_roster_waiting_for_confirmation_is_on_no_disk(
+        client: TestClient, hq: HqStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+        ) -> None:
+    """The uploaded roster holds full ID numbers: it waits in memory, and the file the check
+    reads exists only while it reads (a preview never confirmed leaves nothing behind)."""
+    temporary = tmp_path / "temporary"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    seen: list[bool] = []
+    real_check = events_pages.check_roster
+
+    def check_roster(path: Path, **kwargs: Any) -> Any:
+        seen.append(path.is_file() and path.parent.parent == temporary)
+        return real_check(path, **kwargs)
+
+    monkeypatch.setattr(events_pages, "check_roster", check_roster)
+    csrf = sign_in(client, "staff-wang")
+    assert upload(client, csrf, FIXTURE.read_bytes()).status_code == 200
+    assert seen == [True] and stashed(client) == 1
+    assert list(temporary.iterdir()) == []  # gone once read
+
+
+def test_an_id_number_stored_as_a_number_is_refused_without_showing_its_digits(
+        client: TestClient, hq: HqStore) -> None:
+    """A roster whose ID cell Excel turned into a number: the row is refused, and the page
+    repeats none of the number (it had printed 2.111021990011901e+17: 16 of 18 digits)."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(FIXTURE.read_bytes()))
+    sheet = book.active
+    assert sheet is not None
+    header = next(row for row in sheet.iter_rows(max_row=5)
+                  if any(c.value == "身份证号" for c in row))
+    column = next(c.column for c in header if c.value == "身份证号")
+    cell = sheet.cell(row=header[0].row + 1, column=column)
+    id_number = str(cell.value)
+    cell.value = float(id_number[:17])  # what Excel keeps: 15 significant digits
+    data = io.BytesIO()
+    book.save(data)
+    csrf = sign_in(client, "staff-wang")
+    page = upload(client, csrf, data.getvalue())
+    assert page.status_code == 200, page.text
+    assert "lost digits" in page.text
+    digits = f"{float(id_number[:17]):.15e}".replace(".", "").split("e")[0]
+    for start in range(len(digits) - 7):  # no run of 8 of its digits anywhere on the page
+        assert digits[start:start + 8] not in page.text, digits[start:start + 8]
+    assert id_number[:8] not in page.text
+
+
 def test_a_roster_past_the_small_body_limit_reaches_the_console_which_judges_it(
         client: TestClient, hq: HqStore) -> None:
     """The roster upload may carry up to 8 MB (a roster of tens of thousands of guards): a
@@ -396,7 +457,7 @@ def assignment_and_package(client: TestClient, hq: HqStore) -> None:
     assert [(e["before"], e["after"]["zone"]) for e in entries] == [
         ({"device": device_id, "zone": "A区"}, "B区 北门"), (None, "A区")]
 
-    answer = client.get(f"/console/events/{event_id}/package", params={"device": device_id})
+    answer = package(client, csrf, event_id, device_id)
     assert answer.status_code == 200
     assert answer.headers["content-disposition"] == f'attachment; filename="{event_id}.vspkg"'
     _signer, body = read_signed(answer.content, PACKAGE_FORMAT,
@@ -412,8 +473,7 @@ def assignment_and_package(client: TestClient, hq: HqStore) -> None:
     assert assign(client, csrf, event_id, device_id, action="unassign").status_code == 303
     with hq.Session() as s:
         assert s.get(EventAssignment, (event_id, device_id)) is None
-    unassigned = client.get(f"/console/events/{event_id}/package",
-                            params={"device": device_id})
+    unassigned = package(client, csrf, event_id, device_id)
     _signer, body = read_signed(unassigned.content, PACKAGE_FORMAT,
                                 lambda _s: hq.package_public_key())
     assert "assignment" not in body
@@ -443,18 +503,21 @@ def test_wrong_assignments_are_refused_and_change_nothing(client: TestClient,
     for answer, status, said in cases:
         assert answer.status_code == status and said in answer.text, answer.text
     for device in ("", "no-such-laptop", "x" * 40):
-        answer = client.get(f"/console/events/{event_id}/package", params={"device": device})
-        assert answer.status_code == 404
-    assert client.get("/console/events/no-such-event/package",
-                      params={"device": device_id}).status_code == 404
+        assert package(client, csrf, event_id, device).status_code == 404
+    assert package(client, csrf, "no-such-event", device_id).status_code == 404
+    assert package(client, None, event_id, device_id).status_code == 403  # no CSRF token
+    assert package(client, "wrong", event_id, device_id).status_code == 403
+    assert client.get(f"/console/events/{event_id}/package",  # a link cannot do it
+                      params={"device": device_id}).status_code == 405
     hq.revoke_device(device_id)
     answer = assign(client, csrf, event_id, device_id)
+    assert answer.status_code == 409 and "revoked" in answer.text
+    answer = package(client, csrf, event_id, device_id)
     assert answer.status_code == 409 and "revoked" in answer.text
     with TestClient(client.app, base_url="http://127.0.0.1") as viewer:
         viewer_csrf = sign_in(viewer, "viewer-zhao")
         assert assign(viewer, viewer_csrf, event_id, device_id).status_code == 403
-        assert viewer.get(f"/console/events/{event_id}/package",
-                          params={"device": device_id}).status_code == 403
+        assert package(viewer, viewer_csrf, event_id, device_id).status_code == 403
         page = viewer.get(f"/console/events/{event_id}")
         assert page.status_code == 200 and "/assignments" not in page.text
     assert stored(hq) == before

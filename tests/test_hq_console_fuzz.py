@@ -41,12 +41,13 @@ HOSTILE_TEXT = st.one_of(
                      "unassign", DEMO_COMPANY_LICENCE, EVENT, CERT]),
     st.text(max_size=40))
 FIELDS = ("licence_no", "credit_grade", "list", "reason", "note", "background", "trained",
-          "officer", "background_date", "training_session", "training_date", "device_id",
+          "officer", "background_date", "training_session", "training_date", "device_id", "device",
           "zone", "action", "valid_days", "organiser", "event_name", "event_date",
           "attendance", "risk", "count", "company", "decision", "token")
 # Each form, with {} where a path value goes.
 FORMS = ("/console/companies", "/console/vetting/{}", "/console/people/{}/revoke",
          "/console/events/{}/assignments", "/console/events/{}/badges",
+         "/console/events/{}/package",
          "/console/evaluations/{}/rectification", "/console/companies/{}/reviews/{}",
          "/console/letters", "/console/letters/{}/choice", "/console/events/create",
          "/console/badges/issuer-key")

@@ -27,6 +27,7 @@ from app.sync.protocol import (
     PACKAGE_FORMAT,
     Record,
     SignedFileError,
+    content_hash,
     raw_public_key,
     read_signed,
     write_signed,
@@ -425,6 +426,43 @@ def test_a_laptop_update_of_an_hq_record_is_its_proposal_until_staff_accept_it(
     carried = next(r for r in accepted["records"] if r["id"] == guard["id"])
     assert carried["payload"]["phone"] == "13900000000" and carried["hash"] == change["hash"]
     assert rows(store)[guard["id"]][1] == "hq"
+
+
+def test_accepting_a_laptops_change_to_a_guard_keeps_hqs_vetting_and_the_companys_claim(
+        store: HqStore) -> None:
+    """A laptop took the package down, then HQ failed the guard at vetting; the laptop's
+    change (a phone number, its copy still saying the earlier result, and a claim it made up)
+    is accepted: HQ's row keeps the police's result and the roster's claim, the package
+    carries them, and its hash is the payload's."""
+    from app.hq import vetting
+
+    event_id = store.add_demo_event()
+    laptop, _t, _k = enrol_device(store)
+    _signer, body = read_signed(store.event_package(event_id, laptop), PACKAGE_FORMAT,
+                                lambda _s: store.package_public_key())
+    guard = next(r for r in body["records"] if r["kind"] == "guard"
+                 and r["payload"]["background_check"] == "passed")
+    claim = (guard["payload"]["claimed_background_check"], guard["payload"]["claimed_trained"])
+    vetting.set_vetting(store.db, "staff-wang", guard["payload"]["cert_no"], "failed", False,
+                        "复查未通过", {})
+    payload = dict(guard["payload"], phone="13900000000", claimed_background_check="passed",
+                   claimed_trained=True,
+                   updated_at=datetime.now(UTC).isoformat(timespec="microseconds"))
+    assert store.ingest(laptop, [Record.of("guard", payload).as_json()])[0]["status"] == \
+        "stored"
+    [proposal] = store.proposals(event_id)
+    assert proposal["changes"]["background_check"] == ["failed", "passed"]
+
+    store.accept_proposal(guard["id"], laptop)
+    _signer, accepted = read_signed(store.event_package(event_id), PACKAGE_FORMAT,
+                                    lambda _s: store.package_public_key())
+    carried = next(r for r in accepted["records"] if r["id"] == guard["id"])
+    assert carried["payload"]["phone"] == "13900000000"  # the laptop's change, taken
+    assert (carried["payload"]["background_check"], carried["payload"]["trained"]) == (
+        "failed", False)  # the police's result, kept
+    assert (carried["payload"]["claimed_background_check"],
+            carried["payload"]["claimed_trained"]) == claim
+    assert carried["hash"] == content_hash(carried["payload"])
 
 
 def test_trust_list_and_revocations_import(store: HqStore, tmp_path: Path) -> None:

@@ -297,6 +297,8 @@ def test_id_problem_messages(malformed: Path) -> None:
     assert "17" in messages[12] and "18" in messages[12]
     assert "lost digits" in messages[16]
     assert "lost digits" in messages[17]
+    # the damaged number itself is not repeated: most of an ID number, shown or printed
+    assert not re.search(r"\d{6}", messages[16] + messages[17]), (messages[16], messages[17])
     assert "Certificate number is missing" in messages[13]
     assert MAIN in messages[15]
 

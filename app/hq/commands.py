@@ -248,8 +248,7 @@ def _run(args: argparse.Namespace, store: HqStore) -> int:
         data = store.event_package(args.event, args.device[0] if len(args.device) == 1
                                    else None)
         for device_id in args.device:  # HQ staff hand the stick to these laptops
-            store.record_takedown(device_id, args.event)
-            _audited(store, "event.takedown", f"event:{args.event}", {"device": device_id})
+            store.record_takedown(device_id, args.event, handed_by=_actor())
         out = Path(args.out)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_bytes(data)

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from app.hq import payload_files
+from app.hq import audit, payload_files
 from app.hq.database import HqDatabase, payloads_of
 from app.hq.document_numbers import form_settings, package_numbers
 from app.hq.errors import HqError
@@ -74,10 +74,11 @@ def hq_event_named(db: HqDatabase, name: str) -> str | None:
 
 
 def event_package(db: HqDatabase, keys: KeyRing, event_id: str,
-                  device_id: str | None = None) -> bytes:
+                  device_id: str | None = None, handed_by: str | None = None) -> bytes:
     """The signed package a laptop prepares the event from (docs/sync-protocol.md): HQ's
     own rows only, whatever laptops sent. With ``device_id``, that laptop is recorded as
-    having taken the event down: from then on it may send records of the event."""
+    having taken the event down: from then on it may send records of the event;
+    ``handed_by``: the person at HQ who hands it over, audited with the takedown."""
     if not plain_text(event_id, 64):
         raise HqError(404, "headquarters prepared no such event")
     with db.Session() as s:
@@ -126,18 +127,23 @@ def event_package(db: HqDatabase, keys: KeyRing, event_id: str,
         body["assignment"] = {"zone": zone}
     data = write_signed(PACKAGE_FORMAT, HQ_SIGNER, body, keys.package_key())
     if device_id is not None and device_id != HQ_DEVICE:
-        record_takedown(db, device_id, event_id)
+        record_takedown(db, device_id, event_id, handed_by)
     return data
 
 
-def record_takedown(db: HqDatabase, device_id: str, event_id: str) -> None:
+def record_takedown(db: HqDatabase, device_id: str, event_id: str,
+                    handed_by: str | None = None) -> None:
     """Note that a laptop took the event down (its package served to it, or handed to it
-    by HQ staff): it may send records of the event from now on."""
+    by HQ staff, ``handed_by``, whose act is audited in the same transaction): it may send
+    records of the event from now on."""
     with db.begin() as s:
         if s.get(Device, device_id) is None:
             raise HqError(404, f"no enrolled device {device_id}")
         s.execute(db.insert_or_skip(DeviceEvent.__table__).values(
             device_id=device_id, event_id=event_id, taken_at=utc_now()))
+        if handed_by is not None:
+            audit.record(s, handed_by, "event.takedown", f"event:{event_id}", None,
+                         {"device": device_id})
 
 
 def takedowns(db: HqDatabase, event_id: str) -> list[str]:

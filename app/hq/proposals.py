@@ -8,12 +8,13 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app.hq import payload_files
+from app.hq import payload_files, vetting
 from app.hq.database import HqDatabase, payloads_of
 from app.hq.errors import HqError
 from app.hq.models import HQ_DEVICE, RecordProposal, utc_now
 from app.hq.models import Record as RecordRow
 from app.hq.people import index_rows
+from app.sync.protocol import canonical_json, content_hash
 from app.sync.records import payload_problem
 
 FILE_KEYS = ("photo", "evidence", "pdf")
@@ -82,8 +83,14 @@ def accept_proposal(db: HqDatabase, record_id: str, device_id: str) -> dict[str,
         if problem is not None:
             raise HqError(422, f"the proposal does not fit the {proposal.kind} table: "
                                f"{problem}")
-        row.payload = proposal.payload
-        row.content_hash = proposal.content_hash
+        stored, digest = proposal.payload, proposal.content_hash
+        if proposal.kind == "guard":  # HQ's vetting and the company's claim stay HQ's
+            kept = vetting.hq_guard_fields(s, json.loads(row.payload), payload)
+            payload = {**payload, **kept}
+            stored = canonical_json(payload).decode("utf-8")
+            digest = content_hash(payload_files.inflate(s, "guard", payload))
+        row.payload = stored
+        row.content_hash = digest
         row.updated_at = proposal.updated_at
         row.event_id = proposal.event_id
         row.received_at = utc_now()

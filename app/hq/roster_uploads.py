@@ -1,14 +1,15 @@
 """A new event from a roster uploaded in HQ's console (issue 14), between the preview and the
 confirmation: the event's fields as staff typed them, checked, and the roster file kept on
-the server until it is confirmed (app.hq.events.add_event then reads it, as ``hq add-event``
-reads its --roster file).
+the server's memory until it is confirmed (app.hq.events.add_event then reads it, as
+``hq add-event`` reads its --roster file).
 
-The stash is bounded: a file of at most MAX_UPLOAD_BYTES, at most MAX_PER_SESSION files
-for one console session and MAX_STASHED in all (the oldest go first), each forgotten after
-STASH_TTL_S or once it is confirmed. A file is kept in a directory of its own, readable by
-HQ's service only, under a name made from the uploaded one (its last part, no control
-character, its suffix .xlsx or .csv); the key is a random token bound to the session that
-uploaded it. No FastAPI here: the pages are app.hq.console.events.
+The stash is bounded and in memory: a file of at most MAX_UPLOAD_BYTES, at most
+MAX_PER_SESSION files for one console session, MAX_STASHED and MAX_STASHED_BYTES in all (the
+oldest go first), each forgotten after STASH_TTL_S or once it is confirmed. The check reads
+it from a file written for that read only (0600, in a 0700 directory, removed at once),
+under a name made from the uploaded one (its last part, no control character, its suffix
+.xlsx or .csv); the key is a random token bound to the session that uploaded it. No
+FastAPI here: the pages are app.hq.console.events.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ import tempfile
 import threading
 import time
 import unicodedata
-import weakref
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -35,6 +36,7 @@ from app.inspection.roster import RosterReport
 
 MAX_UPLOAD_BYTES = 8 * 1024 * 1024  # HQ's BodyLimit bounds the request before this
 MAX_STASHED = 20
+MAX_STASHED_BYTES = 64 * 1024 * 1024  # all waiting rosters together, in memory
 MAX_PER_SESSION = 3
 STASH_TTL_S = 30 * 60.0
 SUFFIXES = (".xlsx", ".csv")
@@ -124,25 +126,35 @@ def upload_name(file_name: str) -> str:
 class StashedRoster:
     token: str
     session: str
-    path: Path
+    name: str
+    data: bytes
     fields: EventFields
     created: float
+
+    @contextmanager
+    def as_file(self) -> Iterator[Path]:
+        """The roster as a file for the roster check to read, for as long as it reads it:
+        in a private directory (0700) made for this read and removed at once after."""
+        folder = Path(tempfile.mkdtemp(prefix="vs-hq-roster-"))
+        try:
+            path = folder / self.name
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(self.data)
+            yield path
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 @dataclass
 class RosterStash:
-    """Uploaded rosters awaiting confirmation, in a private temporary directory."""
+    """Uploaded rosters awaiting confirmation, in the service's memory: a roster holds full
+    ID numbers, so none waits on disk (a file left behind by a preview never confirmed, or
+    by a service killed, would keep them)."""
 
     clock: Callable[[], float] = time.monotonic
     _entries: OrderedDict[str, StashedRoster] = field(default_factory=OrderedDict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _root: Path | None = None
-
-    def _directory(self) -> Path:
-        if self._root is None:
-            self._root = Path(tempfile.mkdtemp(prefix="vs-hq-rosters-"))  # mode 0700
-            weakref.finalize(self, shutil.rmtree, self._root, True)
-        return self._root
 
     def put(self, session: str, file_name: str, data: bytes,
             fields: EventFields) -> StashedRoster:
@@ -157,15 +169,12 @@ class RosterStash:
             self._expire()
             mine = [e for e in self._entries.values() if e.session == session]
             for old in mine[:max(0, len(mine) - MAX_PER_SESSION + 1)]:
-                self._drop(old.token)
-            while len(self._entries) >= MAX_STASHED:
-                self._drop(next(iter(self._entries)))
-            folder = Path(tempfile.mkdtemp(dir=self._directory()))
-            path = folder / name
-            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(descriptor, "wb") as handle:
-                handle.write(data)
-            entry = StashedRoster(secrets.token_urlsafe(24), session, path, fields,
+                self._entries.pop(old.token, None)
+            while self._entries and (len(self._entries) >= MAX_STASHED or sum(
+                    len(e.data) for e in self._entries.values()) + len(data)
+                    > MAX_STASHED_BYTES):
+                self._entries.popitem(last=False)  # the oldest first
+            entry = StashedRoster(secrets.token_urlsafe(24), session, name, data, fields,
                                   self.clock())
             self._entries[entry.token] = entry
         return entry
@@ -176,8 +185,7 @@ class RosterStash:
             return self._find(token, session)
 
     def take(self, token: str | None, session: str) -> StashedRoster | None:
-        """As get, and forgotten from the stash (confirmed once only); the caller discards
-        its file when done."""
+        """As get, and forgotten from the stash (confirmed once only)."""
         with self._lock:
             entry = self._find(token, session)
             if entry is not None:
@@ -194,7 +202,6 @@ class RosterStash:
     def discard(self, entry: StashedRoster) -> None:
         with self._lock:
             self._entries.pop(entry.token, None)
-        shutil.rmtree(entry.path.parent, ignore_errors=True)
 
     def __len__(self) -> int:
         with self._lock:
@@ -204,12 +211,7 @@ class RosterStash:
     def _expire(self) -> None:
         now = self.clock()
         for token in [t for t, e in self._entries.items() if now - e.created > STASH_TTL_S]:
-            self._drop(token)
-
-    def _drop(self, token: str) -> None:
-        entry = self._entries.pop(token, None)
-        if entry is not None:
-            shutil.rmtree(entry.path.parent, ignore_errors=True)
+            self._entries.pop(token, None)
 
 
 def preview_rows(report: RosterReport) -> tuple[list[dict[str, Any]], int, list[str]]:

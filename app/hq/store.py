@@ -134,11 +134,13 @@ class HqStore:
     def events_available(self) -> list[dict[str, Any]]:
         return packages.events_available(self.db)
 
-    def event_package(self, event_id: str, device_id: str | None = None) -> bytes:
-        return packages.event_package(self.db, self.keys, event_id, device_id)
+    def event_package(self, event_id: str, device_id: str | None = None,
+                      handed_by: str | None = None) -> bytes:
+        return packages.event_package(self.db, self.keys, event_id, device_id, handed_by)
 
-    def record_takedown(self, device_id: str, event_id: str) -> None:
-        packages.record_takedown(self.db, device_id, event_id)
+    def record_takedown(self, device_id: str, event_id: str,
+                        handed_by: str | None = None) -> None:
+        packages.record_takedown(self.db, device_id, event_id, handed_by)
 
     def takedowns(self, event_id: str) -> list[str]:
         return packages.takedowns(self.db, event_id)

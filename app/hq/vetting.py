@@ -362,6 +362,16 @@ def training_sessions(s: Session, limit: int = 200) -> list[dict[str, Any]]:
              "passed": int(ok or 0)} for name, day, people, ok in rows]
 
 
+def hq_guard_fields(s: Session, held: dict[str, Any], proposed: dict[str, Any]
+                    ) -> dict[str, Any]:
+    """What HQ, not a laptop, decides of a guard row a laptop proposes to change: HQ's
+    vetting result (of the certificate the proposal names) and the company's claim as HQ's
+    row holds it. Accepting a proposal keeps these, whatever the laptop's copy says."""
+    row = s.get(Vetting, str(proposed.get("cert_key")))
+    state, trained = (row.background, row.trained) if row is not None else NOT_VETTED
+    return {**_claimed(held), "background_check": state, "trained": trained}
+
+
 def with_hq_vetting(s: Session, records: Sequence[Record]) -> list[Record]:
     """An event's records as HQ prepares them: each guard keeps the company's roster
     values as its claim and carries HQ's result (NOT_VETTED when HQ has none yet)."""

@@ -2700,8 +2700,8 @@ Findings: {findings} ({open} not corrected)</source>
         <translation>缺少姓名</translation>
     </message>
     <message>
-        <source>ID number was stored as a number and lost digits ({value}); format the column as text and type it again</source>
-        <translation>身份证号以数字格式保存，已丢失位数（{value}）；请将该列设为文本格式后重新录入</translation>
+        <source>ID number was stored as a number and lost digits; format the column as text and type it again</source>
+        <translation>身份证号以数字格式保存，已丢失位数；请将该列设为文本格式后重新录入</translation>
     </message>
     <message>
         <source>ID number is missing</source>

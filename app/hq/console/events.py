@@ -173,7 +173,8 @@ def _preview(request: Request, who: SignedIn, texts: dict[str, str], file_name: 
     except HqError as exc:
         return _new_page(request, who, exc.status, exc.message + NOT_SAVED, texts)
     try:
-        report = check_roster(entry.path, main_company=fields.company or None)
+        with entry.as_file() as path:
+            report = check_roster(path, main_company=fields.company or None)
     except RosterFileError as exc:
         stash(request).discard(entry)
         return _new_page(request, who, 422, str(exc) + NOT_SAVED, texts)
@@ -185,7 +186,7 @@ def _preview(request: Request, who: SignedIn, texts: dict[str, str], file_name: 
         stash(request).discard(entry)
     errors = report.error_count
     return render(request, "events_preview.html", "名单预览 (Roster preview)", who,
-                  fields=fields, file_name=entry.path.name, rows=rows, hidden=hidden,
+                  fields=fields, file_name=entry.name, rows=rows, hidden=hidden,
                   general=general, total=len(report.rows), valid=len(report.valid_rows),
                   errors=errors, warnings=len(report.problems) - errors,
                   company=report.main_company, blocked=blocked,
@@ -209,7 +210,8 @@ def create_event(request: Request, form: FormDep) -> Response:
                        "upload the roster again)." + NOT_SAVED)
     store = request.app.state.store
     try:
-        event_id, summary = store.add_event(entry.path, **entry.fields.as_store_arguments())
+        with entry.as_file() as path:
+            event_id, summary = store.add_event(path, **entry.fields.as_store_arguments())
     except (HqError, RosterFileError, KeyAccessError) as exc:
         text = exc.message if isinstance(exc, HqError) else str(exc)
         return message(request, who, exc.status if isinstance(exc, HqError) else 422,
@@ -282,28 +284,30 @@ def set_assignment(request: Request, event_id: str, form: FormDep) -> Response:
     return redirect_to(f"{PREFIX}/events/{quote(event_id)}?saved={action}#laptops")
 
 
-@router.get("/events/{event_id}/package")
-def event_package(request: Request, event_id: str, device: str = "") -> Response:
+@router.post("/events/{event_id}/package")
+def event_package(request: Request, event_id: str, form: FormDep) -> Response:
     """The signed package for that laptop, as ``hq export-package --device`` writes it: the
-    laptop is recorded as having taken the event down (it may send records of it)."""
-    who = signed_in(request)
-    if who is None:
-        return to_sign_in()
-    if not who.account.may("staff"):
-        return refused_role(request, who, "staff")
+    laptop is recorded as having taken the event down (it may send records of it) and is
+    allotted document numbers, so this is a form with the session's CSRF token, not a link."""
+    who = staff_posting(request, form)
+    if not isinstance(who, SignedIn):
+        return who
     store = request.app.state.store
+    device = form.fields.get("device", "")
     try:
-        if not storable(device, 36) or store.device(device) is None:
+        if form.problem:
+            raise HqError(400, form.problem)
+        found = store.device(device) if storable(device, 36) else None
+        if found is None:
             raise HqError(404, "no enrolled laptop of that id")
-        data = store.event_package(event_id, device)
+        if found.revoked_at is not None:
+            raise HqError(409, "this laptop was revoked: it takes no package any more")
+        data = store.event_package(event_id, device, handed_by=who.account.name)
     except HqError as exc:
         return message(request, who, exc.status, "无法导出 (No package)",
                        exc.message + NOT_SAVED)
     except KeyAccessError as exc:
         return message(request, who, 503, "无法导出 (No package)", str(exc) + NOT_SAVED)
-    with store.db.begin() as s:  # as `hq export-package --device` records it
-        audit.record(s, who.account.name, "event.takedown", f"event:{event_id}",
-                     None, {"device": device})
     name = "".join(c for c in event_id if c.isalnum() or c in "-_")[:64] or "event"
     return secured(Response(data, media_type="application/octet-stream", headers={
         "Content-Disposition": f'attachment; filename="{name}.vspkg"'}))

@@ -165,13 +165,15 @@ def _parse_row(
     if COL_ID in formulas:
         error(COL_ID, formula_message)
     elif isinstance(raw_id, float):  # 15 significant digits: the damaged number may still pass
+        # Not the value itself: most of an ID number, shown or printed (HQ's preview, `roster
+        # check`), is what nothing may disclose; the row number says where it is.
         error(
             COL_ID,
             translate(
                 "Roster",
-                "ID number was stored as a number and lost digits ({value}); "
-                "format the column as text and type it again",
-            ).format(value=raw_id),
+                "ID number was stored as a number and lost digits; format the column as "
+                "text and type it again",
+            ),
         )
     elif id_problem == "missing":
         error(COL_ID, translate("Roster", "ID number is missing"))
