@@ -20,9 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from app.demo import demo_signature_png
@@ -50,7 +48,6 @@ from app.hq.commands import run_command
 from app.hq.models import DocumentNumberBlock as HqBlock
 from app.hq.models import DocumentNumberMap, EvaluationDocument
 from app.hq.models import Record as HqRecord
-from app.hq.server import create_app
 from app.hq.store import HqStore
 from app.profile.db import Database
 from app.profile.models import (
@@ -70,8 +67,8 @@ from app.sync.protocol import HQ_SIGNER, PACKAGE_FORMAT, Record, read_signed, wr
 from app.sync.records import load_records
 from app.sync.state import HQ_DEVICE_ID, SyncError
 from tests.helpers.badges import write_roster
+from tests.helpers.hq_in_process import HQ_URL, route_laptops_to
 
-HQ_URL = "http://testserver"
 # The laptops sign at the clock's time; HQ allots the blocks of the same year (UTC+8).
 WHEN = datetime.now(UTC).replace(microsecond=0)
 YEAR = china_year(WHEN)
@@ -90,16 +87,7 @@ def local(tag: str, serial: int) -> str:
 @pytest.fixture
 def hq(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[HqStore]:
     store = HqStore(f"sqlite:///{tmp_path / 'hq.sqlite3'}")
-    app = create_app(store)
-    real_client = httpx.Client
-
-    def client(**kwargs: Any) -> httpx.Client:
-        if str(kwargs.get("base_url", "")).startswith(HQ_URL):
-            return TestClient(app, base_url=str(kwargs["base_url"]),
-                              headers=kwargs.get("headers") or {})
-        return real_client(**kwargs)
-
-    monkeypatch.setattr(httpx, "Client", client)
+    route_laptops_to(store, monkeypatch)
     monkeypatch.setattr(hq_numbers, "utc_now", lambda: WHEN)
     yield store
     store.close()

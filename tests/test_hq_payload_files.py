@@ -17,11 +17,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from alembic import command
 from alembic.config import Config
-from fastapi.testclient import TestClient
 from PIL import Image
 from sqlalchemy import create_engine, func, insert, select, update
 from sqlalchemy.engine import Engine
@@ -32,7 +30,6 @@ from app.hq.database import MIGRATIONS
 from app.hq.files import StoredFileError
 from app.hq.models import HQ_DEVICE, RecordProposal, StoredFile
 from app.hq.models import Record as RecordRow
-from app.hq.server import create_app
 from app.hq.store import HqStore
 from app.inspection.workbench import Workbench
 from app.profile.db import Database
@@ -47,8 +44,7 @@ from app.sync.protocol import (
 )
 from app.sync.records import load_records
 from app.sync.state import HQ_DEVICE_ID
-
-HQ_URL = "http://testserver"
+from tests.helpers.hq_in_process import HQ_URL, route_laptops_to
 
 
 def jpeg(colour: tuple[int, int, int] = (200, 40, 40)) -> bytes:
@@ -70,16 +66,7 @@ def hq(request: pytest.FixtureRequest, tmp_path: Path,
     else:
         url = request.getfixturevalue("postgres_db")
     store = HqStore(url)
-    app = create_app(store)
-    real_client = httpx.Client
-
-    def client(**kwargs: Any) -> httpx.Client:
-        if str(kwargs.get("base_url", "")).startswith(HQ_URL):
-            return TestClient(app, base_url=str(kwargs["base_url"]),
-                              headers=kwargs.get("headers") or {})
-        return real_client(**kwargs)
-
-    monkeypatch.setattr(httpx, "Client", client)
+    route_laptops_to(store, monkeypatch)
     yield store
     store.close()
 

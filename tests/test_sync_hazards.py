@@ -15,7 +15,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -30,6 +29,7 @@ from app.profile.models import Guard, Inspection, Outbox
 from app.sync import download as sync_client
 from app.sync.client import SyncService
 from app.sync.protocol import Record
+from tests.helpers.hq_in_process import HQ_URL, route_laptops_to
 from tests.test_hq_store import (  # noqa: F401
     enrol_device,
     evaluation,
@@ -38,22 +38,11 @@ from tests.test_hq_store import (  # noqa: F401
     stamp,
 )
 
-HQ_URL = "http://testserver"
-
 
 @pytest.fixture
 def hq(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     store = HqStore(f"sqlite:///{tmp_path / 'hq.sqlite3'}")
-    app = create_app(store)
-    real_client = httpx.Client
-
-    def client(**kwargs: Any) -> httpx.Client:
-        if str(kwargs.get("base_url", "")).startswith(HQ_URL):
-            return TestClient(app, base_url=str(kwargs["base_url"]),
-                              headers=kwargs.get("headers") or {})
-        return real_client(**kwargs)
-
-    monkeypatch.setattr(httpx, "Client", client)
+    route_laptops_to(store, monkeypatch)
     yield store
     store.close()
 

@@ -39,7 +39,6 @@ from sqlalchemy import func, select
 
 from app.hq.models import HQ_DEVICE
 from app.hq.models import Record as RecordRow
-from app.hq.server import create_app
 from app.hq.store import HqStore
 from app.sync.kinds import MODELS
 from app.sync.protocol import (
@@ -54,6 +53,7 @@ from app.sync.protocol import (
     write_signed,
 )
 from app.sync.records import payload_problem
+from tests.helpers.hq_in_process import HQ_URL, route_laptops_to
 from tests.helpers.hq_process import key_passphrase_env, last_json, run_app
 from tests.test_hq_store import (
     enrol_device,
@@ -65,7 +65,6 @@ from tests.test_hq_store import (
 )
 
 API = "/api/v1"
-HQ_URL = "http://testserver"
 STAFF_PASSWORD = "staff password 1"
 REGISTERED = "营口恒通保安服务有限公司"
 REGISTERED_LICENCE = "辽公保服20190052"
@@ -88,16 +87,7 @@ def hq(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[HqStor
 
 @contextlib.contextmanager
 def serving(store: HqStore, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
-    app = create_app(store)
-    real_client = httpx.Client
-
-    def client(**kwargs: Any) -> httpx.Client:
-        if str(kwargs.get("base_url", "")).startswith(HQ_URL):
-            return TestClient(app, base_url=str(kwargs["base_url"]),
-                              headers=kwargs.get("headers") or {})
-        return real_client(**kwargs)
-
-    monkeypatch.setattr(httpx, "Client", client)
+    app = route_laptops_to(store, monkeypatch)
     with TestClient(app) as test_client:
         yield test_client
 
