@@ -116,6 +116,8 @@ def test_a_letter_is_written_signed_and_its_choice_recorded(client: TestClient,
     for licence, (name, _grade) in COMPANIES.items():
         assert name in text and licence in text
     assert f"荐〔{datetime.now(CHINA).year}〕{letter_id}号" in text
+    # in Chinese only: the reasons without the English the console shows beside them
+    assert "暂无考评" in text and "not evaluated" not in text and "credit grade" not in text
     certificate = hq.setting(letters.DOCUMENT_CERTIFICATE_SETTING)
     assert certificate is not None
     checked = verify_pdf(pdf, [certificate.encode("ascii")])

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -183,6 +184,15 @@ def _sign(pdf: bytes, identity: DocumentIdentity, unit: str) -> bytes:
 
 
 # ---------------------------------------------------------------------------- the PDF
+# The standing's reasons are written "中文 (English)" for HQ's bilingual pages; a letter to
+# an organiser is in Chinese only, so the English in half-width brackets is left out.
+_ENGLISH_ASIDE = re.compile(r"\s*\([\x20-\x7e]*\)")
+
+
+def chinese_only(text: str) -> str:
+    return _ENGLISH_ASIDE.sub("", text).strip() or text
+
+
 def render_pdf(unit: str, number: str, issued: date, request: LetterRequest,
                companies: list[dict[str, Any]]) -> bytes:
     """The letter on A4: the issuing unit in red with the number and the red rule, the
@@ -217,7 +227,8 @@ def render_pdf(unit: str, number: str, issued: date, request: LetterRequest,
         rows.append([str(company["rank"]), para(company["name"], styles.cell),
                      para(company["licence_no"] or "—", styles.cell),
                      company["credit_grade"] or "—",
-                     para("；".join(company["reasons"]), styles.cell)])
+                     para("；".join(chinese_only(r) for r in company["reasons"]),
+                          styles.cell)])
     when = f"{request.event_date.year}年{request.event_date.month}月{request.event_date.day}日"
     story = [
         para(unit, unit_style), Spacer(1, 6), para(number, centred), Spacer(1, 2),
